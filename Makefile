@@ -1,0 +1,99 @@
+# supplywatch — see README.md.  Targets: all check demo install uninstall clean
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+SYSCONFDIR ?= /etc
+DOCDIR     ?= $(PREFIX)/share/doc/supplywatch
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+DESTDIR    ?=
+
+CC       ?= cc
+PKGS     := libpq libconfig libmicrohttpd jansson libsodium libsystemd
+OPT      ?= -O2 -g
+WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wconversion \
+            -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
+CPPFLAGS += -D_GNU_SOURCE -DSYSCONFDIR='"$(SYSCONFDIR)"'
+CFLAGS   += -std=c17 $(OPT) $(WARN) -pthread -fstack-protector-strong -D_FORTIFY_SOURCE=2
+LDFLAGS  += -pthread -Wl,-z,relro,-z,now
+
+ifeq ($(SANITIZE),1)
+BUILD    := build/sanitize
+CFLAGS   += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CFLAGS   := $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS))
+LDFLAGS  += -fsanitize=address,undefined
+else
+BUILD    := build
+endif
+ifeq ($(WERROR),1)
+CFLAGS   += -Werror
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+# Modules shared by the daemon, the CLI and the unit tests.
+COMMON  := strbuf log escape valid config report token db migrate ingest
+DAEMON  := main http http_reports http_health
+CLI     := cli
+COMMON_OBJ := $(COMMON:%=$(BUILD)/%.o) $(BUILD)/migrations.o
+UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+
+all: $(BUILD)/supplywatchd $(BUILD)/supplywatch
+
+$(BUILD)/.dir:
+	@mkdir -p $(BUILD)/tests && touch $@
+
+$(BUILD)/%.o: daemon/%.c daemon/*.h | $(BUILD)/.dir
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -Idaemon -c $< -o $@
+
+$(BUILD)/migrations.c: daemon/embed-sql.sh $(sort $(wildcard sql/*.sql)) | $(BUILD)/.dir
+	sh daemon/embed-sql.sh $(sort $(wildcard sql/*.sql)) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/migrations.o: $(BUILD)/migrations.c daemon/migrate.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-overlength-strings $(PKG_CFLAGS) -Idaemon -c $< -o $@
+
+$(BUILD)/supplywatchd: $(COMMON_OBJ) $(DAEMON:%=$(BUILD)/%.o)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/supplywatch: $(COMMON_OBJ) $(CLI:%=$(BUILD)/%.o)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(COMMON_OBJ) | $(BUILD)/.dir
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes $(PKG_CFLAGS) -Idaemon $< $(COMMON_OBJ) \
+		-o $@ $(LDFLAGS) $(PKG_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
+
+unit-tests: $(UNIT:%=$(BUILD)/tests/%)
+
+deps:
+	@sh tests/install-deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all unit-tests
+	@sh tests/run.sh $(BUILD)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/supplywatch $(DESTDIR)$(DOCDIR)
+	install -m 755 $(BUILD)/supplywatchd $(DESTDIR)$(SBINDIR)/supplywatchd
+	install -m 755 $(BUILD)/supplywatch $(DESTDIR)$(BINDIR)/supplywatch
+	sed 's|/usr/local/sbin|$(SBINDIR)|g' systemd/supplywatchd.service > $(DESTDIR)$(UNITDIR)/supplywatchd.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/supplywatchd.service
+	test -e $(DESTDIR)$(SYSCONFDIR)/supplywatch/supplywatch.conf || \
+		install -m 644 etc/supplywatch.conf $(DESTDIR)$(SYSCONFDIR)/supplywatch/supplywatch.conf
+	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	if [ -d docs ]; then install -m 644 docs/*.md $(DESTDIR)$(DOCDIR)/; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/supplywatchd $(DESTDIR)$(BINDIR)/supplywatch \
+		$(DESTDIR)$(UNITDIR)/supplywatchd.service
+	rm -rf $(DESTDIR)$(DOCDIR)
+	@echo "left $(DESTDIR)$(SYSCONFDIR)/supplywatch in place (configuration and pepper)"
+
+clean:
+	rm -rf build
+
+.PHONY: all check demo deps install uninstall clean unit-tests

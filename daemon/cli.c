@@ -1,0 +1,278 @@
+/*
+ * supplywatch: the administration command line.  Same configuration file
+ * as the daemon; connects with database.conninfo (libpq defaults and PG*
+ * variables when empty), usually as the role that owns the schema.
+ */
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "migrate.h"
+#include "token.h"
+#include "valid.h"
+#include "version.h"
+
+static const char usage_text[] =
+	"usage: supplywatch [-c FILE] COMMAND [ARGS]\n"
+	"commands:\n"
+	"  migrate                          apply the schema migrations (idempotent)\n"
+	"  check-config                     validate the configuration file\n"
+	"  org add SLUG \"Display name\"      add an organisation\n"
+	"  org list                         list organisations\n"
+	"  token issue ORG [--label TEXT]   issue a token; it is printed once, on the last line\n"
+	"  token list                       list tokens (never the tokens themselves)\n"
+	"  token revoke ID                  revoke a token\n"
+	"options:\n"
+	"  -c, --config FILE                configuration file (default " SW_DEFAULT_CONFIG ")\n";
+
+static int usage(void)
+{
+	fputs(usage_text, stderr);
+	return 2;
+}
+
+static PGconn *connect_db(const struct sw_config *cfg)
+{
+	PGconn *c = db_connect(cfg->conninfo, "supplywatch");
+
+	if (c)
+		db_simple(c, "SET TimeZone = 'UTC'");
+	return c;
+}
+
+/* Runs a one-off query; prints the error and returns NULL on failure. */
+static PGresult *query(PGconn *c, const char *sql, int n, const char *const *params)
+{
+	PGresult *r;
+
+	if (db_exec(c, false, sql, n, params, &r) == DB_OK)
+		return r;
+	if (strcmp(db_sqlstate(r), "42P01") == 0 || strcmp(db_sqlstate(r), "3F000") == 0)
+		fprintf(stderr, "supplywatch: the database has no supplywatch schema: run supplywatch migrate\n");
+	else if (strncmp(db_sqlstate(r), "23", 2) != 0)
+		fprintf(stderr, "supplywatch: %s", PQresultErrorMessage(r));
+	PQclear(r);
+	return NULL;
+}
+
+static void print_rows(PGresult *r)
+{
+	int cols = PQnfields(r);
+
+	for (int j = 0; j < cols; j++)
+		printf("%s%s", j ? "\t" : "", PQfname(r, j));
+	putchar('\n');
+	for (int i = 0; i < PQntuples(r); i++) {
+		for (int j = 0; j < cols; j++)
+			printf("%s%s", j ? "\t" : "", PQgetisnull(r, i, j) ? "-" : PQgetvalue(r, i, j));
+		putchar('\n');
+	}
+}
+
+static int cmd_migrate(PGconn *c)
+{
+	return migrate_apply(c, stdout) == 0 ? 0 : 1;
+}
+
+static int cmd_org_add(PGconn *c, const char *slug, const char *name)
+{
+	const char *params[] = { slug, name };
+	const char *why;
+	PGresult *r;
+
+	if (!valid_slug(slug)) {
+		fprintf(stderr, "supplywatch: org slug \"%s\" must be 1-63 characters of a-z, 0-9, '-' or '_'\n", slug);
+		return 1;
+	}
+	if ((why = valid_text(name, 200))) {
+		fprintf(stderr, "supplywatch: org display name %s\n", why);
+		return 1;
+	}
+	if (db_exec(c, false, "INSERT INTO supplywatch.organisations (slug, name) VALUES ($1, $2)"
+		    " RETURNING id", 2, params, &r) != DB_OK) {
+		if (strcmp(db_sqlstate(r), "23505") == 0)
+			fprintf(stderr, "supplywatch: organisation \"%s\" already exists\n", slug);
+		else
+			fprintf(stderr, "supplywatch: %s", PQresultErrorMessage(r));
+		PQclear(r);
+		return 1;
+	}
+	printf("organisation %s added (id %s)\n", slug, PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return 0;
+}
+
+static int cmd_list(PGconn *c, const char *sql)
+{
+	PGresult *r = query(c, sql, 0, NULL);
+
+	if (!r)
+		return 1;
+	print_rows(r);
+	PQclear(r);
+	return 0;
+}
+
+static int cmd_token_issue(PGconn *c, const struct sw_config *cfg, const char *org,
+			   const char *label)
+{
+	unsigned char key[PEPPER_KEY_LEN], hash[TOKEN_HASH_LEN];
+	char token[TOKEN_LEN + 1], hex[2 + 2 * TOKEN_HASH_LEN + 1];
+	const char *params[] = { org, hex, label };
+	struct strbuf err = STRBUF_INIT;
+	const char *why;
+	PGresult *r;
+
+	if (*label && (why = valid_text(label, 200))) {
+		fprintf(stderr, "supplywatch: --label %s\n", why);
+		return 1;
+	}
+	if (token_load_pepper(cfg->pepper_file, key, &err) != 0) {
+		fprintf(stderr, "supplywatch: %s\n", err.buf);
+		strbuf_release(&err);
+		return 1;
+	}
+	token_generate(token);
+	token_hash(key, token, strlen(token), hash);
+	sodium_memzero(key, sizeof(key));
+	hex_bytea(hash, sizeof(hash), hex);
+	r = query(c, "INSERT INTO supplywatch.tokens (org_id, hash, label)"
+		  " SELECT id, $2, $3 FROM supplywatch.organisations WHERE slug = $1 RETURNING id",
+		  3, params);
+	if (!r)
+		return 1;
+	if (PQntuples(r) != 1) {
+		fprintf(stderr, "supplywatch: no organisation \"%s\" (see supplywatch org list)\n", org);
+		PQclear(r);
+		return 1;
+	}
+	printf("token %s issued for %s; it is shown only now:\n%s\n", PQgetvalue(r, 0, 0), org, token);
+	sodium_memzero(token, sizeof(token));
+	PQclear(r);
+	return 0;
+}
+
+static int cmd_token_revoke(PGconn *c, const char *id)
+{
+	const char *params[] = { id };
+	int64_t n;
+	PGresult *r;
+
+	if (!parse_int64(id, &n) || n <= 0) {
+		fprintf(stderr, "supplywatch: token id \"%s\" must be a positive number (see supplywatch token list)\n", id);
+		return 1;
+	}
+	r = query(c, "UPDATE supplywatch.tokens SET revoked_at = now()"
+		  " WHERE id = $1 AND revoked_at IS NULL RETURNING id", 1, params);
+	if (!r)
+		return 1;
+	if (PQntuples(r) != 1) {
+		fprintf(stderr, "supplywatch: no active token with id %s\n", id);
+		PQclear(r);
+		return 1;
+	}
+	printf("token %s revoked\n", id);
+	PQclear(r);
+	return 0;
+}
+
+static int run(PGconn *c, const struct sw_config *cfg, int argc, char **argv)
+{
+	const char *cmd = argv[0], *sub = argc > 1 ? argv[1] : "";
+
+	if (strcmp(cmd, "migrate") == 0 && argc == 1)
+		return cmd_migrate(c);
+	if (strcmp(cmd, "org") == 0 && strcmp(sub, "add") == 0 && argc == 4)
+		return cmd_org_add(c, argv[2], argv[3]);
+	if (strcmp(cmd, "org") == 0 && strcmp(sub, "list") == 0 && argc == 2)
+		return cmd_list(c, "SELECT slug, name, " "to_char(created_at, 'YYYY-MM-DD HH24:MI:SS\"Z\"') AS created"
+				" FROM supplywatch.organisations ORDER BY slug");
+	if (strcmp(cmd, "token") == 0 && strcmp(sub, "issue") == 0 && argc >= 3) {
+		const char *label = "";
+
+		if (argc == 5 && strcmp(argv[3], "--label") == 0)
+			label = argv[4];
+		else if (argc != 3)
+			return usage();
+		return cmd_token_issue(c, cfg, argv[2], label);
+	}
+	if (strcmp(cmd, "token") == 0 && strcmp(sub, "list") == 0 && argc == 2)
+		return cmd_list(c, "SELECT t.id, o.slug AS org, t.label,"
+				" to_char(t.created_at, 'YYYY-MM-DD HH24:MI:SS\"Z\"') AS created,"
+				" to_char(t.revoked_at, 'YYYY-MM-DD HH24:MI:SS\"Z\"') AS revoked"
+				" FROM supplywatch.tokens t JOIN supplywatch.organisations o ON o.id = t.org_id"
+				" ORDER BY t.id");
+	if (strcmp(cmd, "token") == 0 && strcmp(sub, "revoke") == 0 && argc == 3)
+		return cmd_token_revoke(c, argv[2]);
+	return usage();
+}
+
+static bool known_command(int argc, char **argv)
+{
+	static const char *const cmds[] = { "migrate", "org", "token", NULL };
+
+	return argc > 0 && enum_index(argv[0], cmds) >= 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *path = SW_DEFAULT_CONFIG;
+	struct strbuf err = STRBUF_INIT;
+	struct sw_config *cfg;
+	PGconn *c;
+	int opt, rc;
+
+	/* "+": stop at the command, so "token issue ORG --label X" reaches run(). */
+	while ((opt = getopt_long(argc, argv, "+c:Vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': path = optarg; break;
+		case 'V': printf("supplywatch %s\n", SW_VERSION); return 0;
+		case 'h': fputs(usage_text, stdout); return 0;
+		default: return usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		return usage();
+	if (sodium_init() < 0) {
+		fprintf(stderr, "supplywatch: libsodium failed to initialise\n");
+		return 1;
+	}
+	cfg = config_load(path, &err);
+	if (!cfg) {
+		fputs(err.buf, stderr);
+		strbuf_release(&err);
+		return 1;
+	}
+	if (strcmp(argv[0], "check-config") == 0 && argc == 1) {
+		printf("%s: configuration is valid\n", path);
+		config_free(cfg);
+		return 0;
+	}
+	if (!known_command(argc, argv)) {
+		config_free(cfg);
+		return usage();
+	}
+	log_threshold = LOG_LEVEL_WARN;
+	c = connect_db(cfg);
+	if (!c) {
+		config_free(cfg);
+		return 1;
+	}
+	rc = run(c, cfg, argc, argv);
+	PQfinish(c);
+	config_free(cfg);
+	return rc;
+}

@@ -1,0 +1,256 @@
+#include "db.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "strbuf.h"
+
+#define MAX_STMTS 64
+#define BACKOFF_MIN_MS 250
+#define BACKOFF_MAX_MS 5000
+
+static const char *g_conninfo = "";
+static const char *g_appname = "supplywatch";
+static int64_t g_statement_timeout_ms = 5000;
+static const struct db_stmt *g_stmts[MAX_STMTS];
+static int g_nstmts;
+static pthread_key_t g_key;
+static pthread_once_t g_key_once = PTHREAD_ONCE_INIT;
+
+struct thread_conn {
+	PGconn *pg;
+	int64_t next_attempt_ms;	/* monotonic; no attempt before this */
+	int backoff_ms;
+	bool up;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void thread_conn_free(void *p)
+{
+	struct thread_conn *tc = p;
+
+	if (tc->pg)
+		PQfinish(tc->pg);
+	free(tc);
+}
+
+static void make_key(void)
+{
+	if (pthread_key_create(&g_key, thread_conn_free) != 0)
+		fatal("pthread_key_create failed");
+}
+
+void db_init(const char *conninfo, int64_t statement_timeout_ms, const char *appname)
+{
+	g_conninfo = conninfo;
+	g_statement_timeout_ms = statement_timeout_ms;
+	g_appname = appname;
+	pthread_once(&g_key_once, make_key);
+}
+
+void db_register(const struct db_stmt *stmts, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (g_nstmts == MAX_STMTS)
+			fatal("too many prepared statements; raise MAX_STMTS");
+		g_stmts[g_nstmts++] = &stmts[i];
+	}
+}
+
+/* libpq would print notices (e.g. "relation exists, skipping") on stderr. */
+static void quiet_notice(void *arg, const char *message)
+{
+	(void)arg;
+	log_debug("postgres: %s", message);
+}
+
+PGconn *db_connect(const char *conninfo, const char *appname)
+{
+	const char *keys[] = { "connect_timeout", "dbname", "application_name", NULL };
+	const char *vals[] = { "5", conninfo, appname, NULL };
+	PGconn *c;
+
+	c = PQconnectdbParams(keys, vals, 1);
+	if (!c || PQstatus(c) != CONNECTION_OK) {
+		log_err("database: cannot connect: %s",
+			c ? PQerrorMessage(c) : "out of memory");
+		PQfinish(c);
+		return NULL;
+	}
+	PQsetNoticeProcessor(c, quiet_notice, NULL);
+	return c;
+}
+
+/* Session settings and statements, on every fresh connection. */
+static bool setup_conn(PGconn *c)
+{
+	char sql[128];
+	PGresult *r;
+
+	snprintf(sql, sizeof(sql), "SET statement_timeout = %lld; SET TimeZone = 'UTC'",
+		 (long long)g_statement_timeout_ms);
+	if (db_simple(c, sql) != DB_OK)
+		return false;
+	for (int i = 0; i < g_nstmts; i++) {
+		r = PQprepare(c, g_stmts[i]->name, g_stmts[i]->sql, 0, NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			log_err("database: cannot prepare %s: %s %s", g_stmts[i]->name,
+				db_sqlstate(r), PQresultErrorMessage(r));
+			PQclear(r);
+			return false;
+		}
+		PQclear(r);
+	}
+	return true;
+}
+
+static struct thread_conn *thread_conn(void)
+{
+	struct thread_conn *tc = pthread_getspecific(g_key);
+
+	if (!tc) {
+		tc = xcalloc(1, sizeof(*tc));
+		tc->backoff_ms = BACKOFF_MIN_MS;
+		pthread_setspecific(g_key, tc);
+	}
+	return tc;
+}
+
+PGconn *db_conn(void)
+{
+	struct thread_conn *tc = thread_conn();
+	int64_t now;
+
+	if (tc->pg && PQstatus(tc->pg) == CONNECTION_OK)
+		return tc->pg;
+	if (tc->pg) {
+		PQfinish(tc->pg);
+		tc->pg = NULL;
+	}
+	now = now_ms();
+	if (now < tc->next_attempt_ms)
+		return NULL;
+	tc->pg = db_connect(g_conninfo, g_appname);
+	if (tc->pg && setup_conn(tc->pg)) {
+		if (!tc->up)
+			log_info("database: connected");
+		tc->up = true;
+		tc->backoff_ms = BACKOFF_MIN_MS;
+		return tc->pg;
+	}
+	if (tc->pg) {
+		PQfinish(tc->pg);
+		tc->pg = NULL;
+	}
+	tc->up = false;
+	tc->next_attempt_ms = now + tc->backoff_ms;
+	log_warn("database: unavailable, next attempt in %d ms", tc->backoff_ms);
+	tc->backoff_ms = tc->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : tc->backoff_ms * 2;
+	return NULL;
+}
+
+int db_retry_after(void)
+{
+	struct thread_conn *tc = thread_conn();
+	int64_t wait = tc->next_attempt_ms - now_ms();
+
+	return wait <= 1000 ? 1 : (int)((wait + 999) / 1000);
+}
+
+bool db_is_up(void)
+{
+	return thread_conn()->up;
+}
+
+void db_conn_close(void)
+{
+	struct thread_conn *tc = pthread_getspecific(g_key);
+
+	if (tc && tc->pg) {
+		PQfinish(tc->pg);
+		tc->pg = NULL;
+	}
+}
+
+const char *db_sqlstate(const PGresult *res)
+{
+	const char *s = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	return s ? s : "";
+}
+
+static bool retryable(const char *state)
+{
+	return strncmp(state, "08", 2) == 0 ||		/* connection exception */
+	       strncmp(state, "53", 2) == 0 ||		/* insufficient resources */
+	       strcmp(state, "40001") == 0 ||		/* serialization failure */
+	       strcmp(state, "40P01") == 0 ||		/* deadlock */
+	       strcmp(state, "55P03") == 0 ||		/* lock not available */
+	       strcmp(state, "57014") == 0 ||		/* statement timeout */
+	       strncmp(state, "57P", 3) == 0;		/* shutdown, cannot connect now */
+}
+
+enum db_status db_exec(PGconn *c, bool prepared, const char *stmt, int n,
+		       const char *const *params, PGresult **res)
+{
+	PGresult *r;
+	ExecStatusType st;
+	const char *state;
+
+	r = prepared ? PQexecPrepared(c, stmt, n, params, NULL, NULL, 0)
+		     : PQexecParams(c, stmt, n, NULL, params, NULL, NULL, 0);
+	*res = r;
+	st = PQresultStatus(r);
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return DB_OK;
+	state = db_sqlstate(r);
+	if (PQstatus(c) != CONNECTION_OK || !r || retryable(state)) {
+		log_warn("database: %s: %s %s", prepared ? stmt : "query", state,
+			 r ? PQresultErrorMessage(r) : PQerrorMessage(c));
+		return DB_RETRY;
+	}
+	if (strncmp(state, "23", 2) != 0)
+		log_err("database: %s: %s %s", prepared ? stmt : "query", state,
+			PQresultErrorMessage(r));
+	return DB_HARD;
+}
+
+enum db_status db_simple(PGconn *c, const char *sql)
+{
+	PGresult *r = NULL;
+	enum db_status s;
+
+	/* PQexec allows several statements; only trusted, constant SQL comes here. */
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK) {
+		PQclear(r);
+		return DB_OK;
+	}
+	s = PQstatus(c) != CONNECTION_OK || retryable(db_sqlstate(r)) ? DB_RETRY : DB_HARD;
+	log_warn("database: %.40s: %s %s", sql, db_sqlstate(r),
+		 r ? PQresultErrorMessage(r) : PQerrorMessage(c));
+	PQclear(r);
+	return s;
+}
+
+int db_schema_current(PGconn *c)
+{
+	PGresult *r = PQexec(c, "SELECT coalesce(max(version), 0) FROM supplywatch.schema_migrations");
+	int v = -1;
+
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+		v = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return v;
+}

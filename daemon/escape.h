@@ -1,0 +1,24 @@
+/*
+ * escape: every escaper in one place.  Each appends the escaped form of a
+ * NUL-terminated UTF-8 string to a strbuf.  Reported free text reaches the
+ * outside world only through these (or through jansson, which escapes JSON).
+ */
+#ifndef SW_ESCAPE_H
+#define SW_ESCAPE_H
+
+#include "strbuf.h"
+
+/* HTML text and attribute values: & < > " ' */
+void esc_html(struct strbuf *sb, const char *s);
+/* A JSON string literal, quotes included. */
+void esc_json(struct strbuf *sb, const char *s);
+/*
+ * One CSV field (RFC 4180).  Text cells starting with = + - @ TAB or CR
+ * are prefixed with ' so spreadsheets do not run them as formulas; pass
+ * is_text = 0 for numbers, which are written as they are.
+ */
+void esc_csv(struct strbuf *sb, const char *s, int is_text);
+/* A Prometheus label value (without the quotes): \ " and newline. */
+void esc_prom_label(struct strbuf *sb, const char *s);
+
+#endif

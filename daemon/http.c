@@ -1,0 +1,331 @@
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "log.h"
+#include "token.h"
+
+#define RETRACT_MAX_BODY 16384
+
+static const struct route routes[] = {
+	{ .method = "POST", .pattern = "/api/v1/reports", .name = "reports",
+	  .handler = http_post_reports, .content_type = "application/json", .auth = true },
+	{ .method = "POST", .pattern = "/api/v1/reports/*/retract", .name = "retract",
+	  .handler = http_post_retract, .content_type = "application/json", .auth = true,
+	  .max_body = RETRACT_MAX_BODY },
+	{ .method = "GET", .pattern = "/healthz", .name = "healthz", .handler = http_get_healthz },
+	{ .method = "GET", .pattern = "/readyz", .name = "readyz", .handler = http_get_readyz },
+};
+
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+static atomic_int in_flight;
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Matches path against pattern; a '*' segment is copied into capture. */
+static bool match(const char *pattern, const char *path, char *capture, size_t n)
+{
+	while (*pattern && *path) {
+		if (*pattern == '*') {
+			size_t len = strcspn(path, "/");
+
+			if (len == 0 || len >= n)
+				return false;
+			memcpy(capture, path, len);
+			capture[len] = '\0';
+			path += len;
+			pattern++;
+			continue;
+		}
+		if (*pattern++ != *path++)
+			return false;
+	}
+	return *pattern == '\0' && *path == '\0';
+}
+
+static enum MHD_Result queue(struct request *rq, unsigned status, const char *type,
+			     char *body, size_t len, int retry_after)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char ra[16];
+
+	resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (status == 503 || status == 429) {
+		snprintf(ra, sizeof(ra), "%d", retry_after > 0 ? retry_after : 1);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+	}
+	if (status == 401)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					"Bearer realm=\"supplywatch\"");
+	ret = MHD_queue_response(rq->conn, status, resp);
+	MHD_destroy_response(resp);
+	rq->status = status;
+	rq->replied = true;
+	return ret;
+}
+
+static enum MHD_Result reply_json_ra(struct request *rq, unsigned status, json_t *body,
+				     int retry_after)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+	size_t len = strlen(text);
+
+	json_decref(body);
+	/* A trailing newline keeps terminals tidy; it is part of the exact body. */
+	text = xrealloc(text, len + 2);
+	text[len++] = '\n';
+	text[len] = '\0';
+	return queue(rq, status, "application/json", text, len, retry_after);
+}
+
+enum MHD_Result reply_json(struct request *rq, unsigned status, json_t *body)
+{
+	return reply_json_ra(rq, status, body, 0);
+}
+
+enum MHD_Result reply_error(struct request *rq, unsigned status, const char *msg)
+{
+	return reply_json(rq, status, json_pack("{s:s}", "error", msg));
+}
+
+enum MHD_Result reply_outcome(struct request *rq, struct outcome o)
+{
+	return reply_json_ra(rq, o.status, o.body, o.retry_after);
+}
+
+static enum MHD_Result reply_unavailable(struct request *rq)
+{
+	return reply_json_ra(rq, 503, json_pack("{s:s}", "error",
+		"database unavailable; nothing was stored, retry later"), db_retry_after());
+}
+
+/* The media type of a Content-Type value, without parameters, matches want? */
+static bool content_type_is(const char *value, const char *want)
+{
+	size_t n = strlen(want);
+
+	if (!value || strncasecmp(value, want, n) != 0)
+		return false;
+	value += n;
+	while (*value == ' ')
+		value++;
+	return *value == '\0' || *value == ';';
+}
+
+static enum MHD_Result authenticate(struct request *rq)
+{
+	const char *h = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
+						    MHD_HTTP_HEADER_AUTHORIZATION);
+	unsigned char hash[TOKEN_HASH_LEN];
+	PGconn *c;
+	int found;
+
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+		return reply_error(rq, 401, "missing token: send Authorization: Bearer <token>");
+	h += 7;
+	while (*h == ' ')
+		h++;
+	if (!token_well_formed(h, strlen(h)))
+		return reply_error(rq, 401, "unknown or revoked token");
+	c = db_conn();
+	if (!c)
+		return reply_unavailable(rq);
+	token_hash(token_pepper, h, strlen(h), hash);
+	found = ingest_auth(c, hash, &rq->org);
+	if (found == -1)
+		return reply_unavailable(rq);
+	if (found < 0)
+		return reply_error(rq, 500, "internal error");
+	if (!found)
+		return reply_error(rq, 401, "unknown or revoked token");
+	rq->authed = true;
+	return MHD_YES;
+}
+
+/* First callback: everything that can be decided from the request line and headers. */
+static enum MHD_Result begin(struct request *rq, const char *url)
+{
+	const char *len, *type;
+	bool path_known = false;
+
+	for (size_t i = 0; i < NROUTES; i++) {
+		if (!match(routes[i].pattern, url, rq->capture, sizeof(rq->capture)))
+			continue;
+		path_known = true;
+		if (strcmp(routes[i].method, rq->method) == 0 ||
+		    (strcmp(routes[i].method, "GET") == 0 && strcmp(rq->method, "HEAD") == 0)) {
+			rq->route = &routes[i];
+			break;
+		}
+	}
+	if (!rq->route)
+		return path_known ? reply_error(rq, 405, "method not allowed on this path")
+				  : reply_error(rq, 404, "no such resource");
+	rq->max_body = rq->route->max_body ? rq->route->max_body : (size_t)rq->cfg->max_body_bytes;
+	len = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (len && strtoull(len, NULL, 10) > rq->max_body)
+		return reply_error(rq, 413, "request body is larger than this server accepts");
+	if (rq->route->content_type) {
+		type = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
+						   MHD_HTTP_HEADER_CONTENT_TYPE);
+		if (!content_type_is(type, rq->route->content_type)) {
+			char msg[128];
+
+			snprintf(msg, sizeof(msg), "Content-Type must be %s", rq->route->content_type);
+			return reply_error(rq, 415, msg);
+		}
+	}
+	if (rq->route->auth)
+		return authenticate(rq);
+	return MHD_YES;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct request *rq = *con_cls;
+
+	(void)cls;
+	(void)version;
+	if (!rq) {
+		rq = xcalloc(1, sizeof(*rq));
+		rq->conn = conn;
+		rq->method = method;
+		rq->start_ns = mono_ns();
+		strbuf_init(&rq->body);
+		snprintf(rq->path, sizeof(rq->path), "%s", url);
+		rq->cfg = config_acquire();
+		*con_cls = rq;
+		atomic_fetch_add(&in_flight, 1);
+		return begin(rq, url);
+	}
+	if (rq->replied) {
+		/* Answered early (e.g. 413): drop whatever body still arrives. */
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		size_t n = *upload_data_size;
+
+		*upload_data_size = 0;
+		if (n > rq->max_body - rq->body.len) {
+			strbuf_release(&rq->body);
+			/* Queued mid-upload: libmicrohttpd discards the rest and closes. */
+			return reply_error(rq, 413, "request body is larger than this server accepts");
+		}
+		strbuf_add(&rq->body, upload_data, n);
+		return MHD_YES;
+	}
+	return rq->route->handler(rq);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct request *rq = *con_cls;
+	double ms;
+
+	(void)cls;
+	(void)conn;
+	if (!rq)
+		return;
+	ms = (double)(mono_ns() - rq->start_ns) / 1e6;
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK || rq->status)
+		log_info("http %s %s %u %.1fms org=%s", rq->method,
+			 rq->route ? rq->route->pattern : rq->path, rq->status, ms,
+			 rq->authed ? rq->org.slug : "-");
+	else
+		log_info("http %s %s aborted (%d) %.1fms", rq->method,
+			 rq->route ? rq->route->pattern : rq->path, (int)toe, ms);
+	strbuf_release(&rq->body);
+	config_release(rq->cfg);
+	free(rq);
+	*con_cls = NULL;
+	atomic_fetch_sub(&in_flight, 1);
+}
+
+/* libmicrohttpd hands us its own format strings. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_debug("libmicrohttpd: %s", msg);
+}
+#pragma GCC diagnostic pop
+
+struct MHD_Daemon *http_start(const struct sw_config *cfg, uint16_t *bound_port)
+{
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_PASSIVE, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *ai;
+	char port[8];
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	struct MHD_Daemon *d;
+	const union MHD_DaemonInfo *info;
+	int rc;
+
+	snprintf(port, sizeof(port), "%u", (unsigned)cfg->listen_port);
+	rc = getaddrinfo(cfg->listen_address, port, &hints, &ai);
+	if (rc != 0) {
+		log_err("listen.address \"%s\": %s (give a numeric IPv4 or IPv6 address)",
+			cfg->listen_address, gai_strerror(rc));
+		return NULL;
+	}
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	d = MHD_start_daemon(flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, NULL,
+		MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->pool_size,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->connection_limit,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connection_limit,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->connection_memory_limit,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_END);
+	freeaddrinfo(ai);
+	if (!d) {
+		log_err("cannot listen on %s port %s (address in use, or not permitted?)",
+			cfg->listen_address, port);
+		return NULL;
+	}
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	*bound_port = info ? info->port : (uint16_t)cfg->listen_port;
+	return d;
+}
+
+void http_stop(struct MHD_Daemon *d, int grace_ms)
+{
+	MHD_quiesce_daemon(d);
+	for (int waited = 0; atomic_load(&in_flight) > 0 && waited < grace_ms; waited += 10)
+		usleep(10000);
+	MHD_stop_daemon(d);
+}

@@ -1,0 +1,67 @@
+/*
+ * http: the libmicrohttpd server, the route table and the reply helpers.
+ *
+ * A request context is allocated on libmicrohttpd's first callback and
+ * freed in its completion callback.  Checks that need no body (route,
+ * method, Content-Length, Content-Type, token) run on the first callback,
+ * so a refused request is answered before its body is read.  Bodies are
+ * capped while they stream, chunked ones included.
+ */
+#ifndef SW_HTTP_H
+#define SW_HTTP_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "ingest.h"
+#include "strbuf.h"
+
+struct request;
+typedef enum MHD_Result (*handler_fn)(struct request *rq);
+
+struct route {
+	const char *method;		/* GET also answers HEAD */
+	const char *pattern;		/* '*' matches one path segment */
+	const char *name;		/* for logs and metrics */
+	handler_fn handler;
+	const char *content_type;	/* required for a body, or NULL */
+	bool auth;			/* bearer token required */
+	size_t max_body;		/* 0 = http.max_body_bytes */
+};
+
+struct request {
+	struct MHD_Connection *conn;
+	const struct route *route;
+	const char *method;
+	char path[256];			/* for the log line */
+	char capture[64];		/* the '*' segment */
+	struct strbuf body;
+	size_t max_body;
+	bool replied;
+	unsigned status;
+	struct org org;
+	bool authed;
+	struct sw_config *cfg;		/* reference held for the request */
+	int64_t start_ns;
+};
+
+/* Starts serving; returns NULL with a logged error. */
+struct MHD_Daemon *http_start(const struct sw_config *cfg, uint16_t *bound_port);
+/* Stops accepting, lets requests in flight finish (up to grace_ms), stops. */
+void http_stop(struct MHD_Daemon *d, int grace_ms);
+
+/* Reply helpers; each queues the response and records the status. */
+enum MHD_Result reply_json(struct request *rq, unsigned status, json_t *body);	/* steals body */
+enum MHD_Result reply_error(struct request *rq, unsigned status, const char *msg);
+enum MHD_Result reply_outcome(struct request *rq, struct outcome o);	/* steals o.body */
+
+/* Handlers (http_<endpoint>.c). */
+enum MHD_Result http_post_reports(struct request *rq);
+enum MHD_Result http_post_retract(struct request *rq);
+enum MHD_Result http_get_healthz(struct request *rq);
+enum MHD_Result http_get_readyz(struct request *rq);
+
+#endif

@@ -1,0 +1,110 @@
+/* POST /api/v1/reports and POST /api/v1/reports/{report_id}/retract */
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "http.h"
+#include "ingest.h"
+#include "report.h"
+#include "valid.h"
+
+enum MHD_Result http_post_reports(struct request *rq)
+{
+	json_t *errs = json_array(), *canon, *raw;
+	char msg[256];
+	PGconn *c;
+	int rc;
+
+	rc = report_parse_body(rq->body.buf, rq->body.len, rq->cfg, (int64_t)time(NULL),
+			       &canon, &raw, errs, msg, sizeof(msg));
+	if (rc == -1) {
+		json_decref(errs);
+		return reply_error(rq, 400, msg);
+	}
+	if (rc == -2)
+		return reply_json(rq, 422, json_pack("{s:s, s:o}", "error",
+			"invalid report; nothing was stored", "details", errs));
+	json_decref(errs);
+	c = db_conn();
+	if (!c) {
+		struct outcome o = outcome_error(503, "database unavailable; nothing was stored, retry later");
+
+		o.retry_after = db_retry_after();
+		json_decref(canon);
+		json_decref(raw);
+		return reply_outcome(rq, o);
+	}
+	{
+		struct outcome o = ingest_reports(c, &rq->org, "json", canon, raw, rq->cfg);
+
+		json_decref(canon);
+		json_decref(raw);
+		return reply_outcome(rq, o);
+	}
+}
+
+/* Body: {"reason": "..."} and nothing else. */
+static const char *retract_reason(struct request *rq, json_t **root, json_t *errs, char *msg,
+				  size_t n)
+{
+	json_error_t jerr;
+	json_t *v;
+	const char *why;
+
+	*root = json_loadb(rq->body.buf, rq->body.len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!*root || !json_is_object(*root)) {
+		snprintf(msg, n, "body must be a JSON object {\"reason\": \"...\"}%s%s",
+			 *root ? "" : ": ", *root ? "" : jerr.text);
+		return NULL;
+	}
+	v = json_object_get(*root, "reason");
+	if (json_object_size(*root) != (v ? 1u : 0u)) {
+		const char *key;
+		json_t *val;
+
+		json_object_foreach(*root, key, val)
+			if (strcmp(key, "reason") != 0)
+				report_error(errs, 0, key, "is not a field of a retraction");
+	}
+	if (!v)
+		report_error(errs, 0, "reason", "is required");
+	else if (!json_is_string(v))
+		report_error(errs, 0, "reason", "must be a string");
+	else if ((why = valid_text(json_string_value(v), 2000)))
+		report_error(errs, 0, "reason", why);
+	return json_array_size(errs) ? NULL : json_string_value(v);
+}
+
+enum MHD_Result http_post_retract(struct request *rq)
+{
+	char id[SW_UUID_LEN + 1], msg[256] = "";
+	json_t *errs = json_array(), *root = NULL;
+	const char *reason;
+	struct outcome o;
+	PGconn *c;
+
+	if (!valid_uuid(rq->capture, id)) {
+		json_decref(errs);
+		return reply_error(rq, 404, "no such report: the path must hold a report_id (UUID)");
+	}
+	reason = retract_reason(rq, &root, errs, msg, sizeof(msg));
+	if (!reason) {
+		json_decref(root);
+		if (*msg) {
+			json_decref(errs);
+			return reply_error(rq, 400, msg);
+		}
+		return reply_json(rq, 422, json_pack("{s:s, s:o}", "error",
+			"invalid retraction; nothing was changed", "details", errs));
+	}
+	json_decref(errs);
+	c = db_conn();
+	if (!c) {
+		o = outcome_error(503, "database unavailable; nothing was changed, retry later");
+		o.retry_after = db_retry_after();
+	} else {
+		o = ingest_retract(c, &rq->org, id, reason);
+	}
+	json_decref(root);
+	return reply_outcome(rq, o);
+}

@@ -1,0 +1,460 @@
+#include "ingest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "report.h"
+
+/* Instants leave the database in one fixed UTC format, so replays compare equal. */
+#define TS_UTC(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+#define INSERT_REPORT(kind) \
+	"WITH r AS (INSERT INTO supplywatch.reports (org_id, report_id, kind, corridor_id," \
+	" channel, content_hash, payload, supersedes, source_url, note)" \
+	" VALUES ($1, $2, '" kind "', $3, $4, $5, $6, $7, $8, $9)" \
+	" ON CONFLICT (org_id, report_id) DO NOTHING RETURNING id, received_at), "
+
+static const struct db_stmt stmts[] = {
+	{ "auth_token",
+	  "SELECT o.id, o.slug FROM supplywatch.tokens t"
+	  " JOIN supplywatch.organisations o ON o.id = t.org_id"
+	  " WHERE t.hash = $1 AND t.revoked_at IS NULL" },
+	{ "find_report",
+	  "SELECT r.id, r.kind, r.content_hash = $3::bytea, " TS_UTC("r.received_at") ","
+	  " (SELECT s.report_id FROM supplywatch.reports s WHERE s.supersedes = r.id),"
+	  " EXISTS (SELECT 1 FROM supplywatch.retractions x WHERE x.report = r.id)"
+	  " FROM supplywatch.reports r WHERE r.org_id = $1 AND r.report_id = $2" },
+	/* Serialises supersede and retract on one report (FOR UPDATE would need UPDATE rights). */
+	{ "lock_report", "SELECT pg_advisory_xact_lock($1::bigint)" },
+	{ "insert_trucks", INSERT_REPORT("trucks")
+	  "t AS (INSERT INTO supplywatch.truck_reports (report, day, observed_at, direction,"
+	  " crossing, trucks, cargo, tonnes, turned_back)"
+	  " SELECT id, coalesce($10::date, ($11::timestamptz AT TIME ZONE $12::text)::date),"
+	  " $11::timestamptz, $13, $14, $15, $16, $17, $18 FROM r RETURNING report)"
+	  " SELECT " TS_UTC("r.received_at") " FROM r JOIN t ON t.report = r.id" },
+	{ "insert_shortage", INSERT_REPORT("shortage")
+	  "t AS (INSERT INTO supplywatch.shortage_reports (report, day, item, severity, category,"
+	  " location) SELECT id, $10, $11, $12, $13, $14 FROM r RETURNING report)"
+	  " SELECT " TS_UTC("r.received_at") " FROM r JOIN t ON t.report = r.id" },
+	{ "insert_disruption", INSERT_REPORT("disruption")
+	  "t AS (INSERT INTO supplywatch.disruption_reports (report, service, started_at,"
+	  " ended_at, disruption_key, location, people_affected)"
+	  " SELECT id, $10, $11, $12, coalesce($13, $2::text), $14, $15 FROM r RETURNING report)"
+	  " SELECT " TS_UTC("r.received_at") " FROM r JOIN t ON t.report = r.id" },
+	{ "insert_access", INSERT_REPORT("access")
+	  "t AS (INSERT INTO supplywatch.access_events (report, status, at, crossing)"
+	  " SELECT id, $10, $11, $12 FROM r RETURNING report)"
+	  " SELECT " TS_UTC("r.received_at") " FROM r JOIN t ON t.report = r.id" },
+	{ "insert_retraction",
+	  "INSERT INTO supplywatch.retractions (report, reason) VALUES ($1, $2)"
+	  " ON CONFLICT (report) DO NOTHING RETURNING " TS_UTC("retracted_at") },
+	{ "find_retraction",
+	  "SELECT reason, " TS_UTC("retracted_at") " FROM supplywatch.retractions WHERE report = $1" },
+	{ "sync_corridors", "SELECT supplywatch.sync_corridors($1::jsonb)" },
+};
+
+static const char *const insert_stmt[KIND_COUNT] = {
+	"insert_trucks", "insert_shortage", "insert_disruption", "insert_access"
+};
+
+void ingest_register(void)
+{
+	db_register(stmts, (int)(sizeof(stmts) / sizeof(stmts[0])));
+}
+
+struct outcome outcome_error(unsigned status, const char *msg)
+{
+	struct outcome o = { status, json_pack("{s:s}", "error", msg), 0 };
+	return o;
+}
+
+static struct outcome outcome_db(enum db_status s)
+{
+	struct outcome o;
+
+	if (s == DB_RETRY) {
+		o = outcome_error(503, "database unavailable; nothing was stored, retry later");
+		o.retry_after = db_retry_after();
+	} else {
+		o = outcome_error(500, "internal error; nothing was stored");
+	}
+	return o;
+}
+
+int ingest_auth(PGconn *c, const unsigned char hash[TOKEN_HASH_LEN], struct org *org)
+{
+	char hex[2 + 2 * TOKEN_HASH_LEN + 1];
+	const char *params[] = { hex };
+	PGresult *r;
+	enum db_status s;
+	int found;
+
+	hex_bytea(hash, TOKEN_HASH_LEN, hex);
+	s = db_exec(c, true, "auth_token", 1, params, &r);
+	if (s != DB_OK) {
+		PQclear(r);
+		return s == DB_RETRY ? -1 : -2;
+	}
+	found = PQntuples(r) == 1;
+	if (found) {
+		snprintf(org->id, sizeof(org->id), "%s", PQgetvalue(r, 0, 0));
+		snprintf(org->slug, sizeof(org->slug), "%s", PQgetvalue(r, 0, 1));
+	}
+	PQclear(r);
+	return found;
+}
+
+/* What the database knows of one (organisation, report_id). */
+struct stored {
+	bool exists;
+	char id[24];
+	char kind[16];
+	bool same_content;
+	char received_at[40];
+	char superseded_by[40];	/* "" when current */
+	bool retracted;
+};
+
+static enum db_status find_report(PGconn *c, const struct org *org, const char *report_id,
+				  const char *hash_hex, struct stored *st)
+{
+	const char *params[] = { org->id, report_id, hash_hex };
+	PGresult *r;
+	enum db_status s;
+
+	memset(st, 0, sizeof(*st));
+	s = db_exec(c, true, "find_report", 3, params, &r);
+	if (s == DB_OK && PQntuples(r) == 1) {
+		st->exists = true;
+		snprintf(st->id, sizeof(st->id), "%s", PQgetvalue(r, 0, 0));
+		snprintf(st->kind, sizeof(st->kind), "%s", PQgetvalue(r, 0, 1));
+		st->same_content = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
+		snprintf(st->received_at, sizeof(st->received_at), "%s", PQgetvalue(r, 0, 3));
+		snprintf(st->superseded_by, sizeof(st->superseded_by), "%s", PQgetvalue(r, 0, 4));
+		st->retracted = strcmp(PQgetvalue(r, 0, 5), "t") == 0;
+	}
+	PQclear(r);
+	return s;
+}
+
+static enum db_status lock_report(PGconn *c, const char *id)
+{
+	const char *params[] = { id };
+	PGresult *r;
+	enum db_status s = db_exec(c, true, "lock_report", 1, params, &r);
+
+	PQclear(r);
+	return s;
+}
+
+/* Per-request state of a submission. */
+struct batch {
+	PGconn *c;
+	const struct org *org;
+	const char *channel;
+	const struct sw_config *cfg;
+	json_t *results;	/* {"report_id", "kind", "received_at"} per index */
+	json_t *invalid;	/* 422 details */
+	json_t *conflicts;	/* 409 details */
+	int created;
+};
+
+/*
+ * Checks the report a new one supersedes, under a lock on it; fills
+ * target_id.  Problems are details, not failures.
+ */
+static enum db_status check_supersedes(struct batch *b, size_t i, const json_t *canon,
+				       const char *hash_hex, char *target_id, size_t n)
+{
+	const char *sup = json_string_value(json_object_get(canon, "supersedes"));
+	const char *self = json_string_value(json_object_get(canon, "report_id"));
+	const char *kind = json_string_value(json_object_get(canon, "kind"));
+	struct stored t;
+	enum db_status s;
+	char reason[160];
+
+	s = find_report(b->c, b->org, sup, hash_hex, &t);
+	if (s != DB_OK)
+		return s;
+	if (!t.exists) {
+		report_error(b->invalid, i, "supersedes", "no report with this report_id from your organisation");
+		return DB_OK;
+	}
+	if ((s = lock_report(b->c, t.id)) != DB_OK || (s = find_report(b->c, b->org, sup, hash_hex, &t)) != DB_OK)
+		return s;
+	if (strcmp(t.kind, kind) != 0) {
+		snprintf(reason, sizeof(reason), "names a report of kind %s, not %s", t.kind, kind);
+		report_error(b->invalid, i, "supersedes", reason);
+	} else if (t.retracted) {
+		report_error(b->invalid, i, "supersedes", "names a retracted report");
+	} else if (*t.superseded_by && strcmp(t.superseded_by, self) != 0) {
+		snprintf(reason, sizeof(reason), "names a report already superseded by %s; supersede that one",
+			 t.superseded_by);
+		report_error(b->invalid, i, "supersedes", reason);
+	}
+	snprintf(target_id, n, "%s", t.id);
+	return DB_OK;
+}
+
+/* Records report i as stored (new or identical replay) or as a conflict. */
+static void settle(struct batch *b, size_t i, const json_t *canon, const struct stored *st)
+{
+	const char *id = json_string_value(json_object_get(canon, "report_id"));
+	char reason[160];
+
+	if (!st->same_content) {
+		snprintf(reason, sizeof(reason),
+			 "a different report with this report_id was stored at %s", st->received_at);
+		report_error(b->conflicts, i, "report_id", reason);
+		return;
+	}
+	json_array_append_new(b->results, json_pack("{s:s, s:s, s:s}", "report_id", id,
+		"kind", json_string_value(json_object_get(canon, "kind")),
+		"received_at", st->received_at));
+}
+
+static enum db_status store_one(struct batch *b, size_t i, const json_t *canon, const json_t *raw)
+{
+	const char *id = json_string_value(json_object_get(canon, "report_id"));
+	enum report_kind kind = report_kind_of(canon);
+	const struct kind_spec *spec = &kind_specs[kind];
+	unsigned char hash[32];
+	char hash_hex[2 + 64 + 1], target[24] = "";
+	char nums[8][32];
+	const char *params[24];
+	int n = 0, nn = 0;
+	char *payload;
+	struct stored st;
+	PGresult *r;
+	enum db_status s;
+
+	report_hash(canon, hash);
+	hex_bytea(hash, sizeof(hash), hash_hex);
+	s = find_report(b->c, b->org, id, hash_hex, &st);
+	if (s != DB_OK)
+		return s;
+	if (st.exists) {
+		settle(b, i, canon, &st);
+		return DB_OK;
+	}
+	if (json_object_get(canon, "supersedes")) {
+		size_t before = json_array_size(b->invalid);
+
+		s = check_supersedes(b, i, canon, hash_hex, target, sizeof(target));
+		if (s != DB_OK || json_array_size(b->invalid) > before)
+			return s;
+	}
+	payload = json_dumps(raw, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	params[n++] = b->org->id;
+	params[n++] = id;
+	params[n++] = json_string_value(json_object_get(canon, "corridor"));
+	params[n++] = b->channel;
+	params[n++] = hash_hex;
+	params[n++] = payload;
+	params[n++] = *target ? target : NULL;
+	params[n++] = report_param(canon, "source_url", NULL, 0);
+	params[n++] = report_param(canon, "note", NULL, 0);
+	for (const char *const *p = spec->params; *p; p++) {
+		if (strcmp(*p, "@timezone") == 0) {
+			params[n++] = config_corridor(b->cfg, params[2])->timezone;
+			continue;
+		}
+		params[n++] = report_param(canon, *p, nums[nn], sizeof(nums[nn]));
+		if (params[n - 1] == nums[nn])
+			nn++;
+	}
+	s = db_exec(b->c, true, insert_stmt[kind], n, params, &r);
+	free(payload);
+	if (s == DB_HARD && strcmp(db_sqlstate(r), "23505") == 0) {
+		/* Someone superseded the same report between our check and insert. */
+		report_error(b->invalid, i, "supersedes", "names a report that was just superseded by another");
+		PQclear(r);
+		return DB_HARD;
+	}
+	if (s == DB_OK && PQntuples(r) == 1) {
+		json_array_append_new(b->results, json_pack("{s:s, s:s, s:s}", "report_id", id,
+			"kind", spec->name, "received_at", PQgetvalue(r, 0, 0)));
+		b->created++;
+		PQclear(r);
+		return DB_OK;
+	}
+	PQclear(r);
+	if (s != DB_OK)
+		return s;
+	/* A concurrent submission of the same report_id committed first. */
+	s = find_report(b->c, b->org, id, hash_hex, &st);
+	if (s == DB_OK)
+		settle(b, i, canon, &st);
+	return s;
+}
+
+static struct outcome batch_outcome(struct batch *b)
+{
+	struct outcome o = { 0, NULL, 0 };
+
+	if (json_array_size(b->invalid)) {
+		o.status = 422;
+		o.body = json_pack("{s:s, s:O}", "error", "invalid report; nothing was stored",
+				   "details", b->invalid);
+	} else if (json_array_size(b->conflicts)) {
+		o.status = 409;
+		o.body = json_pack("{s:s, s:O}", "error",
+				   "report_id already used for different content; nothing was stored",
+				   "details", b->conflicts);
+	} else {
+		o.status = b->created ? 201 : 200;
+		o.body = json_pack("{s:O}", "reports", b->results);
+	}
+	return o;
+}
+
+struct outcome ingest_reports(PGconn *c, const struct org *org, const char *channel,
+			      json_t *canon, json_t *raw, const struct sw_config *cfg)
+{
+	struct batch b = { c, org, channel, cfg, json_array(), json_array(), json_array(), 0 };
+	struct outcome o;
+	enum db_status s;
+	size_t i;
+	json_t *item;
+
+	s = db_simple(c, "BEGIN");
+	if (s != DB_OK)
+		goto fail;
+	json_array_foreach(canon, i, item) {
+		s = store_one(&b, i, item, json_array_get(raw, i));
+		if (s != DB_OK)
+			break;
+	}
+	if (s == DB_HARD && json_array_size(b.invalid)) {
+		s = DB_OK;	/* a constraint we explained in a detail */
+	}
+	if (s != DB_OK || json_array_size(b.invalid) || json_array_size(b.conflicts)) {
+		db_simple(c, "ROLLBACK");
+		if (s != DB_OK)
+			goto fail;
+		o = batch_outcome(&b);
+		goto out;
+	}
+	s = db_simple(c, "COMMIT");
+	if (s != DB_OK)
+		goto fail;
+	o = batch_outcome(&b);
+	goto out;
+fail:
+	if (PQtransactionStatus(c) != PQTRANS_IDLE && PQstatus(c) == CONNECTION_OK)
+		db_simple(c, "ROLLBACK");
+	o = outcome_db(s);
+out:
+	json_decref(b.results);
+	json_decref(b.invalid);
+	json_decref(b.conflicts);
+	return o;
+}
+
+static struct outcome retract_locked(PGconn *c, const struct org *org, const char *report_id,
+				     const char *reason, enum db_status *s)
+{
+	struct stored t;
+	const char *params[2];
+	PGresult *r;
+	char msg[160];
+	struct outcome o;
+
+	if ((*s = find_report(c, org, report_id, NULL, &t)) != DB_OK)
+		return outcome_error(0, "");
+	if (!t.exists)
+		return outcome_error(404, "no report with this report_id from your organisation");
+	if ((*s = lock_report(c, t.id)) != DB_OK ||
+	    (*s = find_report(c, org, report_id, NULL, &t)) != DB_OK)
+		return outcome_error(0, "");
+	if (*t.superseded_by) {
+		snprintf(msg, sizeof(msg), "this report was superseded by %s; retract that one", t.superseded_by);
+		return outcome_error(409, msg);
+	}
+	params[0] = t.id;
+	params[1] = reason;
+	if ((*s = db_exec(c, true, "insert_retraction", 2, params, &r)) != DB_OK) {
+		PQclear(r);
+		return outcome_error(0, "");
+	}
+	if (PQntuples(r) == 1) {
+		o.status = 201;
+		o.body = json_pack("{s:s, s:s, s:s}", "report_id", report_id,
+				   "retracted_at", PQgetvalue(r, 0, 0), "reason", reason);
+		o.retry_after = 0;
+		PQclear(r);
+		return o;
+	}
+	PQclear(r);
+	if ((*s = db_exec(c, true, "find_retraction", 1, params, &r)) != DB_OK) {
+		PQclear(r);
+		return outcome_error(0, "");
+	}
+	if (strcmp(PQgetvalue(r, 0, 0), reason) != 0) {
+		o = outcome_error(409, "this report was already retracted with a different reason");
+	} else {
+		o.status = 200;
+		o.body = json_pack("{s:s, s:s, s:s}", "report_id", report_id,
+				   "retracted_at", PQgetvalue(r, 0, 1), "reason", reason);
+		o.retry_after = 0;
+	}
+	PQclear(r);
+	return o;
+}
+
+struct outcome ingest_retract(PGconn *c, const struct org *org, const char *report_id,
+			      const char *reason)
+{
+	enum db_status s = db_simple(c, "BEGIN");
+	struct outcome o;
+
+	if (s != DB_OK)
+		return outcome_db(s);
+	o = retract_locked(c, org, report_id, reason, &s);
+	if (s == DB_OK && o.status == 201)
+		s = db_simple(c, "COMMIT");
+	else if (PQstatus(c) == CONNECTION_OK)
+		db_simple(c, "ROLLBACK");
+	if (s != DB_OK) {
+		json_decref(o.body);
+		return outcome_db(s);
+	}
+	return o;
+}
+
+enum db_status ingest_sync_corridors(PGconn *c, const struct sw_config *cfg)
+{
+	json_t *list = json_array();
+	const char *params[1];
+	char *text;
+	PGresult *r;
+	enum db_status s;
+
+	for (size_t i = 0; i < cfg->ncorridors; i++) {
+		const struct sw_corridor *k = &cfg->corridors[i];
+		json_t *cross = json_array();
+
+		for (size_t j = 0; j < k->ncrossings; j++)
+			json_array_append_new(cross, json_string(k->crossings[j]));
+		json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:s, s:s, s:o}",
+			"id", k->id, "name", k->name,
+			"baseline_trucks_per_day", (json_int_t)k->baseline_trucks_per_day,
+			"baseline_tonnes_per_day", k->baseline_tonnes_per_day > 0 ? json_real(k->baseline_tonnes_per_day) : json_null(),
+			"population", k->population > 0 ? json_integer(k->population) : json_null(),
+			"blocked_below_pct", (json_int_t)k->blocked_below_pct,
+			"restricted_below_pct", (json_int_t)k->restricted_below_pct,
+			"max_gap_days", (json_int_t)k->max_gap_days,
+			"reopen_after_days", (json_int_t)k->reopen_after_days,
+			"reconcile", k->reconcile == RECONCILE_SUM ? "sum" : "max",
+			"timezone", k->timezone, "crossings", cross));
+	}
+	text = json_dumps(list, JSON_COMPACT);
+	json_decref(list);
+	params[0] = text;
+	s = db_exec(c, true, "sync_corridors", 1, params, &r);
+	PQclear(r);
+	free(text);
+	return s;
+}

@@ -1,0 +1,48 @@
+/*
+ * ingest: storing reports and retractions, and finding who a token belongs to.
+ *
+ * Every function here runs one transaction on the calling thread's
+ * connection and answers with an HTTP status and a JSON body; a 2xx is
+ * returned only after COMMIT succeeded.  Idempotency rests on the
+ * database's UNIQUE (org_id, report_id), so it holds across threads and
+ * across daemons sharing one database.
+ */
+#ifndef SW_INGEST_H
+#define SW_INGEST_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "config.h"
+#include "db.h"
+#include "token.h"
+
+struct outcome {
+	unsigned status;	/* HTTP status */
+	json_t *body;		/* owned by the caller */
+	int retry_after;	/* seconds, for 503 */
+};
+
+struct org {
+	char id[16];		/* decimal, as a statement parameter */
+	char slug[64];
+};
+
+void ingest_register(void);
+
+/* 1 = found, 0 = no such (or revoked) token, -1/DB_RETRY-like failure: status set. */
+int ingest_auth(PGconn *c, const unsigned char hash[TOKEN_HASH_LEN], struct org *org);
+
+/* canon/raw as made by report_parse_body(). */
+struct outcome ingest_reports(PGconn *c, const struct org *org, const char *channel,
+			      json_t *canon, json_t *raw, const struct sw_config *cfg);
+struct outcome ingest_retract(PGconn *c, const struct org *org, const char *report_id,
+			      const char *reason);
+
+/* Mirrors cfg's corridors into supplywatch.corridors. */
+enum db_status ingest_sync_corridors(PGconn *c, const struct sw_config *cfg);
+
+/* {"error": msg} with status. */
+struct outcome outcome_error(unsigned status, const char *msg);
+
+#endif

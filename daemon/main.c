@@ -1,0 +1,197 @@
+/*
+ * supplywatchd: wires the modules together and runs the signal loop.
+ * All work happens in libmicrohttpd's worker threads; this thread only
+ * starts, reloads on SIGHUP and stops on SIGTERM/SIGINT.
+ */
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "ingest.h"
+#include "log.h"
+#include "token.h"
+#include "version.h"
+
+#define SHUTDOWN_GRACE_MS 8000
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: supplywatchd [-c FILE] [--check-config]\n"
+		"  -c, --config FILE   configuration file (default %s)\n"
+		"      --check-config  validate the configuration and exit 0 (valid) or 1\n"
+		"  -V, --version       print the version\n", SW_DEFAULT_CONFIG);
+}
+
+static struct sw_config *load_or_report(const char *path)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct sw_config *cfg = config_load(path, &err);
+
+	if (!cfg)
+		fputs(err.buf, stderr);
+	strbuf_release(&err);
+	return cfg;
+}
+
+/* Settings that need a restart: warn when a reload tries to change them. */
+static void warn_restart_only(const struct sw_config *a, const struct sw_config *b)
+{
+	if (strcmp(a->listen_address, b->listen_address) || a->listen_port != b->listen_port ||
+	    a->max_body_bytes != b->max_body_bytes || a->connection_timeout != b->connection_timeout ||
+	    a->connection_limit != b->connection_limit ||
+	    a->per_ip_connection_limit != b->per_ip_connection_limit ||
+	    a->connection_memory_limit != b->connection_memory_limit ||
+	    strcmp(a->conninfo, b->conninfo) || a->pool_size != b->pool_size ||
+	    a->statement_timeout_ms != b->statement_timeout_ms ||
+	    strcmp(a->pepper_file, b->pepper_file))
+		log_warn("reload: listen, http, database and auth settings change only on restart");
+}
+
+static void reload(const char *path)
+{
+	struct sw_config *next, *cur;
+	char msg[64];
+	PGconn *c;
+
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
+		 (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000);
+	sd_notify(0, msg);
+	next = load_or_report(path);
+	if (!next) {
+		log_err("reload: %s is invalid; keeping the running configuration", path);
+		goto out;
+	}
+	cur = config_acquire();
+	warn_restart_only(cur, next);
+	config_release(cur);
+	c = db_conn();
+	if (!c || ingest_sync_corridors(c, next) != DB_OK) {
+		log_err("reload: cannot mirror corridors into the database; keeping the running configuration");
+		config_free(next);
+		goto out;
+	}
+	log_threshold = (enum log_level)log_level_parse(next->log_level);
+	config_publish(next);
+	log_info("reload: configuration %s loaded", path);
+out:
+	sd_notify(0, "READY=1");
+}
+
+static void check_schema(PGconn *c)
+{
+	int v = db_schema_current(c);
+
+	if (v < 0)
+		fatal("the database has no supplywatch schema: run supplywatch migrate");
+	if (v < db_schema_version)
+		fatal("the database schema is at version %d, this supplywatchd needs %d: "
+		      "run supplywatch migrate", v, db_schema_version);
+	if (v > db_schema_version)
+		log_warn("the database schema (version %d) is newer than this supplywatchd (%d)",
+			 v, db_schema_version);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *path = SW_DEFAULT_CONFIG;
+	bool check_only = false;
+	struct sw_config *cfg;
+	struct strbuf err = STRBUF_INIT;
+	struct MHD_Daemon *d;
+	uint16_t port;
+	sigset_t set;
+	PGconn *c;
+	int opt, sig;
+
+	while ((opt = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': path = optarg; break;
+		case 'C': check_only = true; break;
+		case 'V': printf("supplywatchd %s\n", SW_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	cfg = load_or_report(path);
+	if (!cfg)
+		return 1;
+	if (check_only) {
+		printf("%s: configuration is valid\n", path);
+		config_free(cfg);
+		return 0;
+	}
+	log_threshold = (enum log_level)log_level_parse(cfg->log_level);
+	if (sodium_init() < 0)
+		fatal("libsodium failed to initialise");
+	if (token_load_pepper(cfg->pepper_file, token_pepper, &err) != 0)
+		fatal("%s", err.buf);
+
+	/* Signals are taken synchronously by this thread; workers inherit the mask. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	db_init(cfg->conninfo, cfg->statement_timeout_ms, "supplywatchd");
+	ingest_register();
+	c = db_conn();
+	if (!c)
+		fatal("cannot connect to the database (database.conninfo = \"%s\")", cfg->conninfo);
+	check_schema(c);
+	if (ingest_sync_corridors(c, cfg) != DB_OK)
+		fatal("cannot mirror the configured corridors into the database");
+	config_publish(cfg);
+
+	cfg = config_acquire();
+	d = http_start(cfg, &port);
+	if (!d)
+		return 1;
+	log_info("supplywatchd %s ready: listening on http://%s%s%s:%u/", SW_VERSION,
+		 strchr(cfg->listen_address, ':') ? "[" : "", cfg->listen_address,
+		 strchr(cfg->listen_address, ':') ? "]" : "", (unsigned)port);
+	config_release(cfg);
+	sd_notify(0, "READY=1");
+
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			reload(path);
+			continue;
+		}
+		break;
+	}
+	log_info("shutting down (signal %d)", sig);
+	sd_notify(0, "STOPPING=1");
+	http_stop(d, SHUTDOWN_GRACE_MS);
+	db_conn_close();
+	config_publish(NULL);
+	strbuf_release(&err);
+	log_info("stopped");
+	return 0;
+}

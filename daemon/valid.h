@@ -1,0 +1,64 @@
+/*
+ * valid: strict validators for the scalar values of the public interface.
+ * Pure functions: no I/O, no clock (callers pass "now" where it matters).
+ */
+#ifndef SW_VALID_H
+#define SW_VALID_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sw_date {
+	int year, month, day;
+};
+
+/* An instant: seconds since the epoch (UTC) and microseconds. */
+struct sw_ts {
+	int64_t epoch;
+	int usec;
+};
+
+#define SW_UUID_LEN 36
+#define SW_TS_LEN 32
+#define SW_DATE_LEN 11
+
+/* "YYYY-MM-DD", a real calendar date between 1900-01-01 and 2999-12-31. */
+bool valid_date(const char *s, struct sw_date *out);
+/* Days since 1970-01-01 (proleptic Gregorian). */
+int64_t date_to_days(const struct sw_date *d);
+struct sw_date date_from_days(int64_t days);
+void date_format(const struct sw_date *d, char out[SW_DATE_LEN]);
+
+/*
+ * RFC 3339 date-time with a UTC offset ("Z" or "+HH:MM"), seconds required,
+ * up to 9 fraction digits (kept to the microsecond).  A timestamp without
+ * an offset is refused: it names no instant.
+ */
+bool valid_timestamp(const char *s, struct sw_ts *out);
+/* "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" */
+void ts_format_utc(const struct sw_ts *ts, char out[SW_TS_LEN]);
+
+/* 8-4-4-4-12 hex digits, any case, not the nil UUID; out is lower case. */
+bool valid_uuid(const char *s, char out[SW_UUID_LEN + 1]);
+
+/* Index of s in the NULL-terminated list names, or -1. */
+int enum_index(const char *s, const char *const *names);
+/* Appends "a, b, c" for error messages into buf (size n). */
+void enum_list(const char *const *names, char *buf, size_t n);
+
+/* Organisation/corridor slug: [a-z0-9][a-z0-9_-]{0,62}. */
+bool valid_slug(const char *s);
+/* An absolute http(s) URL of at most 2048 bytes without spaces or controls. */
+bool valid_url(const char *s);
+/*
+ * Free text: NULL if acceptable, else the reason.  Refuses empty text,
+ * more than max characters (code points) and control characters other
+ * than tab, newline and carriage return.  s must be valid UTF-8.
+ */
+const char *valid_text(const char *s, size_t max);
+
+/* Strict base-10 integer / number parsing of a whole string. */
+bool parse_int64(const char *s, int64_t *out);
+
+#endif
