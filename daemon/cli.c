@@ -134,7 +134,7 @@ static int cmd_token_issue(PGconn *c, const struct sw_config *cfg, const char *o
 	}
 	if (token_load_pepper(cfg->pepper_file, key, &err) != 0) {
 		fprintf(stderr, "supplywatch: %s\n", err.buf);
-		strbuf_release(&err);
+		sb_release(&err);
 		return 1;
 	}
 	token_generate(token);
@@ -253,7 +253,7 @@ int main(int argc, char **argv)
 	cfg = config_load(path, &err);
 	if (!cfg) {
 		fputs(err.buf, stderr);
-		strbuf_release(&err);
+		sb_release(&err);
 		return 1;
 	}
 	if (strcmp(argv[0], "check-config") == 0 && argc == 1) {

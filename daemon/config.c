@@ -145,13 +145,13 @@ static void fail(struct loader *l, const config_setting_t *s, const char *settin
 	unsigned line = s ? (unsigned)config_setting_source_line(s) : 0;
 
 	if (line)
-		strbuf_addf(l->err, "%s:%u: %s: ", l->file, line, setting);
+		sb_addf(l->err, "%s:%u: %s: ", l->file, line, setting);
 	else
-		strbuf_addf(l->err, "%s: %s: ", l->file, setting);
+		sb_addf(l->err, "%s: %s: ", l->file, setting);
 	va_start(ap, fmt);
-	strbuf_vaddf(l->err, fmt, ap);
+	sb_vaddf(l->err, fmt, ap);
 	va_end(ap);
-	strbuf_addch(l->err, '\n');
+	sb_addch(l->err, '\n');
 	l->nerr++;
 }
 
@@ -419,9 +419,9 @@ struct sw_config *config_load(const char *path, struct strbuf *err)
 	config_init(&cf);
 	if (config_read_file(&cf, path) != CONFIG_TRUE) {
 		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
-			strbuf_addf(err, "%s: cannot read file\n", path);
+			sb_addf(err, "%s: cannot read file\n", path);
 		else
-			strbuf_addf(err, "%s:%d: syntax error: %s\n",
+			sb_addf(err, "%s:%d: syntax error: %s\n",
 				    config_error_file(&cf) ? config_error_file(&cf) : path,
 				    config_error_line(&cf), config_error_text(&cf));
 		config_destroy(&cf);
@@ -481,11 +481,11 @@ bool corridor_has_crossing(const struct sw_corridor *c, const char *crossing)
 void config_list_keys(struct strbuf *out)
 {
 	for (size_t i = 0; i < NKEYS(main_keys); i++)
-		strbuf_addf(out, "%s\t%s\t%s\n", main_keys[i].path,
+		sb_addf(out, "%s\t%s\t%s\n", main_keys[i].path,
 			    main_keys[i].def ? main_keys[i].def : "(required)",
 			    main_keys[i].reload ? "reload" : "restart");
 	for (size_t i = 0; i < NKEYS(corridor_keys); i++)
-		strbuf_addf(out, "corridors.%s\t%s\treload\n", corridor_keys[i].path,
+		sb_addf(out, "corridors.%s\t%s\treload\n", corridor_keys[i].path,
 			    corridor_keys[i].def ? corridor_keys[i].def : "(required)");
 }
 

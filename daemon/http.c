@@ -217,7 +217,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		rq->conn = conn;
 		rq->method = method;
 		rq->start_ns = mono_ns();
-		strbuf_init(&rq->body);
+		sb_init(&rq->body);
 		snprintf(rq->path, sizeof(rq->path), "%s", url);
 		rq->cfg = config_acquire();
 		*con_cls = rq;
@@ -225,7 +225,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return begin(rq, url);
 	}
 	if (rq->replied) {
-		/* Answered early (e.g. 413): drop whatever body still arrives. */
+		/* Answered early: drop whatever body still arrives. */
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
@@ -233,14 +233,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
-		if (n > rq->max_body - rq->body.len) {
-			strbuf_release(&rq->body);
-			/* Queued mid-upload: libmicrohttpd discards the rest and closes. */
-			return reply_error(rq, 413, "request body is larger than this server accepts");
+		if (rq->discarded || n > rq->max_body - rq->body.len) {
+			/*
+			 * Over the limit (a chunked body has no Content-Length to
+			 * refuse early): stop keeping it, read on so the 413 reaches
+			 * a client still sending, and hang up if it keeps going.
+			 */
+			sb_release(&rq->body);
+			rq->discarded += n;
+			return rq->discarded > rq->max_body ? MHD_NO : MHD_YES;
 		}
-		strbuf_add(&rq->body, upload_data, n);
+		sb_add(&rq->body, upload_data, n);
 		return MHD_YES;
 	}
+	if (rq->discarded)
+		return reply_error(rq, 413, "request body is larger than this server accepts");
 	return rq->route->handler(rq);
 }
 
@@ -262,7 +269,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	else
 		log_info("http %s %s aborted (%d) %.1fms", rq->method,
 			 rq->route ? rq->route->pattern : rq->path, (int)toe, ms);
-	strbuf_release(&rq->body);
+	sb_release(&rq->body);
 	config_release(rq->cfg);
 	free(rq);
 	*con_cls = NULL;

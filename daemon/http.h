@@ -40,6 +40,7 @@ struct request {
 	char capture[64];		/* the '*' segment */
 	struct strbuf body;
 	size_t max_body;
+	size_t discarded;		/* body bytes dropped past max_body */
 	bool replied;
 	unsigned status;
 	struct org org;

@@ -38,7 +38,7 @@ static struct sw_config *load_or_report(const char *path)
 
 	if (!cfg)
 		fputs(err.buf, stderr);
-	strbuf_release(&err);
+	sb_release(&err);
 	return cfg;
 }
 
@@ -191,7 +191,7 @@ int main(int argc, char **argv)
 	http_stop(d, SHUTDOWN_GRACE_MS);
 	db_conn_close();
 	config_publish(NULL);
-	strbuf_release(&err);
+	sb_release(&err);
 	log_info("stopped");
 	return 0;
 }

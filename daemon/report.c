@@ -297,11 +297,11 @@ static int check_kind_rules(enum report_kind kind, json_t *canon, size_t index,
 	if (c && crossing && c->ncrossings && !corridor_has_crossing(c, crossing)) {
 		struct strbuf sb = STRBUF_INIT;
 
-		strbuf_addstr(&sb, "is not a crossing of this corridor; known crossings: ");
+		sb_addstr(&sb, "is not a crossing of this corridor; known crossings: ");
 		for (size_t i = 0; i < c->ncrossings; i++)
-			strbuf_addf(&sb, "%s%s", i ? ", " : "", c->crossings[i]);
+			sb_addf(&sb, "%s%s", i ? ", " : "", c->crossings[i]);
 		report_error(errs, index, "crossing", sb.buf);
-		strbuf_release(&sb);
+		sb_release(&sb);
 		bad++;
 	}
 	if (kind == KIND_DISRUPTION) {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 /* Shared empty buffer for unallocated strbufs; never written past [0]. */
-char strbuf_slopbuf[1];
+char sb_slopbuf[1];
 
 static void oom(size_t n)
 {
@@ -46,40 +46,40 @@ char *xstrdup(const char *s)
 	return p;
 }
 
-void strbuf_init(struct strbuf *sb)
+void sb_init(struct strbuf *sb)
 {
 	sb->alloc = 0;
 	sb->len = 0;
-	sb->buf = strbuf_slopbuf;
+	sb->buf = sb_slopbuf;
 }
 
-void strbuf_release(struct strbuf *sb)
+void sb_release(struct strbuf *sb)
 {
 	if (sb->alloc)
 		free(sb->buf);
-	strbuf_init(sb);
+	sb_init(sb);
 }
 
-void strbuf_reset(struct strbuf *sb)
+void sb_reset(struct strbuf *sb)
 {
 	sb->len = 0;
 	if (sb->alloc)
 		sb->buf[0] = '\0';
 }
 
-char *strbuf_detach(struct strbuf *sb, size_t *len)
+char *sb_detach(struct strbuf *sb, size_t *len)
 {
 	char *res;
 
-	strbuf_grow(sb, 0);
+	sb_grow(sb, 0);
 	res = sb->buf;
 	if (len)
 		*len = sb->len;
-	strbuf_init(sb);
+	sb_init(sb);
 	return res;
 }
 
-void strbuf_grow(struct strbuf *sb, size_t extra)
+void sb_grow(struct strbuf *sb, size_t extra)
 {
 	size_t want;
 
@@ -100,49 +100,49 @@ void strbuf_grow(struct strbuf *sb, size_t extra)
 	sb->alloc = want;
 }
 
-void strbuf_add(struct strbuf *sb, const void *data, size_t len)
+void sb_add(struct strbuf *sb, const void *data, size_t len)
 {
-	strbuf_grow(sb, len);
+	sb_grow(sb, len);
 	memcpy(sb->buf + sb->len, data, len);
 	sb->len += len;
 	sb->buf[sb->len] = '\0';
 }
 
-void strbuf_addstr(struct strbuf *sb, const char *s)
+void sb_addstr(struct strbuf *sb, const char *s)
 {
-	strbuf_add(sb, s, strlen(s));
+	sb_add(sb, s, strlen(s));
 }
 
-void strbuf_addch(struct strbuf *sb, char c)
+void sb_addch(struct strbuf *sb, char c)
 {
-	strbuf_grow(sb, 1);
+	sb_grow(sb, 1);
 	sb->buf[sb->len++] = c;
 	sb->buf[sb->len] = '\0';
 }
 
-void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
+void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
 	va_list cp;
 	int n;
 
-	strbuf_grow(sb, 64);
+	sb_grow(sb, 64);
 	va_copy(cp, ap);
 	n = vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, cp);
 	va_end(cp);
 	if (n < 0)
 		abort();
 	if ((size_t)n >= sb->alloc - sb->len) {
-		strbuf_grow(sb, (size_t)n);
+		sb_grow(sb, (size_t)n);
 		n = vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, ap);
 	}
 	sb->len += (size_t)n;
 }
 
-void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+void sb_addf(struct strbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	strbuf_vaddf(sb, fmt, ap);
+	sb_vaddf(sb, fmt, ap);
 	va_end(ap);
 }

@@ -27,25 +27,25 @@ int token_load_pepper(const char *path, unsigned char key[PEPPER_KEY_LEN], struc
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		strbuf_addf(err, "%s: cannot open pepper file: %s (create it with: "
+		sb_addf(err, "%s: cannot open pepper file: %s (create it with: "
 			    "head -c 32 /dev/urandom > %s && chmod 600 %s)",
 			    path, strerror(errno), path, path);
 		return -1;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		strbuf_addf(err, "%s: pepper file is not a regular file", path);
+		sb_addf(err, "%s: pepper file is not a regular file", path);
 		close(fd);
 		return -1;
 	}
 	if (st.st_mode & 077) {
-		strbuf_addf(err, "%s: pepper file must not be readable by group or others (chmod 600)", path);
+		sb_addf(err, "%s: pepper file must not be readable by group or others (chmod 600)", path);
 		close(fd);
 		return -1;
 	}
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
 	if (n < 32) {
-		strbuf_addf(err, "%s: pepper file must hold at least 32 bytes", path);
+		sb_addf(err, "%s: pepper file must hold at least 32 bytes", path);
 		return -1;
 	}
 	/* Any length of secret becomes a fixed-size key. */

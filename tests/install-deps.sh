@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs the Debian 12 packages that building, testing and the demo need,
+# if any is missing.  Used by `make check`, `make demo` and .ci/run.
+set -eu
+PKGS="build-essential pkg-config libpq-dev libconfig-dev libmicrohttpd-dev
+libjansson-dev libsodium-dev libsystemd-dev libcmocka-dev postgresql
+postgresql-client curl jq tzdata ${EXTRA_PKGS:-}"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "installing missing Debian packages:$missing"
+if [ "$(id -u)" -eq 0 ]; then
+	SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO="sudo"
+else
+	echo "error: need root (or sudo) to run: apt-get install -y$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# --no-install-recommends keeps CI lean; postgresql's own recommends are not needed.
+$SUDO apt-get install -y -qq --no-install-recommends $missing

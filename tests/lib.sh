@@ -1,0 +1,208 @@
+# tests/lib.sh: helpers for the integration tests (POSIX sh + bash features
+# avoided; run with bash).  A test file sources this, calls sw_setup, then
+# makes requests with `req` and checks them with the expect_* functions.
+#
+# From tests/run.sh: SW_BUILD (binaries), SW_TMP (scratch root), PGHOST/
+# PGPORT/PGUSER of the shared throwaway cluster, SW_RESULTS (counts file).
+
+set -u
+
+SW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+: "${SW_BUILD:=$SW_ROOT/build}"
+case "$SW_BUILD" in /*) ;; *) SW_BUILD=$SW_ROOT/$SW_BUILD ;; esac
+TEST_NAME=$(basename "$0" .sh)
+PASSED=0
+FAILED=0
+DAEMON_PID=""
+
+# --- running PostgreSQL tools as the right OS user ---------------------------
+# PostgreSQL refuses to run as root; CI runs as root, so the server side runs
+# as the "postgres" user there.
+as_pg() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+pg_bindir() {
+	ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+
+# pg_cluster_start DIR: initdb + start on a unix socket in DIR (port 5432 there).
+pg_cluster_start() {
+	local dir=$1 bin
+	bin=$(pg_bindir)
+	mkdir -p "$dir"
+	[ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+	as_pg "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 \
+		--no-sync >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log"; return 1; }
+	as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
+		-o "-c listen_addresses='' -k $dir -p 5432 -c max_connections=200" \
+		start >/dev/null || { cat "$dir/postgres.log"; return 1; }
+}
+
+pg_cluster_stop() {
+	as_pg "$(pg_bindir)/pg_ctl" -D "$1/data" -m "${2:-fast}" -w stop >/dev/null 2>&1 || true
+}
+
+pg_cluster_restart() {
+	local dir=$1
+	as_pg "$(pg_bindir)/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
+		-o "-c listen_addresses='' -k $dir -p 5432 -c max_connections=200" \
+		start >/dev/null
+}
+
+# --- assertions ---------------------------------------------------------------
+ok()   { PASSED=$((PASSED + 1)); }
+fail() { FAILED=$((FAILED + 1)); echo "  FAIL [$TEST_NAME] $*" >&2; }
+
+# expect_eq ACTUAL EXPECTED WHAT
+expect_eq() {
+	if [ "$1" = "$2" ]; then ok; else fail "$3: expected '$2', got '$1'"; fi
+}
+
+# expect_status CODE WHAT   (after req)
+expect_status() {
+	if [ "$STATUS" = "$1" ]; then ok; else fail "$2: expected HTTP $1, got $STATUS: $(head -c 600 "$BODY")"; fi
+}
+
+# expect_json JQ-EXPR EXPECTED WHAT   (jq -c output on the last body)
+expect_json() {
+	local got
+	got=$(jq -c "$1" "$BODY" 2>&1)
+	expect_eq "$got" "$2" "$3 ($1)"
+}
+
+# expect_header NAME EXPECTED WHAT
+expect_header() {
+	local got
+	got=$(grep -i "^$1:" "$HEADERS" | head -n 1 | cut -d: -f2- | sed 's/^ *//; s/\r$//')
+	expect_eq "$got" "$2" "$3 (header $1)"
+}
+
+# expect_contains FILE TEXT WHAT
+expect_contains() {
+	if grep -qF -- "$2" "$1"; then ok; else fail "$3: '$2' not found in $(head -c 400 "$1")"; fi
+}
+
+# --- HTTP --------------------------------------------------------------------
+# req METHOD PATH [curl args...]: sets STATUS, BODY (file), HEADERS (file).
+req() {
+	local method=$1 path=$2
+	shift 2
+	BODY=$WORK/body.$$
+	HEADERS=$WORK/headers.$$
+	STATUS=$(curl -sS -o "$BODY" -D "$HEADERS" -w '%{http_code}' --max-time 30 \
+		-X "$method" "$@" "$SW_URL$path" 2>"$WORK/curl.err") || STATUS="curl-error:$(cat "$WORK/curl.err")"
+}
+
+# post_json PATH JSON [TOKEN]: POST with the test token (or the one given).
+post_json() {
+	req POST "$1" -H "Content-Type: application/json" \
+		-H "Authorization: Bearer ${3:-$TOKEN}" --data-binary "$2"
+}
+
+uuid() { cat /proc/sys/kernel/random/uuid; }
+
+# --- database ----------------------------------------------------------------
+# sql QUERY: runs as the superuser on this test's database, unaligned output.
+sql() {
+	psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" -c "$1"
+}
+
+# --- setup --------------------------------------------------------------------
+# sw_setup: a fresh database, migrated; a daemon role; an organisation and token.
+sw_setup() {
+	WORK=$(mktemp -d "${SW_TMP:-/tmp}/$TEST_NAME.XXXXXX")
+	chmod 755 "$WORK"
+	DB="sw_$(echo "$TEST_NAME" | tr -c 'a-z0-9\n' '_')_$$"
+	createdb -T template0 "$DB" || { echo "createdb failed" >&2; exit 1; }
+	trap sw_cleanup EXIT
+	trap "exit 130" INT TERM
+	head -c 32 /dev/urandom >"$WORK/pepper"
+	chmod 600 "$WORK/pepper"
+	write_config "$WORK/supplywatch.conf" "dbname=$DB user=postgres"
+	swcli migrate >"$WORK/migrate.out" || { cat "$WORK/migrate.out"; exit 1; }
+	# The daemon runs as a login role holding only supplywatch_ingest.
+	psql -X -q -d "$DB" -c "DO \$\$ BEGIN
+		IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'sw_test_daemon') THEN
+			CREATE ROLE sw_test_daemon LOGIN; END IF; END \$\$;
+		GRANT supplywatch_ingest TO sw_test_daemon;" >/dev/null
+	write_config "$WORK/daemon.conf" "dbname=$DB user=sw_test_daemon"
+	swcli org add ngo-a "NGO A" >/dev/null
+	TOKEN=$(swcli token issue ngo-a | tail -n 1)
+}
+
+# write_config FILE CONNINFO [EXTRA]: the test configuration.
+write_config() {
+	cat >"$1" <<CONF
+listen = { address = "127.0.0.1"; port = 0; };
+database = { conninfo = "$2"; pool_size = 4; };
+status = { title = "Test monitor"; timezone = "Asia/Yerevan"; };
+auth = { pepper_file = "$WORK/pepper"; };
+log = { level = "info"; };
+${3:-}
+corridors = (
+  { id = "lachin"; name = "Lachin corridor"; baseline_trucks_per_day = 400;
+    baseline_tonnes_per_day = 1200.0; population = 120000;
+    crossings = ( "Hakari bridge", "Lachin checkpoint" ); },
+  { id = "rafah"; name = "Rafah crossing"; baseline_trucks_per_day = 500;
+    timezone = "Asia/Gaza"; reconcile = "sum"; }
+);
+CONF
+}
+
+swcli() { "$SW_BUILD/supplywatch" -c "$WORK/supplywatch.conf" "$@"; }
+
+# sw_start [CONFIG]: starts the daemon, waits for its ready line, sets SW_URL.
+sw_start() {
+	local conf=${1:-$WORK/daemon.conf} i port
+	: >"$WORK/daemon.log"
+	"$SW_BUILD/supplywatchd" -c "$conf" 2>>"$WORK/daemon.log" &
+	DAEMON_PID=$!
+	for i in $(seq 1 400); do
+		port=$(sed -n 's|.*ready: listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$WORK/daemon.log")
+		if [ -n "$port" ]; then
+			SW_URL="http://127.0.0.1:$port"
+			return 0
+		fi
+		kill -0 "$DAEMON_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "daemon did not become ready:" >&2
+	cat "$WORK/daemon.log" >&2
+	return 1
+}
+
+# sw_stop: SIGTERM and wait; fails the test if the daemon does not exit cleanly.
+sw_stop() {
+	[ -n "$DAEMON_PID" ] || return 0
+	kill -TERM "$DAEMON_PID" 2>/dev/null
+	if wait "$DAEMON_PID"; then ok; else fail "daemon exit status $? (log: $WORK/daemon.log)"; tail -n 20 "$WORK/daemon.log" >&2; fi
+	DAEMON_PID=""
+}
+
+sw_cleanup() {
+	local rc=$?
+	[ "$rc" -ne 0 ] && [ "$FAILED" -eq 0 ] && fail "test script exited with status $rc"
+	if [ -n "$DAEMON_PID" ]; then
+		kill -TERM "$DAEMON_PID" 2>/dev/null
+		wait "$DAEMON_PID" 2>/dev/null
+	fi
+	# Sanitizer reports go to the daemon log: any is a failure.
+	if [ -f "$WORK/daemon.log" ] && grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$WORK/daemon.log"; then
+		fail "sanitizer report in daemon log"
+		grep -A 30 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$WORK/daemon.log" | head -60 >&2
+	fi
+	dropdb --if-exists "$DB" 2>/dev/null
+	echo "$TEST_NAME $PASSED $FAILED" >>"${SW_RESULTS:-/dev/null}"
+	if [ "$FAILED" -eq 0 ]; then
+		rm -rf "$WORK"
+		echo "ok   $TEST_NAME ($PASSED checks)"
+	else
+		echo "FAIL $TEST_NAME ($FAILED of $((PASSED + FAILED)) checks failed; files in $WORK)"
+		exit 1
+	fi
+}
