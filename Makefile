@@ -17,12 +17,12 @@ CFLAGS   += -std=c17 $(OPT) $(WARN) -pthread -fstack-protector-strong -D_FORTIFY
 LDFLAGS  += -pthread -Wl,-z,relro,-z,now
 
 ifeq ($(SANITIZE),1)
-BUILD    := build/sanitize
+BUILD    ?= build/sanitize
 CFLAGS   += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 CFLAGS   := $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS))
 LDFLAGS  += -fsanitize=address,undefined
 else
-BUILD    := build
+BUILD    ?= build
 endif
 ifeq ($(WERROR),1)
 CFLAGS   += -Werror
@@ -73,7 +73,7 @@ check: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@sh tests/demo.sh
+	@bash etc/demo/demo.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \

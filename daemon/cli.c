@@ -22,6 +22,7 @@ static const char usage_text[] =
 	"commands:\n"
 	"  migrate                          apply the schema migrations (idempotent)\n"
 	"  check-config                     validate the configuration file\n"
+	"  config-keys                      list every setting with its default\n"
 	"  org add SLUG \"Display name\"      add an organisation\n"
 	"  org list                         list organisations\n"
 	"  token issue ORG [--label TEXT]   issue a token; it is printed once, on the last line\n"
@@ -246,6 +247,15 @@ int main(int argc, char **argv)
 	argv += optind;
 	if (argc == 0)
 		return usage();
+	if (strcmp(argv[0], "config-keys") == 0 && argc == 1) {
+		/* For tooling and the test that keeps etc/ and docs/ complete. */
+		struct strbuf keys = STRBUF_INIT;
+
+		config_list_keys(&keys);
+		fputs(keys.buf, stdout);
+		sb_release(&keys);
+		return 0;
+	}
 	if (sodium_init() < 0) {
 		fprintf(stderr, "supplywatch: libsodium failed to initialise\n");
 		return 1;

@@ -151,11 +151,13 @@ static enum MHD_Result authenticate(struct request *rq)
 		h++;
 	if (!token_well_formed(h, strlen(h)))
 		return reply_error(rq, 401, "unknown or revoked token");
+	token_hash(token_pepper, h, strlen(h), hash);
 	c = db_conn();
 	if (!c)
 		return reply_unavailable(rq);
-	token_hash(token_pepper, h, strlen(h), hash);
 	found = ingest_auth(c, hash, &rq->org);
+	if (found == -1 && PQstatus(c) != CONNECTION_OK && (c = db_conn()))
+		found = ingest_auth(c, hash, &rq->org);	/* a read: safe to run again */
 	if (found == -1)
 		return reply_unavailable(rq);
 	if (found < 0)

@@ -25,18 +25,21 @@ enum MHD_Result http_post_reports(struct request *rq)
 		return reply_json(rq, 422, json_pack("{s:s, s:o}", "error",
 			"invalid report; nothing was stored", "details", errs));
 	json_decref(errs);
-	c = db_conn();
-	if (!c) {
-		struct outcome o = outcome_error(503, "database unavailable; nothing was stored, retry later");
+	/* A connection found dead is replaced once, as nothing was stored on it. */
+	for (int attempt = 0;; attempt++) {
+		struct outcome o;
 
-		o.retry_after = db_retry_after();
-		json_decref(canon);
-		json_decref(raw);
-		return reply_outcome(rq, o);
-	}
-	{
-		struct outcome o = ingest_reports(c, &rq->org, "json", canon, raw, rq->cfg);
-
+		c = db_conn();
+		if (!c) {
+			o = outcome_error(503, "database unavailable; nothing was stored, retry later");
+			o.retry_after = db_retry_after();
+		} else {
+			o = ingest_reports(c, &rq->org, "json", canon, raw, rq->cfg);
+		}
+		if (o.reconnect && attempt == 0) {
+			json_decref(o.body);
+			continue;
+		}
 		json_decref(canon);
 		json_decref(raw);
 		return reply_outcome(rq, o);
@@ -98,12 +101,17 @@ enum MHD_Result http_post_retract(struct request *rq)
 			"invalid retraction; nothing was changed", "details", errs));
 	}
 	json_decref(errs);
-	c = db_conn();
-	if (!c) {
-		o = outcome_error(503, "database unavailable; nothing was changed, retry later");
-		o.retry_after = db_retry_after();
-	} else {
-		o = ingest_retract(c, &rq->org, id, reason);
+	for (int attempt = 0;; attempt++) {
+		c = db_conn();
+		if (!c) {
+			o = outcome_error(503, "database unavailable; nothing was changed, retry later");
+			o.retry_after = db_retry_after();
+		} else {
+			o = ingest_retract(c, &rq->org, id, reason);
+		}
+		if (!o.reconnect || attempt > 0)
+			break;
+		json_decref(o.body);
 	}
 	json_decref(root);
 	return reply_outcome(rq, o);

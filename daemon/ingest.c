@@ -66,17 +66,19 @@ void ingest_register(void)
 
 struct outcome outcome_error(unsigned status, const char *msg)
 {
-	struct outcome o = { status, json_pack("{s:s}", "error", msg), 0 };
+	struct outcome o = { status, json_pack("{s:s}", "error", msg), 0, false };
 	return o;
 }
 
-static struct outcome outcome_db(enum db_status s)
+/* committing: COMMIT was sent, so a lost connection leaves the outcome unknown. */
+static struct outcome outcome_db(PGconn *c, enum db_status s, bool committing)
 {
 	struct outcome o;
 
 	if (s == DB_RETRY) {
 		o = outcome_error(503, "database unavailable; nothing was stored, retry later");
 		o.retry_after = db_retry_after();
+		o.reconnect = !committing && PQstatus(c) != CONNECTION_OK;
 	} else {
 		o = outcome_error(500, "internal error; nothing was stored");
 	}
@@ -292,7 +294,7 @@ static enum db_status store_one(struct batch *b, size_t i, const json_t *canon, 
 
 static struct outcome batch_outcome(struct batch *b)
 {
-	struct outcome o = { 0, NULL, 0 };
+	struct outcome o = { 0, NULL, 0, false };
 
 	if (json_array_size(b->invalid)) {
 		o.status = 422;
@@ -316,6 +318,7 @@ struct outcome ingest_reports(PGconn *c, const struct org *org, const char *chan
 	struct batch b = { c, org, channel, cfg, json_array(), json_array(), json_array(), 0 };
 	struct outcome o;
 	enum db_status s;
+	bool committing = false;
 	size_t i;
 	json_t *item;
 
@@ -337,6 +340,7 @@ struct outcome ingest_reports(PGconn *c, const struct org *org, const char *chan
 		o = batch_outcome(&b);
 		goto out;
 	}
+	committing = true;
 	s = db_simple(c, "COMMIT");
 	if (s != DB_OK)
 		goto fail;
@@ -345,7 +349,7 @@ struct outcome ingest_reports(PGconn *c, const struct org *org, const char *chan
 fail:
 	if (PQtransactionStatus(c) != PQTRANS_IDLE && PQstatus(c) == CONNECTION_OK)
 		db_simple(c, "ROLLBACK");
-	o = outcome_db(s);
+	o = outcome_db(c, s, committing);
 out:
 	json_decref(b.results);
 	json_decref(b.invalid);
@@ -384,6 +388,7 @@ static struct outcome retract_locked(PGconn *c, const struct org *org, const cha
 		o.body = json_pack("{s:s, s:s, s:s}", "report_id", report_id,
 				   "retracted_at", PQgetvalue(r, 0, 0), "reason", reason);
 		o.retry_after = 0;
+		o.reconnect = false;
 		PQclear(r);
 		return o;
 	}
@@ -399,6 +404,7 @@ static struct outcome retract_locked(PGconn *c, const struct org *org, const cha
 		o.body = json_pack("{s:s, s:s, s:s}", "report_id", report_id,
 				   "retracted_at", PQgetvalue(r, 0, 1), "reason", reason);
 		o.retry_after = 0;
+		o.reconnect = false;
 	}
 	PQclear(r);
 	return o;
@@ -408,18 +414,21 @@ struct outcome ingest_retract(PGconn *c, const struct org *org, const char *repo
 			      const char *reason)
 {
 	enum db_status s = db_simple(c, "BEGIN");
+	bool committing = false;
 	struct outcome o;
 
 	if (s != DB_OK)
-		return outcome_db(s);
+		return outcome_db(c, s, false);
 	o = retract_locked(c, org, report_id, reason, &s);
-	if (s == DB_OK && o.status == 201)
+	if (s == DB_OK && o.status == 201) {
+		committing = true;
 		s = db_simple(c, "COMMIT");
-	else if (PQstatus(c) == CONNECTION_OK)
+	} else if (PQstatus(c) == CONNECTION_OK) {
 		db_simple(c, "ROLLBACK");
+	}
 	if (s != DB_OK) {
 		json_decref(o.body);
-		return outcome_db(s);
+		return outcome_db(c, s, committing);
 	}
 	return o;
 }

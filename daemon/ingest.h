@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <libpq-fe.h>
+#include <stdbool.h>
 
 #include "config.h"
 #include "db.h"
@@ -21,6 +22,11 @@ struct outcome {
 	unsigned status;	/* HTTP status */
 	json_t *body;		/* owned by the caller */
 	int retry_after;	/* seconds, for 503 */
+	/*
+	 * The connection died before COMMIT was sent, so nothing can have been
+	 * stored: the caller may run the request once more on a new connection.
+	 */
+	bool reconnect;
 };
 
 struct org {

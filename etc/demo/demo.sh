@@ -1,0 +1,89 @@
+#!/bin/bash
+# make demo: a private PostgreSQL cluster under ./var/, the schema, a demo
+# organisation with a token, illustrative Lachin corridor data, and
+# supplywatchd in the foreground at http://127.0.0.1:8080/ (Ctrl-C stops all).
+set -eu
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+BUILD=${BUILD:-build}
+PORT=${DEMO_PORT:-8080}
+VAR=$ROOT/var
+. tests/lib.sh >/dev/null
+
+mkdir -p "$VAR"
+chmod 755 "$VAR"
+PGDIR=$VAR/pg
+# As root the cluster runs as "postgres", which must be able to reach ./var.
+if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$VAR"; then
+	PGDIR=/var/tmp/supplywatch-demo-pg
+	echo "note: the postgres user cannot reach $VAR; the demo cluster lives in $PGDIR"
+fi
+export PGHOST=$PGDIR PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
+unset PGSERVICE PGPASSWORD
+
+if [ ! -d "$PGDIR/data" ]; then
+	echo "creating a private PostgreSQL cluster in $PGDIR"
+	pg_cluster_start "$PGDIR"
+elif ! psql -X -At -c 'SELECT 1' >/dev/null 2>&1; then
+	pg_cluster_restart "$PGDIR"
+fi
+DAEMON_PID=""
+stop_all() {
+	[ -n "$DAEMON_PID" ] && kill -TERM "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
+	pg_cluster_stop "$PGDIR"
+	echo "demo stopped (data kept in $PGDIR; rm -rf var to start afresh)"
+}
+trap stop_all EXIT
+trap 'exit 0' INT TERM
+
+psql -X -At -c "SELECT 1 FROM pg_database WHERE datname = 'supplywatch'" | grep -q 1 || createdb supplywatch
+if [ ! -f "$VAR/pepper" ]; then
+	(umask 077 && head -c 32 /dev/urandom >"$VAR/pepper")
+fi
+sed -e "s|^  port = 8080;.*|  port = $PORT;|" \
+    -e "s|^  conninfo = \"\";|  conninfo = \"dbname=supplywatch\";|" \
+    -e "s|/etc/supplywatch/pepper\";|$VAR/pepper\";|" \
+    etc/supplywatch.conf >"$VAR/supplywatch.conf"
+CLI="$BUILD/supplywatch -c $VAR/supplywatch.conf"
+$CLI migrate
+for org in "demo-ngo:Demo NGO (illustrative)" "demo-monitor:Demo road monitor (illustrative)"; do
+	slug=${org%%:*}
+	if [ ! -f "$VAR/token-$slug" ]; then
+		$CLI org add "$slug" "${org#*:}" >/dev/null 2>&1 || true
+		(umask 077 && $CLI token issue "$slug" --label demo | tail -n 1 >"$VAR/token-$slug")
+	fi
+done
+
+"$BUILD/supplywatchd" -c "$VAR/supplywatch.conf" 2> >(tee "$VAR/supplywatchd.log" >&2) &
+DAEMON_PID=$!
+for _ in $(seq 1 200); do
+	grep -q "ready: listening" "$VAR/supplywatchd.log" 2>/dev/null && break
+	kill -0 "$DAEMON_PID" 2>/dev/null || { echo "supplywatchd did not start (port $PORT in use? try DEMO_PORT=8081 make demo)"; exit 1; }
+	sleep 0.05
+done
+URL="http://127.0.0.1:$PORT"
+
+echo "loading illustrative example reports (Lachin corridor, Dec 2022 - Mar 2023)"
+sh etc/demo/example-data.sh | while IFS="$(printf '\t')" read -r slug batch; do
+	code=$(printf '%s' "$batch" | curl -sS -o /dev/null -w '%{http_code}' -X POST \
+		-H "Content-Type: application/json" -H "Authorization: Bearer $(cat "$VAR/token-$slug")" \
+		--data-binary @- "$URL/api/v1/reports")
+	echo "  $slug: HTTP $code"
+done
+
+TOKEN=$(cat "$VAR/token-demo-ngo")
+cat <<MSG
+
+supplywatch demo is running at $URL/   (Ctrl-C to stop)
+The data loaded is ILLUSTRATIVE, invented for the demo.
+
+Token of the organisation demo-ngo:
+  $TOKEN
+
+Submit a report:
+  curl -i -X POST $URL/api/v1/reports -H 'Authorization: Bearer $TOKEN' -H 'Content-Type: application/json' -d '{"kind":"trucks","report_id":"'\$(cat /proc/sys/kernel/random/uuid)'","corridor":"lachin","date":"2023-03-15","trucks":3}'
+
+Query as an analyst:
+  psql -h $PGDIR -U postgres supplywatch -c 'SELECT day, organisation, trucks FROM analytics.truck_reports ORDER BY day DESC LIMIT 5'
+MSG
+wait "$DAEMON_PID"

@@ -1,0 +1,65 @@
+#!/bin/sh
+# Prints the demo's example reports as JSON batches, one per line, for two
+# organisations ("ORG<TAB>BATCH").  ILLUSTRATIVE DATA ONLY: shaped after the
+# Lachin corridor blockade (from 12 December 2022) to show what supplywatch
+# does; the numbers are invented, not a record of what happened.
+# Report ids are derived from fixed names, so loading twice stores nothing new.
+set -eu
+
+id() {	# a stable UUID for a name
+	h=$(printf '%s' "supplywatch-demo:$1" | md5sum | cut -c1-32)
+	echo "$h" | sed 's/^\(.\{8\}\)\(.\{4\}\).\(.\{3\}\).\(.\{3\}\)\(.\{12\}\)$/\1-\2-4\3-8\4-\5/'
+}
+
+day() { date -u -d "2022-12-01 + $1 days" +%Y-%m-%d; }
+
+note='"note":"ILLUSTRATIVE demo data, not a real report"'
+
+batch_ngo() {
+	printf '{"reports":['
+	sep=""
+	# Inbound trucks, 1 Dec 2022 to 15 Mar 2023; two days in five left unreported
+	# after the blockade starts, as happens when monitors cannot reach the road.
+	for n in $(seq 0 104); do
+		d=$(day "$n")
+		if [ "$n" -lt 11 ]; then
+			t=$((380 + (n * 37) % 50))
+		else
+			[ $((n % 5)) -eq 3 ] && continue
+			[ $((n % 5)) -eq 4 ] && continue
+			t=$(( (n * 7) % 11 ))
+		fi
+		printf '%s{"kind":"trucks","report_id":"%s","corridor":"lachin","date":"%s","trucks":%d,"crossing":"Hakari bridge","cargo":"%s",%s}' \
+			"$sep" "$(id "ngo-trucks-$n")" "$d" "$t" "$( [ "$n" -lt 11 ] && echo mixed || echo food)" "$note"
+		sep=","
+	done
+	printf ',{"kind":"access","report_id":"%s","corridor":"lachin","status":"blocked","at":"2022-12-12T10:30:00+04:00","crossing":"Lachin checkpoint",%s}' "$(id access-1)" "$note"
+	printf ',{"kind":"disruption","report_id":"%s","corridor":"lachin","service":"gas","started_at":"2022-12-13T08:00:00+04:00","ended_at":"2022-12-16T12:00:00+04:00","disruption_id":"gas-1","location":"Stepanakert","people_affected":120000,%s}' "$(id gas-1)" "$note"
+	printf ',{"kind":"disruption","report_id":"%s","corridor":"lachin","service":"gas","started_at":"2023-01-17T08:00:00+04:00","disruption_id":"gas-2","location":"Stepanakert","people_affected":120000,%s}' "$(id gas-2)" "$note"
+	printf ',{"kind":"disruption","report_id":"%s","corridor":"lachin","service":"electricity","started_at":"2023-01-09T14:00:00+04:00","disruption_id":"power-1","location":"Stepanakert","people_affected":100000,%s}' "$(id power-1)" "$note"
+	printf ',{"kind":"disruption","report_id":"%s","corridor":"lachin","service":"internet","started_at":"2022-12-18T09:00:00+04:00","ended_at":"2022-12-19T18:00:00+04:00","location":"Stepanakert",%s}' "$(id net-1)" "$note"
+	printf ',{"kind":"shortage","report_id":"%s","corridor":"lachin","date":"2023-01-20","item":"baby formula","category":"baby","severity":"critical","location":"Stepanakert",%s}' "$(id short-1)" "$note"
+	printf ',{"kind":"shortage","report_id":"%s","corridor":"lachin","date":"2023-01-05","item":"fresh vegetables","category":"food","severity":"severe","location":"Stepanakert",%s}' "$(id short-2)" "$note"
+	printf ',{"kind":"shortage","report_id":"%s","corridor":"lachin","date":"2023-02-01","item":"insulin","category":"medicine","severity":"severe","location":"Stepanakert",%s}' "$(id short-3)" "$note"
+	printf ',{"kind":"shortage","report_id":"%s","corridor":"lachin","date":"2023-02-10","item":"petrol","category":"fuel","severity":"critical","location":"Martuni",%s}' "$(id short-4)" "$note"
+	printf ']}\n'
+}
+
+batch_monitor() {
+	# A second organisation watching the same road: it double-counts some days.
+	printf '{"reports":['
+	sep=""
+	for n in $(seq 12 104); do
+		[ $((n % 4)) -eq 0 ] || continue
+		printf '%s{"kind":"trucks","report_id":"%s","corridor":"lachin","date":"%s","trucks":%d,"crossing":"Lachin checkpoint",%s}' \
+			"$sep" "$(id "monitor-trucks-$n")" "$(day "$n")" $(( (n * 5) % 9 )) "$note"
+		sep=","
+	done
+	printf ',{"kind":"shortage","report_id":"%s","corridor":"lachin","date":"2023-02-15","item":"baby formula","category":"baby","severity":"severe","location":"Stepanakert",%s}' "$(id mon-short-1)" "$note"
+	printf ']}\n'
+}
+
+printf 'demo-ngo\t'
+batch_ngo
+printf 'demo-monitor\t'
+batch_monitor
