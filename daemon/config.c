@@ -421,9 +421,11 @@ struct sw_config *config_load(const char *path, struct strbuf *err)
 		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
 			sb_addf(err, "%s: cannot read file\n", path);
 		else
-			sb_addf(err, "%s:%d: syntax error: %s\n",
-				    config_error_file(&cf) ? config_error_file(&cf) : path,
-				    config_error_line(&cf), config_error_text(&cf));
+			sb_addf(err, "%s:%d: syntax error%s%s\n",
+				config_error_file(&cf) ? config_error_file(&cf) : path,
+				config_error_line(&cf),
+				strcmp(config_error_text(&cf), "syntax error") ? ": " : "",
+				strcmp(config_error_text(&cf), "syntax error") ? config_error_text(&cf) : "");
 		config_destroy(&cf);
 		config_free(cfg);
 		return NULL;

@@ -13,8 +13,9 @@
 #define BACKOFF_MIN_MS 250
 #define BACKOFF_MAX_MS 5000
 
-static const char *g_conninfo = "";
-static const char *g_appname = "supplywatch";
+/* Copies: the configuration they came from may be replaced by a reload. */
+static char *g_conninfo;
+static char *g_appname;
 static int64_t g_statement_timeout_ms = 5000;
 static const struct db_stmt *g_stmts[MAX_STMTS];
 static int g_nstmts;
@@ -53,9 +54,11 @@ static void make_key(void)
 
 void db_init(const char *conninfo, int64_t statement_timeout_ms, const char *appname)
 {
-	g_conninfo = conninfo;
+	free(g_conninfo);
+	free(g_appname);
+	g_conninfo = xstrdup(conninfo);
 	g_statement_timeout_ms = statement_timeout_ms;
-	g_appname = appname;
+	g_appname = xstrdup(appname);
 	pthread_once(&g_key_once, make_key);
 }
 

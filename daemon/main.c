@@ -157,12 +157,17 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* The schema check comes first: statements cannot be prepared without it. */
+	c = db_connect(cfg->conninfo, "supplywatchd");
+	if (!c)
+		fatal("cannot connect to the database (database.conninfo = \"%s\")", cfg->conninfo);
+	check_schema(c);
+	PQfinish(c);
 	db_init(cfg->conninfo, cfg->statement_timeout_ms, "supplywatchd");
 	ingest_register();
 	c = db_conn();
 	if (!c)
-		fatal("cannot connect to the database (database.conninfo = \"%s\")", cfg->conninfo);
-	check_schema(c);
+		fatal("cannot prepare the daemon's statements (see above)");
 	if (ingest_sync_corridors(c, cfg) != DB_OK)
 		fatal("cannot mirror the configured corridors into the database");
 	config_publish(cfg);
