@@ -24,6 +24,7 @@ static pthread_once_t g_key_once = PTHREAD_ONCE_INIT;
 
 struct thread_conn {
 	PGconn *pg;
+	bool lost;			/* an error said the session is gone */
 	int64_t next_attempt_ms;	/* monotonic; no attempt before this */
 	int backoff_ms;
 	bool up;
@@ -135,12 +136,13 @@ PGconn *db_conn(void)
 	struct thread_conn *tc = thread_conn();
 	int64_t now;
 
-	if (tc->pg && PQstatus(tc->pg) == CONNECTION_OK)
+	if (tc->pg && PQstatus(tc->pg) == CONNECTION_OK && !tc->lost)
 		return tc->pg;
 	if (tc->pg) {
 		PQfinish(tc->pg);
 		tc->pg = NULL;
 	}
+	tc->lost = false;
 	now = now_ms();
 	if (now < tc->next_attempt_ms)
 		return NULL;
@@ -193,9 +195,31 @@ const char *db_sqlstate(const PGresult *res)
 	return s ? s : "";
 }
 
+bool db_conn_lost(PGconn *c)
+{
+	struct thread_conn *tc = pthread_getspecific(g_key);
+
+	return PQstatus(c) != CONNECTION_OK || (tc && tc->pg == c && tc->lost);
+}
+
+/*
+ * libpq's own errors (the server vanished mid-query) carry no SQLSTATE and
+ * may leave PQstatus() at CONNECTION_OK until the next call: the session is
+ * gone all the same, and so are the admin-shutdown and crash states.
+ */
+static void note_lost(PGconn *c, const char *state)
+{
+	struct thread_conn *tc = pthread_getspecific(g_key);
+
+	if ((*state == '\0' || strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0) &&
+	    tc && tc->pg == c)
+		tc->lost = true;
+}
+
 static bool retryable(const char *state)
 {
-	return strncmp(state, "08", 2) == 0 ||		/* connection exception */
+	return *state == '\0' ||			/* libpq: connection lost */
+	       strncmp(state, "08", 2) == 0 ||		/* connection exception */
 	       strncmp(state, "53", 2) == 0 ||		/* insufficient resources */
 	       strcmp(state, "40001") == 0 ||		/* serialization failure */
 	       strcmp(state, "40P01") == 0 ||		/* deadlock */
@@ -218,6 +242,7 @@ enum db_status db_exec(PGconn *c, bool prepared, const char *stmt, int n,
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return DB_OK;
 	state = db_sqlstate(r);
+	note_lost(c, state);
 	if (PQstatus(c) != CONNECTION_OK || !r || retryable(state)) {
 		log_warn("database: %s: %s %s", prepared ? stmt : "query", state,
 			 r ? PQresultErrorMessage(r) : PQerrorMessage(c));
@@ -240,6 +265,7 @@ enum db_status db_simple(PGconn *c, const char *sql)
 		PQclear(r);
 		return DB_OK;
 	}
+	note_lost(c, db_sqlstate(r));
 	s = PQstatus(c) != CONNECTION_OK || retryable(db_sqlstate(r)) ? DB_RETRY : DB_HARD;
 	log_warn("database: %.40s: %s %s", sql, db_sqlstate(r),
 		 r ? PQresultErrorMessage(r) : PQerrorMessage(c));

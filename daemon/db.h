@@ -39,6 +39,8 @@ PGconn *db_conn(void);
 int db_retry_after(void);
 /* Closes this thread's connection, e.g. after the last request on shutdown. */
 void db_conn_close(void);
+/* The session on c is gone (so whatever was uncommitted on it is too). */
+bool db_conn_lost(PGconn *c);
 /* True when this thread's last connection attempt succeeded. */
 bool db_is_up(void);
 

@@ -156,7 +156,7 @@ static enum MHD_Result authenticate(struct request *rq)
 	if (!c)
 		return reply_unavailable(rq);
 	found = ingest_auth(c, hash, &rq->org);
-	if (found == -1 && PQstatus(c) != CONNECTION_OK && (c = db_conn()))
+	if (found == -1 && db_conn_lost(c) && (c = db_conn()))
 		found = ingest_auth(c, hash, &rq->org);	/* a read: safe to run again */
 	if (found == -1)
 		return reply_unavailable(rq);

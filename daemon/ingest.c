@@ -78,7 +78,7 @@ static struct outcome outcome_db(PGconn *c, enum db_status s, bool committing)
 	if (s == DB_RETRY) {
 		o = outcome_error(503, "database unavailable; nothing was stored, retry later");
 		o.retry_after = db_retry_after();
-		o.reconnect = !committing && PQstatus(c) != CONNECTION_OK;
+		o.reconnect = !committing && db_conn_lost(c);
 	} else {
 		o = outcome_error(500, "internal error; nothing was stored");
 	}
@@ -347,7 +347,7 @@ struct outcome ingest_reports(PGconn *c, const struct org *org, const char *chan
 	o = batch_outcome(&b);
 	goto out;
 fail:
-	if (PQtransactionStatus(c) != PQTRANS_IDLE && PQstatus(c) == CONNECTION_OK)
+	if (PQtransactionStatus(c) != PQTRANS_IDLE && !db_conn_lost(c))
 		db_simple(c, "ROLLBACK");
 	o = outcome_db(c, s, committing);
 out:
@@ -423,7 +423,7 @@ struct outcome ingest_retract(PGconn *c, const struct org *org, const char *repo
 	if (s == DB_OK && o.status == 201) {
 		committing = true;
 		s = db_simple(c, "COMMIT");
-	} else if (PQstatus(c) == CONNECTION_OK) {
+	} else if (!db_conn_lost(c)) {
 		db_simple(c, "ROLLBACK");
 	}
 	if (s != DB_OK) {

@@ -1,0 +1,69 @@
+#!/bin/bash
+# The database goes away and comes back: 503 with Retry-After while it is
+# down, never a 2xx for a report not committed, recovery without a restart,
+# and terminated backends replaced transparently.
+. "$(dirname "$0")/../lib.sh"
+sw_setup
+
+# This test stops PostgreSQL, so it gets a cluster of its own.
+OWN=$WORK/pg
+pg_cluster_start "$OWN" || { fail "cannot start own cluster"; exit 1; }
+export PGHOST=$OWN
+createdb -T template0 own
+write_config "$WORK/own.conf" "host=$OWN dbname=own user=postgres"
+swcli() { "$SW_BUILD/supplywatch" -c "$WORK/own.conf" "$@"; }
+swcli migrate >/dev/null
+swcli org add ngo-a "NGO A" >/dev/null
+TOKEN=$(swcli token issue ngo-a | tail -n 1)
+DB=own
+sw_start "$WORK/own.conf"
+trap 'pg_cluster_stop "$OWN" immediate; sw_cleanup' EXIT
+
+report() { echo "{\"kind\":\"trucks\",\"report_id\":\"$1\",\"corridor\":\"lachin\",\"date\":\"2023-01-11\",\"trucks\":3}"; }
+
+A=$(uuid)
+post_json /api/v1/reports "$(report "$A")"
+expect_status 201 "stored while the database is up"
+
+pg_cluster_stop "$OWN" immediate
+B=$(uuid)
+post_json /api/v1/reports "$(report "$B")"
+expect_status 503 "submission while the database is down"
+RA=$(grep -i '^Retry-After:' "$HEADERS" | tr -dc '0-9')
+if [ -n "$RA" ] && [ "$RA" -ge 1 ] && [ "$RA" -le 5 ]; then ok; else fail "Retry-After 1-5 s, got '$RA'"; fi
+post_json /api/v1/reports "$(report "$B")"
+expect_status 503 "still 503 during backoff"
+req GET /readyz
+expect_status 503 "readyz while down"
+expect_json '.reason' '"database unreachable"' "readyz reason"
+req GET /healthz
+expect_status 200 "healthz while down (the process is alive)"
+
+pg_cluster_restart "$OWN"
+# Recovery by itself, within the capped backoff (5 s) plus slack.
+got=""
+for _ in $(seq 1 80); do
+	post_json /api/v1/reports "$(report "$B")"
+	[ "$STATUS" = 201 ] && { got=201; break; }
+	[ "$STATUS" = 503 ] || { got=$STATUS; break; }
+	sleep 0.1
+done
+expect_eq "$got" "201" "first success after the restart"
+req GET /readyz
+expect_status 200 "readyz after recovery"
+expect_eq "$(sql "SELECT count(*) FROM supplywatch.reports WHERE report_id IN ('$A', '$B')")" "2" "both reports stored once"
+
+# Terminated backends: the next requests succeed on new connections.
+for i in 1 2 3 4; do
+	post_json /api/v1/reports "$(report "$(uuid)")"
+done
+killed=$(sql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'supplywatchd'")
+if [ "$killed" -ge 1 ]; then ok; else fail "no daemon backend to terminate"; fi
+codes=""
+for i in 1 2 3 4 5 6 7 8; do
+	post_json /api/v1/reports "$(report "$(uuid)")"
+	codes="$codes$STATUS "
+done
+expect_eq "$codes" "201 201 201 201 201 201 201 201 " "every request after pg_terminate_backend succeeds"
+expect_eq "$(sql "SELECT count(*) FROM supplywatch.reports")" "14" "nothing lost, nothing doubled"
+sw_stop
