@@ -69,7 +69,7 @@ deps:
 
 check: deps
 	@$(MAKE) --no-print-directory all unit-tests
-	@sh tests/run.sh $(BUILD)
+	@bash tests/run.sh $(BUILD)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -275,10 +275,11 @@ enum db_status db_simple(PGconn *c, const char *sql)
 
 int db_schema_current(PGconn *c)
 {
-	PGresult *r = PQexec(c, "SELECT coalesce(max(version), 0) FROM supplywatch.schema_migrations");
+	PGresult *r;
 	int v = -1;
 
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+	if (db_exec(c, false, "SELECT coalesce(max(version), 0) FROM supplywatch.schema_migrations",
+		    0, NULL, &r) == DB_OK && PQntuples(r) == 1)
 		v = atoi(PQgetvalue(r, 0, 0));
 	PQclear(r);
 	return v;

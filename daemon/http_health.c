@@ -13,12 +13,17 @@ enum MHD_Result http_get_readyz(struct request *rq)
 {
 	PGconn *c = db_conn();
 	char reason[160];
-	int v;
+	int v = -1;
 
+	if (c) {
+		v = db_schema_current(c);
+		/* A session found dead is not an outage: ask again on a new one. */
+		if (v < 0 && db_conn_lost(c) && (c = db_conn()))
+			v = db_schema_current(c);
+	}
 	if (!c)
 		return reply_json(rq, 503, json_pack("{s:s, s:s}", "status", "unavailable",
 						      "reason", "database unreachable"));
-	v = db_schema_current(c);
 	if (v < 0)
 		return reply_json(rq, 503, json_pack("{s:s, s:s}", "status", "unavailable",
 						      "reason", "cannot read the schema version"));

@@ -235,7 +235,8 @@ bool valid_url(const char *s)
 		host = s + 7;
 	else
 		return false;
-	if (*host == '\0' || *host == '/')
+	/* An authority must name a host before any path, query, fragment or port. */
+	if (*host == '\0' || strchr("/?#:@", *host))
 		return false;
 	for (const char *p = s; *p; p++)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f)

@@ -54,6 +54,7 @@ if ! pg_cluster_start "$PGDIR"; then
 fi
 export PGHOST=$PGDIR PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
 unset PGPASSWORD PGSERVICE
+export PGOPTIONS="-c client_min_messages=warning"
 
 if [ $# -gt 0 ]; then tests=("$@"); else tests=(tests/integration/t[0-9]*.sh); fi
 files_failed=0
