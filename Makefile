@@ -80,7 +80,9 @@ install: all
 		$(DESTDIR)$(SYSCONFDIR)/supplywatch $(DESTDIR)$(DOCDIR)
 	install -m 755 $(BUILD)/supplywatchd $(DESTDIR)$(SBINDIR)/supplywatchd
 	install -m 755 $(BUILD)/supplywatch $(DESTDIR)$(BINDIR)/supplywatch
-	sed 's|/usr/local/sbin|$(SBINDIR)|g' systemd/supplywatchd.service > $(DESTDIR)$(UNITDIR)/supplywatchd.service
+	sed -e 's|/usr/local/sbin|$(SBINDIR)|g' -e 's|/etc/supplywatch|$(SYSCONFDIR)/supplywatch|g' \
+		-e 's|/usr/local/share/doc/supplywatch|$(DOCDIR)|g' \
+		systemd/supplywatchd.service > $(DESTDIR)$(UNITDIR)/supplywatchd.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/supplywatchd.service
 	test -e $(DESTDIR)$(SYSCONFDIR)/supplywatch/supplywatch.conf || \
 		install -m 644 etc/supplywatch.conf $(DESTDIR)$(SYSCONFDIR)/supplywatch/supplywatch.conf

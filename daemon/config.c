@@ -317,6 +317,7 @@ static void load_crossings(struct loader *l, config_setting_t *s, const char *na
 static void load_corridor(struct loader *l, config_setting_t *g, int index,
 			  struct sw_corridor *c, const struct sw_config *cfg)
 {
+	int errors_before = l->nerr;
 	char name[128];
 
 	for (int j = 0; j < config_setting_length(g); j++) {
@@ -364,10 +365,13 @@ static void load_corridor(struct loader *l, config_setting_t *g, int index,
 		free(c->timezone);
 		c->timezone = xstrdup(cfg->timezone);
 	}
-	if (c->restricted_below_pct < c->blocked_below_pct) {
+	/* Only between values that loaded: a refused value is no basis for comparing. */
+	if (l->nerr == errors_before && c->restricted_below_pct < c->blocked_below_pct) {
+		config_setting_t *s = config_setting_get_member(g, "restricted_below_pct");
+
 		snprintf(name, sizeof(name), "corridors.[%d].restricted_below_pct", index);
-		fail(l, config_setting_get_member(g, "restricted_below_pct"), name,
-		     "must be at least blocked_below_pct (%lld)", (long long)c->blocked_below_pct);
+		fail(l, s ? s : g, name, "must be at least blocked_below_pct (%lld)",
+		     (long long)c->blocked_below_pct);
 	}
 }
 

@@ -296,7 +296,8 @@ struct MHD_Daemon *http_start(const struct sw_config *cfg, uint16_t *bound_port)
 	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_PASSIVE, .ai_socktype = SOCK_STREAM };
 	struct addrinfo *ai;
 	char port[8];
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	/* AUTO: epoll on Linux, so connection_limit is not bound by FD_SETSIZE. */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
 	int rc;

@@ -308,8 +308,10 @@ static int check_kind_rules(enum report_kind kind, json_t *canon, size_t index,
 		const char *start = json_string_value(json_object_get(canon, "started_at"));
 		const char *end = json_string_value(json_object_get(canon, "ended_at"));
 
-		/* Both are canonical UTC strings of the same shape: compare as text. */
-		if (start && end && strcmp(end, start) < 0) {
+		struct sw_ts a, b;
+
+		if (start && end && valid_timestamp(start, &a) && valid_timestamp(end, &b) &&
+		    (b.epoch < a.epoch || (b.epoch == a.epoch && b.usec < a.usec))) {
 			report_error(errs, index, "ended_at", "must not be before started_at");
 			bad++;
 		}
@@ -448,6 +450,17 @@ enum report_kind report_kind_of(const json_t *canon)
 	return k < 0 ? KIND_TRUCKS : (enum report_kind)k;
 }
 
+/* The shortest decimal that reads back as d: 12.3, not 12.300000000000001. */
+static void shortest_decimal(double d, char *buf, size_t n)
+{
+	for (int decimals = 0; decimals <= 17; decimals++) {
+		snprintf(buf, n, "%.*f", decimals, d);
+		if (strtod(buf, NULL) == d)
+			return;
+	}
+	snprintf(buf, n, "%.17g", d);
+}
+
 const char *report_param(const json_t *canon, const char *field, char *buf, size_t n)
 {
 	const json_t *v = json_object_get(canon, field);
@@ -459,7 +472,7 @@ const char *report_param(const json_t *canon, const char *field, char *buf, size
 	if (json_is_integer(v))
 		snprintf(buf, n, "%lld", (long long)json_integer_value(v));
 	else if (json_is_real(v))
-		snprintf(buf, n, "%.17g", json_real_value(v));
+		shortest_decimal(json_real_value(v), buf, n);
 	else
 		return NULL;
 	return buf;
