@@ -32,7 +32,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 # Modules shared by the daemon, the CLI and the unit tests.
-COMMON  := strbuf log escape valid config report token db migrate ingest
+COMMON  := strbuf log escape valid config report token db migrate ingest rules
 DAEMON  := main http http_reports http_health
 CLI     := cli
 COMMON_OBJ := $(COMMON:%=$(BUILD)/%.o) $(BUILD)/migrations.o
