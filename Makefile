@@ -29,11 +29,11 @@ CFLAGS   += -Werror
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 
 # Modules shared by the daemon, the CLI and the unit tests.
-COMMON  := strbuf log escape valid config report token db migrate ingest rules
-DAEMON  := main http http_reports http_health
+COMMON  := strbuf log escape valid config report token db migrate ingest rules metrics
+DAEMON  := main http http_reports http_health http_status snapshot snapshot_thread render_json render_metrics render_html render_feed
 CLI     := cli
 COMMON_OBJ := $(COMMON:%=$(BUILD)/%.o) $(BUILD)/migrations.o
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))

@@ -12,6 +12,8 @@
 
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
+#include "snapshot.h"
 #include "token.h"
 
 #define RETRACT_MAX_BODY 16384
@@ -22,11 +24,29 @@ static const struct route routes[] = {
 	{ .method = "POST", .pattern = "/api/v1/reports/*/retract", .name = "retract",
 	  .handler = http_post_retract, .content_type = "application/json", .auth = true,
 	  .max_body = RETRACT_MAX_BODY },
+	{ .method = "GET", .pattern = "/api/v1/status", .name = "status",
+	  .handler = http_get_status, .surface = true },
+	{ .method = "GET", .pattern = "/api/v1/corridors/*/daily", .name = "daily",
+	  .handler = http_get_daily, .surface = true },
+	{ .method = "GET", .pattern = "/api/v1/corridors/*/daily.csv", .name = "daily_csv",
+	  .handler = http_get_daily_csv, .surface = true },
+	{ .method = "GET", .pattern = "/", .name = "home", .handler = http_get_home, .surface = true },
+	{ .method = "GET", .pattern = "/corridors/*", .name = "corridor",
+	  .handler = http_get_corridor_page, .surface = true },
+	{ .method = "GET", .pattern = "/feed.atom", .name = "feed", .handler = http_get_feed,
+	  .surface = true },
+	{ .method = "GET", .pattern = "/metrics", .name = "metrics", .handler = http_get_metrics,
+	  .surface = true },
 	{ .method = "GET", .pattern = "/healthz", .name = "healthz", .handler = http_get_healthz },
 	{ .method = "GET", .pattern = "/readyz", .name = "readyz", .handler = http_get_readyz },
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+/* Status surfaces may be cached briefly by browsers and proxies. */
+#define SURFACE_CACHE "public, max-age=15"
+#define SURFACE_CSP "default-src 'none'; style-src 'unsafe-inline'; img-src data:; " \
+	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 static atomic_int in_flight;
 
@@ -81,6 +101,8 @@ static enum MHD_Result queue(struct request *rq, unsigned status, const char *ty
 	if (status == 401)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					"Bearer realm=\"supplywatch\"");
+	if (status == 405 && rq->allow)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rq->allow);
 	ret = MHD_queue_response(rq->conn, status, resp);
 	MHD_destroy_response(resp);
 	rq->status = status;
@@ -168,25 +190,126 @@ static enum MHD_Result authenticate(struct request *rq)
 	return MHD_YES;
 }
 
+
+void http_surface_headers(struct MHD_Response *resp, const char *type)
+{
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, SURFACE_CACHE);
+	if (strncmp(type, "text/html", 9) == 0) {
+		MHD_add_response_header(resp, "Content-Security-Policy", SURFACE_CSP);
+		MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	}
+}
+
+static void http_date(int64_t t, char out[40])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, 40, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* If-None-Match (an ETag list or *) wins over If-Modified-Since (RFC 9110 13.2.2). */
+static bool not_modified(struct request *rq, const char *etag, int64_t last_modified)
+{
+	const char *inm = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_IF_NONE_MATCH);
+	const char *ims = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+	char date[40];
+
+	if (inm)
+		return strcmp(inm, "*") == 0 || strstr(inm, etag) != NULL;
+	if (!ims)
+		return false;
+	http_date(last_modified, date);
+	return strcmp(ims, date) == 0;
+}
+
+static enum MHD_Result reply_304(struct request *rq, const char *etag, int64_t last_modified)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ret;
+	char date[40];
+
+	http_date(last_modified, date);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, date);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, SURFACE_CACHE);
+	ret = MHD_queue_response(rq->conn, 304, resp);
+	MHD_destroy_response(resp);
+	rq->status = 304;
+	rq->replied = true;
+	return ret;
+}
+
+enum MHD_Result reply_rendered(struct request *rq, const struct rendered *r)
+{
+	if (not_modified(rq, r->etag, r->last_modified))
+		return reply_304(rq, r->etag, r->last_modified);
+	rq->status = 200;
+	rq->replied = true;
+	return MHD_queue_response(rq->conn, 200, r->resp);
+}
+
+enum MHD_Result reply_surface(struct request *rq, const char *type, struct strbuf *body,
+			      int64_t last_modified)
+{
+	struct rendered r;
+	enum MHD_Result ret;
+
+	rendered_make(&r, type, body->buf, body->len, last_modified);
+	sb_release(body);
+	ret = reply_rendered(rq, &r);
+	MHD_destroy_response(r.resp);
+	return ret;
+}
+
+enum MHD_Result reply_surface_json(struct request *rq, json_t *body, int64_t last_modified)
+{
+	struct strbuf b = STRBUF_INIT;
+	char *text = json_dumps(body, JSON_COMPACT);
+
+	json_decref(body);
+	sb_addstr(&b, text);
+	sb_addch(&b, '\n');
+	free(text);
+	return reply_surface(rq, "application/json", &b, last_modified);
+}
+
+enum MHD_Result reply_text(struct request *rq, unsigned status, const char *type, struct strbuf *body)
+{
+	size_t len;
+	char *text = sb_detach(body, &len);
+
+	return queue(rq, status, type, text, len, 0);
+}
+
 /* First callback: everything that can be decided from the request line and headers. */
 static enum MHD_Result begin(struct request *rq, const char *url)
 {
-	const char *len, *type;
+	const char *len, *type, *allowed = NULL;
 	bool path_known = false;
 
 	for (size_t i = 0; i < NROUTES; i++) {
 		if (!match(routes[i].pattern, url, rq->capture, sizeof(rq->capture)))
 			continue;
 		path_known = true;
+		allowed = strcmp(routes[i].method, "GET") == 0 ? "GET, HEAD" : routes[i].method;
 		if (strcmp(routes[i].method, rq->method) == 0 ||
 		    (strcmp(routes[i].method, "GET") == 0 && strcmp(rq->method, "HEAD") == 0)) {
 			rq->route = &routes[i];
 			break;
 		}
 	}
-	if (!rq->route)
-		return path_known ? reply_error(rq, 405, "method not allowed on this path")
-				  : reply_error(rq, 404, "no such resource");
+	if (!rq->route) {
+		if (!path_known)
+			return reply_error(rq, 404, "no such resource");
+		rq->allow = allowed;
+		return reply_error(rq, 405, "method not allowed on this path");
+	}
 	rq->max_body = rq->route->max_body ? rq->route->max_body : (size_t)rq->cfg->max_body_bytes;
 	len = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (len && strtoull(len, NULL, 10) > rq->max_body)
@@ -201,7 +324,7 @@ static enum MHD_Result begin(struct request *rq, const char *url)
 			return reply_error(rq, 415, msg);
 		}
 	}
-	if (rq->route->auth)
+	if (rq->route->auth || (rq->route->surface && !rq->cfg->is_public))
 		return authenticate(rq);
 	return MHD_YES;
 }
@@ -264,6 +387,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!rq)
 		return;
 	ms = (double)(mono_ns() - rq->start_ns) / 1e6;
+	metrics_request(rq->route ? (int)(rq->route - routes) : -1, rq->status, ms / 1e3);
 	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK || rq->status)
 		log_info("http %s %s %u %.1fms org=%s", rq->method,
 			 rq->route ? rq->route->pattern : rq->path, rq->status, ms,
@@ -302,6 +426,11 @@ struct MHD_Daemon *http_start(const struct sw_config *cfg, uint16_t *bound_port)
 	const union MHD_DaemonInfo *info;
 	int rc;
 
+	static const char *names[NROUTES];
+
+	for (size_t i = 0; i < NROUTES; i++)
+		names[i] = routes[i].name;
+	metrics_init(names, (int)NROUTES);
 	snprintf(port, sizeof(port), "%u", (unsigned)cfg->listen_port);
 	rc = getaddrinfo(cfg->listen_address, port, &hints, &ai);
 	if (rc != 0) {

@@ -29,6 +29,7 @@ struct route {
 	handler_fn handler;
 	const char *content_type;	/* required for a body, or NULL */
 	bool auth;			/* bearer token required */
+	bool surface;			/* a status surface: token only when !status.public */
 	size_t max_body;		/* 0 = http.max_body_bytes */
 };
 
@@ -43,6 +44,7 @@ struct request {
 	size_t discarded;		/* body bytes dropped past max_body */
 	bool replied;
 	unsigned status;
+	const char *allow;		/* methods for a 405 */
 	struct org org;
 	bool authed;
 	struct sw_config *cfg;		/* reference held for the request */
@@ -59,7 +61,28 @@ enum MHD_Result reply_json(struct request *rq, unsigned status, json_t *body);	/
 enum MHD_Result reply_error(struct request *rq, unsigned status, const char *msg);
 enum MHD_Result reply_outcome(struct request *rq, struct outcome o);	/* steals o.body */
 
+struct rendered;
+/*
+ * Status surfaces: ETag / Last-Modified revalidation (304), short public
+ * caching, and the security headers.  reply_rendered queues a snapshot's
+ * shared response; reply_surface takes a body (released) and makes one.
+ */
+enum MHD_Result reply_rendered(struct request *rq, const struct rendered *r);
+enum MHD_Result reply_surface(struct request *rq, const char *type, struct strbuf *body,
+			      int64_t last_modified);
+enum MHD_Result reply_surface_json(struct request *rq, json_t *body, int64_t last_modified);
+enum MHD_Result reply_text(struct request *rq, unsigned status, const char *type, struct strbuf *body);
+/* Headers every status-surface response carries (also used by the snapshot). */
+void http_surface_headers(struct MHD_Response *resp, const char *type);
+
 /* Handlers (http_<endpoint>.c). */
+enum MHD_Result http_get_status(struct request *rq);
+enum MHD_Result http_get_daily(struct request *rq);
+enum MHD_Result http_get_daily_csv(struct request *rq);
+enum MHD_Result http_get_home(struct request *rq);
+enum MHD_Result http_get_corridor_page(struct request *rq);
+enum MHD_Result http_get_feed(struct request *rq);
+enum MHD_Result http_get_metrics(struct request *rq);
 enum MHD_Result http_post_reports(struct request *rq);
 enum MHD_Result http_post_retract(struct request *rq);
 enum MHD_Result http_get_healthz(struct request *rq);

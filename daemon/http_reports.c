@@ -5,6 +5,7 @@
 #include "db.h"
 #include "http.h"
 #include "ingest.h"
+#include "metrics.h"
 #include "report.h"
 #include "valid.h"
 
@@ -21,9 +22,11 @@ enum MHD_Result http_post_reports(struct request *rq)
 		json_decref(errs);
 		return reply_error(rq, 400, msg);
 	}
-	if (rc == -2)
+	if (rc == -2) {
+		metrics_report(-1, 0, RESULT_INVALID, (unsigned)json_array_size(errs));
 		return reply_json(rq, 422, json_pack("{s:s, s:o}", "error",
 			"invalid report; nothing was stored", "details", errs));
+	}
 	json_decref(errs);
 	/* A connection found dead is replaced once, as nothing was stored on it. */
 	for (int attempt = 0;; attempt++) {

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "report.h"
+#include "valid.h"
 
 /* Instants leave the database in one fixed UTC format, so replays compare equal. */
 #define TS_UTC(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
@@ -161,6 +163,7 @@ struct batch {
 	json_t *invalid;	/* 422 details */
 	json_t *conflicts;	/* 409 details */
 	int created;
+	unsigned count[KIND_COUNT][RESULT_COUNT];	/* for supplywatch_reports_total */
 };
 
 /*
@@ -210,8 +213,10 @@ static void settle(struct batch *b, size_t i, const json_t *canon, const struct 
 		snprintf(reason, sizeof(reason),
 			 "a different report with this report_id was stored at %s", st->received_at);
 		report_error(b->conflicts, i, "report_id", reason);
+		b->count[report_kind_of(canon)][RESULT_CONFLICT]++;
 		return;
 	}
+	b->count[report_kind_of(canon)][RESULT_REPLAYED]++;
 	json_array_append_new(b->results, json_pack("{s:s, s:s, s:s}", "report_id", id,
 		"kind", json_string_value(json_object_get(canon, "kind")),
 		"received_at", st->received_at));
@@ -279,6 +284,7 @@ static enum db_status store_one(struct batch *b, size_t i, const json_t *canon, 
 		json_array_append_new(b->results, json_pack("{s:s, s:s, s:s}", "report_id", id,
 			"kind", spec->name, "received_at", PQgetvalue(r, 0, 0)));
 		b->created++;
+		b->count[kind][RESULT_STORED]++;
 		PQclear(r);
 		return DB_OK;
 	}
@@ -292,9 +298,29 @@ static enum db_status store_one(struct batch *b, size_t i, const json_t *canon, 
 	return s;
 }
 
+static void count_results(const struct batch *b, int channel, bool stored)
+{
+	for (int k = 0; k < KIND_COUNT; k++)
+		for (int r = 0; r < RESULT_COUNT; r++) {
+			unsigned n = b->count[k][r];
+
+			/* Rolled back: what would have been stored or replayed was not. */
+			if (!stored && (r == RESULT_STORED || r == RESULT_REPLAYED))
+				continue;
+			if (n)
+				metrics_report(k, channel, (enum report_result)r, n);
+		}
+}
+
 static struct outcome batch_outcome(struct batch *b)
 {
 	struct outcome o = { 0, NULL, 0, false };
+	bool ok = !json_array_size(b->invalid) && !json_array_size(b->conflicts);
+
+	count_results(b, enum_index(b->channel, report_channels), ok);
+	if (json_array_size(b->invalid))
+		metrics_report(-1, enum_index(b->channel, report_channels), RESULT_INVALID,
+			       (unsigned)json_array_size(b->invalid));
 
 	if (json_array_size(b->invalid)) {
 		o.status = 422;
@@ -315,7 +341,7 @@ static struct outcome batch_outcome(struct batch *b)
 struct outcome ingest_reports(PGconn *c, const struct org *org, const char *channel,
 			      json_t *canon, json_t *raw, const struct sw_config *cfg)
 {
-	struct batch b = { c, org, channel, cfg, json_array(), json_array(), json_array(), 0 };
+	struct batch b = { c, org, channel, cfg, json_array(), json_array(), json_array(), 0, { { 0 } } };
 	struct outcome o;
 	enum db_status s;
 	bool committing = false;

@@ -18,6 +18,7 @@
 #include "http.h"
 #include "ingest.h"
 #include "log.h"
+#include "snapshot.h"
 #include "token.h"
 #include "version.h"
 
@@ -84,6 +85,7 @@ static void reload(const char *path)
 	}
 	log_threshold = (enum log_level)log_level_parse(next->log_level);
 	config_publish(next);
+	snapshot_request_rebuild();
 	log_info("reload: configuration %s loaded", path);
 out:
 	sd_notify(0, "READY=1");
@@ -165,12 +167,24 @@ int main(int argc, char **argv)
 	PQfinish(c);
 	db_init(cfg->conninfo, cfg->statement_timeout_ms, "supplywatchd");
 	ingest_register();
+	snapshot_register();
 	c = db_conn();
 	if (!c)
 		fatal("cannot prepare the daemon's statements (see above)");
 	if (ingest_sync_corridors(c, cfg) != DB_OK)
 		fatal("cannot mirror the configured corridors into the database");
 	config_publish(cfg);
+	/* The first snapshot is built before serving, so no request sees none. */
+	{
+		struct sw_config *cur = config_acquire();
+		struct snapshot *first = snapshot_build(c, cur, NULL);
+
+		if (!first)
+			fatal("cannot compute the indicators (see above)");
+		snapshot_publish(first);
+	}
+	if (snapshot_thread_start() != 0)
+		fatal("cannot start the snapshot thread");
 
 	cfg = config_acquire();
 	d = http_start(cfg, &port);
@@ -194,6 +208,8 @@ int main(int argc, char **argv)
 	log_info("shutting down (signal %d)", sig);
 	sd_notify(0, "STOPPING=1");
 	http_stop(d, SHUTDOWN_GRACE_MS);
+	snapshot_thread_stop();
+	snapshot_publish(NULL);
 	db_conn_close();
 	config_publish(NULL);
 	sb_release(&err);

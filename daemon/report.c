@@ -12,9 +12,9 @@ const char *const report_channels[] = { "json", "csv", "openrosa", "cli", NULL }
 
 static const char *const directions[] = { "inbound", "outbound", NULL };
 static const char *const cargos[] = { "food", "medical", "fuel", "hygiene", "shelter", "mixed", "other", NULL };
-static const char *const severities[] = { "none", "low", "moderate", "severe", "critical", NULL };
+const char *const report_severities[] = { "none", "low", "moderate", "severe", "critical", NULL };
 static const char *const categories[] = { "food", "medicine", "fuel", "hygiene", "baby", "other", NULL };
-static const char *const services[] = { "gas", "electricity", "water", "internet", "phone", "fuel",
+const char *const report_services[] = { "gas", "electricity", "water", "internet", "phone", "fuel",
 					"medical", "transport", "education", "other", NULL };
 static const char *const access_statuses[] = { "open", "restricted", "blocked", NULL };
 
@@ -54,14 +54,14 @@ static const struct field trucks_fields[] = {
 static const struct field shortage_fields[] = {
 	{ "date", F_DATE, true, NULL, 0, NULL },
 	{ "item", F_TEXT, true, NULL, 200, NULL },
-	{ "severity", F_ENUM, true, severities, 0, NULL },
+	{ "severity", F_ENUM, true, report_severities, 0, NULL },
 	{ "category", F_ENUM, false, categories, 0, NULL },
 	{ "location", F_TEXT, false, NULL, 200, NULL },
 	{ NULL, 0, false, NULL, 0, NULL }
 };
 
 static const struct field disruption_fields[] = {
-	{ "service", F_ENUM, true, services, 0, NULL },
+	{ "service", F_ENUM, true, report_services, 0, NULL },
 	{ "started_at", F_TS, true, NULL, 0, NULL },
 	{ "ended_at", F_TS, false, NULL, 0, NULL },
 	{ "disruption_id", F_TEXT, false, NULL, 100, NULL },

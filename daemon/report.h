@@ -20,6 +20,10 @@ enum report_kind { KIND_TRUCKS, KIND_SHORTAGE, KIND_DISRUPTION, KIND_ACCESS, KIN
 
 extern const char *const report_kinds[];	/* "trucks", ... NULL */
 extern const char *const report_channels[];	/* "json", "csv", "openrosa", "cli", NULL */
+extern const char *const report_severities[];	/* "none" .. "critical", NULL */
+extern const char *const report_services[];	/* "gas", "electricity", ..., NULL */
+#define NSEVERITIES 5
+#define NSERVICES 10
 
 /* The SQL parameter names of a kind, in statement order (after the common ones). */
 struct kind_spec {

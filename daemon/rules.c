@@ -221,12 +221,14 @@ size_t rules_ongoing(const struct disruption *d, size_t n, int64_t D, struct ong
 			o->service_name = d[i].service_name;
 			o->location = d[i].location;
 			o->since = d[i].started_at;
+			o->since_offset = d[i].start_offset;
 			o->since_day = d[i].start_day;
 			o->people = -1;
 			o->reports = 0;
 		}
 		if (d[i].started_at < o->since) {
 			o->since = d[i].started_at;
+			o->since_offset = d[i].start_offset;
 			o->since_day = d[i].start_day;
 		}
 		if (d[i].people > o->people)

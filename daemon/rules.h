@@ -70,6 +70,7 @@ struct disruption {
 	const char *service_name;
 	const char *location;	/* "" when not given */
 	int64_t started_at, start_day;
+	int start_offset;	/* UTC offset at the start, seconds, for display */
 	bool ended;
 	int64_t ended_at, end_day;
 	int64_t people;		/* -1 when not given */
@@ -80,6 +81,7 @@ struct ongoing {
 	const char *service_name;
 	const char *location;
 	int64_t since;		/* earliest start, instant */
+	int since_offset;
 	int64_t since_day;
 	int64_t days;		/* D - since_day + 1 */
 	int64_t people;		/* largest reported, -1 when none */

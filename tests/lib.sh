@@ -186,6 +186,8 @@ sw_stop() {
 
 sw_cleanup() {
 	local rc=$?
+	# Only the test's own shell cleans up, never a background subshell of it.
+	[ "${BASHPID:-$$}" = "$$" ] || return 0
 	[ "$rc" -ne 0 ] && [ "$FAILED" -eq 0 ] && fail "test script exited with status $rc"
 	if [ -n "$DAEMON_PID" ]; then
 		kill -TERM "$DAEMON_PID" 2>/dev/null

@@ -338,7 +338,7 @@ static void trucks_without_reports(void **state)
 static struct disruption dis(int service, const char *name, const char *loc, int64_t start,
 			     int64_t end, int64_t people)
 {
-	struct disruption d = { service, name, loc, start * 86400, start, end >= 0, 0, 0, people };
+	struct disruption d = { service, name, loc, start * 86400, start, 14400, end >= 0, 0, 0, people };
 
 	if (end >= 0) {
 		d.ended_at = end * 86400 + 3600;

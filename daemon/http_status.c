@@ -1,0 +1,263 @@
+/*
+ * The status surfaces: status JSON, daily series, pages, feed, metrics.
+ * Today's answers are the snapshot's pre-rendered responses; a past as_of
+ * or a chosen date range is computed from the snapshot's inputs on demand.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "http.h"
+#include "metrics.h"
+#include "snapshot.h"
+#include "valid.h"
+
+#define MAX_RANGE_DAYS 3660	/* ten years of daily series in one response */
+
+/* Parses an optional date argument; -1 absent, -2 malformed, else days. */
+static int64_t date_arg(struct request *rq, const char *name)
+{
+	const char *v = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+	struct sw_date d;
+
+	if (!v)
+		return -1;
+	return valid_date(v, &d) ? date_to_days(&d) : -2;
+}
+
+static enum MHD_Result no_snapshot(struct request *rq)
+{
+	return reply_error(rq, 503, "indicators not computed yet: the database has not answered since start-up");
+}
+
+static int corridor_index(const struct snapshot *s, const char *id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->data[i].c->id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+static enum MHD_Result unknown_corridor(struct request *rq)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "no corridor \"%.60s\" is configured", rq->capture);
+	return reply_error(rq, 404, msg);
+}
+
+/* Evaluates corridors [from, to) of s as of D (clamped to each one's today). */
+static int eval_past(struct snapshot *s, size_t from, size_t to, int64_t D,
+		     struct corridor_eval *out)
+{
+	PGconn *c = db_conn();
+
+	for (size_t i = from; i < to; i++) {
+		const struct corridor_data *d = &s->data[i];
+		int64_t day = D < d->today ? D : d->today;
+		struct freshness f = d->fresh;
+
+		if (day < d->today && (!c || load_freshness(c, d->c, day, &f) != 0)) {
+			for (size_t j = from; j < i; j++)
+				eval_free(&out[j - from]);
+			return -1;
+		}
+		eval_corridor(d, day, &f, (int64_t)time(NULL), s->cfg->stale_after_hours * 3600,
+			      &out[i - from]);
+	}
+	return 0;
+}
+
+static int64_t latest_today(const struct snapshot *s)
+{
+	int64_t t = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (s->data[i].today > t)
+			t = s->data[i].today;
+	return t;
+}
+
+/* Checks as_of: -1 absent (use the snapshot), else a date; replies 400 itself. */
+static int64_t as_of_arg(struct request *rq, const struct snapshot *s, enum MHD_Result *ret)
+{
+	int64_t D = date_arg(rq, "as_of");
+
+	if (D == -2)
+		*ret = reply_error(rq, 400, "as_of must be a date as YYYY-MM-DD");
+	else if (D >= 0 && D > latest_today(s))
+		*ret = reply_error(rq, 400, "as_of is in the future");
+	return D;
+}
+
+static enum MHD_Result past_json(struct request *rq, struct snapshot *s, int64_t D)
+{
+	struct corridor_eval *e = xcalloc(s->n ? s->n : 1, sizeof(*e));
+	json_t *j;
+	enum MHD_Result ret;
+
+	if (eval_past(s, 0, s->n, D, e) != 0) {
+		free(e);
+		return reply_error(rq, 503, "database unavailable; retry later");
+	}
+	j = render_status_json(s->cfg, e, s->n, D, s->generated_at);
+	for (size_t i = 0; i < s->n; i++)
+		eval_free(&e[i]);
+	free(e);
+	ret = reply_surface_json(rq, j, s->generated_at);
+	return ret;
+}
+
+enum MHD_Result http_get_status(struct request *rq)
+{
+	struct snapshot *s = snapshot_acquire();
+	enum MHD_Result ret = MHD_NO;
+	int64_t D;
+
+	if (!s)
+		return no_snapshot(rq);
+	D = as_of_arg(rq, s, &ret);
+	if (D == -1)
+		ret = reply_rendered(rq, &s->status_json);
+	else if (D >= 0)
+		ret = past_json(rq, s, D);
+	snapshot_release(s);
+	return ret;
+}
+
+/* from/to of a daily series, defaulting to the whole series. */
+static bool range_args(struct request *rq, const struct corridor_eval *e, int64_t *from,
+		       int64_t *to, enum MHD_Result *ret)
+{
+	*from = date_arg(rq, "from");
+	*to = date_arg(rq, "to");
+	if (*from == -2 || *to == -2) {
+		*ret = reply_error(rq, 400, "from and to must be dates as YYYY-MM-DD");
+		return false;
+	}
+	if (*to == -1)
+		*to = e->D;
+	if (*from == -1)
+		*from = e->days[0].date < *to ? e->days[0].date : *to;
+	if (*to > e->D) {
+		*ret = reply_error(rq, 400, "to is after the corridor's today");
+		return false;
+	}
+	if (*from > *to) {
+		*ret = reply_error(rq, 400, "from is after to");
+		return false;
+	}
+	if (*to - *from >= MAX_RANGE_DAYS) {
+		*ret = reply_error(rq, 400, "the range is longer than ten years; ask in pieces");
+		return false;
+	}
+	return true;
+}
+
+static enum MHD_Result daily(struct request *rq, bool csv)
+{
+	struct snapshot *s = snapshot_acquire();
+	enum MHD_Result ret = MHD_NO;
+	int64_t from, to;
+	int i;
+
+	if (!s)
+		return no_snapshot(rq);
+	i = corridor_index(s, rq->capture);
+	if (i < 0) {
+		ret = unknown_corridor(rq);
+	} else if (range_args(rq, &s->evals[i], &from, &to, &ret)) {
+		if (csv) {
+			struct strbuf b = STRBUF_INIT;
+
+			render_daily_csv(&b, &s->evals[i], from, to);
+			ret = reply_surface(rq, "text/csv; charset=utf-8", &b, s->generated_at);
+		} else {
+			ret = reply_surface_json(rq, render_daily_json(&s->evals[i], from, to),
+						 s->generated_at);
+		}
+	}
+	snapshot_release(s);
+	return ret;
+}
+
+enum MHD_Result http_get_daily(struct request *rq)
+{
+	return daily(rq, false);
+}
+
+enum MHD_Result http_get_daily_csv(struct request *rq)
+{
+	return daily(rq, true);
+}
+
+static enum MHD_Result page(struct request *rq, bool home)
+{
+	struct snapshot *s = snapshot_acquire();
+	enum MHD_Result ret = MHD_NO;
+	int64_t D;
+	int i = 0;
+
+	if (!s)
+		return no_snapshot(rq);
+	if (!home && (i = corridor_index(s, rq->capture)) < 0) {
+		snapshot_release(s);
+		return unknown_corridor(rq);
+	}
+	D = as_of_arg(rq, s, &ret);
+	if (D == -1) {
+		ret = reply_rendered(rq, home ? &s->home_html : &s->corridor_html[i]);
+	} else if (D >= 0) {
+		size_t from = home ? 0 : (size_t)i, to = home ? s->n : (size_t)i + 1;
+		struct corridor_eval *e = xcalloc(to - from, sizeof(*e));
+		struct strbuf b = STRBUF_INIT;
+
+		if (eval_past(s, from, to, D, e) != 0) {
+			ret = reply_error(rq, 503, "database unavailable; retry later");
+		} else {
+			render_html(&b, s->cfg, e, to - from, home, s->generated_at, s->db_up);
+			for (size_t k = 0; k < to - from; k++)
+				eval_free(&e[k]);
+			ret = reply_surface(rq, "text/html; charset=utf-8", &b, s->generated_at);
+		}
+		free(e);
+	}
+	snapshot_release(s);
+	return ret;
+}
+
+enum MHD_Result http_get_home(struct request *rq)
+{
+	return page(rq, true);
+}
+
+enum MHD_Result http_get_corridor_page(struct request *rq)
+{
+	return page(rq, false);
+}
+
+enum MHD_Result http_get_feed(struct request *rq)
+{
+	struct snapshot *s = snapshot_acquire();
+	enum MHD_Result ret;
+
+	if (!s)
+		return no_snapshot(rq);
+	ret = reply_rendered(rq, &s->feed);
+	snapshot_release(s);
+	return ret;
+}
+
+enum MHD_Result http_get_metrics(struct request *rq)
+{
+	struct snapshot *s = snapshot_acquire();
+	struct strbuf b = STRBUF_INIT;
+
+	if (s)
+		sb_addstr(&b, s->metrics_gauges);
+	metrics_render(&b, s ? s->generated_at : 0);
+	snapshot_release(s);
+	return reply_text(rq, 200, "text/plain; version=0.0.4; charset=utf-8", &b);
+}

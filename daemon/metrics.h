@@ -1,0 +1,27 @@
+/*
+ * metrics: the process's counters, and the Prometheus text exposition
+ * (format 0.0.4).  Counters are lock-free atomics bumped by the request
+ * threads; the corridor gauges come pre-rendered from the snapshot.
+ * No organisation names or ids ever appear in labels.
+ */
+#ifndef SW_METRICS_H
+#define SW_METRICS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "strbuf.h"
+
+enum report_result { RESULT_STORED, RESULT_REPLAYED, RESULT_CONFLICT, RESULT_INVALID, RESULT_COUNT };
+
+/* route: index of the route (or -1 for unmatched), as given to metrics_init. */
+void metrics_init(const char *const *route_names, int nroutes);
+void metrics_request(int route, unsigned code, double seconds);
+/* kind/channel: indexes into report_kinds/report_channels; kind -1 = unknown. */
+void metrics_report(int kind, int channel, enum report_result result, unsigned n);
+void metrics_set_db_up(bool up);
+bool metrics_db_up(void);
+/* Appends the counters and process gauges (everything but the corridor gauges). */
+void metrics_render(struct strbuf *out, int64_t snapshot_generated_at);
+
+#endif

@@ -1,0 +1,134 @@
+/*
+ * snapshot: the current indicators of every corridor, in memory.
+ *
+ * A snapshot holds each corridor's inputs (its daily series from the first
+ * reported day to its local today, disruptions, shortages, freshness),
+ * their evaluation as of today, and the responses of the status surfaces
+ * rendered once (status JSON, pages, feed).  The snapshot thread rebuilds
+ * it when reports change (LISTEN/NOTIFY, at most once a second), when a
+ * corridor's local day rolls over and on reload; requests only read it.
+ * A past as_of is evaluated from the same inputs on demand: a day's inputs
+ * never depend on later days.
+ *
+ * Snapshots are shared by reference (snapshot_acquire/release).
+ */
+#ifndef SW_SNAPSHOT_H
+#define SW_SNAPSHOT_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "report.h"
+#include "rules.h"
+#include "strbuf.h"
+
+struct freshness {
+	int64_t last_report_at;			/* instant; 0 = never */
+	int64_t last_by_kind[KIND_COUNT];
+	int organisations_30d;			/* reporting in the 30 days to D */
+	int64_t end_of_day;			/* instant D ends, for "stale" */
+};
+
+struct corridor_data {
+	const struct sw_corridor *c;
+	int64_t today;				/* local date */
+	int64_t next_midnight;			/* instant today ends */
+	struct day *days;			/* first reported day .. today; may be empty */
+	size_t ndays;
+	struct disruption *dis;
+	size_t ndis;
+	struct shortage *sh;
+	size_t nsh;
+	struct freshness fresh;			/* as of today */
+	struct strbuf strings;			/* backing store of dis/sh strings */
+};
+
+/* A corridor evaluated as of D. */
+struct corridor_eval {
+	const struct corridor_data *data;
+	int64_t D;
+	struct day *days;			/* inputs ..D with results; n >= 1, days[n-1] is D */
+	size_t n;
+	struct period *periods;
+	size_t np;
+	struct blockade_summary blockade;
+	struct trucks_summary trucks;
+	struct ongoing *ongoing;
+	size_t nongoing;
+	struct shortage_state *shortages;
+	size_t nshortages;
+	int shortage_counts[NSEVERITIES];
+	int service_days_30d[NSERVICES];
+	struct freshness fresh;
+	bool stale;
+};
+
+struct rendered {
+	struct MHD_Response *resp;		/* shared by every request; owns its copy */
+	char etag[40];
+	int64_t last_modified;
+};
+
+/* Makes a shareable response of body (copied) with its ETag and headers. */
+void rendered_make(struct rendered *out, const char *type, const char *body, size_t len,
+		   int64_t last_modified);
+
+struct snapshot {
+	int refs;
+	struct sw_config *cfg;			/* reference held */
+	int64_t generated_at;
+	struct corridor_data *data;
+	struct corridor_eval *evals;		/* as of each corridor's today */
+	size_t n;
+	bool db_up;				/* false: served from the last good build */
+	/* pre-rendered surfaces */
+	struct rendered status_json;
+	struct rendered home_html;
+	struct rendered feed;
+	struct rendered *corridor_html;		/* per corridor */
+	char *metrics_gauges;			/* text block of the indicator gauges */
+};
+
+void snapshot_register(void);
+/* Loads and evaluates everything; NULL on a database failure. */
+struct snapshot *snapshot_build(PGconn *c, struct sw_config *cfg, const struct snapshot *prev);
+struct snapshot *snapshot_acquire(void);
+void snapshot_release(struct snapshot *s);
+void snapshot_publish(struct snapshot *s);
+
+/* Evaluation as of D (D <= data->today); fresh as loaded for D. */
+void eval_corridor(const struct corridor_data *d, int64_t D, const struct freshness *fresh,
+		   int64_t now, int64_t stale_after_s, struct corridor_eval *out);
+void eval_free(struct corridor_eval *e);
+/* Freshness of one corridor as of the local date D (a database read). */
+int load_freshness(PGconn *c, const struct sw_corridor *k, int64_t D, struct freshness *out);
+
+/* Renderers (render_*.c), from evaluations. */
+json_t *render_status_json(const struct sw_config *cfg, const struct corridor_eval *e, size_t n,
+			   int64_t as_of, int64_t generated_at);
+json_t *render_corridor_json(const struct corridor_eval *e);
+json_t *render_daily_json(const struct corridor_eval *e, int64_t from, int64_t to);
+void render_daily_csv(struct strbuf *out, const struct corridor_eval *e, int64_t from, int64_t to);
+/* The status page: every corridor (n > 1 or home) or one. */
+void render_html(struct strbuf *out, const struct sw_config *cfg, const struct corridor_eval *e,
+		 size_t n, bool home, int64_t generated_at, bool db_up);
+void render_feed(struct strbuf *out, const struct sw_config *cfg, const struct corridor_eval *e,
+		 size_t n, int64_t generated_at);
+void render_metric_gauges(struct strbuf *out, const struct corridor_eval *e, size_t n);
+
+/* Formatting helpers shared by the renderers. */
+void fmt_date(int64_t days, char out[11]);
+void fmt_instant_utc(int64_t t, char out[32]);		/* 2023-03-01T09:00:00Z */
+void fmt_instant_local(int64_t t, int offset, char out[32]);	/* ...+04:00 */
+double round1(double x);
+
+/* The snapshot thread. */
+int snapshot_thread_start(void);
+void snapshot_request_rebuild(void);	/* e.g. after a reload */
+void snapshot_thread_stop(void);
+
+#endif

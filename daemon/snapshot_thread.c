@@ -1,0 +1,154 @@
+/*
+ * The snapshot thread: LISTENs for report changes on its own connection and
+ * rebuilds the snapshot at most once a second after one, when a corridor's
+ * local day rolls over, and when asked (reload).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "log.h"
+#include "metrics.h"
+#include "snapshot.h"
+
+#define DEBOUNCE_MS 1000
+
+static pthread_t thread;
+static int wake[2] = { -1, -1 };
+static atomic_bool stopping, rebuild_asked;
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void poke(void)
+{
+	ssize_t r = write(wake[1], "x", 1);
+
+	(void)r;	/* a full pipe already means "wake up" */
+}
+
+void snapshot_request_rebuild(void)
+{
+	atomic_store(&rebuild_asked, true);
+	poke();
+}
+
+/* The earliest instant at which some corridor's local day ends. */
+static int64_t next_rollover(const struct snapshot *s)
+{
+	int64_t t = INT64_MAX;
+
+	for (size_t i = 0; s && i < s->n; i++)
+		if (s->data[i].next_midnight < t)
+			t = s->data[i].next_midnight;
+	return t;
+}
+
+static bool drain_notifications(PGconn *c)
+{
+	PGnotify *n;
+	bool any = false;
+
+	if (!PQconsumeInput(c))
+		return false;
+	while ((n = PQnotifies(c))) {
+		any = true;
+		PQfreemem(n);
+	}
+	return any;
+}
+
+static bool rebuild(PGconn *c)
+{
+	struct snapshot *prev = snapshot_acquire(), *next;
+	struct sw_config *cfg = config_acquire();
+	int64_t t0 = now_ms();
+
+	next = snapshot_build(c, cfg, prev);
+	snapshot_release(prev);
+	if (!next) {
+		log_warn("snapshot: rebuild failed; still serving the previous one");
+		return false;
+	}
+	snapshot_publish(next);
+	log_debug("snapshot: rebuilt in %lld ms", (long long)(now_ms() - t0));
+	return true;
+}
+
+static void wait_for(PGconn *c, int timeout_ms)
+{
+	struct pollfd fds[2] = { { wake[0], POLLIN, 0 }, { c ? PQsocket(c) : -1, POLLIN, 0 } };
+	char buf[64];
+
+	if (poll(fds, c ? 2 : 1, timeout_ms) > 0 && (fds[0].revents & POLLIN))
+		while (read(wake[0], buf, sizeof(buf)) > 0)
+			;
+}
+
+static void *run(void *arg)
+{
+	PGconn *listening = NULL;
+	bool dirty = false;
+	int64_t last_build = now_ms();
+
+	(void)arg;
+	while (!atomic_load(&stopping)) {
+		PGconn *c = db_conn();
+		struct snapshot *cur;
+		int64_t rollover;
+
+		metrics_set_db_up(c != NULL);
+		if (c && c != listening) {
+			/* New session: LISTEN again, and catch up on what we missed. */
+			if (db_simple(c, "LISTEN supplywatch_changed") == DB_OK)
+				listening = c;
+			dirty = true;
+		} else if (!c) {
+			listening = NULL;
+		}
+		wait_for(listening, dirty ? DEBOUNCE_MS / 4 : DEBOUNCE_MS);
+		if (atomic_load(&stopping))
+			break;
+		if (listening && drain_notifications(listening))
+			dirty = true;
+		cur = snapshot_acquire();
+		rollover = next_rollover(cur);
+		snapshot_release(cur);
+		if (!listening)
+			continue;
+		if (atomic_exchange(&rebuild_asked, false) || (int64_t)time(NULL) >= rollover ||
+		    (dirty && now_ms() - last_build >= DEBOUNCE_MS)) {
+			drain_notifications(listening);
+			dirty = !rebuild(listening);
+			last_build = now_ms();
+		}
+	}
+	db_conn_close();
+	return NULL;
+}
+
+int snapshot_thread_start(void)
+{
+	if (pipe2(wake, O_NONBLOCK | O_CLOEXEC) != 0)
+		return -1;
+	return pthread_create(&thread, NULL, run, NULL) == 0 ? 0 : -1;
+}
+
+void snapshot_thread_stop(void)
+{
+	atomic_store(&stopping, true);
+	poke();
+	pthread_join(thread, NULL);
+	close(wake[0]);
+	close(wake[1]);
+}
