@@ -80,15 +80,17 @@ static int64_t latest_today(const struct snapshot *s)
 	return t;
 }
 
-/* Checks as_of: -1 absent (use the snapshot), else a date; replies 400 itself. */
+/* as_of: -1 absent (use the snapshot), a date, or -2 after replying 400. */
 static int64_t as_of_arg(struct request *rq, const struct snapshot *s, enum MHD_Result *ret)
 {
 	int64_t D = date_arg(rq, "as_of");
 
-	if (D == -2)
+	if (D == -2) {
 		*ret = reply_error(rq, 400, "as_of must be a date as YYYY-MM-DD");
-	else if (D >= 0 && D > latest_today(s))
+	} else if (D >= 0 && D > latest_today(s)) {
 		*ret = reply_error(rq, 400, "as_of is in the future");
+		D = -2;
+	}
 	return D;
 }
 

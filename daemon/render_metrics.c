@@ -20,7 +20,7 @@ static const struct gauge {
 	gauge_fn fn;
 } gauges[] = {
 	{ "supplywatch_corridor_status", "Day status as of today: 0 open, 1 restricted, 2 blocked, -1 unknown.", g_status },
-	{ "supplywatch_blockade_days", "Day N of the current blockade; 0 when none.", g_blockade },
+	{ "supplywatch_blockade_day", "Day N of the current blockade (its first day is 1); 0 when none.", g_blockade },
 	{ "supplywatch_trucks_avg_7d", "Inbound trucks per day, averaged over the reported days of the last 7; NaN when none reported.", g_avg },
 	{ "supplywatch_trucks_on_day", "Reconciled inbound trucks today; NaN when nobody reported.", g_on_day },
 	{ "supplywatch_trucks_deficit", "Cumulative truck deficit against the baseline over the current blockade's reported days; 0 when none.", g_deficit },
