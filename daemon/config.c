@@ -96,7 +96,7 @@ static const char *check_conninfo(const char *v)
 static const struct key main_keys[] = {
 	{ "listen.address", K_STRING, M(listen_address), 0, 255, "127.0.0.1", check_nonempty, false },
 	{ "listen.port", K_INT, M(listen_port), 0, 65535, "8080", NULL, false },
-	{ "http.max_body_bytes", K_INT, M(max_body_bytes), 1024, 1073741824, "1048576", NULL, false },
+	{ "http.max_body_bytes", K_INT, M(max_body_bytes), 1024, 1073741824, "1048576", NULL, true },
 	{ "http.connection_timeout", K_INT, M(connection_timeout), 1, 3600, "30", NULL, false },
 	{ "http.connection_limit", K_INT, M(connection_limit), 1, 100000, "256", NULL, false },
 	{ "http.per_ip_connection_limit", K_INT, M(per_ip_connection_limit), 1, 100000, "64", NULL, false },
@@ -108,7 +108,7 @@ static const struct key main_keys[] = {
 	{ "status.timezone", K_STRING, M(timezone), 0, 64, "UTC", check_timezone, true },
 	{ "status.public", K_BOOL, M(is_public), 0, 0, "true", NULL, true },
 	{ "status.stale_after_hours", K_INT, M(stale_after_hours), 1, 8760, "48", NULL, true },
-	{ "auth.pepper_file", K_STRING, M(pepper_file), 0, 4096, "/etc/supplywatch/pepper", check_nonempty, false },
+	{ "auth.pepper_file", K_STRING, M(pepper_file), 0, 4096, SYSCONFDIR "/supplywatch/pepper", check_nonempty, false },
 	{ "log.level", K_STRING, M(log_level), 0, 16, "info", check_log_level, true },
 };
 

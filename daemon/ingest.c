@@ -77,7 +77,12 @@ static struct outcome outcome_db(PGconn *c, enum db_status s, bool committing)
 {
 	struct outcome o;
 
-	if (s == DB_RETRY) {
+	if (s == DB_RETRY && committing && db_conn_lost(c)) {
+		/* COMMIT was sent and no answer came: the outcome is unknown. */
+		o = outcome_error(503, "database connection lost during commit; send the same request again: "
+				  "if it was stored you get 200 and the same answer");
+		o.retry_after = db_retry_after();
+	} else if (s == DB_RETRY) {
 		o = outcome_error(503, "database unavailable; nothing was stored, retry later");
 		o.retry_after = db_retry_after();
 		o.reconnect = !committing && db_conn_lost(c);

@@ -47,14 +47,14 @@ static struct sw_config *load_or_report(const char *path)
 static void warn_restart_only(const struct sw_config *a, const struct sw_config *b)
 {
 	if (strcmp(a->listen_address, b->listen_address) || a->listen_port != b->listen_port ||
-	    a->max_body_bytes != b->max_body_bytes || a->connection_timeout != b->connection_timeout ||
+	    a->connection_timeout != b->connection_timeout ||
 	    a->connection_limit != b->connection_limit ||
 	    a->per_ip_connection_limit != b->per_ip_connection_limit ||
 	    a->connection_memory_limit != b->connection_memory_limit ||
 	    strcmp(a->conninfo, b->conninfo) || a->pool_size != b->pool_size ||
 	    a->statement_timeout_ms != b->statement_timeout_ms ||
 	    strcmp(a->pepper_file, b->pepper_file))
-		log_warn("reload: listen, http, database and auth settings change only on restart");
+		log_warn("reload: listen, database, auth and http settings other than max_body_bytes change only on restart");
 }
 
 static void reload(const char *path)

@@ -137,7 +137,7 @@ COMMENT ON COLUMN analytics.report_history.superseded_by IS 'report_id of the la
 COMMENT ON COLUMN analytics.report_history.retracted_at IS 'When this version was retracted, if it was.';
 COMMENT ON COLUMN analytics.report_history.retraction_reason IS 'The reason given for the retraction (untrusted text).';
 COMMENT ON COLUMN analytics.report_history.current IS 'True when this version is neither superseded nor retracted: the one indicators use.';
-COMMENT ON COLUMN analytics.report_history.payload IS 'The report object exactly as submitted (for audit).';
+COMMENT ON COLUMN analytics.report_history.payload IS 'The report object as submitted, for audit (stored as jsonb: the values are kept, key order and whitespace are not).';
 
 REVOKE ALL ON SCHEMA analytics FROM PUBLIC;
 GRANT USAGE ON SCHEMA analytics TO supplywatch_analyst;

@@ -63,25 +63,33 @@ for _ in $(seq 1 200); do
 done
 URL="http://127.0.0.1:$PORT"
 
-echo "loading illustrative example reports (Lachin corridor, Dec 2022 - Mar 2023)"
-sh etc/demo/example-data.sh | while IFS="$(printf '\t')" read -r slug batch; do
-	code=$(printf '%s' "$batch" | curl -sS -o /dev/null -w '%{http_code}' -X POST \
-		-H "Content-Type: application/json" -H "Authorization: Bearer $(cat "$VAR/token-$slug")" \
-		--data-binary @- "$URL/api/v1/reports")
-	echo "  $slug: HTTP $code"
-done
+if [ "$(psql -X -At -d supplywatch -c 'SELECT count(*) FROM supplywatch.reports')" = 0 ]; then
+	echo "loading illustrative example reports (shaped after the Lachin corridor blockade, ending today)"
+	sh etc/demo/example-data.sh | while IFS="$(printf '\t')" read -r slug batch; do
+		code=$(printf '%s' "$batch" | curl -sS -o /dev/null -w '%{http_code}' -X POST \
+			-H "Content-Type: application/json" -H "Authorization: Bearer $(cat "$VAR/token-$slug")" \
+			--data-binary @- "$URL/api/v1/reports")
+		echo "  $slug: HTTP $code"
+	done
+else
+	echo "example reports already loaded (rm -rf var to start afresh)"
+fi
 
 TOKEN=$(cat "$VAR/token-demo-ngo")
 cat <<MSG
 
-supplywatch demo is running at $URL/   (Ctrl-C to stop)
+supplywatch demo is running.   (Ctrl-C to stop)
+  Status page:   $URL/
+  Status JSON:   $URL/api/v1/status
+  Daily series:  $URL/api/v1/corridors/lachin/daily.csv
+  Atom feed:     $URL/feed.atom        Metrics: $URL/metrics
 The data loaded is ILLUSTRATIVE, invented for the demo.
 
 Token of the organisation demo-ngo:
   $TOKEN
 
 Submit a report:
-  curl -i -X POST $URL/api/v1/reports -H 'Authorization: Bearer $TOKEN' -H 'Content-Type: application/json' -d '{"kind":"trucks","report_id":"'\$(cat /proc/sys/kernel/random/uuid)'","corridor":"lachin","date":"2023-03-15","trucks":3}'
+  curl -i -X POST $URL/api/v1/reports -H 'Authorization: Bearer $TOKEN' -H 'Content-Type: application/json' -d '{"kind":"trucks","report_id":"'\$(cat /proc/sys/kernel/random/uuid)'","corridor":"lachin","date":"'\$(date -u +%F)'","trucks":3}'
 
 Query as an analyst:
   psql -h $PGDIR -U postgres supplywatch -c 'SELECT day, organisation, trucks FROM analytics.truck_reports ORDER BY day DESC LIMIT 5'

@@ -1,17 +1,21 @@
 #!/bin/sh
 # Prints the demo's example reports as JSON batches, one per line, for two
 # organisations ("ORG<TAB>BATCH").  ILLUSTRATIVE DATA ONLY: shaped after the
-# Lachin corridor blockade (from 12 December 2022) to show what supplywatch
-# does; the numbers are invented, not a record of what happened.
-# Report ids are derived from fixed names, so loading twice stores nothing new.
+# Lachin corridor blockade (which began on 12 December 2022) to show what
+# supplywatch does; the numbers are invented, not a record of what happened.
+# The story is moved so that it ends today, so the status page shows a live
+# blockade: day 0 of the data is 104 days ago, the road closes on day 11.
+# Report ids are derived from names and that start date, so loading the same
+# data twice on one day stores nothing new.
 set -eu
+START=${DEMO_START:-$(date -u -d "104 days ago" +%Y-%m-%d)}
 
 id() {	# a stable UUID for a name
-	h=$(printf '%s' "supplywatch-demo:$1" | md5sum | cut -c1-32)
+	h=$(printf '%s' "supplywatch-demo:$START:$1" | md5sum | cut -c1-32)
 	echo "$h" | sed 's/^\(.\{8\}\)\(.\{4\}\).\(.\{3\}\).\(.\{3\}\)\(.\{12\}\)$/\1-\2-4\3-8\4-\5/'
 }
 
-day() { date -u -d "2022-12-01 + $1 days" +%Y-%m-%d; }
+day() { date -u -d "$START + $1 days" +%Y-%m-%d; }
 
 note='"note":"ILLUSTRATIVE demo data, not a real report"'
 
@@ -33,15 +37,15 @@ batch_ngo() {
 			"$sep" "$(id "ngo-trucks-$n")" "$d" "$t" "$( [ "$n" -lt 11 ] && echo mixed || echo food)" "$note"
 		sep=","
 	done
-	printf ',{"kind":"access","report_id":"%s","corridor":"lachin","status":"blocked","at":"2022-12-12T10:30:00+04:00","crossing":"Lachin checkpoint",%s}' "$(id access-1)" "$note"
-	printf ',{"kind":"disruption","report_id":"%s","corridor":"lachin","service":"gas","started_at":"2022-12-13T08:00:00+04:00","ended_at":"2022-12-16T12:00:00+04:00","disruption_id":"gas-1","location":"Stepanakert","people_affected":120000,%s}' "$(id gas-1)" "$note"
-	printf ',{"kind":"disruption","report_id":"%s","corridor":"lachin","service":"gas","started_at":"2023-01-17T08:00:00+04:00","disruption_id":"gas-2","location":"Stepanakert","people_affected":120000,%s}' "$(id gas-2)" "$note"
-	printf ',{"kind":"disruption","report_id":"%s","corridor":"lachin","service":"electricity","started_at":"2023-01-09T14:00:00+04:00","disruption_id":"power-1","location":"Stepanakert","people_affected":100000,%s}' "$(id power-1)" "$note"
-	printf ',{"kind":"disruption","report_id":"%s","corridor":"lachin","service":"internet","started_at":"2022-12-18T09:00:00+04:00","ended_at":"2022-12-19T18:00:00+04:00","location":"Stepanakert",%s}' "$(id net-1)" "$note"
-	printf ',{"kind":"shortage","report_id":"%s","corridor":"lachin","date":"2023-01-20","item":"baby formula","category":"baby","severity":"critical","location":"Stepanakert",%s}' "$(id short-1)" "$note"
-	printf ',{"kind":"shortage","report_id":"%s","corridor":"lachin","date":"2023-01-05","item":"fresh vegetables","category":"food","severity":"severe","location":"Stepanakert",%s}' "$(id short-2)" "$note"
-	printf ',{"kind":"shortage","report_id":"%s","corridor":"lachin","date":"2023-02-01","item":"insulin","category":"medicine","severity":"severe","location":"Stepanakert",%s}' "$(id short-3)" "$note"
-	printf ',{"kind":"shortage","report_id":"%s","corridor":"lachin","date":"2023-02-10","item":"petrol","category":"fuel","severity":"critical","location":"Martuni",%s}' "$(id short-4)" "$note"
+	printf ',{"kind":"access","report_id":"%s","corridor":"lachin","status":"blocked","at":"%sT10:30:00+04:00","crossing":"Lachin checkpoint",%s}' "$(id access-1)" "$(day 11)" "$note"
+	printf ',{"kind":"disruption","report_id":"%s","corridor":"lachin","service":"gas","started_at":"%sT08:00:00+04:00","ended_at":"%sT12:00:00+04:00","disruption_id":"gas-1","location":"Stepanakert","people_affected":120000,%s}' "$(id gas-1)" "$(day 12)" "$(day 15)" "$note"
+	printf ',{"kind":"disruption","report_id":"%s","corridor":"lachin","service":"gas","started_at":"%sT08:00:00+04:00","disruption_id":"gas-2","location":"Stepanakert","people_affected":120000,%s}' "$(id gas-2)" "$(day 47)" "$note"
+	printf ',{"kind":"disruption","report_id":"%s","corridor":"lachin","service":"electricity","started_at":"%sT14:00:00+04:00","disruption_id":"power-1","location":"Stepanakert","people_affected":100000,%s}' "$(id power-1)" "$(day 39)" "$note"
+	printf ',{"kind":"disruption","report_id":"%s","corridor":"lachin","service":"internet","started_at":"%sT09:00:00+04:00","ended_at":"%sT18:00:00+04:00","location":"Stepanakert",%s}' "$(id net-1)" "$(day 17)" "$(day 18)" "$note"
+	printf ',{"kind":"shortage","report_id":"%s","corridor":"lachin","date":"%s","item":"baby formula","category":"baby","severity":"critical","location":"Stepanakert",%s}' "$(id short-1)" "$(day 50)" "$note"
+	printf ',{"kind":"shortage","report_id":"%s","corridor":"lachin","date":"%s","item":"fresh vegetables","category":"food","severity":"severe","location":"Stepanakert",%s}' "$(id short-2)" "$(day 35)" "$note"
+	printf ',{"kind":"shortage","report_id":"%s","corridor":"lachin","date":"%s","item":"insulin","category":"medicine","severity":"severe","location":"Stepanakert",%s}' "$(id short-3)" "$(day 62)" "$note"
+	printf ',{"kind":"shortage","report_id":"%s","corridor":"lachin","date":"%s","item":"petrol","category":"fuel","severity":"critical","location":"Martuni",%s}' "$(id short-4)" "$(day 71)" "$note"
 	printf ']}\n'
 }
 
@@ -55,7 +59,7 @@ batch_monitor() {
 			"$sep" "$(id "monitor-trucks-$n")" "$(day "$n")" $(( (n * 5) % 9 )) "$note"
 		sep=","
 	done
-	printf ',{"kind":"shortage","report_id":"%s","corridor":"lachin","date":"2023-02-15","item":"baby formula","category":"baby","severity":"severe","location":"Stepanakert",%s}' "$(id mon-short-1)" "$note"
+	printf ',{"kind":"shortage","report_id":"%s","corridor":"lachin","date":"%s","item":"baby formula","category":"baby","severity":"severe","location":"Stepanakert",%s}' "$(id mon-short-1)" "$(day 76)" "$note"
 	printf ']}\n'
 }
 
