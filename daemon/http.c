@@ -12,6 +12,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "report.h"
 #include "metrics.h"
 #include "snapshot.h"
 #include "token.h"
@@ -113,7 +114,7 @@ static enum MHD_Result queue(struct request *rq, unsigned status, const char *ty
 static enum MHD_Result reply_json_ra(struct request *rq, unsigned status, json_t *body,
 				     int retry_after)
 {
-	char *text = json_dumps(body, JSON_COMPACT);
+	char *text = json_dumps(body, SW_JSON);
 	size_t len = strlen(text);
 
 	json_decref(body);
@@ -270,7 +271,7 @@ enum MHD_Result reply_surface(struct request *rq, const char *type, struct strbu
 enum MHD_Result reply_surface_json(struct request *rq, json_t *body, int64_t last_modified)
 {
 	struct strbuf b = STRBUF_INIT;
-	char *text = json_dumps(body, JSON_COMPACT);
+	char *text = json_dumps(body, SW_JSON);
 
 	json_decref(body);
 	sb_addstr(&b, text);

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "db.h"
 #include "http.h"
 #include "metrics.h"
 #include "snapshot.h"
@@ -48,26 +47,20 @@ static enum MHD_Result unknown_corridor(struct request *rq)
 	return reply_error(rq, 404, msg);
 }
 
-/* Evaluates corridors [from, to) of s as of D (clamped to each one's today). */
-static int eval_past(struct snapshot *s, size_t from, size_t to, int64_t D,
-		     struct corridor_eval *out)
+/*
+ * Evaluates corridors [from, to) of s as of D (clamped to each one's today),
+ * from the snapshot's inputs alone.  Freshness describes the data as it is
+ * now, whatever D: it says how current the figures shown are.
+ */
+static void eval_past(const struct snapshot *s, size_t from, size_t to, int64_t D,
+		      struct corridor_eval *out)
 {
-	PGconn *c = db_conn();
-
 	for (size_t i = from; i < to; i++) {
 		const struct corridor_data *d = &s->data[i];
-		int64_t day = D < d->today ? D : d->today;
-		struct freshness f = d->fresh;
 
-		if (day < d->today && (!c || load_freshness(c, d->c, day, &f) != 0)) {
-			for (size_t j = from; j < i; j++)
-				eval_free(&out[j - from]);
-			return -1;
-		}
-		eval_corridor(d, day, &f, (int64_t)time(NULL), s->cfg->stale_after_hours * 3600,
-			      &out[i - from]);
+		eval_corridor(d, D < d->today ? D : d->today, &d->fresh, (int64_t)time(NULL),
+			      s->cfg->stale_after_hours * 3600, &out[i - from]);
 	}
-	return 0;
 }
 
 static int64_t latest_today(const struct snapshot *s)
@@ -100,10 +93,7 @@ static enum MHD_Result past_json(struct request *rq, struct snapshot *s, int64_t
 	json_t *j;
 	enum MHD_Result ret;
 
-	if (eval_past(s, 0, s->n, D, e) != 0) {
-		free(e);
-		return reply_error(rq, 503, "database unavailable; retry later");
-	}
+	eval_past(s, 0, s->n, D, e);
 	j = render_status_json(s->cfg, e, s->n, D, s->generated_at);
 	for (size_t i = 0; i < s->n; i++)
 		eval_free(&e[i]);
@@ -216,14 +206,11 @@ static enum MHD_Result page(struct request *rq, bool home)
 		struct corridor_eval *e = xcalloc(to - from, sizeof(*e));
 		struct strbuf b = STRBUF_INIT;
 
-		if (eval_past(s, from, to, D, e) != 0) {
-			ret = reply_error(rq, 503, "database unavailable; retry later");
-		} else {
-			render_html(&b, s->cfg, e, to - from, home, s->generated_at, s->db_up);
-			for (size_t k = 0; k < to - from; k++)
-				eval_free(&e[k]);
-			ret = reply_surface(rq, "text/html; charset=utf-8", &b, s->generated_at);
-		}
+		eval_past(s, from, to, D, e);
+		render_html(&b, s->cfg, e, to - from, home, s->generated_at, s->db_up);
+		for (size_t k = 0; k < to - from; k++)
+			eval_free(&e[k]);
+		ret = reply_surface(rq, "text/html; charset=utf-8", &b, s->generated_at);
 		free(e);
 	}
 	snapshot_release(s);

@@ -258,7 +258,7 @@ static enum db_status store_one(struct batch *b, size_t i, const json_t *canon, 
 		if (s != DB_OK || json_array_size(b->invalid) > before)
 			return s;
 	}
-	payload = json_dumps(raw, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	payload = json_dumps(raw, SW_JSON | JSON_PRESERVE_ORDER);
 	params[n++] = b->org->id;
 	params[n++] = id;
 	params[n++] = json_string_value(json_object_get(canon, "corridor"));
@@ -490,7 +490,7 @@ enum db_status ingest_sync_corridors(PGconn *c, const struct sw_config *cfg)
 			"reconcile", k->reconcile == RECONCILE_SUM ? "sum" : "max",
 			"timezone", k->timezone, "crossings", cross));
 	}
-	text = json_dumps(list, JSON_COMPACT);
+	text = json_dumps(list, SW_JSON);
 	json_decref(list);
 	params[0] = text;
 	s = db_exec(c, true, "sync_corridors", 1, params, &r);

@@ -196,7 +196,7 @@ static void status_line(struct strbuf *out, const struct corridor_eval *e)
 
 	sb_addf(out, "<p class=\"st\"><span class=\"badge s%d\">", d->status);
 	add_upper(out, status_name(d->status));
-	sb_addf(out, "</span>%s</p>\n", basis_phrase(d->basis));
+	sb_addf(out, "</span> %s</p>\n", basis_phrase(d->basis));
 	if (d->disagree)
 		sb_addf(out, "<p class=\"warn\">Declared status and truck flows disagree: "
 			"declared %s, flows %s.</p>\n",
@@ -522,6 +522,19 @@ static void list_more(struct strbuf *out, const struct corridor_eval *e, size_t 
 	}
 }
 
+/* 120000 -> "120,000": people counts read at a glance. */
+static void add_thousands(struct strbuf *out, int64_t n)
+{
+	char digits[24];
+	int len = snprintf(digits, sizeof(digits), "%lld", (long long)n);
+
+	for (int i = 0; i < len; i++) {
+		if (i && digits[i - 1] != '-' && (len - i) % 3 == 0)
+			sb_addch(out, ',');
+		sb_addch(out, digits[i]);
+	}
+}
+
 static void ongoing_item(struct strbuf *out, const struct ongoing *o)
 {
 	char since[32];
@@ -534,10 +547,14 @@ static void ongoing_item(struct strbuf *out, const struct ongoing *o)
 		sb_addstr(out, " in ");
 		esc_html(out, o->location);
 	}
-	sb_addf(out, ", since %s: <strong>%lld day%s</strong>", since, (long long)o->days,
-		plural(o->days));
-	if (o->people >= 0)
-		sb_addf(out, "; %lld people affected", (long long)o->people);
+	/* "2023-01-03T08:00:00+04:00" reads as "2023-01-03 08:00 (UTC+04:00)". */
+	sb_addf(out, ", since %.10s %.5s (UTC%s): <strong>%lld day%s</strong>", since, since + 11,
+		since + 19, (long long)o->days, plural(o->days));
+	if (o->people >= 0) {
+		sb_addstr(out, "; ");
+		add_thousands(out, o->people);
+		sb_addstr(out, " people affected");
+	}
 	sb_addstr(out, "</li>\n");
 }
 

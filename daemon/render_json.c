@@ -227,7 +227,7 @@ static void add_day_csv(const struct day *d, void *arg)
 		sb_addch(out, ',');
 	sb_addch(out, ',');
 	if (d->has_tonnes) {
-		snprintf(n, sizeof(n), "%g", d->tonnes);
+		snprintf(n, sizeof(n), "%.15g", d->tonnes);
 		sb_addstr(out, n);
 	}
 	sb_addf(out, ",%s,%s,%s,%s,%s,%s,", status_name(d->flow),

@@ -16,6 +16,13 @@
 
 #include "config.h"
 
+/*
+ * How JSON leaves the daemon: compact, and numbers with 15 significant digits,
+ * so a reported 12.3 tonnes stays 12.3 (not 12.300000000000001) in responses,
+ * payloads and the database.  (Content hashes keep jansson's exact default.)
+ */
+#define SW_JSON (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
 enum report_kind { KIND_TRUCKS, KIND_SHORTAGE, KIND_DISRUPTION, KIND_ACCESS, KIND_COUNT };
 
 extern const char *const report_kinds[];	/* "trucks", ... NULL */

@@ -14,6 +14,7 @@
 #include "db.h"
 #include "http.h"
 #include "log.h"
+#include "report.h"
 #include "valid.h"
 
 /* Local dates leave the database as days since 1970-01-01, instants as epoch seconds. */
@@ -231,7 +232,7 @@ static void fix_strings(struct corridor_data *d)
 	}
 }
 
-int load_freshness(PGconn *c, const struct sw_corridor *k, int64_t D, struct freshness *out)
+static int load_freshness(PGconn *c, const struct sw_corridor *k, int64_t D, struct freshness *out)
 {
 	char day[24];
 	const char *params[] = { k->id, k->timezone, day };
@@ -417,8 +418,8 @@ static enum db_status put_indicators(PGconn *c, const struct corridor_eval *e,
 	}
 	snprintf(as_of, sizeof(as_of), "%lld", (long long)e->D);
 	snprintf(first, sizeof(first), "%lld", (long long)e->days[0].date);
-	dj = json_dumps(days, JSON_COMPACT);
-	pj = json_dumps(periods, JSON_COMPACT);
+	dj = json_dumps(days, SW_JSON);
+	pj = json_dumps(periods, SW_JSON);
 	params[0] = e->data->c->id;
 	params[1] = as_of;
 	params[2] = empty ? NULL : first;
@@ -459,7 +460,7 @@ static void render_all(struct snapshot *s)
 {
 	struct { struct strbuf b; } t = { STRBUF_INIT };
 	json_t *j = render_status_json(s->cfg, s->evals, s->n, -1, s->generated_at);
-	char *text = json_dumps(j, JSON_COMPACT);
+	char *text = json_dumps(j, SW_JSON);
 
 	json_decref(j);
 	sb_addstr(&t.b, text);

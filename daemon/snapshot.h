@@ -100,12 +100,10 @@ struct snapshot *snapshot_acquire(void);
 void snapshot_release(struct snapshot *s);
 void snapshot_publish(struct snapshot *s);
 
-/* Evaluation as of D (D <= data->today); fresh as loaded for D. */
+/* Evaluation as of D (D <= data->today), with the corridor's freshness. */
 void eval_corridor(const struct corridor_data *d, int64_t D, const struct freshness *fresh,
 		   int64_t now, int64_t stale_after_s, struct corridor_eval *out);
 void eval_free(struct corridor_eval *e);
-/* Freshness of one corridor as of the local date D (a database read). */
-int load_freshness(PGconn *c, const struct sw_corridor *k, int64_t D, struct freshness *out);
 
 /* Renderers (render_*.c), from evaluations. */
 json_t *render_status_json(const struct sw_config *cfg, const struct corridor_eval *e, size_t n,

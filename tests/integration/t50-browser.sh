@@ -1,0 +1,110 @@
+#!/bin/bash
+# The status page in a real browser: headless Chromium (Debian's, driven by
+# playwright-core from tests/browser/) loads a corridor page at 1280 px and
+# 375 px, checks the rendered text, that nothing overflows a phone's width,
+# that hostile report text stays text and that the page fetches nothing; the
+# screenshots are kept in build/artifacts/.  Each "ok"/"FAIL" line of
+# tests/browser/check-page.mjs counts as one check here.
+. "$(dirname "$0")/../lib.sh"
+
+BROWSER_DIR=$SW_ROOT/tests/browser
+ARTIFACTS=$SW_ROOT/build/artifacts
+CHROMIUM=/usr/bin/chromium
+
+# --- tools: node and npm (Debian's if missing), playwright-core as locked ------------
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "  FAIL [$TEST_NAME] node/npm missing and not root to apt-get install nodejs npm" >&2
+		echo "$TEST_NAME 0 1" >>"${SW_RESULTS:-/dev/null}"
+		exit 1
+	fi
+	echo "installing Debian's nodejs and npm" >&2
+	{ DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm; } >&2
+	if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+		echo "  FAIL [$TEST_NAME] apt-get install nodejs npm did not provide node and npm" >&2
+		echo "$TEST_NAME 0 1" >>"${SW_RESULTS:-/dev/null}"
+		exit 1
+	fi
+fi
+if [ ! -x "$CHROMIUM" ]; then
+	echo "  FAIL [$TEST_NAME] $CHROMIUM is missing (tests/install-deps.sh installs chromium)" >&2
+	echo "$TEST_NAME 0 1" >>"${SW_RESULTS:-/dev/null}"
+	exit 1
+fi
+locked_version() {
+	(cd "$BROWSER_DIR" && node -p "require('./package-lock.json').packages['node_modules/playwright-core'].version")
+}
+installed_version() {
+	(cd "$BROWSER_DIR" && node -p "require('./node_modules/playwright-core/package.json').version" 2>/dev/null)
+}
+if [ "$(installed_version)" != "$(locked_version)" ]; then
+	(cd "$BROWSER_DIR" && timeout 300 npm ci --no-audit --no-fund --loglevel=error) >&2 || {
+		echo "  FAIL [$TEST_NAME] npm ci in tests/browser failed" >&2
+		echo "$TEST_NAME 0 1" >>"${SW_RESULTS:-/dev/null}"
+		exit 1
+	}
+fi
+
+sw_setup
+sw_start
+
+# --- a scenario with real content: lachin blocked from 1 January 2023 -----------------
+trk() { echo "{\"kind\":\"trucks\",\"report_id\":\"$(uuid)\",\"corridor\":\"lachin\",\"date\":\"$1\",\"trucks\":$2}"; }
+# Hostile report text: must come out as these characters, never as elements.
+HOSTILE='<script>alert(1)</script><img src=/x onerror=alert(2)>'
+L=""
+# 3 and 6 January unreported; 4 January a reported zero.
+for d in "2023-01-01 5" "2023-01-02 3" "2023-01-04 0" "2023-01-05 6" "2023-01-07 4" \
+	 "2023-01-08 10" "2023-01-09 2" "2023-01-10 6"; do
+	set -- $d
+	L="$L$(trk "$1" "$2"),"
+done
+L="$L{\"kind\":\"access\",\"report_id\":\"$(uuid)\",\"corridor\":\"lachin\",\"status\":\"blocked\",\"at\":\"2023-01-01T10:00:00+04:00\",\"crossing\":\"Hakari bridge\"},"
+L="$L{\"kind\":\"disruption\",\"report_id\":\"$(uuid)\",\"corridor\":\"lachin\",\"service\":\"gas\",\"started_at\":\"2023-01-03T08:00:00+04:00\",\"location\":\"Stepanakert\",\"people_affected\":120000},"
+L="$L{\"kind\":\"shortage\",\"report_id\":\"$(uuid)\",\"corridor\":\"lachin\",\"date\":\"2023-01-06\",\"item\":\"baby formula\",\"severity\":\"critical\",\"location\":\"Stepanakert\"},"
+L="$L{\"kind\":\"shortage\",\"report_id\":\"$(uuid)\",\"corridor\":\"lachin\",\"date\":\"2023-01-08\",\"item\":\"$HOSTILE\",\"severity\":\"severe\",\"location\":\"Stepanakert\",\"note\":\"$HOSTILE\"}"
+post_json /api/v1/reports "{\"reports\":[$L]}"
+expect_status 201 "scenario batch"
+expect_json '.reports | length' '12' "every report of the scenario stored"
+
+# Readiness: wait until the snapshot has seen the last report (no sleeping blind).
+last=$(sql "SELECT to_char(max(received_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM supplywatch.reports")
+for _ in $(seq 1 100); do
+	req GET /api/v1/status
+	[ "$(jq -r '[.corridors[].freshness.last_report_at] | max' "$BODY")" = "$last" ] && break
+	sleep 0.05
+done
+expect_json '[.corridors[].freshness.last_report_at] | max' "\"$last\"" "snapshot rebuilt after the reports"
+
+# --- the page in Chromium ------------------------------------------------------------
+mkdir -p "$ARTIFACTS"
+rm -f "$ARTIFACTS/status-1280.png" "$ARTIFACTS/status-375.png"
+rc=0
+timeout -k 5 60 node "$BROWSER_DIR/check-page.mjs" "$SW_URL/corridors/lachin?as_of=2023-01-10" "$ARTIFACTS" \
+	--badge BLOCKED \
+	--text "Day 10 of the blockade, since 2023-01-01" \
+	--text "Trucks on 2023-01-10: 6" \
+	--text "Trucks on 2023-01-09: 2" \
+	--text "Gas in Stepanakert, since 2023-01-03 08:00 (UTC+04:00): 8 days" \
+	--text "CRITICAL baby formula, Stepanakert: for 5 days since 2023-01-06" \
+	--literal "$HOSTILE" \
+	>"$WORK/browser.out" 2>"$WORK/browser.err" || rc=$?
+
+n_ok=0
+n_fail=0
+while IFS= read -r line; do
+	case "$line" in
+	"ok "*) ok; n_ok=$((n_ok + 1)) ;;
+	"FAIL "*) fail "browser: ${line#FAIL }"; n_fail=$((n_fail + 1)) ;;
+	esac
+done <"$WORK/browser.out"
+if [ "$rc" -ne 0 ] && [ "$n_fail" -eq 0 ]; then
+	fail "browser script exited with status $rc$([ "$rc" -eq 124 ] && echo ' (timed out after 60 s)') without a FAIL line: $(tail -c 800 "$WORK/browser.err")"
+elif [ "$rc" -eq 0 ] && [ "$n_ok" -eq 0 ]; then
+	fail "browser script printed no check"
+fi
+for f in "$ARTIFACTS/status-1280.png" "$ARTIFACTS/status-375.png"; do
+	if [ -s "$f" ]; then ok; echo "     artifact: $f"; else fail "screenshot $f not written"; fi
+done
+sw_stop
