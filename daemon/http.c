@@ -219,14 +219,18 @@ static bool not_modified(struct request *rq, const char *etag, int64_t last_modi
 						      MHD_HTTP_HEADER_IF_NONE_MATCH);
 	const char *ims = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
 						      MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
-	char date[40];
+
+	struct tm tm;
+	const char *end;
 
 	if (inm)
 		return strcmp(inm, "*") == 0 || strstr(inm, etag) != NULL;
 	if (!ims)
 		return false;
-	http_date(last_modified, date);
-	return strcmp(ims, date) == 0;
+	/* IMF-fixdate; an unparsable date is ignored, as RFC 9110 says. */
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(ims, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	return end && *end == '\0' && (int64_t)timegm(&tm) >= last_modified;
 }
 
 static enum MHD_Result reply_304(struct request *rq, const char *etag, int64_t last_modified)

@@ -23,7 +23,7 @@ enum MHD_Result http_post_reports(struct request *rq)
 		return reply_error(rq, 400, msg);
 	}
 	if (rc == -2) {
-		metrics_report(-1, 0, RESULT_INVALID, (unsigned)json_array_size(errs));
+		metrics_report(-1, 0, RESULT_INVALID, report_errors_reports(errs));
 		return reply_json(rq, 422, json_pack("{s:s, s:o}", "error",
 			"invalid report; nothing was stored", "details", errs));
 	}

@@ -15,15 +15,20 @@
 
 #define MAX_RANGE_DAYS 3660	/* ten years of daily series in one response */
 
-/* Parses an optional date argument; -1 absent, -2 malformed, else days. */
-static int64_t date_arg(struct request *rq, const char *name)
+enum arg { ARG_ABSENT, ARG_BAD, ARG_OK };
+
+/* An optional date argument, as days since 1970 (negative before). */
+static enum arg date_arg(struct request *rq, const char *name, int64_t *days)
 {
 	const char *v = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
 	struct sw_date d;
 
 	if (!v)
-		return -1;
-	return valid_date(v, &d) ? date_to_days(&d) : -2;
+		return ARG_ABSENT;
+	if (!valid_date(v, &d))
+		return ARG_BAD;
+	*days = date_to_days(&d);
+	return ARG_OK;
 }
 
 static enum MHD_Result no_snapshot(struct request *rq)
@@ -73,18 +78,19 @@ static int64_t latest_today(const struct snapshot *s)
 	return t;
 }
 
-/* as_of: -1 absent (use the snapshot), a date, or -2 after replying 400. */
-static int64_t as_of_arg(struct request *rq, const struct snapshot *s, enum MHD_Result *ret)
+/* as_of: ARG_ABSENT (serve the snapshot), ARG_OK with *D, or ARG_BAD after a 400. */
+static enum arg as_of_arg(struct request *rq, const struct snapshot *s, int64_t *D,
+			  enum MHD_Result *ret)
 {
-	int64_t D = date_arg(rq, "as_of");
+	enum arg a = date_arg(rq, "as_of", D);
 
-	if (D == -2) {
+	if (a == ARG_BAD) {
 		*ret = reply_error(rq, 400, "as_of must be a date as YYYY-MM-DD");
-	} else if (D >= 0 && D > latest_today(s)) {
+	} else if (a == ARG_OK && *D > latest_today(s)) {
 		*ret = reply_error(rq, 400, "as_of is in the future");
-		D = -2;
+		a = ARG_BAD;
 	}
-	return D;
+	return a;
 }
 
 static enum MHD_Result past_json(struct request *rq, struct snapshot *s, int64_t D)
@@ -106,33 +112,37 @@ enum MHD_Result http_get_status(struct request *rq)
 {
 	struct snapshot *s = snapshot_acquire();
 	enum MHD_Result ret = MHD_NO;
-	int64_t D;
+	int64_t D = 0;
+	enum arg a;
 
 	if (!s)
 		return no_snapshot(rq);
-	D = as_of_arg(rq, s, &ret);
-	if (D == -1)
+	a = as_of_arg(rq, s, &D, &ret);
+	if (a == ARG_ABSENT)
 		ret = reply_rendered(rq, &s->status_json);
-	else if (D >= 0)
+	else if (a == ARG_OK)
 		ret = past_json(rq, s, D);
 	snapshot_release(s);
 	return ret;
 }
 
-/* from/to of a daily series, defaulting to the whole series. */
+/* from/to of a daily series: by default the whole series, at most ten years. */
 static bool range_args(struct request *rq, const struct corridor_eval *e, int64_t *from,
 		       int64_t *to, enum MHD_Result *ret)
 {
-	*from = date_arg(rq, "from");
-	*to = date_arg(rq, "to");
-	if (*from == -2 || *to == -2) {
+	enum arg f = date_arg(rq, "from", from), t = date_arg(rq, "to", to);
+
+	if (f == ARG_BAD || t == ARG_BAD) {
 		*ret = reply_error(rq, 400, "from and to must be dates as YYYY-MM-DD");
 		return false;
 	}
-	if (*to == -1)
+	if (t == ARG_ABSENT)
 		*to = e->D;
-	if (*from == -1)
+	if (f == ARG_ABSENT) {
 		*from = e->days[0].date < *to ? e->days[0].date : *to;
+		if (*to - *from >= MAX_RANGE_DAYS)
+			*from = *to - MAX_RANGE_DAYS + 1;
+	}
 	if (*to > e->D) {
 		*ret = reply_error(rq, 400, "to is after the corridor's today");
 		return false;
@@ -189,7 +199,8 @@ static enum MHD_Result page(struct request *rq, bool home)
 {
 	struct snapshot *s = snapshot_acquire();
 	enum MHD_Result ret = MHD_NO;
-	int64_t D;
+	int64_t D = 0;
+	enum arg a;
 	int i = 0;
 
 	if (!s)
@@ -198,10 +209,10 @@ static enum MHD_Result page(struct request *rq, bool home)
 		snapshot_release(s);
 		return unknown_corridor(rq);
 	}
-	D = as_of_arg(rq, s, &ret);
-	if (D == -1) {
+	a = as_of_arg(rq, s, &D, &ret);
+	if (a == ARG_ABSENT) {
 		ret = reply_rendered(rq, home ? &s->home_html : &s->corridor_html[i]);
-	} else if (D >= 0) {
+	} else if (a == ARG_OK) {
 		size_t from = home ? 0 : (size_t)i, to = home ? s->n : (size_t)i + 1;
 		struct corridor_eval *e = xcalloc(to - from, sizeof(*e));
 		struct strbuf b = STRBUF_INIT;
@@ -246,7 +257,7 @@ enum MHD_Result http_get_metrics(struct request *rq)
 
 	if (s)
 		sb_addstr(&b, s->metrics_gauges);
-	metrics_render(&b, s ? s->generated_at : 0);
+	metrics_render(&b, s ? s->generated_at : 0, s ? s->report_seq : 0);
 	snapshot_release(s);
 	return reply_text(rq, 200, "text/plain; version=0.0.4; charset=utf-8", &b);
 }

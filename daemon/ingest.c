@@ -325,7 +325,7 @@ static struct outcome batch_outcome(struct batch *b)
 	count_results(b, enum_index(b->channel, report_channels), ok);
 	if (json_array_size(b->invalid))
 		metrics_report(-1, enum_index(b->channel, report_channels), RESULT_INVALID,
-			       (unsigned)json_array_size(b->invalid));
+			       report_errors_reports(b->invalid));
 
 	if (json_array_size(b->invalid)) {
 		o.status = 422;

@@ -128,7 +128,7 @@ static void render_reports(struct strbuf *out)
 			}
 }
 
-void metrics_render(struct strbuf *out, int64_t snapshot_generated_at)
+void metrics_render(struct strbuf *out, int64_t generated_at, int64_t report_seq)
 {
 	render_reports(out);
 	render_requests(out);
@@ -137,7 +137,10 @@ void metrics_render(struct strbuf *out, int64_t snapshot_generated_at)
 	sb_addf(out, "supplywatch_db_up %d\n", metrics_db_up() ? 1 : 0);
 	family(out, "supplywatch_snapshot_timestamp_seconds", "gauge",
 	       "When the indicators served were computed (Unix time).");
-	sb_addf(out, "supplywatch_snapshot_timestamp_seconds %lld\n", (long long)snapshot_generated_at);
+	sb_addf(out, "supplywatch_snapshot_timestamp_seconds %lld\n", (long long)generated_at);
+	family(out, "supplywatch_snapshot_report_seq", "gauge",
+	       "Highest report sequence number the indicators served include; it trails ingest by the rebuild delay.");
+	sb_addf(out, "supplywatch_snapshot_report_seq %lld\n", (long long)report_seq);
 	family(out, "supplywatch_build_info", "gauge", "Always 1; the version is in the label.");
 	sb_addstr(out, "supplywatch_build_info{version=\"");
 	esc_prom_label(out, SW_VERSION);

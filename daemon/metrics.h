@@ -22,6 +22,6 @@ void metrics_report(int kind, int channel, enum report_result result, unsigned n
 void metrics_set_db_up(bool up);
 bool metrics_db_up(void);
 /* Appends the counters and process gauges (everything but the corridor gauges). */
-void metrics_render(struct strbuf *out, int64_t snapshot_generated_at);
+void metrics_render(struct strbuf *out, int64_t generated_at, int64_t report_seq);
 
 #endif

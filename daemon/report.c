@@ -102,6 +102,24 @@ void report_error(json_t *errs, size_t index, const char *field, const char *rea
 					      "field", field, "reason", reason));
 }
 
+unsigned report_errors_reports(const json_t *errs)
+{
+	unsigned n = 0;
+	json_int_t last = -1;
+	size_t i;
+	json_t *e;
+
+	/* Details come grouped by index, in order. */
+	json_array_foreach(errs, i, e) {
+		json_int_t idx = json_integer_value(json_object_get(e, "index"));
+
+		if (idx != last)
+			n++;
+		last = idx;
+	}
+	return n;
+}
+
 static const struct field *find_field(const struct field *f, const char *name)
 {
 	for (; f->name; f++)

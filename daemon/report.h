@@ -59,6 +59,8 @@ int report_parse_body(const char *body, size_t len, const struct sw_config *cfg,
 		      int64_t now, json_t **canon, json_t **raw, json_t *errs,
 		      char *errmsg, size_t errlen);
 
+/* How many distinct reports (indexes) the details of errs are about. */
+unsigned report_errors_reports(const json_t *errs);
 /* Appends {"index": i, "field": f, "reason": r} to errs. */
 void report_error(json_t *errs, size_t index, const char *field, const char *reason);
 

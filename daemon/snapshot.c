@@ -70,6 +70,7 @@ static const struct db_stmt stmts[] = {
 	  "WITH e AS (SELECT ((date '1970-01-01' + $3::integer + 1)::timestamp AT TIME ZONE $2::text) AS t)"
 	  " SELECT count(DISTINCT r.org_id), " EPOCH("min(e.t)") " FROM supplywatch.reports r, e"
 	  " WHERE r.corridor_id = $1 AND r.received_at <= e.t AND r.received_at > e.t - interval '30 days'" },
+	{ "snap_seq", "SELECT coalesce(max(id), 0) FROM supplywatch.reports" },
 	{ "snap_put",
 	  "SELECT supplywatch.put_indicators($1, date '1970-01-01' + $2::integer,"
 	  " date '1970-01-01' + $3::integer, $4::jsonb, $5::jsonb)" },
@@ -493,7 +494,7 @@ static struct snapshot *current;
 static void snapshot_free(struct snapshot *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
-		eval_free(&s->evals[i]);
+		eval_free(&s->evals[i]);		/* zeroed when never evaluated */
 		free_data(&s->data[i]);
 		if (s->corridor_html)
 			MHD_destroy_response(s->corridor_html[i].resp);
@@ -512,23 +513,52 @@ static void snapshot_free(struct snapshot *s)
 	free(s);
 }
 
+/*
+ * All corridors are read in one REPEATABLE READ transaction, so a snapshot
+ * is one consistent state of the database; report_seq is the highest report
+ * it includes.  The results are written back afterwards, outside it.
+ */
+static int load_all(PGconn *c, struct snapshot *s)
+{
+	PGresult *r;
+
+	if (db_simple(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") != DB_OK)
+		return -1;
+	if (query(c, "snap_seq", 0, NULL, &r) != DB_OK)
+		goto fail;
+	s->report_seq = val_i64(r, 0, 0);
+	PQclear(r);
+	for (size_t i = 0; i < s->cfg->ncorridors; i++) {
+		s->n = i + 1;
+		if (load_corridor(c, &s->cfg->corridors[i], &s->data[i]) != 0)
+			goto fail;
+	}
+	return db_simple(c, "COMMIT") == DB_OK ? 0 : -1;
+fail:
+	if (!db_conn_lost(c))
+		db_simple(c, "ROLLBACK");
+	return -1;
+}
+
 struct snapshot *snapshot_build(PGconn *c, struct sw_config *cfg, const struct snapshot *prev)
 {
 	struct snapshot *s = xcalloc(1, sizeof(*s));
-	int64_t now = (int64_t)time(NULL);
+	struct timespec ts;
+	int64_t now;
 
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (int64_t)ts.tv_sec;
 	s->refs = 1;
 	s->cfg = cfg;
 	s->db_up = true;
 	s->generated_at = now;
 	s->data = xcalloc(cfg->ncorridors, sizeof(*s->data));
 	s->evals = xcalloc(cfg->ncorridors, sizeof(*s->evals));
-	for (size_t i = 0; i < cfg->ncorridors; i++) {
+	if (load_all(c, s) != 0)
+		goto fail;
+	for (size_t i = 0; i < s->n; i++) {
 		struct corridor_data *d = &s->data[i];
 
-		s->n = i + 1;
-		if (load_corridor(c, &cfg->corridors[i], d) != 0)
-			goto fail;
 		eval_corridor(d, d->today, &d->fresh, now, cfg->stale_after_hours * 3600, &s->evals[i]);
 		if (put_indicators(c, &s->evals[i], previous(prev, d->c->id)) != DB_OK)
 			goto fail;

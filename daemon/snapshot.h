@@ -80,7 +80,8 @@ void rendered_make(struct rendered *out, const char *type, const char *body, siz
 struct snapshot {
 	int refs;
 	struct sw_config *cfg;			/* reference held */
-	int64_t generated_at;
+	int64_t generated_at;			/* seconds (HTTP dates, JSON) */
+	int64_t report_seq;			/* highest supplywatch.reports.id included */
 	struct corridor_data *data;
 	struct corridor_eval *evals;		/* as of each corridor's today */
 	size_t n;

@@ -43,14 +43,23 @@ void snapshot_request_rebuild(void)
 	poke();
 }
 
-/* The earliest instant at which some corridor's local day ends. */
+/*
+ * The earliest instant at which the snapshot goes out of date by the clock
+ * alone: a corridor's local day ends, or its latest report turns stale.
+ */
 static int64_t next_rollover(const struct snapshot *s)
 {
 	int64_t t = INT64_MAX;
 
-	for (size_t i = 0; s && i < s->n; i++)
+	for (size_t i = 0; s && i < s->n; i++) {
+		const struct corridor_eval *e = &s->evals[i];
+		int64_t stale_at = e->fresh.last_report_at + s->cfg->stale_after_hours * 3600 + 1;
+
 		if (s->data[i].next_midnight < t)
 			t = s->data[i].next_midnight;
+		if (!e->stale && stale_at < t)
+			t = stale_at;
+	}
 	return t;
 }
 

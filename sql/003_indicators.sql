@@ -84,7 +84,7 @@ CREATE TRIGGER retractions_changed AFTER INSERT ON supplywatch.retractions
 
 -- Indexes for the snapshot's loading queries.
 CREATE INDEX truck_reports_report_day ON supplywatch.truck_reports (report, day);
-CREATE INDEX reports_org_kind_corridor ON supplywatch.reports (corridor_id, kind, received_at);
+CREATE INDEX reports_corridor_kind_received ON supplywatch.reports (corridor_id, kind, received_at);
 
 CREATE VIEW analytics.daily_status AS
 SELECT s.corridor_id AS corridor, s.day, s.trucks, s.sources, s.min_trucks, s.max_trucks,

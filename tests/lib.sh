@@ -106,6 +106,22 @@ post_json() {
 
 uuid() { cat /proc/sys/kernel/random/uuid; }
 
+# wait_snapshot: returns once the daemon serves indicators that include every
+# report stored so far (its snapshot_report_seq has reached the last id).
+wait_snapshot() {
+	local want seen i
+	want=$(sql "SELECT coalesce(max(id), 0) FROM supplywatch.reports")
+	for i in $(seq 1 200); do
+		seen=$(curl -sS "$SW_URL/metrics" | sed -n 's/^supplywatch_snapshot_report_seq //p')
+		if [ -n "$seen" ] && [ "$seen" -ge "$want" ]; then
+			ok
+			return 0
+		fi
+		sleep 0.05
+	done
+	fail "the snapshot never reached report $want (last seen: $seen)"
+}
+
 # --- database ----------------------------------------------------------------
 # sql QUERY: runs as the superuser on this test's database, unaligned output.
 sql() {

@@ -50,13 +50,10 @@ batch "${R%,}"
 # 21:30Z on the 15th is 00:30 on the 16th in Gaza (UTC+3 in May): it counts on the 16th.
 batch "$(trk rafah 2024-05-09 100),{\"kind\":\"trucks\",\"report_id\":\"$(uuid)\",\"corridor\":\"rafah\",\"observed_at\":\"2024-05-15T21:30:00Z\",\"trucks\":50}" "$TOKEN_B"
 
-# Readiness: wait until the snapshot has seen the last report (no sleeping blind).
+# Readiness: wait until the snapshot includes the last report (no sleeping blind).
+wait_snapshot
 last=$(sql "SELECT to_char(max(received_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM supplywatch.reports")
-for _ in $(seq 1 100); do
-	req GET /api/v1/status
-	[ "$(jq -r '[.corridors[].freshness.last_report_at] | max' "$BODY")" = "$last" ] && break
-	sleep 0.05
-done
+req GET /api/v1/status
 expect_json '[.corridors[].freshness.last_report_at] | max' "\"$last\"" "snapshot rebuilt after the reports"
 expect_json '[.corridors[].freshness.stale]' '[false,false]' "fresh data is not stale"
 expect_json '.corridors[0].freshness.organisations_30d' '2' "two reporting organisations"
@@ -81,6 +78,8 @@ req GET "/api/v1/status?as_of=2023-01-03"
 expect_json "$C | [.status, .flow_status, .blockade.day, .trucks.on_day, .trucks.previous_day]" '["blocked","unknown",3,null,3]' "unreported day is null, never 0"
 req GET "/api/v1/status?as_of=2022-12-31"
 expect_json "$C | [.status, .status_basis, .blockade]" '["open","flows",null]' "before the blockade"
+req GET "/api/v1/status?as_of=1965-06-01"
+expect_json "$C | [.as_of, .status, .blockade]" '["1965-06-01","unknown",null]' "a date before 1970 is a date like any other"
 req GET "/api/v1/status?as_of=2021-06-01"
 expect_json "$C | [.status, .status_basis, .blockade, .trucks.on_day]" '["unknown","none",null,null]' "before any report"
 
@@ -150,6 +149,10 @@ expect_status 304 "revalidation with the ETag"
 lm=$(grep -i '^Last-Modified:' "$HEADERS" | cut -d' ' -f2- | tr -d '\r')
 req GET / -H "If-Modified-Since: $lm"
 expect_status 304 "revalidation with Last-Modified"
+req GET / -H "If-Modified-Since: Sat, 01 Jan 2000 00:00:00 GMT"
+expect_status 200 "modified since an older date"
+req GET / -H "If-Modified-Since: Fri, 01 Jan 2100 00:00:00 GMT"
+expect_status 304 "not modified since a later date"
 req GET /api/v1/status -H 'If-None-Match: "other"'
 expect_status 200 "a stale ETag gets the body"
 

@@ -68,13 +68,10 @@ post_json /api/v1/reports "{\"reports\":[$L]}"
 expect_status 201 "scenario batch"
 expect_json '.reports | length' '12' "every report of the scenario stored"
 
-# Readiness: wait until the snapshot has seen the last report (no sleeping blind).
+# Readiness: wait until the snapshot includes the last report (no sleeping blind).
+wait_snapshot
 last=$(sql "SELECT to_char(max(received_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM supplywatch.reports")
-for _ in $(seq 1 100); do
-	req GET /api/v1/status
-	[ "$(jq -r '[.corridors[].freshness.last_report_at] | max' "$BODY")" = "$last" ] && break
-	sleep 0.05
-done
+req GET /api/v1/status
 expect_json '[.corridors[].freshness.last_report_at] | max' "\"$last\"" "snapshot rebuilt after the reports"
 
 # --- the page in Chromium ------------------------------------------------------------
