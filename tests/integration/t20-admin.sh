@@ -126,6 +126,9 @@ kill -HUP "$DAEMON_PID"
 for _ in $(seq 1 100); do grep -q "reload: configuration" "$WORK/daemon.log" && break; sleep 0.05; done
 post_json /api/v1/reports "{\"kind\":\"trucks\",\"report_id\":\"$(uuid)\",\"corridor\":\"kerem\",\"date\":\"2024-05-01\",\"trucks\":1}"
 expect_status 201 "corridor added by reload"
+wait_snapshot
+req GET /api/v1/status
+expect_json '[.corridors[].id]' '["kerem","lachin"]' "the indicators follow the reloaded corridors"
 expect_eq "$(sql "SELECT string_agg(corridor || ':' || configured, ',' ORDER BY corridor) FROM analytics.corridors")" "kerem:true,lachin:true,rafah:false" "removed corridor kept, marked unconfigured"
 echo 'listen = { port = "x"; };' >>"$WORK/daemon.conf"
 kill -HUP "$DAEMON_PID"

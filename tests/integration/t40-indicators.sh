@@ -192,3 +192,16 @@ expect_contains "$BODY" 'supplywatch_db_up 1' "db up"
 expect_contains "$BODY" 'supplywatch_reports_total{kind="trucks",channel="json",result="stored"} 30' "reports counted"
 if grep -q 'ngo-a\|ngo-b' "$BODY"; then fail "organisation names in metrics"; else ok; fi
 sw_stop
+
+# --- status.public = false: the status surfaces need a token ---------------------------
+sed 's/status = { title = "Test monitor";/status = { public = false; title = "Test monitor";/' "$WORK/daemon.conf" >"$WORK/private.conf"
+sw_start "$WORK/private.conf"
+for path in / /corridors/lachin /api/v1/status /api/v1/corridors/lachin/daily /feed.atom /metrics; do
+	req GET "$path"
+	expect_status 401 "private $path without a token"
+done
+req GET /api/v1/status -H "Authorization: Bearer $TOKEN"
+expect_status 200 "private status with a token"
+req GET /healthz
+expect_status 200 "healthz stays open"
+sw_stop
