@@ -25,6 +25,7 @@ static pthread_once_t g_key_once = PTHREAD_ONCE_INIT;
 struct thread_conn {
 	PGconn *pg;
 	bool lost;			/* an error said the session is gone */
+	unsigned generation;		/* successful connects so far */
 	int64_t next_attempt_ms;	/* monotonic; no attempt before this */
 	int backoff_ms;
 	bool up;
@@ -151,6 +152,7 @@ PGconn *db_conn(void)
 		if (!tc->up)
 			log_info("database: connected");
 		tc->up = true;
+		tc->generation++;
 		tc->backoff_ms = BACKOFF_MIN_MS;
 		return tc->pg;
 	}
@@ -171,6 +173,11 @@ int db_retry_after(void)
 	int64_t wait = tc->next_attempt_ms - now_ms();
 
 	return wait <= 1000 ? 1 : (int)((wait + 999) / 1000);
+}
+
+unsigned db_conn_generation(void)
+{
+	return thread_conn()->generation;
 }
 
 bool db_is_up(void)

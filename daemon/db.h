@@ -41,6 +41,8 @@ int db_retry_after(void);
 void db_conn_close(void);
 /* The session on c is gone (so whatever was uncommitted on it is too). */
 bool db_conn_lost(PGconn *c);
+/* Counts this thread's successful connects: a new value means a new session. */
+unsigned db_conn_generation(void);
 /* True when this thread's last connection attempt succeeded. */
 bool db_is_up(void);
 

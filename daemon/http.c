@@ -114,10 +114,17 @@ static enum MHD_Result queue(struct request *rq, unsigned status, const char *ty
 static enum MHD_Result reply_json_ra(struct request *rq, unsigned status, json_t *body,
 				     int retry_after)
 {
-	char *text = json_dumps(body, SW_JSON);
-	size_t len = strlen(text);
+	char *text = body ? json_dumps(body, SW_JSON) : NULL;
+	size_t len;
 
 	json_decref(body);
+	/* json_pack refuses invalid UTF-8: a bug, never a reason to crash. */
+	if (!text) {
+		log_err("http: could not serialise a response for %s", rq->path);
+		text = xstrdup("{\"error\":\"internal error\"}");
+		status = 500;
+	}
+	len = strlen(text);
 	/* A trailing newline keeps terminals tidy; it is part of the exact body. */
 	text = xrealloc(text, len + 2);
 	text[len++] = '\n';
@@ -275,9 +282,11 @@ enum MHD_Result reply_surface(struct request *rq, const char *type, struct strbu
 enum MHD_Result reply_surface_json(struct request *rq, json_t *body, int64_t last_modified)
 {
 	struct strbuf b = STRBUF_INIT;
-	char *text = json_dumps(body, SW_JSON);
+	char *text = body ? json_dumps(body, SW_JSON) : NULL;
 
 	json_decref(body);
+	if (!text)
+		return reply_error(rq, 500, "internal error");
 	sb_addstr(&b, text);
 	sb_addch(&b, '\n');
 	free(text);
@@ -363,6 +372,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
+		if (!rq->route->content_type) {
+			/* A body where none is expected: read, not kept, and bounded. */
+			rq->ignored += n;
+			return rq->ignored > rq->max_body ? MHD_NO : MHD_YES;
+		}
 		if (rq->discarded || n > rq->max_body - rq->body.len) {
 			/*
 			 * Over the limit (a chunked body has no Content-Length to

@@ -42,6 +42,7 @@ struct request {
 	struct strbuf body;
 	size_t max_body;
 	size_t discarded;		/* body bytes dropped past max_body */
+	size_t ignored;			/* body bytes of a request that takes none */
 	bool replied;
 	unsigned status;
 	const char *allow;		/* methods for a 405 */

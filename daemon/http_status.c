@@ -48,7 +48,10 @@ static enum MHD_Result unknown_corridor(struct request *rq)
 {
 	char msg[128];
 
-	snprintf(msg, sizeof(msg), "no corridor \"%.60s\" is configured", rq->capture);
+	/* Echo the id only when it is a well-formed one: the path is the client's. */
+	if (!valid_slug(rq->capture))
+		return reply_error(rq, 404, "no such corridor: ids are a-z, 0-9, '-' and '_'");
+	snprintf(msg, sizeof(msg), "no corridor \"%s\" is configured", rq->capture);
 	return reply_error(rq, 404, msg);
 }
 

@@ -60,10 +60,10 @@ static void warn_restart_only(const struct sw_config *a, const struct sw_config 
 static void reload(const char *path)
 {
 	struct sw_config *next, *cur;
+	enum db_status st = DB_HARD;
+	struct timespec ts;
 	char msg[64];
 	PGconn *c;
-
-	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
@@ -78,7 +78,13 @@ static void reload(const char *path)
 	warn_restart_only(cur, next);
 	config_release(cur);
 	c = db_conn();
-	if (!c || ingest_sync_corridors(c, next) != DB_OK) {
+	if (c) {
+		st = ingest_sync_corridors(c, next);
+		/* This thread's session has been idle since start-up: it may be gone. */
+		if (st != DB_OK && db_conn_lost(c) && (c = db_conn()))
+			st = ingest_sync_corridors(c, next);
+	}
+	if (st != DB_OK) {
 		log_err("reload: cannot mirror corridors into the database; keeping the running configuration");
 		config_free(next);
 		goto out;

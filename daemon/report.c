@@ -130,6 +130,11 @@ static const struct field *find_field(const struct field *f, const char *name)
 
 /* Seconds of slack for clocks and time zones before a value is "in the future". */
 #define FUTURE_SLACK (36 * 3600)
+/*
+ * Reports begin in 1990: every day from a corridor's first report to today
+ * is kept in memory and served, so a typo like 1900 must not make a century.
+ */
+#define EARLIEST_DAYS 7305	/* 1990-01-01 */
 
 /*
  * Checks one present value.  Returns the canonical value (new reference)
@@ -209,6 +214,10 @@ static json_t *check_value(const struct field *f, const json_t *v, size_t index,
 			report_error(errs, index, f->name, "is in the future");
 			return NULL;
 		}
+		if (date_to_days(&d) < EARLIEST_DAYS) {
+			report_error(errs, index, f->name, "is before 1990-01-01");
+			return NULL;
+		}
 		return json_string(s);
 	}
 	case F_TS: {
@@ -222,6 +231,10 @@ static json_t *check_value(const struct field *f, const json_t *v, size_t index,
 		}
 		if (ts.epoch > now + FUTURE_SLACK) {
 			report_error(errs, index, f->name, "is in the future");
+			return NULL;
+		}
+		if (ts.epoch < EARLIEST_DAYS * 86400) {
+			report_error(errs, index, f->name, "is before 1990-01-01");
 			return NULL;
 		}
 		ts_format_utc(&ts, out);

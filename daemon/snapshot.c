@@ -384,7 +384,7 @@ static const struct corridor_eval *previous(const struct snapshot *prev, const c
 {
 	for (size_t i = 0; prev && i < prev->n; i++)
 		if (strcmp(prev->evals[i].data->c->id, id) == 0)
-			return &prev->evals[i];
+			return prev->evals[i].written ? &prev->evals[i] : NULL;
 	return NULL;
 }
 
@@ -427,6 +427,9 @@ static enum db_status put_indicators(PGconn *c, const struct corridor_eval *e,
 	params[3] = dj;
 	params[4] = pj;
 	s = db_exec(c, true, "snap_put", 5, params, &r);
+	if (s != DB_OK)
+		log_warn("snapshot: put_indicators(%s): %s %s", params[0], db_sqlstate(r),
+			 r ? PQresultErrorMessage(r) : "");
 	PQclear(r);
 	free(dj);
 	free(pj);
@@ -560,8 +563,13 @@ struct snapshot *snapshot_build(PGconn *c, struct sw_config *cfg, const struct s
 		struct corridor_data *d = &s->data[i];
 
 		eval_corridor(d, d->today, &d->fresh, now, cfg->stale_after_hours * 3600, &s->evals[i]);
-		if (put_indicators(c, &s->evals[i], previous(prev, d->c->id)) != DB_OK)
-			goto fail;
+		/*
+		 * A failed write-back must not hold the status surfaces hostage:
+		 * serve the new figures, and send the whole series next time.
+		 */
+		s->evals[i].written = put_indicators(c, &s->evals[i], previous(prev, d->c->id)) == DB_OK;
+		if (!s->evals[i].written)
+			log_err("snapshot: cannot write the indicators of %s for analysts; will retry", d->c->id);
 	}
 	render_all(s);
 	return s;

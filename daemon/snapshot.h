@@ -65,6 +65,7 @@ struct corridor_eval {
 	int service_days_30d[NSERVICES];
 	struct freshness fresh;
 	bool stale;
+	bool written;				/* the write-back for analysts succeeded */
 };
 
 struct rendered {

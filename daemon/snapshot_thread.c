@@ -107,6 +107,7 @@ static void wait_for(PGconn *c, int timeout_ms)
 static void *run(void *arg)
 {
 	PGconn *listening = NULL;
+	unsigned session = 0;
 	bool dirty = false;
 	int64_t last_build = now_ms();
 
@@ -117,10 +118,13 @@ static void *run(void *arg)
 		int64_t rollover;
 
 		metrics_set_db_up(c != NULL);
-		if (c && c != listening) {
-			/* New session: LISTEN again, and catch up on what we missed. */
-			if (db_simple(c, "LISTEN supplywatch_changed") == DB_OK)
+		if (c && db_conn_generation() != session) {
+			/* A new session (a pointer may repeat): LISTEN again and catch up. */
+			listening = NULL;
+			if (db_simple(c, "LISTEN supplywatch_changed") == DB_OK) {
 				listening = c;
+				session = db_conn_generation();
+			}
 			dirty = true;
 		} else if (!c) {
 			listening = NULL;

@@ -244,20 +244,47 @@ bool valid_url(const char *s)
 	return true;
 }
 
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629), or 0. */
+static size_t utf8_len(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		/* No overlong forms (E0 80..9F) and no surrogates (ED A0..BF). */
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f))
+			return 0;
+		return 3;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80 ||
+		    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
 const char *valid_text(const char *s, size_t max)
 {
-	size_t chars = 0;
+	size_t chars = 0, n;
 
 	if (*s == '\0')
 		return "must not be empty";
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)s; *p; p += n, chars++) {
+		n = utf8_len(p);
+		if (n == 0)
+			return "must be valid UTF-8";
 		if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7f)
 			return "must not contain control characters";
 		/* C1 controls U+0080..U+009F are encoded as C2 80..C2 9F. */
-		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+		if (*p == 0xc2 && p[1] <= 0x9f)
 			return "must not contain control characters";
-		if ((*p & 0xc0) != 0x80)
-			chars++;
+		/* U+FFFE and U+FFFF are not characters, and XML refuses them. */
+		if (*p == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
+			return "must not contain the noncharacters U+FFFE or U+FFFF";
 	}
 	if (chars > max)
 		return "is too long";

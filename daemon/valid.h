@@ -53,8 +53,9 @@ bool valid_slug(const char *s);
 bool valid_url(const char *s);
 /*
  * Free text: NULL if acceptable, else the reason.  Refuses empty text,
- * more than max characters (code points) and control characters other
- * than tab, newline and carriage return.  s must be valid UTF-8.
+ * invalid UTF-8, more than max characters (code points), control
+ * characters other than tab, newline and carriage return, and the
+ * noncharacters U+FFFE and U+FFFF (which XML cannot carry).
  */
 const char *valid_text(const char *s, size_t max);
 

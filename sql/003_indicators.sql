@@ -4,10 +4,10 @@
 CREATE TABLE supplywatch.daily_status (
 	corridor_id      text NOT NULL REFERENCES supplywatch.corridors(id),
 	day              date NOT NULL,
-	trucks           integer,
+	trucks           bigint,
 	sources          integer NOT NULL,
-	min_trucks       integer,
-	max_trucks       integer,
+	min_trucks       bigint,
+	max_trucks       bigint,
 	tonnes           numeric,
 	flow_status      text NOT NULL,
 	declared_status  text,
@@ -39,13 +39,15 @@ CREATE TABLE supplywatch.indicator_runs (
 CREATE FUNCTION supplywatch.put_indicators(corridor text, as_of date, first_day date,
 	days jsonb, periods jsonb) RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+	-- Daemons sharing the database write one corridor at a time.
+	SELECT pg_advisory_xact_lock(hashtext('supplywatch.put_indicators'), hashtext(corridor));
 	DELETE FROM supplywatch.daily_status
 	 WHERE corridor_id = corridor AND (first_day IS NULL OR day < first_day OR day > as_of);
 	INSERT INTO supplywatch.daily_status AS s
 	SELECT corridor, x.day, x.trucks, x.sources, x.min_trucks, x.max_trucks, x.tonnes,
 	       x.flow_status, x.declared_status, x.status, x.status_basis, x.disagree, x.in_blockade
-	  FROM jsonb_to_recordset(days) AS x(day date, trucks integer, sources integer,
-		min_trucks integer, max_trucks integer, tonnes numeric, flow_status text,
+	  FROM jsonb_to_recordset(days) AS x(day date, trucks bigint, sources integer,
+		min_trucks bigint, max_trucks bigint, tonnes numeric, flow_status text,
 		declared_status text, status text, status_basis text, disagree boolean,
 		in_blockade boolean)
 	ON CONFLICT (corridor_id, day) DO UPDATE SET trucks = EXCLUDED.trucks,

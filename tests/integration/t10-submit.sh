@@ -102,6 +102,12 @@ expect_json '.details[0]' '{"index":0,"field":"ended_at","reason":"must not be b
 post_json /api/v1/reports "{\"kind\":\"shortage\",\"report_id\":\"$(uuid)\",\"corridor\":\"lachin\",\"date\":\"2023-01-11\",\"item\":\"bread\",\"severity\":\"bad\",\"note\":\"$(printf 'a\\u0007b')\"}"
 expect_status 422 "bad shortage"
 expect_json '[.details[].field] | sort' '["note","severity"]' "severity enum and control character"
+post_json /api/v1/reports "{\"kind\":\"trucks\",\"report_id\":\"$(uuid)\",\"corridor\":\"lachin\",\"date\":\"1989-12-31\",\"trucks\":3}"
+expect_status 422 "a date before 1990"
+expect_json '.details[0].reason' '"is before 1990-01-01"' "earliest date reason"
+post_json /api/v1/reports "{\"kind\":\"shortage\",\"report_id\":\"$(uuid)\",\"corridor\":\"lachin\",\"date\":\"2023-01-11\",\"item\":\"x\\uffff\",\"severity\":\"low\"}"
+expect_status 422 "a noncharacter in free text"
+expect_json '.details[0]' '{"index":0,"field":"item","reason":"must not contain the noncharacters U+FFFE or U+FFFF"}' "noncharacter reason"
 post_json /api/v1/reports '{"kind":"convoy"}'
 expect_status 422 "unknown kind"
 expect_json '.details[0].field' '"kind"' "kind named"

@@ -35,6 +35,9 @@ printf 'listen = { port = 80; };\nbogus = ;\nlog = { level = "info"; };\n' >"$WO
 "$SW_BUILD/supplywatchd" --check-config -c "$WORK/syntax.conf" 2>"$WORK/err" >/dev/null
 expect_eq "$?" "1" "syntax error exit status"
 expect_eq "$(cat "$WORK/err")" "$WORK/syntax.conf:2: syntax error" "syntax error has a line"
+printf 'status = { title = "Caf\xe9"; };\ncorridors = ( { id = "a"; name = "A"; baseline_trucks_per_day = 1; } );\n' >"$WORK/latin1.conf"
+"$SW_BUILD/supplywatchd" --check-config -c "$WORK/latin1.conf" 2>"$WORK/err" >/dev/null
+expect_eq "$?:$(cat "$WORK/err")" "1:$WORK/latin1.conf:1: status.title: must be valid UTF-8" "a Latin-1 config file is refused"
 "$SW_BUILD/supplywatchd" --check-config -c "$WORK/nonexistent.conf" 2>"$WORK/err" >/dev/null
 expect_eq "$(cat "$WORK/err")" "$WORK/nonexistent.conf: cannot read file" "missing file"
 "$SW_BUILD/supplywatchd" --check-config -c "$SW_ROOT/etc/supplywatch.conf" >/dev/null

@@ -139,6 +139,13 @@ req GET "/api/v1/corridors/rafah/daily?from=yesterday"
 expect_status 400 "bad from"
 req GET "/corridors/nowhere"
 expect_status 404 "unknown corridor page"
+req GET "/corridors/%FF"
+expect_status 404 "corridor id that is not UTF-8"
+expect_json '.error' "\"no such corridor: ids are a-z, 0-9, '-' and '_'\"" "not echoed back"
+req GET "/api/v1/corridors/$(printf 'a%.0s' $(seq 1 59))%C3%A9/daily"
+expect_status 404 "long corridor id with a multibyte character"
+req GET /healthz
+expect_status 200 "the daemon is still up"
 
 # --- caching: ETag and 304 ------------------------------------------------------------------
 req GET /api/v1/status

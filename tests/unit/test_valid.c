@@ -523,6 +523,21 @@ static void valid_text_accepts_plain_text(void **state)
 	assert_null(valid_text("no\xc2\xa0" "break", 200));
 }
 
+static void valid_text_refuses_invalid_utf8_and_noncharacters(void **state)
+{
+	(void)state;
+	assert_string_equal(valid_text("Caf\xe9", 200), "must be valid UTF-8");
+	assert_string_equal(valid_text("\xc0\xaf", 200), "must be valid UTF-8");	/* overlong '/' */
+	assert_string_equal(valid_text("\xed\xa0\x80", 200), "must be valid UTF-8");	/* surrogate */
+	assert_string_equal(valid_text("\xf4\x90\x80\x80", 200), "must be valid UTF-8");	/* > U+10FFFF */
+	assert_string_equal(valid_text("ab\xe2\x82", 200), "must be valid UTF-8");	/* truncated */
+	assert_string_equal(valid_text("\xef\xbf\xbf", 200),
+			    "must not contain the noncharacters U+FFFE or U+FFFF");
+	assert_string_equal(valid_text("x\xef\xbf\xbe", 200),
+			    "must not contain the noncharacters U+FFFE or U+FFFF");
+	assert_null(valid_text("\xef\xbf\xbd", 200));	/* U+FFFD is a character */
+}
+
 static void valid_text_refuses_empty(void **state)
 {
 	(void)state;
@@ -647,6 +662,7 @@ int main(void)
 		cmocka_unit_test(valid_url_limits_length_to_2048),
 		cmocka_unit_test(valid_text_accepts_plain_text),
 		cmocka_unit_test(valid_text_refuses_empty),
+		cmocka_unit_test(valid_text_refuses_invalid_utf8_and_noncharacters),
 		cmocka_unit_test(valid_text_counts_code_points_not_bytes),
 		cmocka_unit_test(valid_text_refuses_too_long),
 		cmocka_unit_test(valid_text_refuses_control_characters),
