@@ -8,7 +8,7 @@ UNITDIR    ?= $(PREFIX)/lib/systemd/system
 DESTDIR    ?=
 
 CC       ?= cc
-PKGS     := libpq libconfig libmicrohttpd jansson libsodium libsystemd
+PKGS     := libpq libconfig libmicrohttpd jansson libsodium libsystemd libxml-2.0
 OPT      ?= -O2 -g
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wconversion \
             -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
@@ -29,7 +29,7 @@ CFLAGS   += -Werror
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 
 # Modules shared by the daemon, the CLI and the unit tests.
 COMMON  := strbuf log escape valid config report token db migrate ingest rules metrics

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include <sodium.h>
 #include "log.h"
 #include "report.h"
 #include "metrics.h"
@@ -21,7 +22,8 @@
 
 static const struct route routes[] = {
 	{ .method = "POST", .pattern = "/api/v1/reports", .name = "reports",
-	  .handler = http_post_reports, .content_type = "application/json", .auth = true },
+	  .handler = http_post_reports, .content_type = "application/json",
+	  .content_type_alt = "text/csv", .auth = true },
 	{ .method = "POST", .pattern = "/api/v1/reports/*/retract", .name = "retract",
 	  .handler = http_post_retract, .content_type = "application/json", .auth = true,
 	  .max_body = RETRACT_MAX_BODY },
@@ -101,7 +103,8 @@ static enum MHD_Result queue(struct request *rq, unsigned status, const char *ty
 	}
 	if (status == 401)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-					"Bearer realm=\"supplywatch\"");
+					rq->route && rq->route->basic ? "Basic realm=\"supplywatch\", charset=\"UTF-8\""
+								      : "Bearer realm=\"supplywatch\"");
 	if (status == 405 && rq->allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rq->allow);
 	ret = MHD_queue_response(rq->conn, status, resp);
@@ -166,22 +169,58 @@ static bool content_type_is(const char *value, const char *want)
 	return *value == '\0' || *value == ';';
 }
 
+/*
+ * The token from "Bearer TOKEN", or from "Basic base64(slug:TOKEN)" as ODK
+ * Collect sends it; *slug is set for Basic, so the token must be that
+ * organisation's.  NULL when the header has neither.
+ */
+static const char *token_of(const char *h, char *buf, size_t n, const char **slug)
+{
+	size_t len;
+	char *colon;
+
+	*slug = NULL;
+	if (!h)
+		return NULL;
+	if (strncasecmp(h, "Bearer ", 7) == 0) {
+		for (h += 7; *h == ' '; h++)
+			;
+		return h;
+	}
+	if (strncasecmp(h, "Basic ", 6) != 0)
+		return NULL;
+	for (h += 6; *h == ' '; h++)
+		;
+	if (sodium_base642bin((unsigned char *)buf, n - 1, h, strlen(h), NULL, &len, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0)
+		return NULL;
+	buf[len] = '\0';
+	colon = memchr(buf, ':', len);
+	if (!colon || strlen(buf) != len)
+		return NULL;
+	*colon = '\0';
+	*slug = buf;
+	return colon + 1;
+}
+
 static enum MHD_Result authenticate(struct request *rq)
 {
 	const char *h = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
 						    MHD_HTTP_HEADER_AUTHORIZATION);
 	unsigned char hash[TOKEN_HASH_LEN];
+	char basic[256];
+	const char *slug, *token = token_of(h, basic, sizeof(basic), &slug);
 	PGconn *c;
 	int found;
 
-	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
-		return reply_error(rq, 401, "missing token: send Authorization: Bearer <token>");
-	h += 7;
-	while (*h == ' ')
-		h++;
-	if (!token_well_formed(h, strlen(h)))
+	if (!token)
+		return reply_error(rq, 401, rq->route->basic
+			? "missing credentials: use HTTP Basic with your organisation and its token"
+			: "missing token: send Authorization: Bearer <token>");
+	if (!token_well_formed(token, strlen(token)))
 		return reply_error(rq, 401, "unknown or revoked token");
-	token_hash(token_pepper, h, strlen(h), hash);
+	token_hash(token_pepper, token, strlen(token), hash);
+	sodium_memzero(basic, sizeof(basic));
 	c = db_conn();
 	if (!c)
 		return reply_unavailable(rq);
@@ -192,12 +231,12 @@ static enum MHD_Result authenticate(struct request *rq)
 		return reply_unavailable(rq);
 	if (found < 0)
 		return reply_error(rq, 500, "internal error");
-	if (!found)
+	/* With Basic the user name must be the token's organisation. */
+	if (!found || (slug && strcmp(slug, rq->org.slug) != 0))
 		return reply_error(rq, 401, "unknown or revoked token");
 	rq->authed = true;
 	return MHD_YES;
 }
-
 
 void http_surface_headers(struct MHD_Response *resp, const char *type)
 {
@@ -331,10 +370,13 @@ static enum MHD_Result begin(struct request *rq, const char *url)
 	if (rq->route->content_type) {
 		type = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
 						   MHD_HTTP_HEADER_CONTENT_TYPE);
-		if (!content_type_is(type, rq->route->content_type)) {
+		if (!content_type_is(type, rq->route->content_type) &&
+		    !(rq->route->content_type_alt && content_type_is(type, rq->route->content_type_alt))) {
 			char msg[128];
 
-			snprintf(msg, sizeof(msg), "Content-Type must be %s", rq->route->content_type);
+			snprintf(msg, sizeof(msg), "Content-Type must be %s%s%s", rq->route->content_type,
+				 rq->route->content_type_alt ? " or " : "",
+				 rq->route->content_type_alt ? rq->route->content_type_alt : "");
 			return reply_error(rq, 415, msg);
 		}
 	}
@@ -377,6 +419,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			rq->ignored += n;
 			return rq->ignored > rq->max_body ? MHD_NO : MHD_YES;
 		}
+		if (rq->route->upload) {
+			if (rq->discarded || n > rq->max_body - rq->streamed) {
+				rq->discarded += n;
+				return rq->discarded > rq->max_body ? MHD_NO : MHD_YES;
+			}
+			rq->streamed += n;
+			if (!rq->route->upload(rq, upload_data, n))
+				return rq->replied ? MHD_YES : MHD_NO;
+			return MHD_YES;
+		}
 		if (rq->discarded || n > rq->max_body - rq->body.len) {
 			/*
 			 * Over the limit (a chunked body has no Content-Length to
@@ -414,6 +466,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	else
 		log_info("http %s %s aborted (%d) %.1fms", rq->method,
 			 rq->route ? rq->route->pattern : rq->path, (int)toe, ms);
+	if (rq->route && rq->route->cleanup)
+		rq->route->cleanup(rq);
 	sb_release(&rq->body);
 	config_release(rq->cfg);
 	free(rq);

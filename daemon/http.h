@@ -21,6 +21,8 @@
 
 struct request;
 typedef enum MHD_Result (*handler_fn)(struct request *rq);
+/* Takes one chunk of a streamed body; false refuses the request (the hook replies). */
+typedef bool (*upload_fn)(struct request *rq, const char *data, size_t size);
 
 struct route {
 	const char *method;		/* GET also answers HEAD */
@@ -28,9 +30,18 @@ struct route {
 	const char *name;		/* for logs and metrics */
 	handler_fn handler;
 	const char *content_type;	/* required for a body, or NULL */
-	bool auth;			/* bearer token required */
+	const char *content_type_alt;	/* a second accepted type, or NULL */
+	bool auth;			/* token required (Bearer, or Basic with the slug) */
+	bool basic;			/* challenge with Basic (OpenRosa phones), not Bearer */
 	bool surface;			/* a status surface: token only when !status.public */
 	size_t max_body;		/* 0 = http.max_body_bytes */
+	/*
+	 * Streamed bodies: chunks go to upload instead of rq->body (which
+	 * stays empty); max_body still bounds the total.  cleanup frees
+	 * rq->ext when the request completes.
+	 */
+	upload_fn upload;
+	void (*cleanup)(struct request *rq);
 };
 
 struct request {
@@ -50,6 +61,8 @@ struct request {
 	bool authed;
 	struct sw_config *cfg;		/* reference held for the request */
 	int64_t start_ns;
+	void *ext;			/* a route's own per-request state */
+	size_t streamed;		/* body bytes handed to route->upload */
 };
 
 /* Starts serving; returns NULL with a logged error. */

@@ -3,7 +3,7 @@
 # if any is missing.  Used by `make check`, `make demo` and .ci/run.
 set -eu
 PKGS="build-essential pkg-config libpq-dev libconfig-dev libmicrohttpd-dev
-libjansson-dev libsodium-dev libsystemd-dev libcmocka-dev postgresql
+libjansson-dev libsodium-dev libsystemd-dev libcmocka-dev libxml2-dev libcsv-dev postgresql
 postgresql-client curl jq tzdata libxml2-utils prometheus chromium fonts-dejavu-core ${EXTRA_PKGS:-}"
 
 missing=""
