@@ -32,8 +32,8 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 
 # Modules shared by the daemon, the CLI and the unit tests.
-COMMON  := strbuf log escape valid config report token db migrate ingest rules metrics
-DAEMON  := main http http_reports http_health http_status snapshot snapshot_thread render_json render_metrics render_html render_feed
+COMMON  := strbuf log escape valid config report token db migrate ingest rules metrics csvin csv_import openrosa
+DAEMON  := main http http_reports http_health http_openrosa http_status http_export snapshot snapshot_thread render_json render_metrics render_html render_feed
 CLI     := cli
 COMMON_OBJ := $(COMMON:%=$(BUILD)/%.o) $(BUILD)/migrations.o
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
@@ -88,6 +88,8 @@ install: all
 		install -m 644 etc/supplywatch.conf $(DESTDIR)$(SYSCONFDIR)/supplywatch/supplywatch.conf
 	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	if [ -d docs ]; then install -m 644 docs/*.md $(DESTDIR)$(DOCDIR)/; fi
+	install -d $(DESTDIR)$(SYSCONFDIR)/supplywatch/forms
+	install -m 644 etc/forms/*.xml $(DESTDIR)$(SYSCONFDIR)/supplywatch/forms/
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/supplywatchd $(DESTDIR)$(BINDIR)/supplywatch \

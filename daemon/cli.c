@@ -3,6 +3,7 @@
  * as the daemon; connects with database.conninfo (libpq defaults and PG*
  * variables when empty), usually as the role that owns the schema.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -10,9 +11,12 @@
 #include <string.h>
 
 #include "config.h"
+#include "csv_import.h"
+#include "ingest.h"
 #include "db.h"
 #include "log.h"
 #include "migrate.h"
+#include "report.h"
 #include "token.h"
 #include "valid.h"
 #include "version.h"
@@ -28,6 +32,8 @@ static const char usage_text[] =
 	"  token issue ORG [--label TEXT]   issue a token; it is printed once, on the last line\n"
 	"  token list                       list tokens (never the tokens themselves)\n"
 	"  token revoke ID                  revoke a token\n"
+	"  import --org ORG [--kind KIND] FILE.csv\n"
+	"                                   import a CSV file (header names or HXL hashtags; - reads stdin)\n"
 	"options:\n"
 	"  -c, --config FILE                configuration file (default " SW_DEFAULT_CONFIG ")\n";
 
@@ -182,6 +188,84 @@ static int cmd_token_revoke(PGconn *c, const char *id)
 	return 0;
 }
 
+/* Prints an import's outcome: a summary, or FILE:ROW: COLUMN: REASON per problem. */
+static int import_report(const char *file, struct outcome *o)
+{
+	json_t *details = json_object_get(o->body, "details"), *d;
+	size_t i;
+
+	if (o->status == 200 || o->status == 201) {
+		printf("%s: %lld rows: %lld stored, %lld already stored\n", file,
+		       (long long)json_integer_value(json_object_get(o->body, "rows")),
+		       (long long)json_integer_value(json_object_get(o->body, "stored")),
+		       (long long)json_integer_value(json_object_get(o->body, "replayed")));
+		json_array_foreach(json_object_get(o->body, "ignored_columns"), i, d)
+			printf("%s: column \"%s\" ignored\n", file, json_string_value(d));
+		return 0;
+	}
+	json_array_foreach(details, i, d)
+		fprintf(stderr, "%s:%lld: %s: %s\n", file,
+			(long long)json_integer_value(json_object_get(d, "row")),
+			json_string_value(json_object_get(d, "column")),
+			json_string_value(json_object_get(d, "reason")));
+	if (json_object_get(o->body, "more_errors"))
+		fprintf(stderr, "%s: and %lld more errors\n", file,
+			(long long)json_integer_value(json_object_get(o->body, "more_errors")));
+	fprintf(stderr, "%s: %s\n", file, json_string_value(json_object_get(o->body, "error")));
+	return 1;
+}
+
+static int cmd_import(PGconn *c, const struct sw_config *cfg, const char *slug, const char *kind,
+		      const char *file)
+{
+	const char *params[] = { slug };
+	struct csv_import *imp;
+	struct outcome o;
+	struct org org;
+	char buf[65536];
+	PGresult *r;
+	FILE *f;
+	size_t n;
+	int rc;
+
+	if (kind && enum_index(kind, report_kinds) < 0) {
+		fprintf(stderr, "supplywatch: --kind must be one of: trucks, shortage, disruption, access\n");
+		return 1;
+	}
+	r = query(c, "SELECT id, slug FROM supplywatch.organisations WHERE slug = $1", 1, params);
+	if (!r)
+		return 1;
+	if (PQntuples(r) != 1) {
+		fprintf(stderr, "supplywatch: no organisation \"%s\" (see supplywatch org list)\n", slug);
+		PQclear(r);
+		return 1;
+	}
+	snprintf(org.id, sizeof(org.id), "%s", PQgetvalue(r, 0, 0));
+	snprintf(org.slug, sizeof(org.slug), "%s", PQgetvalue(r, 0, 1));
+	PQclear(r);
+	f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
+	if (!f) {
+		fprintf(stderr, "supplywatch: %s: %s\n", file, strerror(errno));
+		return 1;
+	}
+	ingest_register();
+	if (db_prepare(c) != 0) {
+		if (f != stdin)
+			fclose(f);
+		return 1;
+	}
+	/* Streamed in chunks: memory stays flat whatever the file's length. */
+	imp = csv_import_begin(c, &org, "cli", kind, cfg, false);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		csv_import_feed(imp, buf, n);
+	if (f != stdin)
+		fclose(f);
+	o = csv_import_finish(imp);
+	rc = import_report(file, &o);
+	json_decref(o.body);
+	return rc;
+}
+
 static int run(PGconn *c, const struct sw_config *cfg, int argc, char **argv)
 {
 	const char *cmd = argv[0], *sub = argc > 1 ? argv[1] : "";
@@ -210,12 +294,29 @@ static int run(PGconn *c, const struct sw_config *cfg, int argc, char **argv)
 				" ORDER BY t.id");
 	if (strcmp(cmd, "token") == 0 && strcmp(sub, "revoke") == 0 && argc == 3)
 		return cmd_token_revoke(c, argv[2]);
+	if (strcmp(cmd, "import") == 0) {
+		const char *org = NULL, *kind = NULL, *file = NULL;
+
+		for (int i = 1; i < argc; i++) {
+			if (strcmp(argv[i], "--org") == 0 && i + 1 < argc)
+				org = argv[++i];
+			else if (strcmp(argv[i], "--kind") == 0 && i + 1 < argc)
+				kind = argv[++i];
+			else if (!file)
+				file = argv[i];
+			else
+				return usage();
+		}
+		if (!org || !file)
+			return usage();
+		return cmd_import(c, cfg, org, kind, file);
+	}
 	return usage();
 }
 
 static bool known_command(int argc, char **argv)
 {
-	static const char *const cmds[] = { "migrate", "org", "token", NULL };
+	static const char *const cmds[] = { "migrate", "org", "token", "import", NULL };
 
 	return argc > 0 && enum_index(argv[0], cmds) >= 0;
 }

@@ -48,10 +48,19 @@ static void thread_conn_free(void *p)
 	free(tc);
 }
 
+static bool g_key_ready;
+
 static void make_key(void)
 {
 	if (pthread_key_create(&g_key, thread_conn_free) != 0)
 		fatal("pthread_key_create failed");
+	g_key_ready = true;
+}
+
+/* This thread's connection state, if db_init ran (the CLI has none). */
+static struct thread_conn *thread_conn_if_any(void)
+{
+	return g_key_ready ? pthread_getspecific(g_key) : NULL;
 }
 
 void db_init(const char *conninfo, int64_t statement_timeout_ms, const char *appname)
@@ -101,23 +110,29 @@ PGconn *db_connect(const char *conninfo, const char *appname)
 static bool setup_conn(PGconn *c)
 {
 	char sql[128];
-	PGresult *r;
 
 	snprintf(sql, sizeof(sql), "SET statement_timeout = %lld; SET TimeZone = 'UTC'",
 		 (long long)g_statement_timeout_ms);
 	if (db_simple(c, sql) != DB_OK)
 		return false;
+	return db_prepare(c) == 0;
+}
+
+int db_prepare(PGconn *c)
+{
+	PGresult *r;
+
 	for (int i = 0; i < g_nstmts; i++) {
 		r = PQprepare(c, g_stmts[i]->name, g_stmts[i]->sql, 0, NULL);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			log_err("database: cannot prepare %s: %s %s", g_stmts[i]->name,
 				db_sqlstate(r), PQresultErrorMessage(r));
 			PQclear(r);
-			return false;
+			return -1;
 		}
 		PQclear(r);
 	}
-	return true;
+	return 0;
 }
 
 static struct thread_conn *thread_conn(void)
@@ -187,7 +202,7 @@ bool db_is_up(void)
 
 void db_conn_close(void)
 {
-	struct thread_conn *tc = pthread_getspecific(g_key);
+	struct thread_conn *tc = thread_conn_if_any();
 
 	if (tc && tc->pg) {
 		PQfinish(tc->pg);
@@ -204,7 +219,7 @@ const char *db_sqlstate(const PGresult *res)
 
 bool db_conn_lost(PGconn *c)
 {
-	struct thread_conn *tc = pthread_getspecific(g_key);
+	struct thread_conn *tc = thread_conn_if_any();
 
 	return PQstatus(c) != CONNECTION_OK || (tc && tc->pg == c && tc->lost);
 }
@@ -216,7 +231,7 @@ bool db_conn_lost(PGconn *c)
  */
 static void note_lost(PGconn *c, const char *state)
 {
-	struct thread_conn *tc = pthread_getspecific(g_key);
+	struct thread_conn *tc = thread_conn_if_any();
 
 	if ((*state == '\0' || strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0) &&
 	    tc && tc->pg == c)

@@ -46,6 +46,8 @@ unsigned db_conn_generation(void);
 /* True when this thread's last connection attempt succeeded. */
 bool db_is_up(void);
 
+/* Prepares every registered statement on c (the CLI's own connection); 0 or -1. */
+int db_prepare(PGconn *c);
 /* Opens a one-off connection (the CLI); NULL with a logged error. */
 PGconn *db_connect(const char *conninfo, const char *appname);
 

@@ -27,6 +27,8 @@ static const struct route routes[] = {
 	{ .method = "POST", .pattern = "/api/v1/reports/*/retract", .name = "retract",
 	  .handler = http_post_retract, .content_type = "application/json", .auth = true,
 	  .max_body = RETRACT_MAX_BODY },
+	{ .method = "GET", .pattern = "/api/v1/reports.csv", .name = "export",
+	  .handler = http_get_reports_csv, .surface = true },
 	{ .method = "GET", .pattern = "/api/v1/status", .name = "status",
 	  .handler = http_get_status, .surface = true },
 	{ .method = "GET", .pattern = "/api/v1/corridors/*/daily", .name = "daily",
@@ -42,6 +44,17 @@ static const struct route routes[] = {
 	  .surface = true },
 	{ .method = "GET", .pattern = "/healthz", .name = "healthz", .handler = http_get_healthz },
 	{ .method = "GET", .pattern = "/readyz", .name = "readyz", .handler = http_get_readyz },
+	/* OpenRosa (ODK Collect, KoboCollect, Enketo): HTTP Basic, see http_openrosa.c. */
+	{ .method = "HEAD", .pattern = "/submission", .name = "openrosa_head",
+	  .handler = http_head_submission, .auth = true, .basic = true },
+	{ .method = "POST", .pattern = "/submission", .name = "openrosa_submission",
+	  .handler = http_post_submission, .content_type = "multipart/form-data",
+	  .auth = true, .basic = true, .max_body = OPENROSA_MAX_BODY,
+	  .upload = http_submission_upload, .cleanup = http_submission_cleanup },
+	{ .method = "GET", .pattern = "/formList", .name = "openrosa_formlist",
+	  .handler = http_get_form_list, .auth = true, .basic = true },
+	{ .method = "GET", .pattern = "/forms/*", .name = "openrosa_form",
+	  .handler = http_get_form, .auth = true, .basic = true },
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -220,7 +233,9 @@ static enum MHD_Result authenticate(struct request *rq)
 	if (!token_well_formed(token, strlen(token)))
 		return reply_error(rq, 401, "unknown or revoked token");
 	token_hash(token_pepper, token, strlen(token), hash);
-	sodium_memzero(basic, sizeof(basic));
+	/* Forget the password; the user name before it is checked below. */
+	if (slug)
+		sodium_memzero(basic + strlen(basic) + 1, sizeof(basic) - strlen(basic) - 1);
 	c = db_conn();
 	if (!c)
 		return reply_unavailable(rq);

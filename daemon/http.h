@@ -97,9 +97,18 @@ enum MHD_Result http_get_home(struct request *rq);
 enum MHD_Result http_get_corridor_page(struct request *rq);
 enum MHD_Result http_get_feed(struct request *rq);
 enum MHD_Result http_get_metrics(struct request *rq);
+enum MHD_Result http_get_reports_csv(struct request *rq);
 enum MHD_Result http_post_reports(struct request *rq);
 enum MHD_Result http_post_retract(struct request *rq);
 enum MHD_Result http_get_healthz(struct request *rq);
 enum MHD_Result http_get_readyz(struct request *rq);
+/* OpenRosa (http_openrosa.c): a multipart submission streams through the upload hook. */
+#define OPENROSA_MAX_BODY ((size_t)10 * 1024 * 1024)
+enum MHD_Result http_head_submission(struct request *rq);
+enum MHD_Result http_post_submission(struct request *rq);
+bool http_submission_upload(struct request *rq, const char *data, size_t size);
+void http_submission_cleanup(struct request *rq);
+enum MHD_Result http_get_form_list(struct request *rq);
+enum MHD_Result http_get_form(struct request *rq);
 
 #endif

@@ -1,21 +1,56 @@
 /* POST /api/v1/reports and POST /api/v1/reports/{report_id}/retract */
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "db.h"
 #include "http.h"
+#include "csv_import.h"
 #include "ingest.h"
 #include "metrics.h"
 #include "report.h"
 #include "valid.h"
 
+/* text/csv: one file, all or nothing, rows reported by spreadsheet number. */
+static enum MHD_Result post_csv(struct request *rq)
+{
+	const char *kind = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "kind");
+
+	if (kind && enum_index(kind, report_kinds) < 0)
+		return reply_error(rq, 400, "kind must be one of: trucks, shortage, disruption, access");
+	for (int attempt = 0;; attempt++) {
+		PGconn *c = db_conn();
+		struct csv_import *imp;
+		struct outcome o;
+
+		if (!c) {
+			o = outcome_error(503, "database unavailable; nothing was stored, retry later");
+			o.retry_after = db_retry_after();
+			return reply_outcome(rq, o);
+		}
+		imp = csv_import_begin(c, &rq->org, "csv", kind, rq->cfg, true);
+		csv_import_feed(imp, rq->body.buf, rq->body.len);
+		o = csv_import_finish(imp);
+		if (o.reconnect && attempt == 0) {
+			json_decref(o.body);
+			continue;
+		}
+		return reply_outcome(rq, o);
+	}
+}
+
 enum MHD_Result http_post_reports(struct request *rq)
 {
-	json_t *errs = json_array(), *canon, *raw;
+	const char *type = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_CONTENT_TYPE);
+	json_t *errs, *canon, *raw;
 	char msg[256];
 	PGconn *c;
 	int rc;
 
+	if (type && strncasecmp(type, "text/csv", 8) == 0)
+		return post_csv(rq);
+	errs = json_array();
 	rc = report_parse_body(rq->body.buf, rq->body.len, rq->cfg, (int64_t)time(NULL),
 			       &canon, &raw, errs, msg, sizeof(msg));
 	if (rc == -1) {

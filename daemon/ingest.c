@@ -23,10 +23,12 @@ static const struct db_stmt stmts[] = {
 	  "SELECT o.id, o.slug FROM supplywatch.tokens t"
 	  " JOIN supplywatch.organisations o ON o.id = t.org_id"
 	  " WHERE t.hash = $1 AND t.revoked_at IS NULL" },
+	/* The last column: stored by this very transaction (an earlier row of the same file). */
 	{ "find_report",
 	  "SELECT r.id, r.kind, r.content_hash = $3::bytea, " TS_UTC("r.received_at") ","
 	  " (SELECT s.report_id FROM supplywatch.reports s WHERE s.supersedes = r.id),"
-	  " EXISTS (SELECT 1 FROM supplywatch.retractions x WHERE x.report = r.id)"
+	  " EXISTS (SELECT 1 FROM supplywatch.retractions x WHERE x.report = r.id),"
+	  " coalesce(r.xmin = (pg_current_xact_id_if_assigned()::text::bigint % 4294967296)::text::xid, false)"
 	  " FROM supplywatch.reports r WHERE r.org_id = $1 AND r.report_id = $2" },
 	/* Serialises supersede and retract on one report (FOR UPDATE would need UPDATE rights). */
 	{ "lock_report", "SELECT pg_advisory_xact_lock($1::bigint)" },
@@ -124,6 +126,7 @@ struct stored {
 	char received_at[40];
 	char superseded_by[40];	/* "" when current */
 	bool retracted;
+	bool this_tx;		/* stored earlier in this same submission */
 };
 
 static enum db_status find_report(PGconn *c, const struct org *org, const char *report_id,
@@ -143,6 +146,7 @@ static enum db_status find_report(PGconn *c, const struct org *org, const char *
 		snprintf(st->received_at, sizeof(st->received_at), "%s", PQgetvalue(r, 0, 3));
 		snprintf(st->superseded_by, sizeof(st->superseded_by), "%s", PQgetvalue(r, 0, 4));
 		st->retracted = strcmp(PQgetvalue(r, 0, 5), "t") == 0;
+		st->this_tx = strcmp(PQgetvalue(r, 0, 6), "t") == 0;
 	}
 	PQclear(r);
 	return s;
@@ -168,6 +172,7 @@ struct batch {
 	json_t *invalid;	/* 422 details */
 	json_t *conflicts;	/* 409 details */
 	int created;
+	size_t total;		/* reports stored or replayed */
 	unsigned count[KIND_COUNT][RESULT_COUNT];	/* for supplywatch_reports_total */
 };
 
@@ -214,6 +219,13 @@ static void settle(struct batch *b, size_t i, const json_t *canon, const struct 
 	const char *id = json_string_value(json_object_get(canon, "report_id"));
 	char reason[160];
 
+	if (st->this_tx) {
+		/* Batches refuse repeats before storing; a streamed file finds them here. */
+		report_error(b->invalid, i, "report_id", st->same_content
+			? "repeats an earlier row of this file; give each row its own report_id to keep both"
+			: "is used by an earlier row of this file");
+		return;
+	}
 	if (!st->same_content) {
 		snprintf(reason, sizeof(reason),
 			 "a different report with this report_id was stored at %s", st->received_at);
@@ -222,6 +234,7 @@ static void settle(struct batch *b, size_t i, const json_t *canon, const struct 
 		return;
 	}
 	b->count[report_kind_of(canon)][RESULT_REPLAYED]++;
+	b->total++;
 	json_array_append_new(b->results, json_pack("{s:s, s:s, s:s}", "report_id", id,
 		"kind", json_string_value(json_object_get(canon, "kind")),
 		"received_at", st->received_at));
@@ -289,6 +302,7 @@ static enum db_status store_one(struct batch *b, size_t i, const json_t *canon, 
 		json_array_append_new(b->results, json_pack("{s:s, s:s, s:s}", "report_id", id,
 			"kind", spec->name, "received_at", PQgetvalue(r, 0, 0)));
 		b->created++;
+		b->total++;
 		b->count[kind][RESULT_STORED]++;
 		PQclear(r);
 		return DB_OK;
@@ -343,49 +357,99 @@ static struct outcome batch_outcome(struct batch *b)
 	return o;
 }
 
-struct outcome ingest_reports(PGconn *c, const struct org *org, const char *channel,
-			      json_t *canon, json_t *raw, const struct sw_config *cfg)
-{
-	struct batch b = { c, org, channel, cfg, json_array(), json_array(), json_array(), 0, { { 0 } } };
-	struct outcome o;
-	enum db_status s;
-	bool committing = false;
-	size_t i;
-	json_t *item;
+/* An open submission transaction, fed one report at a time. */
+struct ingest_tx {
+	struct batch b;
+	enum db_status s;		/* DB_OK while the transaction can go on */
+	bool began;
+	bool keep_results;
+	json_t *extra_invalid;		/* caller's own details (e.g. CSV rows), merged at the end */
+};
 
-	s = db_simple(c, "BEGIN");
-	if (s != DB_OK)
-		goto fail;
-	json_array_foreach(canon, i, item) {
-		s = store_one(&b, i, item, json_array_get(raw, i));
-		if (s != DB_OK)
-			break;
-	}
-	if (s == DB_HARD && json_array_size(b.invalid)) {
+struct ingest_tx *ingest_begin(PGconn *c, const struct org *org, const char *channel,
+			       const struct sw_config *cfg, bool keep_results)
+{
+	struct ingest_tx *tx = xcalloc(1, sizeof(*tx));
+
+	tx->b.c = c;
+	tx->b.org = org;
+	tx->b.channel = channel;
+	tx->b.cfg = cfg;
+	tx->b.results = json_array();
+	tx->b.invalid = json_array();
+	tx->b.conflicts = json_array();
+	tx->keep_results = keep_results;
+	tx->s = db_simple(c, "BEGIN");
+	tx->began = tx->s == DB_OK;
+	return tx;
+}
+
+bool ingest_add(struct ingest_tx *tx, size_t index, const json_t *canon, const json_t *raw)
+{
+	size_t before = json_array_size(tx->b.results);
+
+	if (tx->s != DB_OK)
+		return false;
+	tx->s = store_one(&tx->b, index, canon, raw);
+	/* Without a body to list them, results need not be kept. */
+	if (!tx->keep_results && json_array_size(tx->b.results) > before)
+		json_array_remove(tx->b.results, before);
+	return tx->s == DB_OK;
+}
+
+bool ingest_failed(const struct ingest_tx *tx)
+{
+	return tx->s != DB_OK || json_array_size(tx->b.invalid) || json_array_size(tx->b.conflicts);
+}
+
+json_t *ingest_details(struct ingest_tx *tx)
+{
+	return tx->b.invalid;
+}
+
+struct outcome ingest_finish(struct ingest_tx *tx, bool abort)
+{
+	struct batch *b = &tx->b;
+	PGconn *c = b->c;
+	enum db_status s = tx->s;
+	bool committing = false;
+	struct outcome o;
+
+	if (s == DB_HARD && json_array_size(b->invalid))
 		s = DB_OK;	/* a constraint we explained in a detail */
-	}
-	if (s != DB_OK || json_array_size(b.invalid) || json_array_size(b.conflicts)) {
-		db_simple(c, "ROLLBACK");
-		if (s != DB_OK)
-			goto fail;
-		o = batch_outcome(&b);
+	if (s != DB_OK || abort || json_array_size(b->invalid) || json_array_size(b->conflicts)) {
+		if (tx->began && !db_conn_lost(c))
+			db_simple(c, "ROLLBACK");
+		o = s != DB_OK ? outcome_db(c, s, false) : batch_outcome(b);
 		goto out;
 	}
 	committing = true;
 	s = db_simple(c, "COMMIT");
-	if (s != DB_OK)
-		goto fail;
-	o = batch_outcome(&b);
-	goto out;
-fail:
-	if (PQtransactionStatus(c) != PQTRANS_IDLE && !db_conn_lost(c))
-		db_simple(c, "ROLLBACK");
-	o = outcome_db(c, s, committing);
+	o = s != DB_OK ? outcome_db(c, s, committing) : batch_outcome(b);
+	if (s == DB_OK && !tx->keep_results) {
+		json_decref(o.body);
+		o.body = json_pack("{s:i, s:i}", "stored", b->created,
+				   "replayed", (int)(b->total - (size_t)b->created));
+	}
 out:
-	json_decref(b.results);
-	json_decref(b.invalid);
-	json_decref(b.conflicts);
+	json_decref(b->results);
+	json_decref(b->invalid);
+	json_decref(b->conflicts);
+	free(tx);
 	return o;
+}
+
+struct outcome ingest_reports(PGconn *c, const struct org *org, const char *channel,
+			      json_t *canon, json_t *raw, const struct sw_config *cfg)
+{
+	struct ingest_tx *tx = ingest_begin(c, org, channel, cfg, true);
+	size_t i;
+	json_t *item;
+
+	json_array_foreach(canon, i, item)
+		if (!ingest_add(tx, i, item, json_array_get(raw, i)))
+			break;
+	return ingest_finish(tx, false);
 }
 
 static struct outcome retract_locked(PGconn *c, const struct org *org, const char *report_id,

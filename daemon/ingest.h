@@ -39,6 +39,25 @@ void ingest_register(void);
 /* 1 = found, 0 = no such (or revoked) token, -1/DB_RETRY-like failure: status set. */
 int ingest_auth(PGconn *c, const unsigned char hash[TOKEN_HASH_LEN], struct org *org);
 
+/*
+ * A submission of any size, one report at a time, in one transaction:
+ * ingest_begin, ingest_add per validated report (index names it in details),
+ * then ingest_finish, which commits only when nothing was invalid or in
+ * conflict and abort is false.  With keep_results false the 2xx body holds
+ * counts ({"stored", "replayed"}) instead of every report, so memory stays
+ * bounded for files of any length.
+ */
+struct ingest_tx;
+struct ingest_tx *ingest_begin(PGconn *c, const struct org *org, const char *channel,
+			       const struct sw_config *cfg, bool keep_results);
+/* False once the database failed: stop feeding, call ingest_finish. */
+bool ingest_add(struct ingest_tx *tx, size_t index, const json_t *canon, const json_t *raw);
+/* True once a report was refused or the database failed. */
+bool ingest_failed(const struct ingest_tx *tx);
+/* The transaction's 422 details so far (borrowed), to add the caller's own. */
+json_t *ingest_details(struct ingest_tx *tx);
+struct outcome ingest_finish(struct ingest_tx *tx, bool abort);
+
 /* canon/raw as made by report_parse_body(). */
 struct outcome ingest_reports(PGconn *c, const struct org *org, const char *channel,
 			      json_t *canon, json_t *raw, const struct sw_config *cfg);

@@ -1,0 +1,96 @@
+#include "csv_import.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "csvin.h"
+#include "report.h"
+
+struct csv_import {
+	struct csvin *r;
+	struct ingest_tx *tx;
+	const struct sw_config *cfg;
+	int64_t now;
+};
+
+static void on_row(void *arg, json_t *obj, long row)
+{
+	struct csv_import *imp = arg;
+	json_t *errs = json_array(), *canon, *d;
+	size_t i;
+
+	canon = report_validate(obj, (size_t)row, imp->cfg, imp->now, errs);
+	json_array_foreach(errs, i, d)
+		csvin_error(imp->r, row, json_string_value(json_object_get(d, "field")),
+			    json_string_value(json_object_get(d, "reason")));
+	/* Once a row is bad nothing will be stored: keep checking, stop writing. */
+	if (canon && !csvin_error_count(imp->r) && !ingest_failed(imp->tx))
+		ingest_add(imp->tx, (size_t)row, canon, obj);
+	json_decref(canon);
+	json_decref(errs);
+	json_decref(obj);
+}
+
+struct csv_import *csv_import_begin(PGconn *c, const struct org *org, const char *channel,
+				    const char *kind, const struct sw_config *cfg, bool keep_results)
+{
+	struct csv_import *imp = xcalloc(1, sizeof(*imp));
+
+	imp->r = csvin_new(kind, org->slug, on_row, imp);
+	imp->tx = ingest_begin(c, org, channel, cfg, keep_results);
+	imp->cfg = cfg;
+	imp->now = (int64_t)time(NULL);
+	return imp;
+}
+
+void csv_import_feed(struct csv_import *imp, const char *data, size_t len)
+{
+	csvin_feed(imp->r, data, len);
+}
+
+/* The storage layer's {"index", "field"} details as {"row", "column"} ones. */
+static void rows_from_details(struct csv_import *imp, json_t *details)
+{
+	size_t i;
+	json_t *d;
+
+	json_array_foreach(details, i, d)
+		csvin_error(imp->r, (long)json_integer_value(json_object_get(d, "index")),
+			    json_string_value(json_object_get(d, "field")),
+			    json_string_value(json_object_get(d, "reason")));
+}
+
+struct outcome csv_import_finish(struct csv_import *imp)
+{
+	bool bad;
+	struct outcome o;
+	json_t *details;
+
+	csvin_finish(imp->r);
+	bad = csvin_error_count(imp->r) > 0;
+	o = ingest_finish(imp->tx, bad);
+	/* What storage refused (repeats, supersedes) joins the file's own errors. */
+	details = json_object_get(o.body, "details");
+	if (details)
+		rows_from_details(imp, details);
+	bad = bad || o.status == 422;
+	if (bad) {
+		json_decref(o.body);
+		o.status = 422;
+		o.body = json_pack("{s:s, s:O}", "error", "invalid rows; nothing was stored",
+				   "details", csvin_errors(imp->r));
+		if (csvin_error_count(imp->r) > CSVIN_MAX_ERRORS)
+			json_object_set_new(o.body, "more_errors",
+					    json_integer(csvin_error_count(imp->r) - CSVIN_MAX_ERRORS));
+	} else if (o.status == 409) {
+		json_object_set(o.body, "details", csvin_errors(imp->r));
+	}
+	if (o.body && o.status != 503 && o.status != 500) {
+		json_object_set_new(o.body, "rows", json_integer(csvin_rows(imp->r)));
+		json_object_set(o.body, "ignored_columns", csvin_ignored(imp->r));
+	}
+	csvin_free(imp->r);
+	free(imp);
+	return o;
+}

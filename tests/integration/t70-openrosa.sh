@@ -1,0 +1,282 @@
+#!/bin/bash
+# The OpenRosa channel as ODK Collect, KoboCollect and Enketo use it: HEAD and
+# POST /submission (multipart, with and without attachments, chunked),
+# replays, conflicts, corrections by deprecatedID, refusals a field worker can
+# read, XXE, HTTP Basic, and the form list with the forms it names.
+. "$(dirname "$0")/../lib.sh"
+sw_setup
+export SUPPLYWATCH_FORMS_DIR="$SW_ROOT/etc/forms"
+sw_start
+
+OR_VERSION=(-H "X-OpenRosa-Version: 1.0")
+AUTH=(-u "ngo-a:$TOKEN")
+count() { sql "SELECT count(*) FROM supplywatch.reports"; }
+
+# instance FILE FORM_ID INSTANCE_ID BODY [DEPRECATED_ID]: an instance as ODK Collect writes it.
+instance() {
+	local dep=""
+	[ -n "${5:-}" ] && dep="<deprecatedID>uuid:$5</deprecatedID>"
+	cat >"$1" <<XML
+<?xml version='1.0' ?><data xmlns:jr="http://openrosa.org/javarosa" xmlns:orx="http://openrosa.org/xforms" id="$2" version="2026112801">$4<meta><instanceID>uuid:$3</instanceID>$dep<instanceName>test</instanceName></meta></data>
+XML
+}
+
+# submit FILE [curl args...]: POST it as the xml_submission_file part.
+submit() {
+	local f=$1
+	shift
+	req POST /submission "${OR_VERSION[@]}" "${AUTH[@]}" \
+		-F "xml_submission_file=@$f;type=text/xml;filename=$(basename "$f")" "$@"
+}
+
+# message: the text of the OpenRosaResponse message in the last body.
+message() {
+	xmllint --xpath 'string(/*[local-name()="OpenRosaResponse"]/*[local-name()="message"])' "$BODY" 2>&1
+}
+nature() {
+	xmllint --xpath 'string(/*[local-name()="OpenRosaResponse"]/*[local-name()="message"]/@nature)' "$BODY" 2>&1
+}
+
+# openrosa_headers WHAT: the headers every OpenRosa answer carries.
+openrosa_headers() {
+	expect_header X-OpenRosa-Version "1.0" "$1"
+	expect_header Content-Type "text/xml; charset=utf-8" "$1"
+	if grep -qi '^Date: ' "$HEADERS"; then ok; else fail "$1: no Date header"; fi
+}
+
+# --- HEAD /submission ----------------------------------------------------------
+req HEAD /submission -I "${OR_VERSION[@]}"
+expect_status 401 "HEAD without credentials"
+expect_header WWW-Authenticate 'Basic realm="supplywatch", charset="UTF-8"' "Basic challenge"
+req HEAD /submission -I "${OR_VERSION[@]}" "${AUTH[@]}"
+expect_status 204 "HEAD with credentials"
+expect_header X-OpenRosa-Version "1.0" "HEAD"
+expect_header X-OpenRosa-Accept-Content-Length "10485760" "HEAD"
+if grep -qi '^Date: ' "$HEADERS"; then ok; else fail "HEAD: no Date header"; fi
+
+# --- one instance of each form ---------------------------------------------------
+T1=$(uuid)
+instance "$WORK/trucks.xml" supplywatch_trucks "$T1" \
+	"<corridor>lachin</corridor><date>2023-01-11</date><direction>inbound</direction><crossing>Hakari bridge</crossing><trucks>5</trucks><cargo>food</cargo><tonnes>12.5</tonnes><turned_back>1</turned_back><source_url>https://example.org/sitrep/1</source_url><note>ICRC convoy</note>"
+N0=$(count)
+submit "$WORK/trucks.xml"
+expect_status 201 "trucks instance"
+openrosa_headers "201"
+expect_eq "$(message)" "Thank you: report stored." "201 message"
+expect_eq "$(nature)" "submit_success" "201 nature"
+expect_eq "$(sql "SELECT organisation, corridor, day, crossing, direction, trucks, cargo, tonnes, turned_back, note, source_url, channel FROM analytics.truck_reports WHERE report_id = '$T1'")" \
+	"ngo-a|lachin|2023-01-11|Hakari bridge|inbound|5|food|12.5|1|ICRC convoy|https://example.org/sitrep/1|openrosa" "trucks row, report_id from instanceID"
+expect_eq "$(sql "SELECT payload->>'kind', payload->>'report_id', payload->'trucks' FROM analytics.report_history WHERE report_id = '$T1'")" \
+	"trucks|$T1|5" "payload holds the mapped report"
+
+# With an attachment, as Collect sends a photo: stored, the photo dropped.
+head -c 200000 /dev/urandom >"$WORK/photo.jpg"
+S1=$(uuid)
+instance "$WORK/shortage.xml" supplywatch_shortage "$S1" \
+	"<corridor>lachin</corridor><date>2023-01-20</date><item>baby formula</item><severity>critical</severity><category>baby</category><location>Stepanakert</location><source_url/><note/>"
+submit "$WORK/shortage.xml" -F "photo.jpg=@$WORK/photo.jpg;type=image/jpeg"
+expect_status 201 "shortage instance with an attachment"
+expect_eq "$(sql "SELECT item, severity, category, location, day, channel FROM analytics.shortage_reports WHERE report_id = '$S1'")" \
+	"baby formula|critical|baby|Stepanakert|2023-01-20|openrosa" "shortage row"
+
+# Chunked, as some clients stream: the attachment first, then the instance.
+D1=$(uuid)
+instance "$WORK/disruption.xml" supplywatch_disruption "$D1" \
+	"<corridor>lachin</corridor><service>gas</service><started_at>2023-01-17T08:00:00.000+04:00</started_at><ended_at/><disruption_id>gas-jan</disruption_id><location>Stepanakert</location><people_affected>120000</people_affected><source_url/><note/>"
+req POST /submission "${OR_VERSION[@]}" "${AUTH[@]}" -H "Transfer-Encoding: chunked" \
+	-F "photo.jpg=@$WORK/photo.jpg;type=image/jpeg" \
+	-F "xml_submission_file=@$WORK/disruption.xml;type=text/xml"
+expect_status 201 "chunked disruption instance"
+expect_eq "$(sql "SELECT disruption_id, service, started_at, ongoing, people_affected, latest_report_id FROM analytics.disruptions WHERE disruption_id = 'gas-jan'")" \
+	"gas-jan|gas|2023-01-17 04:00:00+00|t|120000|$D1" "disruption row"
+
+A1=$(uuid)
+instance "$WORK/access.xml" supplywatch_access "$A1" \
+	"<corridor>lachin</corridor><status>blocked</status><at>2022-12-12T10:30:00.000+04:00</at><crossing>Lachin checkpoint</crossing><source_url/><note>road closed by &quot;eco-activists&quot; &amp; police</note>"
+submit "$WORK/access.xml"
+expect_status 201 "access instance"
+expect_eq "$(sql "SELECT status, at, crossing, note, channel FROM analytics.access_events WHERE report_id = '$A1'")" \
+	"blocked|2022-12-12 06:30:00+00|Lachin checkpoint|road closed by \"eco-activists\" & police|openrosa" "access row"
+expect_eq "$(count)" "$((N0 + 4))" "four rows stored"
+
+# --- replay, conflict, correction -------------------------------------------------
+N=$(count)
+submit "$WORK/trucks.xml"
+expect_status 202 "the identical instance again"
+openrosa_headers "202"
+expect_eq "$(message)" "Already received: this report was stored before; nothing changed." "202 message"
+expect_eq "$(count)" "$N" "the replay made no row"
+
+instance "$WORK/trucks-other.xml" supplywatch_trucks "$T1" \
+	"<corridor>lachin</corridor><date>2023-01-11</date><trucks>6</trucks>"
+submit "$WORK/trucks-other.xml"
+expect_status 409 "same instanceID, other answers"
+openrosa_headers "409"
+expect_eq "$(nature)" "submit_error" "409 nature"
+expect_contains "$BODY" "Not stored: a different form with the same instanceID was received before." "409 message"
+expect_eq "$(sql "SELECT trucks FROM analytics.truck_reports WHERE report_id = '$T1'")" "5" "the conflict changed nothing"
+
+T2=$(uuid)
+instance "$WORK/trucks-edit.xml" supplywatch_trucks "$T2" \
+	"<corridor>lachin</corridor><date>2023-01-11</date><direction>inbound</direction><crossing>Hakari bridge</crossing><trucks>8</trucks><cargo>food</cargo>" "$T1"
+submit "$WORK/trucks-edit.xml"
+expect_status 201 "an edited instance with deprecatedID"
+expect_eq "$(sql "SELECT string_agg(report_id || ':' || trucks, ',') FROM analytics.truck_reports WHERE day = '2023-01-11'")" \
+	"$T2:8" "only the correction is current"
+expect_eq "$(sql "SELECT report_id || ':' || coalesce(supersedes::text, '-') || ':' || coalesce(superseded_by::text, '-') || ':' || current FROM analytics.report_history WHERE report_id IN ('$T1', '$T2') ORDER BY received_at")" \
+	"$T1:-:$T2:false
+$T2:$T1:-:true" "history keeps both, linked"
+submit "$WORK/trucks-edit.xml"
+expect_status 202 "the correction sent twice"
+
+# --- refusals a field worker can read -----------------------------------------------
+N=$(count)
+req POST /submission "${AUTH[@]}" -F "xml_submission_file=@$WORK/trucks.xml;type=text/xml"
+expect_status 400 "no X-OpenRosa-Version header"
+openrosa_headers "400"
+expect_eq "$(message)" "Not stored: this is an OpenRosa server; send the header X-OpenRosa-Version: 1.0." "missing header message"
+expect_eq "$(nature)" "submit_error" "400 nature"
+
+B1=$(uuid)
+instance "$WORK/bad-values.xml" supplywatch_trucks "$B1" \
+	"<corridor>lachin</corridor><date>2999-01-01</date><crossing>Goris</crossing><trucks>-1</trucks><tonnes>lots</tonnes>"
+submit "$WORK/bad-values.xml"
+expect_status 400 "invalid answers"
+expect_eq "$(message)" "Not stored. Please correct the form and send it again: date: is in the future; trucks: must be >= 0; tonnes: must be a number" "invalid answers message"
+
+B2=$(uuid)
+instance "$WORK/bad-crossing.xml" supplywatch_trucks "$B2" \
+	"<corridor>lachin</corridor><date>2023-01-12</date><crossing>Goris</crossing><trucks>3</trucks>"
+submit "$WORK/bad-crossing.xml"
+expect_status 400 "a crossing not of the corridor"
+expect_eq "$(message)" "Not stored. Please correct the form and send it again: crossing: is not a crossing of this corridor; known crossings: Hakari bridge, Lachin checkpoint" "crossing message"
+
+instance "$WORK/unknown-supersedes.xml" supplywatch_trucks "$(uuid)" \
+	"<corridor>lachin</corridor><date>2023-01-12</date><trucks>3</trucks>" "$(uuid)"
+submit "$WORK/unknown-supersedes.xml"
+expect_status 400 "deprecatedID naming nothing stored"
+expect_eq "$(message)" "Not stored. Please correct the form and send it again: supersedes: no report with this report_id from your organisation" "unknown deprecatedID message"
+
+printf '<?xml version="1.0"?>\n<data id="supplywatch_trucks"><trucks>5</truck></data>' >"$WORK/bad.xml"
+submit "$WORK/bad.xml"
+expect_status 400 "bad XML"
+expect_eq "$(message)" "Not stored: the form data is not well-formed XML (line 2: Opening and ending tag mismatch: trucks line 2 and truck)." "bad XML message"
+
+cat >"$WORK/xxe.xml" <<XML
+<?xml version="1.0"?>
+<!DOCTYPE data [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<data id="supplywatch_trucks"><corridor>lachin</corridor><date>2023-01-12</date><trucks>1</trucks><note>&xxe;</note><meta><instanceID>uuid:$(uuid)</instanceID></meta></data>
+XML
+submit "$WORK/xxe.xml"
+expect_status 400 "XXE payload"
+expect_eq "$(message)" "Not stored: DOCTYPE not allowed in form data." "XXE message"
+if grep -q "root:" "$BODY"; then fail "XXE: a file leaked into the answer"; else ok; fi
+
+instance "$WORK/survey.xml" household_survey "$(uuid)" "<q1>yes</q1>"
+submit "$WORK/survey.xml"
+expect_status 400 "a form this server does not publish"
+expect_eq "$(message)" "Not stored: this server does not know the form \"household_survey\"; get the blank forms again from this server." "unknown form message"
+
+printf '<?xml version="1.0"?><data id="supplywatch_trucks"><trucks>1</trucks></data>' >"$WORK/no-id.xml"
+submit "$WORK/no-id.xml"
+expect_status 400 "no instanceID"
+expect_eq "$(message)" "Not stored: the form data has no meta/instanceID." "no instanceID message"
+
+req POST /submission "${OR_VERSION[@]}" "${AUTH[@]}" -F "photo.jpg=@$WORK/photo.jpg;type=image/jpeg"
+expect_status 400 "no xml_submission_file part"
+expect_eq "$(message)" "Not stored: the request has no xml_submission_file part, or it is empty." "missing part message"
+
+req POST /submission "${OR_VERSION[@]}" "${AUTH[@]}" -F "xml_submission_file=@$WORK/trucks.xml;type=text/xml" \
+	-F "xml_submission_file=@$WORK/access.xml;type=text/xml"
+expect_status 400 "two xml_submission_file parts"
+expect_eq "$(message)" "Not stored: the request has more than one xml_submission_file part." "two parts message"
+
+req POST /submission "${OR_VERSION[@]}" "${AUTH[@]}" -H "Content-Type: multipart/form-data; boundary=XyZ" \
+	--data-binary $'--XyZ\r\nContent-Disposition: form-data; name="xml_submission_file"; filename="a.xml"\r\n\r\n<data'
+expect_status 400 "a multipart body cut short"
+expect_eq "$(message)" "Not stored: the multipart/form-data body is malformed or incomplete." "cut short message"
+
+{ printf '<?xml version="1.0"?><data id="supplywatch_trucks"><note>'; head -c 1100000 /dev/zero | tr '\0' a; printf '</note></data>'; } >"$WORK/huge.xml"
+submit "$WORK/huge.xml"
+expect_status 413 "form data over 1 MiB"
+expect_eq "$(message)" "Not stored: the form data (xml_submission_file) is larger than 1 MiB." "413 message"
+
+req POST /submission "${OR_VERSION[@]}" "${AUTH[@]}" -H "Content-Type: text/xml" --data-binary @"$WORK/trucks.xml"
+expect_status 415 "a bare XML body"
+expect_eq "$(count)" "$N" "no refusal stored anything"
+
+# --- authentication -----------------------------------------------------------------
+req POST /submission "${OR_VERSION[@]}" -F "xml_submission_file=@$WORK/trucks.xml;type=text/xml"
+expect_status 401 "POST without credentials"
+expect_header WWW-Authenticate 'Basic realm="supplywatch", charset="UTF-8"' "POST challenge"
+req POST /submission "${OR_VERSION[@]}" -u "ngo-a:sw_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" \
+	-F "xml_submission_file=@$WORK/trucks.xml;type=text/xml"
+expect_status 401 "wrong password"
+expect_header WWW-Authenticate 'Basic realm="supplywatch", charset="UTF-8"' "wrong password challenge"
+req POST /submission "${OR_VERSION[@]}" -u "ngo-b:$TOKEN" -F "xml_submission_file=@$WORK/trucks.xml;type=text/xml"
+expect_status 401 "the token under another organisation's name"
+req GET /formList "${OR_VERSION[@]}"
+expect_status 401 "formList without credentials"
+expect_header WWW-Authenticate 'Basic realm="supplywatch", charset="UTF-8"' "formList challenge"
+req GET /forms/supplywatch_trucks.xml -u "ngo-a:wrong"
+expect_status 401 "a form with a wrong password"
+
+# --- the form list and the forms --------------------------------------------------------
+req GET /formList "${OR_VERSION[@]}" "${AUTH[@]}"
+expect_status 200 "formList"
+openrosa_headers "formList"
+if xmllint --noout "$BODY" 2>"$WORK/xmllint.err"; then ok; else fail "formList is not XML: $(cat "$WORK/xmllint.err")"; fi
+cp "$BODY" "$WORK/formlist.xml"
+X='/*[local-name()="xforms"]/*[local-name()="xform"]'
+expect_eq "$(xmllint --xpath "count($X)" "$WORK/formlist.xml")" "4" "four forms listed"
+ids=()
+for i in 1 2 3 4; do ids+=("$(xmllint --xpath "string($X[$i]/*[local-name()=\"formID\"])" "$WORK/formlist.xml")"); done
+expect_eq "${ids[*]}" "supplywatch_access supplywatch_disruption supplywatch_shortage supplywatch_trucks" "form ids"
+expect_eq "$(xmllint --xpath "string($X[4]/*[local-name()=\"name\"])" "$WORK/formlist.xml")" "Supplywatch: trucks counted" "trucks form name"
+expect_eq "$(xmllint --xpath "string($X[4]/*[local-name()=\"version\"])" "$WORK/formlist.xml")" "2026112801" "trucks form version"
+for i in 1 2 3 4; do
+	url=$(xmllint --xpath "string($X[$i]/*[local-name()=\"downloadUrl\"])" "$WORK/formlist.xml")
+	hash=$(xmllint --xpath "string($X[$i]/*[local-name()=\"hash\"])" "$WORK/formlist.xml")
+	id=${ids[$((i - 1))]}
+	expect_eq "$url" "$SW_URL/forms/$id.xml" "downloadUrl of $id"
+	code=$(curl -sS -o "$WORK/form.xml" -D "$WORK/form.headers" -w '%{http_code}' "${OR_VERSION[@]}" "${AUTH[@]}" "$url")
+	expect_eq "$code" "200" "download of $id"
+	expect_eq "$(grep -i '^Content-Type:' "$WORK/form.headers" | tr -d '\r')" "Content-Type: text/xml; charset=utf-8" "content type of $id"
+	if xmllint --noout "$WORK/form.xml" 2>"$WORK/xmllint.err"; then ok; else fail "$id is not well-formed: $(cat "$WORK/xmllint.err")"; fi
+	expect_eq "$hash" "md5:$(md5sum <"$WORK/form.xml" | cut -d' ' -f1)" "hash of $id"
+	expect_eq "$(cmp -s "$WORK/form.xml" "$SW_ROOT/etc/forms/$id.xml" && echo same)" "same" "$id served as shipped"
+done
+
+req GET "/formList?formID=supplywatch_access" "${OR_VERSION[@]}" "${AUTH[@]}" -H "X-Forwarded-Proto: https"
+expect_status 200 "formList for one form behind a TLS proxy"
+expect_eq "$(xmllint --xpath "count($X)" "$BODY")" "1" "one form listed"
+expect_eq "$(xmllint --xpath "string($X/*[local-name()=\"downloadUrl\"])" "$BODY")" "https://${SW_URL#http://}/forms/supplywatch_access.xml" "https download URL"
+
+req GET /forms/nothing.xml "${AUTH[@]}"
+expect_status 404 "a form that does not exist"
+req GET /forms/Supplywatch_trucks.xml "${AUTH[@]}"
+expect_status 404 "a name outside [a-z0-9_]"
+req GET /forms/..%2Fsupplywatch.conf "${AUTH[@]}"
+expect_status 404 "no way out of the forms directory"
+
+req GET /formList --http1.0 -H "Host:" "${AUTH[@]}"
+expect_status 400 "formList without a Host header"
+expect_eq "$(message)" "The request needs a Host header naming this server." "no Host message"
+req GET /formList "${AUTH[@]}" -H "Host: evil.example/x?"
+expect_status 400 "formList with a Host that is not a host"
+
+# --- metrics and log ----------------------------------------------------------------------
+expect_contains <(curl -sS "$SW_URL/metrics") 'supplywatch_reports_total{kind="trucks",channel="openrosa",result="stored"} 2' "stored counted by channel"
+expect_contains "$WORK/daemon.log" "http POST /submission 201" "request log line"
+if grep -q "$TOKEN" "$WORK/daemon.log"; then fail "token appears in the log"; else ok; fi
+
+sw_stop
+
+# --- a forms directory that is not there: the operator is told, the phone too ---------
+export SUPPLYWATCH_FORMS_DIR="$WORK/no-forms"
+sw_start
+req GET /formList "${OR_VERSION[@]}" "${AUTH[@]}"
+expect_status 500 "formList without a forms directory"
+expect_eq "$(message)" "The server has no blank forms to offer; tell its operator." "no forms message"
+expect_contains "$WORK/daemon.log" "openrosa: cannot read the forms directory $WORK/no-forms: No such file or directory" "logged for the operator"
+sw_stop

@@ -1,0 +1,214 @@
+/* csvin: headers, HXL hashtag rows, RFC 4180 details, derived ids. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "csvin.h"
+
+struct rows {
+	json_t *list;	/* [[row, object], ...] */
+};
+
+static void collect(void *arg, json_t *report, long row)
+{
+	struct rows *r = arg;
+
+	json_array_append_new(r->list, json_pack("[I, o]", (json_int_t)row, report));
+}
+
+/* Parses text (fed in chunks of `chunk` bytes) and returns rows as compact JSON. */
+static char *parse(const char *text, size_t chunk, const char *kind, char **errors, char **ignored)
+{
+	struct rows rows = { json_array() };
+	struct csvin *r = csvin_new(kind, "ngo-a", collect, &rows);
+	size_t len = strlen(text);
+	char *out;
+
+	for (size_t off = 0; off < len; off += chunk)
+		csvin_feed(r, text + off, len - off < chunk ? len - off : chunk);
+	csvin_finish(r);
+	out = json_dumps(rows.list, JSON_COMPACT);
+	if (errors)
+		*errors = json_dumps(csvin_errors(r), JSON_COMPACT);
+	if (ignored)
+		*ignored = json_dumps(csvin_ignored(r), JSON_COMPACT);
+	json_decref(rows.list);
+	csvin_free(r);
+	return out;
+}
+
+static void header_names_any_case(void **state)
+{
+	char *ign, *out = parse("Date, CORRIDOR ,trucks,colour\n2023-01-11,lachin,5,red\n", 1000,
+				"trucks", NULL, &ign);
+
+	(void)state;
+	assert_non_null(strstr(out, "[[2,{\"kind\":\"trucks\",\"date\":\"2023-01-11\",\"corridor\":\"lachin\",\"trucks\":5,\"report_id\":\""));
+	assert_string_equal(ign, "[\"colour\"]");
+	free(out);
+	free(ign);
+}
+
+static void hxl_row_on_line_two_and_three(void **state)
+{
+	char *a = parse("Day,Trucks\n#date,#indicator+trucks+num\n2023-01-11,5\n", 1000, "trucks", NULL, NULL);
+	char *b = parse("Title,,\nDay,Trucks,Place\n#DATE,#Indicator +NUM+Trucks,#loc+corridor\n2023-01-11,5,lachin\n",
+			1000, "trucks", NULL, NULL);
+
+	(void)state;
+	assert_non_null(strstr(a, "[[3,{\"kind\":\"trucks\",\"date\":\"2023-01-11\",\"trucks\":5,"));
+	assert_non_null(strstr(b, "[[4,{\"kind\":\"trucks\",\"date\":\"2023-01-11\",\"trucks\":5,\"corridor\":\"lachin\","));
+	free(a);
+	free(b);
+}
+
+static void hxl_labels_name_errors(void **state)
+{
+	struct rows rows = { json_array() };
+	struct csvin *r = csvin_new("trucks", "ngo-a", collect, &rows);
+	const char *text = "Day,Number of trucks\n#date,#indicator+trucks+num\n2023-01-11,5\n";
+	char *e;
+
+	(void)state;
+	csvin_feed(r, text, strlen(text));
+	csvin_finish(r);
+	csvin_error(r, 3, "trucks", "must be >= 0");
+	e = json_dumps(csvin_errors(r), JSON_COMPACT);
+	assert_string_equal(e, "[{\"row\":3,\"column\":\"Number of trucks\",\"reason\":\"must be >= 0\"}]");
+	free(e);
+	json_decref(rows.list);
+	csvin_free(r);
+}
+
+static void kind_decides_what_date_means(void **state)
+{
+	char *out = parse("#meta+kind,#date,#status\naccess,2023-01-11T10:00:00Z,blocked\ntrucks,2023-01-11,\n",
+			  1000, NULL, NULL, NULL);
+
+	(void)state;
+	assert_non_null(strstr(out, "\"kind\":\"access\",\"at\":\"2023-01-11T10:00:00Z\",\"status\":\"blocked\""));
+	assert_non_null(strstr(out, "\"kind\":\"trucks\",\"date\":\"2023-01-11\""));
+	free(out);
+}
+
+static void bom_crlf_quotes_and_rows(void **state)
+{
+	const char *text = "\xef\xbb\xbf" "date,note,trucks\r\n2023-01-11,\"a, \"\"b\"\"\r\nc\",1\r\n\r\n2023-01-12,,2\r\n";
+	char *whole = parse(text, 1000, "trucks", NULL, NULL);
+	char *bytes = parse(text, 1, "trucks", NULL, NULL);
+
+	(void)state;
+	/* A quoted newline does not start a row; a blank row is skipped but counted. */
+	assert_non_null(strstr(whole, "[[2,{\"kind\":\"trucks\",\"date\":\"2023-01-11\",\"note\":\"a, \\\"b\\\"\\r\\nc\",\"trucks\":1,"));
+	assert_non_null(strstr(whole, "[4,{\"kind\":\"trucks\",\"date\":\"2023-01-12\",\"trucks\":2,"));
+	assert_string_equal(whole, bytes);	/* chunking does not matter */
+	free(whole);
+	free(bytes);
+}
+
+static void formula_prefix_undone_numbers_typed(void **state)
+{
+	char *out = parse("note,tonnes,trucks\n'=SUM(A1),12.5,x\n'hello,1e3,007\n", 1000, "trucks", NULL, NULL);
+
+	(void)state;
+	assert_non_null(strstr(out, "\"note\":\"=SUM(A1)\",\"tonnes\":12.5,\"trucks\":\"x\""));
+	assert_non_null(strstr(out, "\"note\":\"'hello\",\"tonnes\":1000.0,\"trucks\":7"));
+	free(out);
+}
+
+static void derived_ids_are_deterministic(void **state)
+{
+	char *a = parse("date,trucks\n2023-01-11,5\n2023-01-12,5\n", 1000, "trucks", NULL, NULL);
+	char *b = parse("trucks,date\n5,2023-01-11\n", 1000, "trucks", NULL, NULL);
+	json_t *ja = json_loads(a, 0, NULL), *jb = json_loads(b, 0, NULL);
+	const char *id1 = json_string_value(json_object_get(json_array_get(json_array_get(ja, 0), 1), "report_id"));
+	const char *id2 = json_string_value(json_object_get(json_array_get(json_array_get(ja, 1), 1), "report_id"));
+	const char *id3 = json_string_value(json_object_get(json_array_get(json_array_get(jb, 0), 1), "report_id"));
+
+	(void)state;
+	assert_int_equal(strlen(id1), 36);
+	assert_int_equal(id1[14], '8');		/* version 8 */
+	assert_string_not_equal(id1, id2);
+	assert_string_equal(id1, id3);		/* same content, other column order */
+	json_decref(ja);
+	json_decref(jb);
+	free(a);
+	free(b);
+}
+
+static void given_ids_kept(void **state)
+{
+	char *out = parse("report_id,date\n6f1c2d3e-0000-4000-8000-000000000001,2023-01-11\n", 1000, "trucks", NULL, NULL);
+
+	(void)state;
+	assert_non_null(strstr(out, "\"report_id\":\"6f1c2d3e-0000-4000-8000-000000000001\""));
+	free(out);
+}
+
+static void malformed_and_empty_files(void **state)
+{
+	char *e1, *e2, *e3;
+	char *o1 = parse("date,trucks\n2023-01-11,\"5\n", 1000, "trucks", &e1, NULL);
+	char *o2 = parse("", 1000, "trucks", &e2, NULL);
+	char *o3 = parse("date,trucks\n2023-01-11,5\"x\n", 1000, "trucks", &e3, NULL);
+
+	(void)state;
+	assert_string_equal(e1, "[{\"row\":2,\"column\":\"\",\"reason\":\"malformed CSV: a quote inside an unquoted cell, or a quoted cell that never ends\"}]");
+	assert_string_equal(e2, "[{\"row\":1,\"column\":\"\",\"reason\":\"the file is empty: it needs a header row and at least one row\"}]");
+	assert_non_null(strstr(e3, "malformed CSV"));
+	free(o1);
+	free(o2);
+	free(o3);
+	free(e1);
+	free(e2);
+	free(e3);
+}
+
+static void no_kind_anywhere(void **state)
+{
+	char *e, *out = parse("date,trucks\n2023-01-11,5\n", 1000, NULL, &e, NULL);
+
+	(void)state;
+	assert_string_equal(out, "[]");
+	assert_string_equal(e, "[{\"row\":2,\"column\":\"kind\",\"reason\":\"is required: add a kind column or ?kind= (--kind)\"}]");
+	free(out);
+	free(e);
+}
+
+static void errors_are_capped(void **state)
+{
+	struct rows rows = { json_array() };
+	struct csvin *r = csvin_new("trucks", "ngo-a", collect, &rows);
+
+	(void)state;
+	for (int i = 0; i < CSVIN_MAX_ERRORS + 5; i++)
+		csvin_error(r, i, "x", "bad");
+	assert_int_equal(json_array_size(csvin_errors(r)), CSVIN_MAX_ERRORS);
+	assert_int_equal(csvin_error_count(r), CSVIN_MAX_ERRORS + 5);
+	json_decref(rows.list);
+	csvin_free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(header_names_any_case),
+		cmocka_unit_test(hxl_row_on_line_two_and_three),
+		cmocka_unit_test(hxl_labels_name_errors),
+		cmocka_unit_test(kind_decides_what_date_means),
+		cmocka_unit_test(bom_crlf_quotes_and_rows),
+		cmocka_unit_test(formula_prefix_undone_numbers_typed),
+		cmocka_unit_test(derived_ids_are_deterministic),
+		cmocka_unit_test(given_ids_kept),
+		cmocka_unit_test(malformed_and_empty_files),
+		cmocka_unit_test(no_kind_anywhere),
+		cmocka_unit_test(errors_are_capped),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
