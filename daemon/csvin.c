@@ -64,14 +64,6 @@ static const struct hxl_rule {
 	{ "status", { "access" }, "status", NULL },
 };
 
-static const char *const field_names[] = {
-	"kind", "report_id", "supersedes", "corridor", "source_url", "note", "date",
-	"observed_at", "trucks", "direction", "crossing", "cargo", "tonnes", "turned_back",
-	"item", "severity", "category", "location", "service", "started_at", "ended_at",
-	"disruption_id", "people_affected", "status", "at", NULL
-};
-static const char *const int_fields[] = { "trucks", "turned_back", "people_affected", NULL };
-
 /* Per column: its label (header text or hashtag) and its field for each kind. */
 struct column {
 	char *label;
@@ -238,10 +230,8 @@ static void add_column(struct csvin *r, const char *label, const char *cell)
 		for (char *p = lower; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
 		trim(lower);
-		for (int i = 0; field_names[i]; i++)
-			if (strcmp(lower, field_names[i]) == 0)
-				for (int k = 0; k <= KIND_COUNT; k++)
-					c->field[k] = field_names[i];
+		for (int k = 0; k <= KIND_COUNT; k++)
+			c->field[k] = report_field_name(lower);
 	}
 	for (int k = 0; k <= KIND_COUNT; k++)
 		known = known || c->field[k];
@@ -283,24 +273,12 @@ static void uuid_from_content(const char *org, const json_t *obj, char out[SW_UU
 		 hex + 16, hex + 20);
 }
 
-/* A cell as a JSON value: whole numbers for count fields, a number for tonnes. */
+/* A cell as a JSON value; a spreadsheet shows '=x as =x, so undo our formula escaping. */
 static json_t *cell_value(const char *field, const char *cell)
 {
-	int64_t n;
-	char *end;
-	double d;
-
-	if (enum_index(field, int_fields) >= 0 && parse_int64(cell, &n))
-		return json_integer(n);
-	if (strcmp(field, "tonnes") == 0) {
-		d = strtod(cell, &end);
-		if (*cell && !*end && isfinite(d) && !isspace((unsigned char)*cell))
-			return json_real(d);
-	}
-	/* A spreadsheet shows '=x as =x: undo our own formula escaping. */
 	if (cell[0] == '\'' && cell[1] && strchr("=+-@\t\r", cell[1]))
 		cell++;
-	return json_string(cell);
+	return report_value_of_text(field, cell);
 }
 
 static void emit(struct csvin *r, long row, json_t *cells)

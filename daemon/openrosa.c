@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "escape.h"
+#include "report.h"
 #include "valid.h"
 
 /* ---- parsing ------------------------------------------------------------- */
@@ -149,90 +150,6 @@ static const char *const form_ids[] = {
 	"supplywatch_trucks", "supplywatch_shortage", "supplywatch_disruption",
 	"supplywatch_access", NULL
 };
-static const char *const form_kinds[] = { "trucks", "shortage", "disruption", "access", NULL };
-
-enum ftype { T_TEXT, T_INT, T_NUM };
-
-/*
- * The elements that become report fields: exactly the JSON field names.
- * Every other element is ignored: the metadata that form builders add
- * (start, end, today, deviceid, username, phonenumber, simserial,
- * subscriberid, audit, __version__, formhub/uuid, meta/instanceName,
- * meta/timeStart, meta/timeEnd, meta/userID, ...), notes, calculations
- * and anything else a form carries.  Groups are looked into, so a form
- * built with groups maps the same way as a flat one.
- */
-static const struct {
-	const char *name;
-	enum ftype type;
-} instance_fields[] = {
-	{ "corridor", T_TEXT }, { "date", T_TEXT }, { "observed_at", T_TEXT },
-	{ "trucks", T_INT }, { "direction", T_TEXT }, { "crossing", T_TEXT },
-	{ "cargo", T_TEXT }, { "tonnes", T_NUM }, { "turned_back", T_INT },
-	{ "note", T_TEXT }, { "source_url", T_TEXT }, { "item", T_TEXT },
-	{ "severity", T_TEXT }, { "category", T_TEXT }, { "location", T_TEXT },
-	{ "service", T_TEXT }, { "started_at", T_TEXT }, { "ended_at", T_TEXT },
-	{ "disruption_id", T_TEXT }, { "people_affected", T_INT }, { "status", T_TEXT },
-	{ "at", T_TEXT },
-};
-
-#define NFIELDS (sizeof(instance_fields) / sizeof(instance_fields[0]))
-
-static int field_index(const char *name)
-{
-	for (size_t i = 0; i < NFIELDS; i++)
-		if (strcmp(instance_fields[i].name, name) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* [-]digits[.digits][e[+-]digits]: a number as XML Schema decimal/int spell it. */
-static bool looks_numeric(const char *s)
-{
-	if (*s == '-' || *s == '+')
-		s++;
-	if (!isdigit((unsigned char)*s))
-		return false;
-	while (isdigit((unsigned char)*s))
-		s++;
-	if (*s == '.') {
-		if (!isdigit((unsigned char)*++s))
-			return false;
-		while (isdigit((unsigned char)*s))
-			s++;
-	}
-	if (*s == 'e' || *s == 'E') {
-		s++;
-		if (*s == '-' || *s == '+')
-			s++;
-		if (!isdigit((unsigned char)*s))
-			return false;
-		while (isdigit((unsigned char)*s))
-			s++;
-	}
-	return *s == '\0';
-}
-
-/*
- * A number when the text is one, else the text itself, so that validation
- * names the field ("must be a whole number") the way it does for JSON.
- */
-static json_t *value_of(const char *s, enum ftype type)
-{
-	int64_t i;
-	double d;
-
-	if (type == T_TEXT)
-		return json_string(s);
-	if (parse_int64(s, &i))
-		return json_integer((json_int_t)i);
-	if (looks_numeric(s)) {
-		d = strtod(s, NULL);
-		if (isfinite(d))
-			return json_real(d);
-	}
-	return json_string(s);
-}
 
 struct meta {
 	char *instance_id;
@@ -249,12 +166,18 @@ static void read_meta(const xmlNode *meta, struct meta *m)
 		m->deprecated_id = text_of(n);
 }
 
-/* Adds the fields under parent to obj; -1 with err on a field given twice. */
+/*
+ * Adds the fields under parent to obj; -1 with err on a field given twice.
+ * Elements named like report fields (report_field_name) are answers, turned
+ * into values as CSV cells are (report_value_of_text); groups are looked
+ * into; everything else a form carries is ignored: start, end, today,
+ * deviceid, subscriberid, audit, __version__, formhub/uuid, meta/instanceName,
+ * meta/timeStart, meta/timeEnd, meta/userID, notes and calculations.
+ */
 static int collect(const xmlNode *parent, json_t *obj, struct meta *m, char *err, size_t errlen)
 {
 	for (const xmlNode *n = parent->children; n; n = n->next) {
-		const char *name = (const char *)n->name;
-		int f;
+		const char *name = (const char *)n->name, *field;
 		char *s;
 
 		if (n->type != XML_ELEMENT_NODE)
@@ -263,8 +186,10 @@ static int collect(const xmlNode *parent, json_t *obj, struct meta *m, char *err
 			read_meta(n, m);
 			continue;
 		}
-		f = field_index(name);
-		if (f < 0) {
+		field = report_field_name(name);
+		/* kind comes from the form, ids from meta: elements of those names are ignored. */
+		if (!field || strcmp(field, "kind") == 0 || strcmp(field, "report_id") == 0 ||
+		    strcmp(field, "supersedes") == 0) {
 			if (collect(n, obj, m, err, errlen) < 0)
 				return -1;
 			continue;
@@ -281,7 +206,7 @@ static int collect(const xmlNode *parent, json_t *obj, struct meta *m, char *err
 			snprintf(err, errlen, "%s is answered more than once in this form", name);
 			return -1;
 		}
-		json_object_set_new(obj, name, value_of(s, instance_fields[f].type));
+		json_object_set_new(obj, field, report_value_of_text(field, s));
 		free(s);
 	}
 	return 0;
@@ -302,7 +227,7 @@ static const char *kind_of_form(const xmlNode *root, char *err, size_t errlen)
 		snprintf(err, errlen, "this server does not know the form \"%s\"; "
 			 "get the blank forms again from this server", id ? (const char *)id : "");
 	xmlFree(id);
-	return k < 0 ? NULL : form_kinds[k];
+	return k < 0 ? NULL : report_kinds[k];
 }
 
 json_t *openrosa_instance_to_report(const char *xml, size_t len, char *err, size_t errlen)

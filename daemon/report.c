@@ -1,5 +1,7 @@
 #include "report.h"
 
+#include <ctype.h>
+#include <math.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -473,6 +475,43 @@ int report_parse_body(const char *body, size_t len, const struct sw_config *cfg,
 	*canon = out;
 	*raw = list;
 	return 0;
+}
+
+/* The field's type in whichever kind has it (names mean the same in every kind). */
+static const struct field *any_field(const char *name)
+{
+	const struct field *f = find_field(common_fields, name);
+
+	for (int k = 0; !f && k < KIND_COUNT; k++)
+		f = find_field(kind_fields[k], name);
+	return f;
+}
+
+const char *report_field_name(const char *name)
+{
+	const struct field *f = any_field(name);
+
+	if (strcmp(name, "kind") == 0)
+		return "kind";
+	return f ? f->name : NULL;
+}
+
+json_t *report_value_of_text(const char *name, const char *text)
+{
+	const struct field *f = any_field(name);
+	int64_t i;
+	char *end;
+	double d;
+
+	if (f && (f->type == F_INT || f->type == F_NUM) && parse_int64(text, &i))
+		return json_integer((json_int_t)i);
+	if (f && f->type == F_NUM && *text && !isspace((unsigned char)*text)) {
+		d = strtod(text, &end);
+		if (!*end && isfinite(d))
+			return json_real(d);
+	}
+	/* Anything else stays text, so validation names the problem as for JSON. */
+	return json_string(text);
 }
 
 enum report_kind report_kind_of(const json_t *canon)

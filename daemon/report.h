@@ -65,6 +65,18 @@ unsigned report_errors_reports(const json_t *errs);
 void report_error(json_t *errs, size_t index, const char *field, const char *reason);
 
 enum report_kind report_kind_of(const json_t *canon);
+/*
+ * The field called name in some kind (or "kind"), as a string that lives as
+ * long as the program; NULL when no kind has it.  For channels that map
+ * columns or elements to fields.
+ */
+const char *report_field_name(const char *name);
+/*
+ * A text answer (a CSV cell, an XForm element) as the JSON value a client
+ * would send: a number for numeric fields when it is one, else the text, so
+ * every channel is validated, and fails, the same way.
+ */
+json_t *report_value_of_text(const char *name, const char *text);
 /* A canonical field as SQL text parameter; NULL when absent.  buf holds numbers. */
 const char *report_param(const json_t *canon, const char *field, char *buf, size_t n);
 /* SHA-256 of the canonical object's sorted compact serialisation. */

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "report.h"
 #include "strbuf.h"
+#include "unit_config.h"
 
 /* 2023-11-14T22:13:20Z */
 #define NOW ((int64_t)1700000000)
@@ -47,37 +48,18 @@ static const char config_text[] =
 	");\n";
 
 static struct sw_config *cfg;
-static char tmpdir[] = "/tmp/sw-unit-report-XXXXXX";
-static char cfgpath[64];
 
 static int setup_config(void **state)
 {
-	struct strbuf err = STRBUF_INIT;
-	FILE *f;
-
 	(void)state;
-	unsetenv("TZDIR");
-	if (!mkdtemp(tmpdir))
-		return -1;
-	snprintf(cfgpath, sizeof(cfgpath), "%s/sw.conf", tmpdir);
-	f = fopen(cfgpath, "w");
-	if (!f)
-		return -1;
-	fputs(config_text, f);
-	fclose(f);
-	cfg = config_load(cfgpath, &err);
-	if (!cfg)
-		fprintf(stderr, "config_load: %s", err.buf);
-	sb_release(&err);
+	cfg = unit_config_load(config_text);
 	return cfg ? 0 : -1;
 }
 
 static int teardown_config(void **state)
 {
 	(void)state;
-	config_free(cfg);
-	unlink(cfgpath);
-	rmdir(tmpdir);
+	unit_config_free(cfg);
 	return 0;
 }
 
