@@ -226,7 +226,7 @@ static int cmd_import(PGconn *c, const struct sw_config *cfg, const char *slug, 
 	PGresult *r;
 	FILE *f;
 	size_t n;
-	int rc;
+	int rc, read_error;
 
 	if (kind && enum_index(kind, report_kinds) < 0) {
 		fprintf(stderr, "supplywatch: --kind must be one of: trucks, shortage, disruption, access\n");
@@ -248,6 +248,18 @@ static int cmd_import(PGconn *c, const struct sw_config *cfg, const char *slug, 
 		fprintf(stderr, "supplywatch: %s: %s\n", file, strerror(errno));
 		return 1;
 	}
+	{
+		struct strbuf err = STRBUF_INIT;
+
+		/* Derived report ids are keyed with the pepper, as in the daemon. */
+		if (token_load_pepper(cfg->pepper_file, token_pepper, &err) != 0) {
+			fprintf(stderr, "supplywatch: %s\n", err.buf);
+			sb_release(&err);
+			if (f != stdin)
+				fclose(f);
+			return 1;
+		}
+	}
 	ingest_register();
 	if (db_prepare(c) != 0) {
 		if (f != stdin)
@@ -258,8 +270,16 @@ static int cmd_import(PGconn *c, const struct sw_config *cfg, const char *slug, 
 	imp = csv_import_begin(c, &org, "cli", kind, cfg, false);
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
 		csv_import_feed(imp, buf, n);
+	read_error = ferror(f);
 	if (f != stdin)
 		fclose(f);
+	if (read_error) {
+		/* Half a file must not be committed as if it were all of it. */
+		fprintf(stderr, "supplywatch: %s: read error; nothing was stored\n", file);
+		o = csv_import_abort(imp);
+		json_decref(o.body);
+		return 1;
+	}
 	o = csv_import_finish(imp);
 	rc = import_report(file, &o);
 	json_decref(o.body);

@@ -6,6 +6,7 @@
 
 #include "csvin.h"
 #include "report.h"
+#include "token.h"
 
 struct csv_import {
 	struct csvin *r;
@@ -37,7 +38,8 @@ struct csv_import *csv_import_begin(PGconn *c, const struct org *org, const char
 {
 	struct csv_import *imp = xcalloc(1, sizeof(*imp));
 
-	imp->r = csvin_new(kind, org->slug, on_row, imp);
+	/* Derived report ids are keyed with the pepper (see csvin.c). */
+	imp->r = csvin_new(kind, org->slug, token_pepper, on_row, imp);
 	imp->tx = ingest_begin(c, org, channel, cfg, keep_results);
 	imp->cfg = cfg;
 	imp->now = (int64_t)time(NULL);
@@ -47,6 +49,15 @@ struct csv_import *csv_import_begin(PGconn *c, const struct org *org, const char
 void csv_import_feed(struct csv_import *imp, const char *data, size_t len)
 {
 	csvin_feed(imp->r, data, len);
+}
+
+struct outcome csv_import_abort(struct csv_import *imp)
+{
+	struct outcome o = ingest_finish(imp->tx, true);
+
+	csvin_free(imp->r);
+	free(imp);
+	return o;
 }
 
 /* The storage layer's {"index", "field"} details as {"row", "column"} ones. */

@@ -12,11 +12,16 @@
 
 struct csv_import;
 
-/* kind: the default kind (?kind=, --kind) or NULL; keep_results: list every report in the body. */
+/*
+ * kind: the default kind (?kind=, --kind) or NULL; keep_results: list every
+ * report in the body.  token_pepper must be loaded (it keys derived ids).
+ */
 struct csv_import *csv_import_begin(PGconn *c, const struct org *org, const char *channel,
 				    const char *kind, const struct sw_config *cfg, bool keep_results);
 void csv_import_feed(struct csv_import *imp, const char *data, size_t len);
 /* Commits when every row was valid and nothing conflicts; frees imp. */
 struct outcome csv_import_finish(struct csv_import *imp);
+/* Rolls back whatever was fed (e.g. after a read error); frees imp. */
+struct outcome csv_import_abort(struct csv_import *imp);
 
 #endif

@@ -16,6 +16,7 @@
 #define HEADER_SCAN_ROWS 25	/* the HXL convention: the hashtag row is among the first 25 */
 #define MAX_COLUMNS 256
 #define MAX_CELL 65536
+#define MAX_RECORD (1024 * 1024)
 
 /*
  * HXL hashtags to fields.  A column matches a rule when its tag is the rule's
@@ -73,6 +74,7 @@ struct column {
 struct csvin {
 	struct csv_parser p;
 	char *kind, *org;
+	unsigned char key[32];		/* keys derived report ids */
 	csvin_row_fn fn;
 	void *arg;
 	/* the record being read */
@@ -81,6 +83,7 @@ struct csvin {
 	long row;			/* spreadsheet row number of the last record */
 	bool header_found, failed, bom_checked;
 	int last_end;			/* the character that ended the last record */
+	size_t record_bytes;		/* bytes fed since the last record ended */
 	size_t nbom;			/* bytes of a byte order mark seen so far */
 	json_t *pending;		/* rows read before the header is known: [[row, [cells]]] */
 	struct column *cols;
@@ -133,7 +136,11 @@ static bool parse_hashtag(const char *cell, char *tag, size_t n, json_t *attrs)
 	char *save = NULL, *part;
 	bool first = true;
 
-	if (cell[0] != '#' || strlen(cell) >= sizeof(buf))
+	size_t len = strlen(cell);
+
+	/* "#tag+attr": no space after '#', no empty attribute ("#date+", "#a++b"). */
+	if (cell[0] != '#' || !isalpha((unsigned char)cell[1]) || len >= sizeof(buf) ||
+	    cell[len - 1] == '+' || strstr(cell, "++"))
 		return false;
 	snprintf(buf, sizeof(buf), "%s", cell + 1);
 	for (part = strtok_r(buf, "+", &save); part; part = strtok_r(NULL, "+", &save), first = false) {
@@ -153,9 +160,16 @@ static bool parse_hashtag(const char *cell, char *tag, size_t n, json_t *attrs)
 	return !first;
 }
 
+static const char *hxl_field(const char *tag, const json_t *attrs, const char *kind);
+
+/*
+ * The HXL rule (at least half the non-empty cells are hashtags), and one of
+ * them must name a field: a data row like ",,,#closed" is not a header.
+ */
 static bool is_hashtag_row(char **cells, size_t n)
 {
 	size_t nonempty = 0, tags = 0;
+	bool names_field = false;
 	char tag[64];
 
 	for (size_t i = 0; i < n; i++) {
@@ -165,10 +179,14 @@ static bool is_hashtag_row(char **cells, size_t n)
 			continue;
 		nonempty++;
 		attrs = json_array();
-		tags += parse_hashtag(cells[i], tag, sizeof(tag), attrs);
+		if (parse_hashtag(cells[i], tag, sizeof(tag), attrs)) {
+			tags++;
+			for (int k = 0; k < KIND_COUNT && !names_field; k++)
+				names_field = hxl_field(tag, attrs, report_kinds[k]) != NULL;
+		}
 		json_decref(attrs);
 	}
-	return tags > 0 && tags * 2 >= nonempty;
+	return names_field && tags * 2 >= nonempty;
 }
 
 static bool has_attrs(const json_t *attrs, const char *const *want)
@@ -219,6 +237,7 @@ static void add_column(struct csvin *r, const char *label, const char *cell)
 	bool known = false;
 
 	c->label = xstrdup(label[0] ? label : cell);
+	trim(c->label);
 	if (r->hxl) {
 		if (parse_hashtag(cell, tag, sizeof(tag), attrs))
 			for (int k = 0; k <= KIND_COUNT; k++)
@@ -240,7 +259,32 @@ static void add_column(struct csvin *r, const char *label, const char *cell)
 	json_decref(attrs);
 }
 
-static void set_columns(struct csvin *r, json_t *labels, json_t *cells)
+/* Two columns for one field would make one of them silently lose. */
+static void check_duplicates(struct csvin *r, long row)
+{
+	char reason[320];
+
+	for (size_t i = 0; i < r->ncols; i++)
+		for (size_t j = 0; j < i; j++)
+			for (int k = 0; k <= KIND_COUNT; k++) {
+				const char *a = r->cols[i].field[k], *b = r->cols[j].field[k];
+
+				if (!a || !b || strcmp(a, b) != 0)
+					continue;
+				snprintf(reason, sizeof(reason),
+					 "names the same field (%s) as column \"%.100s\"; keep one of them",
+					 a, r->cols[j].label);
+				if (r->nerrors++ < CSVIN_MAX_ERRORS)
+					json_array_append_new(r->errors, json_pack("{s:I, s:s, s:s}",
+						"row", (json_int_t)row, "column", r->cols[i].label,
+						"reason", reason));
+				r->failed = true;
+				k = KIND_COUNT;
+				j = i;
+			}
+}
+
+static void set_columns(struct csvin *r, json_t *labels, json_t *cells, long row)
 {
 	size_t n = json_array_size(cells);
 
@@ -251,19 +295,25 @@ static void set_columns(struct csvin *r, json_t *labels, json_t *cells)
 		add_column(r, label ? label : "", json_string_value(json_array_get(cells, i)));
 	}
 	r->header_found = true;
+	check_duplicates(r, row);
 }
 
 /* ---- rows ---------------------------------------------------------------------- */
 
-static void uuid_from_content(const char *org, const json_t *obj, char out[SW_UUID_LEN + 1])
+/*
+ * Keyed with the server's secret: a public export holds these ids, and an
+ * unkeyed hash of slug and content would let anyone test which organisation
+ * sent a row.
+ */
+static void uuid_from_content(const struct csvin *r, const json_t *obj, char out[SW_UUID_LEN + 1])
 {
 	unsigned char h[32];
 	char hex[65];
 	char *text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
 	struct strbuf sb = STRBUF_INIT;
 
-	sb_addf(&sb, "supplywatch-csv\n%s\n%s", org, text);
-	crypto_hash_sha256(h, (const unsigned char *)sb.buf, sb.len);
+	sb_addf(&sb, "supplywatch-csv\n%s\n%s", r->org, text);
+	crypto_generichash(h, sizeof(h), (const unsigned char *)sb.buf, sb.len, r->key, sizeof(r->key));
 	free(text);
 	sb_release(&sb);
 	h[6] = (unsigned char)((h[6] & 0x0f) | 0x80);	/* version 8: custom, RFC 9562 */
@@ -273,12 +323,22 @@ static void uuid_from_content(const char *org, const json_t *obj, char out[SW_UU
 		 hex + 16, hex + 20);
 }
 
-/* A cell as a JSON value; a spreadsheet shows '=x as =x, so undo our formula escaping. */
+/*
+ * A cell as a JSON value.  Free text keeps its spaces (they are the
+ * reporter's); other fields lose surrounding ones.  The export's formula
+ * guard (a ' before = + - @ TAB CR or ') is undone, exactly once.
+ */
 static json_t *cell_value(const char *field, const char *cell)
 {
-	if (cell[0] == '\'' && cell[1] && strchr("=+-@\t\r", cell[1]))
+	char buf[MAX_CELL + 1];
+
+	if (cell[0] == '\'' && cell[1] && strchr("=+-@\t\r'", cell[1]))
 		cell++;
-	return report_value_of_text(field, cell);
+	if (report_field_is_text(field))
+		return report_value_of_text(field, cell);
+	snprintf(buf, sizeof(buf), "%s", cell);
+	trim(buf);
+	return report_value_of_text(field, buf);
 }
 
 static void emit(struct csvin *r, long row, json_t *cells)
@@ -300,7 +360,14 @@ static void emit(struct csvin *r, long row, json_t *cells)
 	json_array_foreach(cells, i, cell) {
 		const char *v = json_string_value(cell), *field;
 
-		if (i >= r->ncols || !v[0])
+		if (i >= r->ncols && v[0]) {
+			/* An unquoted comma in a note, usually: never drop what was written. */
+			json_decref(obj);
+			csvin_error(r, row, "", "has more cells than the header has columns "
+				    "(put text with commas in double quotes)");
+			return;
+		}
+		if (!v[0])
 			continue;
 		field = r->cols[i].field[k < 0 ? KIND_COUNT : k];
 		if (field && strcmp(field, "kind") != 0)
@@ -314,7 +381,7 @@ static void emit(struct csvin *r, long row, json_t *cells)
 	if (!json_object_get(obj, "report_id")) {
 		char id[SW_UUID_LEN + 1];
 
-		uuid_from_content(r->org, obj, id);
+		uuid_from_content(r, obj, id);
 		json_object_set_new(obj, "report_id", json_string(id));
 	}
 	r->datarows++;
@@ -341,7 +408,8 @@ static void flush_pending(struct csvin *r)
 
 		if (!first)
 			return;
-		set_columns(r, NULL, json_array_get(first, 1));
+		set_columns(r, NULL, json_array_get(first, 1),
+			    (long)json_integer_value(json_array_get(first, 0)));
 		json_array_remove(r->pending, 0);
 	}
 	json_array_foreach(r->pending, i, p)
@@ -355,8 +423,10 @@ static void on_record(struct csvin *r)
 	json_t *cells;
 
 	r->row++;
+	/* Cells of spaces only are empty; other cells keep their spaces here. */
 	for (size_t i = 0; i < r->ncells; i++) {
-		trim(r->cells[i]);
+		if (strspn(r->cells[i], " \t") == strlen(r->cells[i]))
+			r->cells[i][0] = '\0';
 		blank = blank && !r->cells[i][0];
 	}
 	if (blank || r->failed)
@@ -370,7 +440,7 @@ static void on_record(struct csvin *r)
 		bool labels = last && json_integer_value(json_array_get(last, 0)) == r->row - 1;
 
 		r->hxl = true;
-		set_columns(r, labels ? json_array_get(last, 1) : NULL, cells);
+		set_columns(r, labels ? json_array_get(last, 1) : NULL, cells, r->row);
 		json_array_clear(r->pending);
 	} else {
 		json_array_append_new(r->pending, json_pack("[I, O]", (json_int_t)r->row, cells));
@@ -391,6 +461,12 @@ static void cb_field(void *data, size_t len, void *arg)
 		if (!r->failed)
 			csvin_error(r, r->row + 1, "", r->ncells == MAX_COLUMNS
 				    ? "too many columns (at most 256)" : "a cell is longer than 65536 bytes");
+		r->failed = true;
+		return;
+	}
+	if (len && !valid_utf8(data, len)) {
+		if (!r->failed)
+			csvin_error(r, r->row + 1, "", "is not UTF-8 text: save the file as \"CSV UTF-8\"");
 		r->failed = true;
 		return;
 	}
@@ -417,15 +493,18 @@ static void cb_row(int c, void *arg)
 	 * the rows a spreadsheet numbers; the LF of a CRLF is not a row of its own.
 	 */
 	r->last_end = c;
+	r->record_bytes = 0;
 	if (!crlf_tail)
 		on_record(r);
 	clear_cells(r);
 }
 
-struct csvin *csvin_new(const char *kind, const char *org_slug, csvin_row_fn fn, void *arg)
+struct csvin *csvin_new(const char *kind, const char *org_slug, const unsigned char key[32],
+			csvin_row_fn fn, void *arg)
 {
 	struct csvin *r = xcalloc(1, sizeof(*r));
 
+	memcpy(r->key, key, sizeof(r->key));
 	if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL | CSV_REPALL_NL) != 0)
 		abort();
 	r->kind = kind ? xstrdup(kind) : NULL;
@@ -486,6 +565,12 @@ int csvin_feed(struct csvin *r, const char *data, size_t len)
 	}
 	if (csv_parse(&r->p, data, len, cb_field, cb_row, r) != len)
 		return parse_error(r);
+	/* libcsv buffers a record whole: an unclosed quote would buffer the file. */
+	r->record_bytes += len;
+	if (r->record_bytes > MAX_RECORD && !r->failed) {
+		csvin_error(r, r->row + 1, "", "a row is longer than 1 MiB: is a quote left open?");
+		r->failed = true;
+	}
 	return r->failed ? -1 : 0;
 }
 
@@ -503,5 +588,7 @@ int csvin_finish(struct csvin *r)
 		flush_pending(r);
 	if (!r->header_found && !r->failed)
 		csvin_error(r, 1, "", "the file is empty: it needs a header row and at least one row");
+	else if (!r->datarows && !r->nerrors)
+		csvin_error(r, r->row, "", "the file has a header but no rows of data");
 	return r->failed ? -1 : 0;
 }

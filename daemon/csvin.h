@@ -22,8 +22,12 @@ typedef void (*csvin_row_fn)(void *arg, json_t *report, long row);
 
 struct csvin;
 
-/* kind: from ?kind= / --kind, or NULL (then a kind column is needed). */
-struct csvin *csvin_new(const char *kind, const char *org_slug, csvin_row_fn fn, void *arg);
+/*
+ * kind: from ?kind= / --kind, or NULL (then a kind column is needed).
+ * key: the server's secret (the token pepper), which keys derived report ids.
+ */
+struct csvin *csvin_new(const char *kind, const char *org_slug, const unsigned char key[32],
+			csvin_row_fn fn, void *arg);
 void csvin_free(struct csvin *r);
 /* Feeds bytes; -1 once the file is unusable (see csvin_errors). */
 int csvin_feed(struct csvin *r, const char *data, size_t len);

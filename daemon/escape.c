@@ -41,7 +41,8 @@ void esc_json(struct strbuf *sb, const char *s)
 
 void esc_csv(struct strbuf *sb, const char *s, int is_text)
 {
-	int formula = is_text && strchr("=+-@\t\r", *s) && *s;
+	/* A leading ' is prefixed too, so an importer can strip exactly one. */
+	int formula = is_text && strchr("=+-@\t\r'", *s) && *s;
 	int quote = formula || strpbrk(s, ",\"\r\n") != NULL;
 
 	if (quote)

@@ -14,7 +14,8 @@ void esc_html(struct strbuf *sb, const char *s);
 void esc_json(struct strbuf *sb, const char *s);
 /*
  * One CSV field (RFC 4180).  Text cells starting with = + - @ TAB or CR
- * are prefixed with ' so spreadsheets do not run them as formulas; pass
+ * are prefixed with ' so spreadsheets do not run them as formulas (and so
+ * are cells starting with ', so the prefix can be undone exactly); pass
  * is_text = 0 for numbers, which are written as they are.
  */
 void esc_csv(struct strbuf *sb, const char *s, int is_text);

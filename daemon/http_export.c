@@ -86,7 +86,7 @@ static void cell(struct strbuf *out, const json_t *payload, const char *field, b
 	} else if (json_is_integer(v)) {
 		sb_addf(out, "%lld", (long long)json_integer_value(v));
 	} else if (json_is_real(v)) {
-		snprintf(num, sizeof(num), "%.15g", json_real_value(v));
+		format_decimal(json_real_value(v), num, sizeof(num));
 		sb_addstr(out, num);
 	}
 }

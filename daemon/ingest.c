@@ -331,10 +331,10 @@ static void count_results(const struct batch *b, int channel, bool stored)
 		}
 }
 
-static struct outcome batch_outcome(struct batch *b)
+static struct outcome batch_outcome(struct batch *b, bool aborted)
 {
 	struct outcome o = { 0, NULL, 0, false };
-	bool ok = !json_array_size(b->invalid) && !json_array_size(b->conflicts);
+	bool ok = !aborted && !json_array_size(b->invalid) && !json_array_size(b->conflicts);
 
 	count_results(b, enum_index(b->channel, report_channels), ok);
 	if (json_array_size(b->invalid))
@@ -420,12 +420,12 @@ struct outcome ingest_finish(struct ingest_tx *tx, bool abort)
 	if (s != DB_OK || abort || json_array_size(b->invalid) || json_array_size(b->conflicts)) {
 		if (tx->began && !db_conn_lost(c))
 			db_simple(c, "ROLLBACK");
-		o = s != DB_OK ? outcome_db(c, s, false) : batch_outcome(b);
+		o = s != DB_OK ? outcome_db(c, s, false) : batch_outcome(b, abort);
 		goto out;
 	}
 	committing = true;
 	s = db_simple(c, "COMMIT");
-	o = s != DB_OK ? outcome_db(c, s, committing) : batch_outcome(b);
+	o = s != DB_OK ? outcome_db(c, s, committing) : batch_outcome(b, false);
 	if (s == DB_OK && !tx->keep_results) {
 		json_decref(o.body);
 		o.body = json_pack("{s:i, s:i}", "stored", b->created,

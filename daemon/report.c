@@ -496,20 +496,23 @@ const char *report_field_name(const char *name)
 	return f ? f->name : NULL;
 }
 
+bool report_field_is_text(const char *name)
+{
+	const struct field *f = any_field(name);
+
+	return f && f->type == F_TEXT;
+}
+
 json_t *report_value_of_text(const char *name, const char *text)
 {
 	const struct field *f = any_field(name);
 	int64_t i;
-	char *end;
 	double d;
 
 	if (f && (f->type == F_INT || f->type == F_NUM) && parse_int64(text, &i))
 		return json_integer((json_int_t)i);
-	if (f && f->type == F_NUM && *text && !isspace((unsigned char)*text)) {
-		d = strtod(text, &end);
-		if (!*end && isfinite(d))
-			return json_real(d);
-	}
+	if (f && f->type == F_NUM && parse_decimal(text, &d))
+		return json_real(d);
 	/* Anything else stays text, so validation names the problem as for JSON. */
 	return json_string(text);
 }
@@ -518,17 +521,6 @@ enum report_kind report_kind_of(const json_t *canon)
 {
 	int k = enum_index(json_string_value(json_object_get(canon, "kind")), report_kinds);
 	return k < 0 ? KIND_TRUCKS : (enum report_kind)k;
-}
-
-/* The shortest decimal that reads back as d: 12.3, not 12.300000000000001. */
-static void shortest_decimal(double d, char *buf, size_t n)
-{
-	for (int decimals = 0; decimals <= 17; decimals++) {
-		snprintf(buf, n, "%.*f", decimals, d);
-		if (strtod(buf, NULL) == d)
-			return;
-	}
-	snprintf(buf, n, "%.17g", d);
 }
 
 const char *report_param(const json_t *canon, const char *field, char *buf, size_t n)
@@ -542,7 +534,7 @@ const char *report_param(const json_t *canon, const char *field, char *buf, size
 	if (json_is_integer(v))
 		snprintf(buf, n, "%lld", (long long)json_integer_value(v));
 	else if (json_is_real(v))
-		shortest_decimal(json_real_value(v), buf, n);
+		format_decimal(json_real_value(v), buf, n);
 	else
 		return NULL;
 	return buf;

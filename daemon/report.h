@@ -77,6 +77,8 @@ const char *report_field_name(const char *name);
  * every channel is validated, and fails, the same way.
  */
 json_t *report_value_of_text(const char *name, const char *text);
+/* Free text (note, item, location...): its spaces are the reporter's. */
+bool report_field_is_text(const char *name);
 /* A canonical field as SQL text parameter; NULL when absent.  buf holds numbers. */
 const char *report_param(const json_t *canon, const char *field, char *buf, size_t n);
 /* SHA-256 of the canonical object's sorted compact serialisation. */

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,6 +290,66 @@ const char *valid_text(const char *s, size_t max)
 	if (chars > max)
 		return "is too long";
 	return NULL;
+}
+
+bool valid_utf8(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0, k; i < n; i += k) {
+		/* A zero-padded copy: utf8_len never reads past the n bytes. */
+		unsigned char tmp[4] = { 0, 0, 0, 0 };
+
+		if (p[i] == 0)
+			return false;
+		memcpy(tmp, p + i, n - i < 4 ? n - i : 4);
+		k = utf8_len(tmp);
+		if (!k)
+			return false;
+	}
+	return true;
+}
+
+bool parse_decimal(const char *s, double *out)
+{
+	const char *p = s;
+
+	int digits = 0;
+
+	/* XML Schema's decimal plus an exponent: 12, 12.5, .5, 5., 1e3; no hex, nan or inf. */
+	if (*p == '-' || *p == '+')
+		p++;
+	for (; isdigit((unsigned char)*p); p++)
+		digits++;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			digits++;
+	if (!digits)
+		return false;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '-' || *p == '+')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			return false;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p)
+		return false;
+	*out = strtod(s, NULL);
+	return isfinite(*out);
+}
+
+void format_decimal(double d, char *buf, size_t n)
+{
+	/* The shortest decimal that reads back as d: 12.3, not 12.300000000000001. */
+	for (int decimals = 0; decimals <= 17; decimals++) {
+		snprintf(buf, n, "%.*f", decimals, d);
+		if (strtod(buf, NULL) == d)
+			return;
+	}
+	snprintf(buf, n, "%.17g", d);
 }
 
 bool parse_int64(const char *s, int64_t *out)

@@ -61,5 +61,11 @@ const char *valid_text(const char *s, size_t max);
 
 /* Strict base-10 integer / number parsing of a whole string. */
 bool parse_int64(const char *s, int64_t *out);
+/* A finite decimal as people write it: [+-]digits[.digits][e[+-]digits]. */
+bool parse_decimal(const char *s, double *out);
+/* The shortest decimal text that reads back as d. */
+void format_decimal(double d, char *buf, size_t n);
+/* n bytes of well-formed UTF-8 without NUL. */
+bool valid_utf8(const char *s, size_t n);
 
 #endif

@@ -71,6 +71,16 @@ expect_status 422 "no kind at all"
 expect_json '.details[0] | [.row, .column]' '[2,"kind"]' "kind required"
 post_csv "$WORK/nokind.csv" "?kind=convoy"
 expect_status 400 "an unknown ?kind="
+printf 'date,corridor,trucks,note\n2023-01-18,lachin,4,Caf\xe9 convoy\n' >"$WORK/latin1.csv"
+post_csv "$WORK/latin1.csv" "?kind=trucks"
+expect_status 422 "a Windows-1252 file"
+expect_json '.details[0] | [.row, .reason]' '[2,"is not UTF-8 text: save the file as \"CSV UTF-8\""]' "encoding named"
+printf 'date,corridor,trucks,note\n2023-01-18,lachin,4,Road closed, reopened at noon\n' >"$WORK/comma.csv"
+post_csv "$WORK/comma.csv" "?kind=trucks"
+expect_status 422 "an unquoted comma in a note"
+expect_eq "$(count)" "$N" "nothing stored from refused files"
+req GET /metrics
+if grep -q 'supplywatch_reports_total{kind="trucks",channel="csv",result="stored"} 4$' "$BODY"; then ok; else fail "rolled-back rows counted as stored: $(grep 'channel="csv"' "$BODY")"; fi
 
 # --- rows without report_id: a repeated row in one file, and the same row later ------------
 printf 'date,corridor,trucks\n2023-01-19,lachin,2\n2023-01-19,lachin,2\n' >"$WORK/twice.csv"

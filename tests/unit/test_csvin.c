@@ -10,6 +10,8 @@
 
 #include "csvin.h"
 
+static const unsigned char key[32] = { 1, 2, 3 };
+
 struct rows {
 	json_t *list;	/* [[row, object], ...] */
 };
@@ -25,7 +27,7 @@ static void collect(void *arg, json_t *report, long row)
 static char *parse(const char *text, size_t chunk, const char *kind, char **errors, char **ignored)
 {
 	struct rows rows = { json_array() };
-	struct csvin *r = csvin_new(kind, "ngo-a", collect, &rows);
+	struct csvin *r = csvin_new(kind, "ngo-a", key, collect, &rows);
 	size_t len = strlen(text);
 	char *out;
 
@@ -70,7 +72,7 @@ static void hxl_row_on_line_two_and_three(void **state)
 static void hxl_labels_name_errors(void **state)
 {
 	struct rows rows = { json_array() };
-	struct csvin *r = csvin_new("trucks", "ngo-a", collect, &rows);
+	struct csvin *r = csvin_new("trucks", "ngo-a", key, collect, &rows);
 	const char *text = "Day,Number of trucks\n#date,#indicator+trucks+num\n2023-01-11,5\n";
 	char *e;
 
@@ -113,11 +115,13 @@ static void bom_crlf_quotes_and_rows(void **state)
 
 static void formula_prefix_undone_numbers_typed(void **state)
 {
-	char *out = parse("note,tonnes,trucks\n'=SUM(A1),12.5,x\n'hello,1e3,007\n", 1000, "trucks", NULL, NULL);
+	char *out = parse("note,tonnes,trucks\n'=SUM(A1),12.5,x\n'hello,1e3,007\n''quoted,0x10,1\n", 1000, "trucks", NULL, NULL);
 
 	(void)state;
 	assert_non_null(strstr(out, "\"note\":\"=SUM(A1)\",\"tonnes\":12.5,\"trucks\":\"x\""));
 	assert_non_null(strstr(out, "\"note\":\"'hello\",\"tonnes\":1000.0,\"trucks\":7"));
+	/* One guard ' undone; hex is no number. */
+	assert_non_null(strstr(out, "\"note\":\"'quoted\",\"tonnes\":\"0x10\",\"trucks\":1"));
 	free(out);
 }
 
@@ -183,7 +187,7 @@ static void no_kind_anywhere(void **state)
 static void errors_are_capped(void **state)
 {
 	struct rows rows = { json_array() };
-	struct csvin *r = csvin_new("trucks", "ngo-a", collect, &rows);
+	struct csvin *r = csvin_new("trucks", "ngo-a", key, collect, &rows);
 
 	(void)state;
 	for (int i = 0; i < CSVIN_MAX_ERRORS + 5; i++)
@@ -192,6 +196,85 @@ static void errors_are_capped(void **state)
 	assert_int_equal(csvin_error_count(r), CSVIN_MAX_ERRORS + 5);
 	json_decref(rows.list);
 	csvin_free(r);
+}
+
+static void bad_bytes_refuse_the_file(void **state)
+{
+	char *e1, *e2;
+	char *o1 = parse("date,note\n2023-01-11,Caf\xe9\n", 1000, "trucks", &e1, NULL);
+	struct rows rows = { json_array() };
+	struct csvin *r = csvin_new("trucks", "ngo-a", key, collect, &rows);
+
+	(void)state;
+	assert_string_equal(o1, "[]");
+	assert_string_equal(e1, "[{\"row\":2,\"column\":\"\",\"reason\":\"is not UTF-8 text: save the file as \\\"CSV UTF-8\\\"\"}]");
+	csvin_feed(r, "date,note\n2023-01-11,a\0b\n", 24);
+	csvin_finish(r);
+	e2 = json_dumps(csvin_errors(r), JSON_COMPACT);
+	assert_non_null(strstr(e2, "is not UTF-8 text"));	/* a NUL byte */
+	free(o1);
+	free(e1);
+	free(e2);
+	json_decref(rows.list);
+	csvin_free(r);
+}
+
+static void cells_beyond_the_header_are_refused(void **state)
+{
+	char *e, *out = parse("date,note\n2023-01-11,Road closed, reopened at noon\n", 1000, "trucks", &e, NULL);
+
+	(void)state;
+	assert_string_equal(out, "[]");
+	assert_string_equal(e, "[{\"row\":2,\"column\":\"\",\"reason\":\"has more cells than the header has columns (put text with commas in double quotes)\"}]");
+	free(out);
+	free(e);
+}
+
+static void a_data_row_is_not_a_hashtag_row(void **state)
+{
+	char *e, *out = parse("date,corridor,trucks,note\n2023-01-11,lachin,5,ok\n,,,#closed\n", 1000,
+			      "trucks", &e, NULL);
+
+	(void)state;
+	assert_non_null(strstr(out, "[3,{\"kind\":\"trucks\",\"note\":\"#closed\""));
+	assert_string_equal(e, "[]");
+	free(out);
+	free(e);
+}
+
+static void header_without_rows_and_duplicate_columns(void **state)
+{
+	char *e1, *e2;
+	char *o1 = parse("date,trucks\n", 1000, "trucks", &e1, NULL);
+	char *o2 = parse("#loc,#loc+name,#date\nx,y,2023-01-11\n", 1000, "shortage", &e2, NULL);
+
+	(void)state;
+	assert_string_equal(e1, "[{\"row\":1,\"column\":\"\",\"reason\":\"the file has a header but no rows of data\"}]");
+	assert_string_equal(e2, "[{\"row\":1,\"column\":\"#loc+name\",\"reason\":\"names the same field (location) as column \\\"#loc\\\"; keep one of them\"}]");
+	assert_string_equal(o2, "[]");
+	free(o1);
+	free(o2);
+	free(e1);
+	free(e2);
+}
+
+static void text_keeps_its_spaces_other_fields_do_not(void **state)
+{
+	char *out = parse("date,trucks,note\n 2023-01-11 , 5 ,\" padded \"\n", 1000, "trucks", NULL, NULL);
+
+	(void)state;
+	assert_non_null(strstr(out, "\"date\":\"2023-01-11\",\"trucks\":5,\"note\":\" padded \""));
+	free(out);
+}
+
+static void loose_hashtags_are_not_hashtags(void **state)
+{
+	char *ign, *out = parse("#date+,#indicator+trucks+num,#loc+corridor,# loc\nx,5,y,z\n", 1000, "trucks", NULL, &ign);
+
+	(void)state;
+	assert_string_equal(ign, "[\"#date+\",\"# loc\"]");
+	free(out);
+	free(ign);
 }
 
 int main(void)
@@ -208,6 +291,12 @@ int main(void)
 		cmocka_unit_test(malformed_and_empty_files),
 		cmocka_unit_test(no_kind_anywhere),
 		cmocka_unit_test(errors_are_capped),
+		cmocka_unit_test(bad_bytes_refuse_the_file),
+		cmocka_unit_test(cells_beyond_the_header_are_refused),
+		cmocka_unit_test(a_data_row_is_not_a_hashtag_row),
+		cmocka_unit_test(header_without_rows_and_duplicate_columns),
+		cmocka_unit_test(text_keeps_its_spaces_other_fields_do_not),
+		cmocka_unit_test(loose_hashtags_are_not_hashtags),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
