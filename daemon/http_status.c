@@ -214,14 +214,16 @@ static enum MHD_Result page(struct request *rq, bool home)
 	}
 	a = as_of_arg(rq, s, &D, &ret);
 	if (a == ARG_ABSENT) {
-		ret = reply_rendered(rq, home ? &s->home_html : &s->corridor_html[i]);
+		int down = !metrics_db_up();
+
+		ret = reply_rendered(rq, home ? &s->home_html[down] : &s->corridor_html[down][i]);
 	} else if (a == ARG_OK) {
 		size_t from = home ? 0 : (size_t)i, to = home ? s->n : (size_t)i + 1;
 		struct corridor_eval *e = xcalloc(to - from, sizeof(*e));
 		struct strbuf b = STRBUF_INIT;
 
 		eval_past(s, from, to, D, e);
-		render_html(&b, s->cfg, e, to - from, home, s->generated_at, s->db_up);
+		render_html(&b, s->cfg, e, to - from, home, s->generated_at, metrics_db_up());
 		for (size_t k = 0; k < to - from; k++)
 			eval_free(&e[k]);
 		ret = reply_surface(rq, "text/html; charset=utf-8", &b, s->generated_at);

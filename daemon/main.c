@@ -18,6 +18,7 @@
 #include "http.h"
 #include "ingest.h"
 #include "log.h"
+#include "metrics.h"
 #include "snapshot.h"
 #include "token.h"
 #include "version.h"
@@ -188,6 +189,7 @@ int main(int argc, char **argv)
 		if (!first)
 			fatal("cannot compute the indicators (see above)");
 		snapshot_publish(first);
+		metrics_set_db_up(true);
 	}
 	if (snapshot_thread_start() != 0)
 		fatal("cannot start the snapshot thread");

@@ -471,15 +471,18 @@ static void render_all(struct snapshot *s)
 	sb_addch(&t.b, '\n');
 	free(text);
 	rendered_make(&s->status_json, "application/json", t.b.buf, t.b.len, s->generated_at);
-	sb_reset(&t.b);
-	render_html(&t.b, s->cfg, s->evals, s->n, true, s->generated_at, s->db_up);
-	rendered_make(&s->home_html, "text/html; charset=utf-8", t.b.buf, t.b.len, s->generated_at);
-	s->corridor_html = xcalloc(s->n ? s->n : 1, sizeof(*s->corridor_html));
-	for (size_t i = 0; i < s->n; i++) {
+	for (int down = 0; down < 2; down++) {
 		sb_reset(&t.b);
-		render_html(&t.b, s->cfg, &s->evals[i], 1, false, s->generated_at, s->db_up);
-		rendered_make(&s->corridor_html[i], "text/html; charset=utf-8", t.b.buf, t.b.len,
-				s->generated_at);
+		render_html(&t.b, s->cfg, s->evals, s->n, true, s->generated_at, !down);
+		rendered_make(&s->home_html[down], "text/html; charset=utf-8", t.b.buf, t.b.len,
+			      s->generated_at);
+		s->corridor_html[down] = xcalloc(s->n ? s->n : 1, sizeof(*s->corridor_html[down]));
+		for (size_t i = 0; i < s->n; i++) {
+			sb_reset(&t.b);
+			render_html(&t.b, s->cfg, &s->evals[i], 1, false, s->generated_at, !down);
+			rendered_make(&s->corridor_html[down][i], "text/html; charset=utf-8", t.b.buf,
+				      t.b.len, s->generated_at);
+		}
 	}
 	sb_reset(&t.b);
 	render_feed(&t.b, s->cfg, s->evals, s->n, s->generated_at);
@@ -499,16 +502,18 @@ static void snapshot_free(struct snapshot *s)
 	for (size_t i = 0; i < s->n; i++) {
 		eval_free(&s->evals[i]);		/* zeroed when never evaluated */
 		free_data(&s->data[i]);
-		if (s->corridor_html)
-			MHD_destroy_response(s->corridor_html[i].resp);
+	}
+	for (int down = 0; down < 2; down++) {
+		for (size_t i = 0; s->corridor_html[down] && i < s->n; i++)
+			MHD_destroy_response(s->corridor_html[down][i].resp);
+		free(s->corridor_html[down]);
+		if (s->home_html[down].resp)
+			MHD_destroy_response(s->home_html[down].resp);
 	}
 	if (s->status_json.resp)
 		MHD_destroy_response(s->status_json.resp);
-	if (s->home_html.resp)
-		MHD_destroy_response(s->home_html.resp);
 	if (s->feed.resp)
 		MHD_destroy_response(s->feed.resp);
-	free(s->corridor_html);
 	free(s->metrics_gauges);
 	free(s->evals);
 	free(s->data);
@@ -553,7 +558,6 @@ struct snapshot *snapshot_build(PGconn *c, struct sw_config *cfg, const struct s
 	now = (int64_t)ts.tv_sec;
 	s->refs = 1;
 	s->cfg = cfg;
-	s->db_up = true;
 	s->generated_at = now;
 	s->data = xcalloc(cfg->ncorridors, sizeof(*s->data));
 	s->evals = xcalloc(cfg->ncorridors, sizeof(*s->evals));

@@ -86,12 +86,15 @@ struct snapshot {
 	struct corridor_data *data;
 	struct corridor_eval *evals;		/* as of each corridor's today */
 	size_t n;
-	bool db_up;				/* false: served from the last good build */
-	/* pre-rendered surfaces */
+	/*
+	 * Pre-rendered surfaces.  Pages come twice: [0] as built, [1] with a
+	 * banner saying the database is unreachable, served while it is
+	 * (metrics_db_up), so a monitor knows the figures are getting old.
+	 */
 	struct rendered status_json;
-	struct rendered home_html;
+	struct rendered home_html[2];
 	struct rendered feed;
-	struct rendered *corridor_html;		/* per corridor */
+	struct rendered *corridor_html[2];	/* per corridor */
 	char *metrics_gauges;			/* text block of the indicator gauges */
 };
 

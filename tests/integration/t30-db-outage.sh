@@ -38,6 +38,17 @@ expect_status 503 "readyz while down"
 expect_json '.reason' '"database unreachable"' "readyz reason"
 req GET /healthz
 expect_status 200 "healthz while down (the process is alive)"
+# The status page keeps serving the last figures, saying they may be old
+# (the snapshot thread notices within about a second).
+for _ in $(seq 1 60); do
+	req GET /corridors/lachin
+	grep -q "database is unreachable" "$BODY" && break
+	sleep 0.05
+done
+expect_status 200 "status page while the database is down"
+expect_contains "$BODY" "The database is unreachable" "banner on the page"
+req GET /api/v1/status
+expect_status 200 "status JSON while the database is down"
 
 pg_cluster_restart "$OWN"
 # Recovery by itself, within the capped backoff (5 s) plus slack.
@@ -51,6 +62,12 @@ done
 expect_eq "$got" "201" "first success after the restart"
 req GET /readyz
 expect_status 200 "readyz after recovery"
+for _ in $(seq 1 60); do
+	req GET /corridors/lachin
+	grep -q "database is unreachable" "$BODY" || break
+	sleep 0.05
+done
+if grep -q "database is unreachable" "$BODY"; then fail "banner still shown after recovery"; else ok; fi
 expect_eq "$(sql "SELECT count(*) FROM supplywatch.reports WHERE report_id IN ('$A', '$B')")" "2" "both reports stored once"
 
 # Terminated backends: the next requests succeed on new connections.
