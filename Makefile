@@ -58,7 +58,7 @@ $(BUILD)/supplywatchd: $(COMMON_OBJ) $(DAEMON:%=$(BUILD)/%.o)
 $(BUILD)/supplywatch: $(COMMON_OBJ) $(CLI:%=$(BUILD)/%.o)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(COMMON_OBJ) | $(BUILD)/.dir
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h daemon/*.h $(COMMON_OBJ) | $(BUILD)/.dir
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes $(PKG_CFLAGS) -Idaemon $< $(COMMON_OBJ) \
 		-o $@ $(LDFLAGS) $(PKG_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
 

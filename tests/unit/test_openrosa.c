@@ -27,7 +27,6 @@
 #include "openrosa.h"
 #include "report.h"
 #include "strbuf.h"
-#include "unit_config.h"
 
 /* 2023-11-14T22:13:20Z */
 #define NOW ((int64_t)1700000000)
@@ -48,21 +47,8 @@ static const char config_text[] =
 	"    crossings = ( \"Hakari bridge\", \"Lachin checkpoint\" ); }\n"
 	");\n";
 
-static struct sw_config *cfg;
-
-static int setup_config(void **state)
-{
-	(void)state;
-	cfg = unit_config_load(config_text);
-	return cfg ? 0 : -1;
-}
-
-static int teardown_config(void **state)
-{
-	(void)state;
-	unit_config_free(cfg);
-	return 0;
-}
+#define UNIT_CONFIG_GROUP
+#include "unit_config.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 

@@ -20,7 +20,6 @@
 #include "config.h"
 #include "report.h"
 #include "strbuf.h"
-#include "unit_config.h"
 
 /* 2023-11-14T22:13:20Z */
 #define NOW ((int64_t)1700000000)
@@ -47,21 +46,8 @@ static const char config_text[] =
 	"  { id = \"open\"; name = \"Open\"; baseline_trucks_per_day = 10; }\n"
 	");\n";
 
-static struct sw_config *cfg;
-
-static int setup_config(void **state)
-{
-	(void)state;
-	cfg = unit_config_load(config_text);
-	return cfg ? 0 : -1;
-}
-
-static int teardown_config(void **state)
-{
-	(void)state;
-	unit_config_free(cfg);
-	return 0;
-}
+#define UNIT_CONFIG_GROUP
+#include "unit_config.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 

@@ -47,4 +47,26 @@ static void unit_config_free(struct sw_config *c)
 	rmdir(unit_config_dir);
 }
 
+/*
+ * cmocka group setup/teardown around one configuration: define
+ * `static const char config_text[]` before including this header.
+ */
+#ifdef UNIT_CONFIG_GROUP
+static struct sw_config *cfg;
+
+static int setup_config(void **state)
+{
+	(void)state;
+	cfg = unit_config_load(config_text);
+	return cfg ? 0 : -1;
+}
+
+static int teardown_config(void **state)
+{
+	(void)state;
+	unit_config_free(cfg);
+	return 0;
+}
+#endif
+
 #endif
