@@ -1,4 +1,4 @@
-# supplywatch — see README.md.  Targets: all check demo install uninstall clean
+# supplywatch — see README.md.  Targets: all check demo fuzz install uninstall clean
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 SBINDIR    ?= $(PREFIX)/sbin
@@ -23,6 +23,11 @@ CFLAGS   := $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS))
 LDFLAGS  += -fsanitize=address,undefined
 else
 BUILD    ?= build
+endif
+ifeq ($(FUZZ),1)
+CFLAGS   += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CFLAGS   := $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS))
+LDFLAGS  += -fsanitize=address,undefined
 endif
 ifeq ($(WERROR),1)
 CFLAGS   += -Werror
@@ -64,12 +69,34 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h daemon/*.h $(COMMON_OBJ) | $(BUI
 
 unit-tests: $(UNIT:%=$(BUILD)/tests/%)
 
+# libFuzzer targets (clang): make fuzz [FUZZ_SECONDS=60].  Each runs from its
+# seed corpus in tests/fuzz/corpus/NAME (read only; new inputs go to build/).
+FUZZ_TARGETS := report csv openrosa configfile router
+FUZZ_SECONDS ?= 60
+FUZZ_OBJ = $(COMMON_OBJ) $(filter-out $(BUILD)/main.o,$(DAEMON:%=$(BUILD)/%.o))
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_config.h $(FUZZ_OBJ) | $(BUILD)/.dir
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -Wno-missing-prototypes $(PKG_CFLAGS) -Idaemon $< \
+		$(FUZZ_OBJ) -o $@ $(LDFLAGS) -fsanitize=fuzzer $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang FUZZ=1 fuzz-build >/dev/null
+	@sh tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 deps:
 	@sh tests/install-deps.sh
+
+# FUZZ_SECONDS for make check: the crash regressions and a short run each.
+CHECK_FUZZ_SECONDS ?= 5
 
 check: deps
 	@$(MAKE) --no-print-directory all unit-tests
 	@bash tests/run.sh $(BUILD)
+ifneq ($(SANITIZE),1)
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
+endif
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -100,4 +127,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all check demo deps install uninstall clean unit-tests
+.PHONY: all check demo deps install uninstall clean unit-tests fuzz fuzz-build

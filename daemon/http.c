@@ -356,24 +356,28 @@ enum MHD_Result reply_text(struct request *rq, unsigned status, const char *type
 }
 
 /* First callback: everything that can be decided from the request line and headers. */
+const struct route *http_route_find(const char *method, const char *path, char *capture,
+				    size_t n, const char **allowed)
+{
+	*allowed = NULL;
+	for (size_t i = 0; i < NROUTES; i++) {
+		if (!match(routes[i].pattern, path, capture, n))
+			continue;
+		*allowed = strcmp(routes[i].method, "GET") == 0 ? "GET, HEAD" : routes[i].method;
+		if (strcmp(routes[i].method, method) == 0 ||
+		    (strcmp(routes[i].method, "GET") == 0 && strcmp(method, "HEAD") == 0))
+			return &routes[i];
+	}
+	return NULL;
+}
+
 static enum MHD_Result begin(struct request *rq, const char *url)
 {
-	const char *len, *type, *allowed = NULL;
-	bool path_known = false;
+	const char *len, *type, *allowed;
 
-	for (size_t i = 0; i < NROUTES; i++) {
-		if (!match(routes[i].pattern, url, rq->capture, sizeof(rq->capture)))
-			continue;
-		path_known = true;
-		allowed = strcmp(routes[i].method, "GET") == 0 ? "GET, HEAD" : routes[i].method;
-		if (strcmp(routes[i].method, rq->method) == 0 ||
-		    (strcmp(routes[i].method, "GET") == 0 && strcmp(rq->method, "HEAD") == 0)) {
-			rq->route = &routes[i];
-			break;
-		}
-	}
+	rq->route = http_route_find(rq->method, url, rq->capture, sizeof(rq->capture), &allowed);
 	if (!rq->route) {
-		if (!path_known)
+		if (!allowed)
 			return reply_error(rq, 404, "no such resource");
 		rq->allow = allowed;
 		return reply_error(rq, 405, "method not allowed on this path");

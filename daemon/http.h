@@ -65,6 +65,13 @@ struct request {
 	size_t streamed;		/* body bytes handed to route->upload */
 };
 
+/*
+ * The route for method and path, with its '*' segment in capture; NULL when
+ * none, *allowed then names the methods the path takes (NULL: unknown path).
+ */
+const struct route *http_route_find(const char *method, const char *path, char *capture,
+				    size_t n, const char **allowed);
+
 /* Starts serving; returns NULL with a logged error. */
 struct MHD_Daemon *http_start(const struct sw_config *cfg, uint16_t *bound_port);
 /* Stops accepting, lets requests in flight finish (up to grace_ms), stops. */

@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config libpq-dev libconfig-dev libmicrohttpd-dev
 libjansson-dev libsodium-dev libsystemd-dev libcmocka-dev libxml2-dev libcsv-dev postgresql
-postgresql-client curl jq tzdata libxml2-utils prometheus chromium fonts-dejavu-core ${EXTRA_PKGS:-}"
+postgresql-client curl jq tzdata clang libclang-rt-14-dev libxml2-utils prometheus chromium fonts-dejavu-core ${EXTRA_PKGS:-}"
 
 missing=""
 for p in $PKGS; do
