@@ -259,29 +259,40 @@ static void add_column(struct csvin *r, const char *label, const char *cell)
 	json_decref(attrs);
 }
 
+/* An earlier column naming the same field as column i (for some kind), or -1. */
+static long same_field_as(const struct csvin *r, size_t i, const char **field)
+{
+	for (size_t j = 0; j < i; j++)
+		for (int k = 0; k <= KIND_COUNT; k++) {
+			const char *a = r->cols[i].field[k], *b = r->cols[j].field[k];
+
+			if (a && b && strcmp(a, b) == 0) {
+				*field = a;
+				return (long)j;
+			}
+		}
+	return -1;
+}
+
 /* Two columns for one field would make one of them silently lose. */
 static void check_duplicates(struct csvin *r, long row)
 {
 	char reason[320];
 
-	for (size_t i = 0; i < r->ncols; i++)
-		for (size_t j = 0; j < i; j++)
-			for (int k = 0; k <= KIND_COUNT; k++) {
-				const char *a = r->cols[i].field[k], *b = r->cols[j].field[k];
+	for (size_t i = 0; i < r->ncols; i++) {
+		const char *field;
+		long j = same_field_as(r, i, &field);
 
-				if (!a || !b || strcmp(a, b) != 0)
-					continue;
-				snprintf(reason, sizeof(reason),
-					 "names the same field (%s) as column \"%.100s\"; keep one of them",
-					 a, r->cols[j].label);
-				if (r->nerrors++ < CSVIN_MAX_ERRORS)
-					json_array_append_new(r->errors, json_pack("{s:I, s:s, s:s}",
-						"row", (json_int_t)row, "column", r->cols[i].label,
-						"reason", reason));
-				r->failed = true;
-				k = KIND_COUNT;
-				j = i;
-			}
+		if (j < 0)
+			continue;
+		snprintf(reason, sizeof(reason),
+			 "names the same field (%s) as column \"%.100s\"; keep one of them",
+			 field, r->cols[j].label);
+		if (r->nerrors++ < CSVIN_MAX_ERRORS)
+			json_array_append_new(r->errors, json_pack("{s:I, s:s, s:s}", "row", (json_int_t)row,
+				"column", r->cols[i].label, "reason", reason));
+		r->failed = true;
+	}
 }
 
 static void set_columns(struct csvin *r, json_t *labels, json_t *cells, long row)

@@ -35,4 +35,15 @@ static void fuzz_config_init(void)
 	sb_release(&err);
 }
 
+/* Targets that validate reports load the configuration once, before fuzzing. */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_config_init();
+	return 0;
+}
+
 #endif

@@ -6,18 +6,9 @@
 #include "fuzz_config.h"
 #include "report.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const unsigned char key[32] = { 7 };
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_config_init();
-	return 0;
-}
 
 /* Each row goes through validation, as csv_import does. */
 static void on_row(void *arg, json_t *obj, long row)
