@@ -8,7 +8,7 @@ UNITDIR    ?= $(PREFIX)/lib/systemd/system
 DESTDIR    ?=
 
 CC       ?= cc
-PKGS     := libpq libconfig libmicrohttpd jansson libsodium libsystemd libxml-2.0
+PKGS     := libpq libconfig libmicrohttpd jansson libsodium libsystemd libxml-2.0 zlib
 OPT      ?= -O2 -g
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wconversion \
             -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
@@ -37,7 +37,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 
 # Modules shared by the daemon, the CLI and the unit tests.
-COMMON  := strbuf log escape valid config report token db migrate ingest rules metrics csvin csv_import openrosa
+COMMON  := strbuf log escape valid config report token db migrate ingest rules metrics csvin csv_import openrosa ratelimit
 DAEMON  := main http http_reports http_health http_openrosa http_status http_export snapshot snapshot_thread render_json render_metrics render_html render_feed
 CLI     := cli
 COMMON_OBJ := $(COMMON:%=$(BUILD)/%.o) $(BUILD)/migrations.o

@@ -42,9 +42,12 @@ struct sw_config {
 	/* http */
 	int64_t max_body_bytes;
 	int64_t connection_timeout;
+	int64_t header_timeout;		/* seconds to send a request's whole header block */
 	int64_t connection_limit;
 	int64_t per_ip_connection_limit;
 	int64_t connection_memory_limit;
+	int64_t rate_limit_per_minute;	/* per token; 0 = off */
+	int64_t rate_limit_burst;
 	/* database */
 	char *conninfo;
 	int64_t pool_size;
@@ -54,6 +57,7 @@ struct sw_config {
 	char *timezone;
 	bool is_public;
 	int64_t stale_after_hours;
+	int64_t silent_after_hours;	/* an organisation quiet this long is "silent" */
 	/* auth */
 	char *pepper_file;
 	/* log */

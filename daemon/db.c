@@ -91,8 +91,17 @@ static void quiet_notice(void *arg, const char *message)
 
 PGconn *db_connect(const char *conninfo, const char *appname)
 {
-	const char *keys[] = { "connect_timeout", "dbname", "application_name", NULL };
-	const char *vals[] = { "5", conninfo, appname, NULL };
+	/*
+	 * Defaults that database.conninfo (expanded from dbname) may override:
+	 * over TCP, a peer that vanished without a word (a partition, a dead
+	 * host) is noticed within about 25 s instead of the kernel's two hours,
+	 * so no thread waits for ever and the watchdog (WatchdogSec=60s) keeps
+	 * its promise.  Unix sockets ignore them.
+	 */
+	const char *keys[] = { "connect_timeout", "keepalives", "keepalives_idle",
+			       "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+			       "dbname", "application_name", NULL };
+	const char *vals[] = { "5", "1", "10", "5", "3", "20000", conninfo, appname, NULL };
 	PGconn *c;
 
 	c = PQconnectdbParams(keys, vals, 1);

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,9 +13,11 @@
 
 #include "db.h"
 #include <sodium.h>
+#include <systemd/sd-daemon.h>
 #include "log.h"
 #include "report.h"
 #include "metrics.h"
+#include "ratelimit.h"
 #include "snapshot.h"
 #include "token.h"
 
@@ -65,6 +68,26 @@ static const struct route routes[] = {
 	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 static atomic_int in_flight;
+
+/*
+ * Slow clients.  libmicrohttpd's connection_timeout is an idle timeout, so
+ * a client trickling a byte a second would hold a connection for ever.
+ * Every connection is tracked from open to close; while it owes us a
+ * request's header block (from its opening, or since its last response)
+ * it has http.header_timeout seconds to send it whole, after which
+ * http_reap() shuts its socket down (libmicrohttpd then closes it as a
+ * failed read).  An entry is unlinked before libmicrohttpd closes the fd,
+ * under the same lock, so a shutdown never reaches a reused descriptor.
+ */
+struct conn_track {
+	int fd;
+	int64_t deadline_ns;		/* 0: a request is being served */
+	struct conn_track *prev, *next;
+};
+
+static pthread_mutex_t track_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct conn_track tracked = { -1, 0, &tracked, &tracked };
+static atomic_int header_timeout_s = 10;
 
 static int64_t mono_ns(void)
 {
@@ -224,7 +247,7 @@ static enum MHD_Result authenticate(struct request *rq)
 	char basic[256];
 	const char *slug, *token = token_of(h, basic, sizeof(basic), &slug);
 	PGconn *c;
-	int found;
+	int found, wait;
 
 	if (!token)
 		return reply_error(rq, 401, rq->route->basic
@@ -250,6 +273,15 @@ static enum MHD_Result authenticate(struct request *rq)
 	if (!found || (slug && strcmp(slug, rq->org.slug) != 0))
 		return reply_error(rq, 401, "unknown or revoked token");
 	rq->authed = true;
+	/* HEAD /submission is ODK Collect's free probe before each form: not metered. */
+	if (strcmp(rq->method, "HEAD") == 0)
+		return MHD_YES;
+	wait = ratelimit_take(hash, rq->cfg->rate_limit_per_minute, rq->cfg->rate_limit_burst,
+			      mono_ns());
+	if (wait)
+		return reply_json_ra(rq, 429, json_pack("{s:s, s:i}", "error",
+			"rate limit exceeded for this token; nothing was stored, retry after Retry-After seconds",
+			"retry_after", wait), wait);
 	return MHD_YES;
 }
 
@@ -311,13 +343,51 @@ static enum MHD_Result reply_304(struct request *rq, const char *etag, int64_t l
 	return ret;
 }
 
+/*
+ * Does an Accept-Encoding value take gzip?  "gzip" or "x-gzip" with q > 0,
+ * or "*" with q > 0 when gzip is not named (RFC 9110 12.5.3).
+ */
+static bool accepts_gzip(const char *h)
+{
+	int star = 0;
+
+	while (h && *h) {
+		size_t n;
+		double q = 1.0;
+		const char *coding, *end;
+
+		h += strspn(h, " \t,");
+		coding = h;
+		n = strcspn(h, " \t;,");
+		end = h + strcspn(h, ",");
+		for (const char *p = h + n; p < end; p++) {
+			if (*p == ';') {
+				p += 1 + strspn(p + 1, " \t");
+				if ((*p == 'q' || *p == 'Q') && p[1] == '=')
+					q = strtod(p + 2, NULL);
+			}
+		}
+		if ((n == 4 && strncasecmp(coding, "gzip", 4) == 0) ||
+		    (n == 6 && strncasecmp(coding, "x-gzip", 6) == 0))
+			return q > 0;
+		if (n == 1 && *coding == '*')
+			star = q > 0 ? 1 : -1;
+		h = end;
+	}
+	return star > 0;
+}
+
 enum MHD_Result reply_rendered(struct request *rq, const struct rendered *r)
 {
-	if (not_modified(rq, r->etag, r->last_modified))
-		return reply_304(rq, r->etag, r->last_modified);
+	bool gz = r->gz && accepts_gzip(MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
+								     MHD_HTTP_HEADER_ACCEPT_ENCODING));
+	const char *etag = gz ? r->etag_gz : r->etag;
+
+	if (not_modified(rq, etag, r->last_modified))
+		return reply_304(rq, etag, r->last_modified);
 	rq->status = 200;
 	rq->replied = true;
-	return MHD_queue_response(rq->conn, 200, r->resp);
+	return MHD_queue_response(rq->conn, 200, gz ? r->gz : r->resp);
 }
 
 enum MHD_Result reply_surface(struct request *rq, const char *type, struct strbuf *body,
@@ -326,10 +396,10 @@ enum MHD_Result reply_surface(struct request *rq, const char *type, struct strbu
 	struct rendered r;
 	enum MHD_Result ret;
 
-	rendered_make(&r, type, body->buf, body->len, last_modified);
+	rendered_make(&r, type, body->buf, body->len, last_modified, false);
 	sb_release(body);
 	ret = reply_rendered(rq, &r);
-	MHD_destroy_response(r.resp);
+	rendered_free(&r);
 	return ret;
 }
 
@@ -404,6 +474,76 @@ static enum MHD_Result begin(struct request *rq, const char *url)
 	return MHD_YES;
 }
 
+static void track_deadline(struct MHD_Connection *conn, int64_t deadline_ns)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_track *t = ci ? ci->socket_context : NULL;
+
+	if (!t)
+		return;
+	pthread_mutex_lock(&track_lock);
+	t->deadline_ns = deadline_ns;
+	pthread_mutex_unlock(&track_lock);
+}
+
+static int64_t header_deadline(void)
+{
+	return mono_ns() + (int64_t)atomic_load(&header_timeout_s) * 1000000000;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct conn_track *t = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	(void)cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		t = xcalloc(1, sizeof(*t));
+		t->fd = ci ? ci->connect_fd : -1;
+		t->deadline_ns = header_deadline();
+		pthread_mutex_lock(&track_lock);
+		t->next = &tracked;
+		t->prev = tracked.prev;
+		tracked.prev->next = t;
+		tracked.prev = t;
+		pthread_mutex_unlock(&track_lock);
+		*socket_context = t;
+	} else if (t) {
+		pthread_mutex_lock(&track_lock);
+		t->prev->next = t->next;
+		t->next->prev = t->prev;
+		pthread_mutex_unlock(&track_lock);
+		free(t);
+		*socket_context = NULL;
+	}
+}
+
+unsigned http_reap(const struct sw_config *cfg)
+{
+	int64_t now = mono_ns();
+	unsigned n = 0;
+
+	atomic_store(&header_timeout_s, (int)cfg->header_timeout);
+	pthread_mutex_lock(&track_lock);
+	for (struct conn_track *t = tracked.next; t != &tracked; t = t->next) {
+		if (t->deadline_ns && now > t->deadline_ns && t->fd >= 0) {
+			shutdown(t->fd, SHUT_RDWR);
+			t->deadline_ns = 0;
+			n++;
+		}
+	}
+	pthread_mutex_unlock(&track_lock);
+	if (n) {
+		metrics_slow_clients(n);
+		log_info("http: dropped %u connection%s that sent no complete request within %lld s",
+			 n, n == 1 ? "" : "s", (long long)cfg->header_timeout);
+	}
+	return n;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -422,6 +562,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		rq->cfg = config_acquire();
 		*con_cls = rq;
 		atomic_fetch_add(&in_flight, 1);
+		track_deadline(conn, 0);	/* the header block is in; the body may take its time */
 		return begin(rq, url);
 	}
 	if (rq->replied) {
@@ -477,6 +618,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!rq)
 		return;
 	ms = (double)(mono_ns() - rq->start_ns) / 1e6;
+	track_deadline(conn, header_deadline());	/* the next request's header is owed */
 	metrics_request(rq->route ? (int)(rq->route - routes) : -1, rq->status, ms / 1e3);
 	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK || rq->status)
 		log_info("http %s %s %u %.1fms org=%s", rq->method,
@@ -507,7 +649,75 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 }
 #pragma GCC diagnostic pop
 
-struct MHD_Daemon *http_start(const struct sw_config *cfg, uint16_t *bound_port)
+/*
+ * Socket activation: one stream socket from systemd (supplywatchd.socket)
+ * replaces listen.address/port.  Returns the fd, -1 when none was passed,
+ * -2 on a misconfiguration (logged).
+ */
+static int activated_socket(void)
+{
+	int n = sd_listen_fds(1);
+
+	if (n == 0)
+		return -1;
+	if (n < 0) {
+		log_err("socket activation: %s", strerror(-n));
+		return -2;
+	}
+	if (n > 1 || sd_is_socket(SD_LISTEN_FDS_START, AF_UNSPEC, SOCK_STREAM, 1) <= 0) {
+		log_err("socket activation: expected one listening stream socket, got %d fds", n);
+		return -2;
+	}
+	return SD_LISTEN_FDS_START;
+}
+
+/* Writes "127.0.0.1:8080" or "[::1]:8080" of a bound socket; returns its family. */
+static int socket_name(int fd, char *out, size_t n)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+		ss.ss_family = AF_UNSPEC;
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+		snprintf(out, n, "[%s]:%u", host, (unsigned)ntohs(a->sin6_port));
+		return AF_INET6;
+	}
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+		port = ntohs(a->sin_port);
+	}
+	snprintf(out, n, "%s:%u", host, port);
+	return ss.ss_family;
+}
+
+/* The daemon on the listening socket (or address) given by listen. */
+static struct MHD_Daemon *start(const struct sw_config *cfg, unsigned flags, uint16_t port,
+				struct MHD_OptionItem listen)
+{
+	struct MHD_OptionItem where[] = { listen, { MHD_OPTION_END, 0, NULL } };
+
+	return MHD_start_daemon(flags, port, NULL, NULL, on_request, NULL,
+		MHD_OPTION_ARRAY, where,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->pool_size,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->connection_limit,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connection_limit,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->connection_memory_limit,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_END);
+}
+
+struct MHD_Daemon *http_start(const struct sw_config *cfg, char *where, size_t where_len)
 {
 	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_PASSIVE, .ai_socktype = SOCK_STREAM };
 	struct addrinfo *ai;
@@ -516,13 +726,23 @@ struct MHD_Daemon *http_start(const struct sw_config *cfg, uint16_t *bound_port)
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
-	int rc;
-
+	int rc, fd = activated_socket();
 	static const char *names[NROUTES];
 
+	atomic_store(&header_timeout_s, (int)cfg->header_timeout);
 	for (size_t i = 0; i < NROUTES; i++)
 		names[i] = routes[i].name;
 	metrics_init(names, (int)NROUTES);
+	if (fd == -2)
+		return NULL;
+	if (fd >= 0) {
+		if (socket_name(fd, where, where_len) == AF_INET6)
+			flags |= MHD_USE_IPv6;
+		d = start(cfg, flags, 0, (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, fd, NULL });
+		if (!d)
+			log_err("cannot serve the socket systemd passed");
+		return d;
+	}
 	snprintf(port, sizeof(port), "%u", (unsigned)cfg->listen_port);
 	rc = getaddrinfo(cfg->listen_address, port, &hints, &ai);
 	if (rc != 0) {
@@ -532,24 +752,16 @@ struct MHD_Daemon *http_start(const struct sw_config *cfg, uint16_t *bound_port)
 	}
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	d = MHD_start_daemon(flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, NULL,
-		MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->pool_size,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->connection_limit,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connection_limit,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->connection_memory_limit,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		MHD_OPTION_END);
+	d = start(cfg, flags, (uint16_t)cfg->listen_port,
+		  (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, ai->ai_addr });
 	freeaddrinfo(ai);
 	if (!d) {
 		log_err("cannot listen on %s port %s (address in use, or not permitted?)",
 			cfg->listen_address, port);
 		return NULL;
 	}
-	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	*bound_port = info ? info->port : (uint16_t)cfg->listen_port;
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD);
+	socket_name(info ? info->listen_fd : -1, where, where_len);
 	return d;
 }
 

@@ -72,8 +72,18 @@ struct request {
 const struct route *http_route_find(const char *method, const char *path, char *capture,
 				    size_t n, const char **allowed);
 
-/* Starts serving; returns NULL with a logged error. */
-struct MHD_Daemon *http_start(const struct sw_config *cfg, uint16_t *bound_port);
+/*
+ * Starts serving the socket systemd passed (socket activation) or
+ * listen.address/port; where gets "address:port" for the log.  NULL with a
+ * logged error.
+ */
+struct MHD_Daemon *http_start(const struct sw_config *cfg, char *where, size_t where_len);
+/*
+ * Drops connections that owe a request's header block for longer than
+ * http.header_timeout (slow clients); call about once a second.  Returns
+ * how many it dropped.
+ */
+unsigned http_reap(const struct sw_config *cfg);
 /* Stops accepting, lets requests in flight finish (up to grace_ms), stops. */
 void http_stop(struct MHD_Daemon *d, int grace_ms);
 

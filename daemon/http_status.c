@@ -103,7 +103,7 @@ static enum MHD_Result past_json(struct request *rq, struct snapshot *s, int64_t
 	enum MHD_Result ret;
 
 	eval_past(s, 0, s->n, D, e);
-	j = render_status_json(s->cfg, e, s->n, D, s->generated_at);
+	j = render_status_json(s->cfg, e, s->n, D, s->generated_at, metrics_db_up());
 	for (size_t i = 0; i < s->n; i++)
 		eval_free(&e[i]);
 	free(e);
@@ -122,7 +122,7 @@ enum MHD_Result http_get_status(struct request *rq)
 		return no_snapshot(rq);
 	a = as_of_arg(rq, s, &D, &ret);
 	if (a == ARG_ABSENT)
-		ret = reply_rendered(rq, &s->status_json);
+		ret = reply_rendered(rq, &s->status_json[!metrics_db_up()]);
 	else if (a == ARG_OK)
 		ret = past_json(rq, s, D);
 	snapshot_release(s);
@@ -250,7 +250,7 @@ enum MHD_Result http_get_feed(struct request *rq)
 
 	if (!s)
 		return no_snapshot(rq);
-	ret = reply_rendered(rq, &s->feed);
+	ret = reply_rendered(rq, &s->feed[!metrics_db_up()]);
 	snapshot_release(s);
 	return ret;
 }
@@ -260,8 +260,20 @@ enum MHD_Result http_get_metrics(struct request *rq)
 	struct snapshot *s = snapshot_acquire();
 	struct strbuf b = STRBUF_INIT;
 
-	if (s)
+	if (s) {
+		int64_t quiet_since = (int64_t)time(NULL) - s->cfg->silent_after_hours * 3600;
+		size_t silent = 0;
+
 		sb_addstr(&b, s->metrics_gauges);
+		/* Counted now, not at the last rebuild: silence grows without any new report. */
+		for (size_t i = 0; i < s->norgs; i++)
+			silent += s->org_last[i] < quiet_since;
+		sb_addf(&b, "# HELP supplywatch_organisations Organisations with an unrevoked token that have reported, "
+			"by whether they reported within status.silent_after_hours (see analytics.organisation_activity).\n"
+			"# TYPE supplywatch_organisations gauge\n"
+			"supplywatch_organisations{state=\"reporting\"} %zu\n"
+			"supplywatch_organisations{state=\"silent\"} %zu\n", s->norgs - silent, silent);
+	}
 	metrics_render(&b, s ? s->generated_at : 0, s ? s->report_seq : 0);
 	snapshot_release(s);
 	return reply_text(rq, 200, "text/plain; version=0.0.4; charset=utf-8", &b);

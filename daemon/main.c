@@ -98,6 +98,25 @@ out:
 	sd_notify(0, "READY=1");
 }
 
+/*
+ * WATCHDOG=1 only while the snapshot thread's loop, which turns at least
+ * once a second and talks to the database, is making progress: a wedged
+ * process gets restarted by systemd, a merely idle one does not.
+ */
+static void watchdog_ping(uint64_t interval_us)
+{
+	struct timespec ts;
+	int64_t now_ms, beat = snapshot_thread_heartbeat();
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (now_ms - beat < (int64_t)(interval_us / 1000))
+		sd_notify(0, "WATCHDOG=1");
+	else
+		log_err("watchdog: the snapshot thread has not turned for %lld ms; not pinging systemd",
+			(long long)(now_ms - beat));
+}
+
 static void check_schema(PGconn *c)
 {
 	int v = db_schema_current(c);
@@ -126,7 +145,8 @@ int main(int argc, char **argv)
 	struct sw_config *cfg;
 	struct strbuf err = STRBUF_INIT;
 	struct MHD_Daemon *d;
-	uint16_t port;
+	char where[80];
+	uint64_t watchdog_us = 0;
 	sigset_t set;
 	PGconn *c;
 	int opt, sig;
@@ -195,23 +215,33 @@ int main(int argc, char **argv)
 		fatal("cannot start the snapshot thread");
 
 	cfg = config_acquire();
-	d = http_start(cfg, &port);
+	d = http_start(cfg, where, sizeof(where));
 	if (!d)
 		return 1;
-	log_info("supplywatchd %s ready: listening on http://%s%s%s:%u/", SW_VERSION,
-		 strchr(cfg->listen_address, ':') ? "[" : "", cfg->listen_address,
-		 strchr(cfg->listen_address, ':') ? "]" : "", (unsigned)port);
+	log_info("supplywatchd %s ready: listening on http://%s/", SW_VERSION, where);
 	config_release(cfg);
 	sd_notify(0, "READY=1");
+	if (sd_watchdog_enabled(0, &watchdog_us) <= 0)
+		watchdog_us = 0;
 
+	/*
+	 * Once a second: drop slow clients and, with a watchdog, prove
+	 * progress (an interval under 2 s is pinged more often).
+	 */
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
-			continue;
-		if (sig == SIGHUP) {
+		uint64_t tick_us = watchdog_us && watchdog_us / 2 < 1000000 ? watchdog_us / 2 : 1000000;
+		struct timespec tick = { (time_t)(tick_us / 1000000), (long)(tick_us % 1000000) * 1000 };
+
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig == SIGHUP)
 			reload(path);
-			continue;
-		}
-		break;
+		else if (sig >= 0)
+			break;
+		cfg = config_acquire();
+		http_reap(cfg);
+		config_release(cfg);
+		if (watchdog_us)
+			watchdog_ping(watchdog_us);
 	}
 	log_info("shutting down (signal %d)", sig);
 	sd_notify(0, "STOPPING=1");

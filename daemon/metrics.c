@@ -25,6 +25,8 @@ static atomic_uint_fast64_t hist[NBUCKETS + 1];
 static atomic_uint_fast64_t hist_sum_us;
 static atomic_uint_fast64_t reports[KIND_COUNT + 1][4][RESULT_COUNT];
 static atomic_bool db_up;
+static atomic_uint_fast64_t slow_clients;
+static atomic_uint_fast64_t build_us;
 
 static const char *const result_names[] = { "stored", "replayed", "conflict", "invalid" };
 
@@ -67,6 +69,16 @@ void metrics_set_db_up(bool up)
 bool metrics_db_up(void)
 {
 	return atomic_load(&db_up);
+}
+
+void metrics_slow_clients(unsigned n)
+{
+	atomic_fetch_add(&slow_clients, n);
+}
+
+void metrics_snapshot_built(double seconds)
+{
+	atomic_store(&build_us, (uint_fast64_t)(seconds * 1e6));
 }
 
 static void family(struct strbuf *out, const char *name, const char *type, const char *help)
@@ -135,6 +147,13 @@ void metrics_render(struct strbuf *out, int64_t generated_at, int64_t report_seq
 	render_histogram(out);
 	family(out, "supplywatch_db_up", "gauge", "1 when the database answered the last attempt, else 0.");
 	sb_addf(out, "supplywatch_db_up %d\n", metrics_db_up() ? 1 : 0);
+	family(out, "supplywatch_http_slow_clients_dropped_total", "counter",
+	       "Connections dropped for not sending a whole request header within http.header_timeout.");
+	sb_addf(out, "supplywatch_http_slow_clients_dropped_total %llu\n",
+		(unsigned long long)atomic_load(&slow_clients));
+	family(out, "supplywatch_snapshot_build_seconds", "gauge",
+	       "How long the last indicator snapshot took to load, evaluate and render.");
+	sb_addf(out, "supplywatch_snapshot_build_seconds %.6f\n", (double)atomic_load(&build_us) / 1e6);
 	family(out, "supplywatch_snapshot_timestamp_seconds", "gauge",
 	       "When the indicators served were computed (Unix time).");
 	sb_addf(out, "supplywatch_snapshot_timestamp_seconds %lld\n", (long long)generated_at);

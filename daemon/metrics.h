@@ -21,6 +21,8 @@ void metrics_request(int route, unsigned code, double seconds);
 void metrics_report(int kind, int channel, enum report_result result, unsigned n);
 void metrics_set_db_up(bool up);
 bool metrics_db_up(void);
+void metrics_slow_clients(unsigned n);
+void metrics_snapshot_built(double seconds);
 /* Appends the counters and process gauges (everything but the corridor gauges). */
 void metrics_render(struct strbuf *out, int64_t generated_at, int64_t report_seq);
 

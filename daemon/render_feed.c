@@ -7,8 +7,9 @@
  * change is (corridor, kind, date or instant, service), so a rebuild gives
  * the same change the same id and feed readers do not show it twice.
  *
- * esc_html's output (& < > " ' as entities) is valid XML text and
- * attribute content; control characters were refused at input.
+ * esc_xml's output (& < > " ' as entities, CR as &#13; so it is not read
+ * as LF) is valid XML text and attribute content; the other control
+ * characters and U+FFFE/U+FFFF were refused at input.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -170,7 +171,7 @@ static void entry_id(struct strbuf *out, const struct change *c)
 	else
 		fmt_date(c->at / DAY_S, when);
 	sb_addstr(out, "<id>" TAG);
-	esc_html(out, c->e->data->c->id);
+	esc_xml(out, c->e->data->c->id);
 	sb_addf(out, "/%s/%s", kinds[c->kind], when);
 	if (c->d)
 		sb_addf(out, "/%s", c->d->service_name);
@@ -187,10 +188,10 @@ static void dis_subject(struct strbuf *out, const struct change *c)
 	sb_addf(out, "%s disruption ", d->service_name + 1);
 	if (d->location[0]) {
 		sb_addstr(out, "in ");
-		esc_html(out, d->location);
+		esc_xml(out, d->location);
 	} else {
 		sb_addstr(out, "on ");
-		esc_html(out, c->e->data->c->name);
+		esc_xml(out, c->e->data->c->name);
 	}
 }
 
@@ -203,14 +204,14 @@ static void entry_title(struct strbuf *out, const struct change *c)
 	case CH_BLOCKADE_BEGAN:
 	case CH_BLOCKADE_ENDED:
 		sb_addstr(out, "Blockade of ");
-		esc_html(out, name);
+		esc_xml(out, name);
 		if (c->kind == CH_BLOCKADE_BEGAN)
 			sb_addstr(out, " began");
 		else
 			sb_addf(out, " ended after %lld days", (long long)c->p->days);
 		break;
 	case CH_STATUS:
-		esc_html(out, name);
+		esc_xml(out, name);
 		sb_addf(out, ": status changed from %s to %s", status_name(c->from),
 			status_name(c->to));
 		break;
@@ -294,27 +295,31 @@ static void entry(struct strbuf *out, const struct change *c)
 	entry_id(out, c);
 	entry_title(out, c);
 	sb_addf(out, "<updated>%s</updated>\n<link href=\"/corridors/", at);
-	esc_html(out, c->e->data->c->id);
+	esc_xml(out, c->e->data->c->id);
 	sb_addstr(out, "\"/>\n");
 	entry_summary(out, c);
 	sb_addstr(out, "</entry>\n");
 }
 
-static void feed_head(struct strbuf *out, const struct sw_config *cfg, int64_t generated_at)
+static void feed_head(struct strbuf *out, const struct sw_config *cfg, int64_t generated_at,
+		      bool db_up)
 {
 	char at[32];
 
 	fmt_instant_utc(generated_at, at);
 	sb_addstr(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 		  "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<id>" TAG "feed</id>\n<title>");
-	esc_html(out, cfg->title);
+	esc_xml(out, cfg->title);
 	sb_addf(out, "</title>\n<updated>%s</updated>\n"
 		"<link rel=\"self\" href=\"/feed.atom\"/>\n<link href=\"/\"/>\n"
 		"<author><name>supplywatch</name></author>\n", at);
+	if (!db_up)
+		sb_addstr(out, "<subtitle>The database is unreachable: these entries are the last "
+			  "computed and may be out of date.</subtitle>\n");
 }
 
 void render_feed(struct strbuf *out, const struct sw_config *cfg, const struct corridor_eval *e,
-		 size_t n, int64_t generated_at)
+		 size_t n, int64_t generated_at, bool db_up)
 {
 	struct changes cs = { NULL, 0, 0 };
 	size_t written = 0;
@@ -326,7 +331,7 @@ void render_feed(struct strbuf *out, const struct sw_config *cfg, const struct c
 	}
 	if (cs.n)
 		qsort(cs.v, cs.n, sizeof(*cs.v), cmp_change);
-	feed_head(out, cfg, generated_at);
+	feed_head(out, cfg, generated_at, db_up);
 	for (size_t i = 0; i < cs.n && written < FEED_MAX; i++) {
 		if (i > 0 && same_change(&cs.v[i - 1], &cs.v[i]))
 			continue;

@@ -135,7 +135,7 @@ json_t *render_corridor_json(const struct corridor_eval *e)
 }
 
 json_t *render_status_json(const struct sw_config *cfg, const struct corridor_eval *e, size_t n,
-			   int64_t as_of, int64_t generated_at)
+			   int64_t as_of, int64_t generated_at, bool db_up)
 {
 	json_t *list = json_array();
 	int64_t shown = as_of;
@@ -147,8 +147,10 @@ json_t *render_status_json(const struct sw_config *cfg, const struct corridor_ev
 			shown = e[i].D;	/* default: the latest corridor's today */
 	}
 	fmt_instant_utc(generated_at, gen);
-	return json_pack("{s:o, s:s, s:s, s:o}", "as_of", date_or_null(shown >= 0, shown),
-			 "generated_at", gen, "title", cfg->title, "corridors", list);
+	/* database_reachable false: the figures are the last ones computed, and may be old. */
+	return json_pack("{s:o, s:s, s:b, s:s, s:o}", "as_of", date_or_null(shown >= 0, shown),
+			 "generated_at", gen, "database_reachable", db_up, "title", cfg->title,
+			 "corridors", list);
 }
 
 /* One day as a series entry: trucks null when nobody reported, never 0. */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "db.h"
 #include "http.h"
@@ -71,6 +72,13 @@ static const struct db_stmt stmts[] = {
 	  " SELECT count(DISTINCT r.org_id), " EPOCH("min(e.t)") " FROM supplywatch.reports r, e"
 	  " WHERE r.corridor_id = $1 AND r.received_at <= e.t AND r.received_at > e.t - interval '30 days'" },
 	{ "snap_seq", "SELECT coalesce(max(id), 0) FROM supplywatch.reports" },
+	/* Active organisations that have reported: when each last did (index probes). */
+	{ "snap_org_last",
+	  "SELECT " EPOCH("l.last") " FROM supplywatch.organisations o"
+	  " CROSS JOIN LATERAL (SELECT max(r.received_at) AS last FROM supplywatch.reports r"
+	  " WHERE r.org_id = o.id) l"
+	  " WHERE l.last IS NOT NULL AND EXISTS (SELECT 1 FROM supplywatch.tokens t"
+	  " WHERE t.org_id = o.id AND t.revoked_at IS NULL)" },
 	{ "snap_put",
 	  "SELECT supplywatch.put_indicators($1, date '1970-01-01' + $2::integer,"
 	  " date '1970-01-01' + $3::integer, $4::jsonb, $5::jsonb)" },
@@ -440,53 +448,108 @@ static enum db_status put_indicators(PGconn *c, const struct corridor_eval *e,
 
 /* ---- rendering once per snapshot ----------------------------------------- */
 
-void rendered_make(struct rendered *out, const char *type, const char *body, size_t len,
-		   int64_t last_modified)
+/* body gzipped into a new buffer; NULL when that is no smaller. */
+static unsigned char *gzip_of(const char *body, size_t len, size_t *out_len)
 {
-	unsigned char h[16];
+	z_stream z = { 0 };
+	size_t cap;
+	unsigned char *out;
+
+	if (len < 256 || deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	cap = deflateBound(&z, (uLong)len);
+	out = xmalloc(cap);
+	z.next_in = (Bytef *)(uintptr_t)body;
+	z.avail_in = (uInt)len;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END || z.total_out >= len) {
+		deflateEnd(&z);
+		free(out);
+		return NULL;
+	}
+	*out_len = z.total_out;
+	deflateEnd(&z);
+	return out;
+}
+
+static struct MHD_Response *response_of(const char *type, void *body, size_t len,
+					enum MHD_ResponseMemoryMode mode, const char *etag,
+					const char *date)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, mode);
+
+	http_surface_headers(r, type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, date);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	return r;
+}
+
+void rendered_make(struct rendered *out, const char *type, const char *body, size_t len,
+		   int64_t last_modified, bool gzip)
+{
+	unsigned char h[16], *z;
 	char hex[33], date[40];
 	time_t t = (time_t)last_modified;
 	struct tm tm;
+	size_t zlen;
 
 	crypto_generichash(h, sizeof(h), (const unsigned char *)body, len, NULL, 0);
 	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
 	snprintf(out->etag, sizeof(out->etag), "\"%s\"", hex);
+	snprintf(out->etag_gz, sizeof(out->etag_gz), "\"%s-gz\"", hex);
 	out->last_modified = last_modified;
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	out->resp = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
-	http_surface_headers(out->resp, type);
-	MHD_add_response_header(out->resp, MHD_HTTP_HEADER_ETAG, out->etag);
-	MHD_add_response_header(out->resp, MHD_HTTP_HEADER_LAST_MODIFIED, date);
+	out->resp = response_of(type, (void *)body, len, MHD_RESPMEM_MUST_COPY, out->etag, date);
+	out->gz = NULL;
+	if (gzip && (z = gzip_of(body, len, &zlen))) {
+		out->gz = response_of(type, z, zlen, MHD_RESPMEM_MUST_FREE, out->etag_gz, date);
+		MHD_add_response_header(out->gz, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	}
+}
+
+void rendered_free(struct rendered *r)
+{
+	if (r->resp)
+		MHD_destroy_response(r->resp);
+	if (r->gz)
+		MHD_destroy_response(r->gz);
+	r->resp = r->gz = NULL;
 }
 
 static void render_all(struct snapshot *s)
 {
 	struct { struct strbuf b; } t = { STRBUF_INIT };
-	json_t *j = render_status_json(s->cfg, s->evals, s->n, -1, s->generated_at);
-	char *text = json_dumps(j, SW_JSON);
 
-	json_decref(j);
-	sb_addstr(&t.b, text);
-	sb_addch(&t.b, '\n');
-	free(text);
-	rendered_make(&s->status_json, "application/json", t.b.buf, t.b.len, s->generated_at);
 	for (int down = 0; down < 2; down++) {
+		json_t *j = render_status_json(s->cfg, s->evals, s->n, -1, s->generated_at, !down);
+		char *text = json_dumps(j, SW_JSON);
+
+		json_decref(j);
+		sb_reset(&t.b);
+		sb_addstr(&t.b, text);
+		sb_addch(&t.b, '\n');
+		free(text);
+		rendered_make(&s->status_json[down], "application/json", t.b.buf, t.b.len,
+			      s->generated_at, true);
 		sb_reset(&t.b);
 		render_html(&t.b, s->cfg, s->evals, s->n, true, s->generated_at, !down);
 		rendered_make(&s->home_html[down], "text/html; charset=utf-8", t.b.buf, t.b.len,
-			      s->generated_at);
+			      s->generated_at, true);
 		s->corridor_html[down] = xcalloc(s->n ? s->n : 1, sizeof(*s->corridor_html[down]));
 		for (size_t i = 0; i < s->n; i++) {
 			sb_reset(&t.b);
 			render_html(&t.b, s->cfg, &s->evals[i], 1, false, s->generated_at, !down);
 			rendered_make(&s->corridor_html[down][i], "text/html; charset=utf-8", t.b.buf,
-				      t.b.len, s->generated_at);
+				      t.b.len, s->generated_at, true);
 		}
+		sb_reset(&t.b);
+		render_feed(&t.b, s->cfg, s->evals, s->n, s->generated_at, !down);
+		rendered_make(&s->feed[down], "application/atom+xml", t.b.buf, t.b.len,
+			      s->generated_at, true);
 	}
-	sb_reset(&t.b);
-	render_feed(&t.b, s->cfg, s->evals, s->n, s->generated_at);
-	rendered_make(&s->feed, "application/atom+xml", t.b.buf, t.b.len, s->generated_at);
 	sb_reset(&t.b);
 	render_metric_gauges(&t.b, s->evals, s->n);
 	s->metrics_gauges = sb_detach(&t.b, NULL);
@@ -505,16 +568,14 @@ static void snapshot_free(struct snapshot *s)
 	}
 	for (int down = 0; down < 2; down++) {
 		for (size_t i = 0; s->corridor_html[down] && i < s->n; i++)
-			MHD_destroy_response(s->corridor_html[down][i].resp);
+			rendered_free(&s->corridor_html[down][i]);
 		free(s->corridor_html[down]);
-		if (s->home_html[down].resp)
-			MHD_destroy_response(s->home_html[down].resp);
+		rendered_free(&s->home_html[down]);
+		rendered_free(&s->status_json[down]);
+		rendered_free(&s->feed[down]);
 	}
-	if (s->status_json.resp)
-		MHD_destroy_response(s->status_json.resp);
-	if (s->feed.resp)
-		MHD_destroy_response(s->feed.resp);
 	free(s->metrics_gauges);
+	free(s->org_last);
 	free(s->evals);
 	free(s->data);
 	config_release(s->cfg);
@@ -535,6 +596,13 @@ static int load_all(PGconn *c, struct snapshot *s)
 	if (query(c, "snap_seq", 0, NULL, &r) != DB_OK)
 		goto fail;
 	s->report_seq = val_i64(r, 0, 0);
+	PQclear(r);
+	if (query(c, "snap_org_last", 0, NULL, &r) != DB_OK)
+		goto fail;
+	s->norgs = (size_t)PQntuples(r);
+	s->org_last = xcalloc(s->norgs ? s->norgs : 1, sizeof(*s->org_last));
+	for (size_t i = 0; i < s->norgs; i++)
+		s->org_last[i] = val_i64(r, (int)i, 0);
 	PQclear(r);
 	for (size_t i = 0; i < s->cfg->ncorridors; i++) {
 		s->n = i + 1;

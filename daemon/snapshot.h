@@ -70,19 +70,28 @@ struct corridor_eval {
 
 struct rendered {
 	struct MHD_Response *resp;		/* shared by every request; owns its copy */
+	struct MHD_Response *gz;		/* the same gzipped, or NULL */
 	char etag[40];
+	char etag_gz[44];			/* a representation's own ETag */
 	int64_t last_modified;
 };
 
-/* Makes a shareable response of body (copied) with its ETag and headers. */
+/*
+ * Makes a shareable response of body (copied) with its ETag and headers,
+ * and with gzip a compressed twin for clients that accept it (when it is
+ * smaller).  rendered_free releases both.
+ */
 void rendered_make(struct rendered *out, const char *type, const char *body, size_t len,
-		   int64_t last_modified);
+		   int64_t last_modified, bool gzip);
+void rendered_free(struct rendered *r);
 
 struct snapshot {
 	int refs;
 	struct sw_config *cfg;			/* reference held */
 	int64_t generated_at;			/* seconds (HTTP dates, JSON) */
 	int64_t report_seq;			/* highest supplywatch.reports.id included */
+	int64_t *org_last;			/* last report of each active organisation */
+	size_t norgs;
 	struct corridor_data *data;
 	struct corridor_eval *evals;		/* as of each corridor's today */
 	size_t n;
@@ -91,9 +100,9 @@ struct snapshot {
 	 * banner saying the database is unreachable, served while it is
 	 * (metrics_db_up), so a monitor knows the figures are getting old.
 	 */
-	struct rendered status_json;
+	struct rendered status_json[2];		/* [1]: "database_reachable": false */
 	struct rendered home_html[2];
-	struct rendered feed;
+	struct rendered feed[2];		/* [1]: a subtitle says so */
 	struct rendered *corridor_html[2];	/* per corridor */
 	char *metrics_gauges;			/* text block of the indicator gauges */
 };
@@ -112,7 +121,7 @@ void eval_free(struct corridor_eval *e);
 
 /* Renderers (render_*.c), from evaluations. */
 json_t *render_status_json(const struct sw_config *cfg, const struct corridor_eval *e, size_t n,
-			   int64_t as_of, int64_t generated_at);
+			   int64_t as_of, int64_t generated_at, bool db_up);
 json_t *render_corridor_json(const struct corridor_eval *e);
 json_t *render_daily_json(const struct corridor_eval *e, int64_t from, int64_t to);
 void render_daily_csv(struct strbuf *out, const struct corridor_eval *e, int64_t from, int64_t to);
@@ -120,7 +129,7 @@ void render_daily_csv(struct strbuf *out, const struct corridor_eval *e, int64_t
 void render_html(struct strbuf *out, const struct sw_config *cfg, const struct corridor_eval *e,
 		 size_t n, bool home, int64_t generated_at, bool db_up);
 void render_feed(struct strbuf *out, const struct sw_config *cfg, const struct corridor_eval *e,
-		 size_t n, int64_t generated_at);
+		 size_t n, int64_t generated_at, bool db_up);
 void render_metric_gauges(struct strbuf *out, const struct corridor_eval *e, size_t n);
 
 /* Formatting helpers shared by the renderers. */
@@ -133,5 +142,7 @@ double round1(double x);
 int snapshot_thread_start(void);
 void snapshot_request_rebuild(void);	/* e.g. after a reload */
 void snapshot_thread_stop(void);
+/* CLOCK_MONOTONIC ms when the thread's loop last turned (the watchdog's proof). */
+int64_t snapshot_thread_heartbeat(void);
 
 #endif

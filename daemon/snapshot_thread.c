@@ -21,6 +21,7 @@
 static pthread_t thread;
 static int wake[2] = { -1, -1 };
 static atomic_bool stopping, rebuild_asked;
+static atomic_llong heartbeat_ms;
 
 static int64_t now_ms(void)
 {
@@ -35,6 +36,11 @@ static void poke(void)
 	ssize_t r = write(wake[1], "x", 1);
 
 	(void)r;	/* a full pipe already means "wake up" */
+}
+
+int64_t snapshot_thread_heartbeat(void)
+{
+	return atomic_load(&heartbeat_ms);
 }
 
 void snapshot_request_rebuild(void)
@@ -90,6 +96,7 @@ static bool rebuild(PGconn *c)
 		return false;
 	}
 	snapshot_publish(next);
+	metrics_snapshot_built((double)(now_ms() - t0) / 1e3);
 	log_debug("snapshot: rebuilt in %lld ms", (long long)(now_ms() - t0));
 	return true;
 }
@@ -113,9 +120,12 @@ static void *run(void *arg)
 
 	(void)arg;
 	while (!atomic_load(&stopping)) {
-		PGconn *c = db_conn();
+		PGconn *c;
 		struct snapshot *cur;
 		int64_t rollover;
+
+		atomic_store(&heartbeat_ms, now_ms());
+		c = db_conn();
 
 		metrics_set_db_up(c != NULL);
 		if (c && db_conn_generation() != session) {
@@ -152,6 +162,7 @@ static void *run(void *arg)
 
 int snapshot_thread_start(void)
 {
+	atomic_store(&heartbeat_ms, now_ms());
 	if (pipe2(wake, O_NONBLOCK | O_CLOEXEC) != 0)
 		return -1;
 	return pthread_create(&thread, NULL, run, NULL) == 0 ? 0 : -1;

@@ -1,10 +1,13 @@
 #!/bin/sh
 # Installs the Debian 12 packages that building, testing and the demo need,
 # if any is missing.  Used by `make check`, `make demo` and .ci/run.
+# BENCH=1 adds what `make bench` needs (wrk, nginx; pgbench comes with
+# postgresql); EXTRA_PKGS adds any others.
 set -eu
 PKGS="build-essential pkg-config libpq-dev libconfig-dev libmicrohttpd-dev
-libjansson-dev libsodium-dev libsystemd-dev libcmocka-dev libxml2-dev libcsv-dev postgresql
-postgresql-client curl jq tzdata clang libclang-rt-14-dev libxml2-utils prometheus chromium fonts-dejavu-core ${EXTRA_PKGS:-}"
+libjansson-dev libsodium-dev libsystemd-dev libcmocka-dev libxml2-dev zlib1g-dev libcsv-dev postgresql
+postgresql-client curl jq tzdata clang libclang-rt-14-dev libxml2-utils prometheus systemd chromium fonts-dejavu-core ${EXTRA_PKGS:-}"
+if [ "${BENCH:-0}" = 1 ]; then PKGS="$PKGS wrk nginx"; fi
 
 missing=""
 for p in $PKGS; do

@@ -122,6 +122,95 @@ wait_snapshot() {
 	fail "the snapshot never reached report $want (last seen: $seen)"
 }
 
+# --- load: clients that behave like real ones -----------------------------------
+# A test sets LOAD (a directory) and defines load_report ID (the JSON of a
+# report); load_start runs CLIENTS (8) clients, load_stop stops them.
+#
+# client N: until $LOAD/stop exists, submits new reports; each is retried
+# on 503, 429 and transport errors (000) until it gets a final answer.
+# Every attempt goes to attempts.N ("id code start end", times in seconds),
+# every final answer to final.N ("id code tries").
+client() {
+	local n=$1 id code tries t0
+	while [ ! -e "$LOAD/stop" ]; do
+		id=$(uuid)
+		tries=0
+		while :; do
+			tries=$((tries + 1))
+			t0=$EPOCHREALTIME
+			code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 15 \
+				-H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
+				--data-binary "$(load_report "$id")" "$SW_URL/api/v1/reports")
+			echo "$id $code $t0 $EPOCHREALTIME" >>"$LOAD/attempts.$n"
+			case $code in
+			503 | 429 | 000) [ "$tries" -lt 600 ] || break; sleep 0.05 ;;	# the client's own backoff
+			*) break ;;
+			esac
+		done
+		echo "$id $code $tries" >>"$LOAD/final.$n"
+	done
+}
+
+load_start() {
+	rm -rf "$LOAD"
+	mkdir -p "$LOAD"
+	CLIENT_PIDS=()
+	for n in $(seq 1 "${CLIENTS:-8}"); do
+		client "$n" &
+		CLIENT_PIDS+=($!)
+	done
+}
+
+load_stop() {
+	touch "$LOAD/stop"
+	wait "${CLIENT_PIDS[@]}"
+}
+
+finals() { cat "$LOAD"/final.* 2>/dev/null | wc -l; }
+
+# wait_progress N: returns once N more reports have been answered (bounded).
+wait_progress() {
+	local want=$(($(finals) + $1)) i
+	for i in $(seq 1 600); do
+		[ "$(finals)" -ge "$want" ] && return 0
+		sleep 0.05
+	done
+	fail "the load made no progress ($(finals) answered, wanted $want)"
+	return 1
+}
+
+# load_verify LABEL: exact accounting of what the clients were told against the table.
+load_verify() {
+	local label=$1 sent acked other stored lost dup retried retried_stored replays
+	cat "$LOAD"/final.* >"$LOAD/final"
+	sent=$(wc -l <"$LOAD/final")
+	acked=$(awk '$2 ~ /^2/' "$LOAD/final" | wc -l)
+	other=$(awk '$2 !~ /^2/ {print $2}' "$LOAD/final" | sort | uniq -c | tr -s ' ' | tr '\n' ';')
+	replays=$(awk '$2 == 200' "$LOAD/final" | wc -l)
+	awk '$2 ~ /^2/ {print $1}' "$LOAD/final" >"$LOAD/acked.ids"
+	awk '$2 ~ /^2/ && $3 > 1 {print $1}' "$LOAD/final" >"$LOAD/retried.ids"
+	retried=$(wc -l <"$LOAD/retried.ids")
+	read -r stored lost dup retried_stored < <(psql -X -q -At -F ' ' -d "$DB" <<SQL
+CREATE TEMP TABLE acked (id uuid);
+CREATE TEMP TABLE retried (id uuid);
+\copy acked FROM '$LOAD/acked.ids'
+\copy retried FROM '$LOAD/retried.ids'
+SELECT (SELECT count(*) FROM supplywatch.reports r JOIN acked a ON a.id = r.report_id),
+       (SELECT count(*) FROM acked a WHERE NOT EXISTS (SELECT 1 FROM supplywatch.reports r WHERE r.report_id = a.id)),
+       (SELECT count(*) FROM (SELECT report_id FROM supplywatch.reports GROUP BY org_id, report_id HAVING count(*) > 1) d),
+       (SELECT count(*) FROM supplywatch.reports r JOIN retried a ON a.id = r.report_id);
+SQL
+)
+	echo "     $label: sent=$sent acknowledged=$acked stored=$stored lost=$lost duplicated=$dup retried=$retried (stored $retried_stored) replayed-200=$replays"
+	[ "$sent" -ge 20 ] && ok || fail "$label: too little load to prove anything ($sent reports)"
+	expect_eq "$other" "" "$label: every report was finally acknowledged"
+	expect_eq "$stored" "$acked" "$label: every acknowledged report stored exactly once"
+	expect_eq "$lost" "0" "$label: nothing acknowledged is lost"
+	expect_eq "$dup" "0" "$label: nothing duplicated"
+	expect_eq "$retried_stored" "$retried" "$label: every retried report stored exactly once"
+	expect_eq "$(cat "$LOAD"/attempts.* | awk '$2 ~ /^5/ && $2 != 503' | wc -l)" "0" "$label: no 5xx but 503 on any attempt"
+}
+
 # --- database ----------------------------------------------------------------
 # sql QUERY: runs as the superuser on this test's database, unaligned output.
 sql() {

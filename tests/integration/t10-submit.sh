@@ -213,7 +213,7 @@ req GET /healthz
 expect_status 200 "healthz"
 req GET /readyz
 expect_status 200 "readyz"
-expect_json '.schema_version' '3' "readyz schema version"
+expect_json '.schema_version' '4' "readyz schema version"
 
 # --- 20 concurrent identical submissions leave one row ----------------------------
 C1=$(uuid)

@@ -1,7 +1,9 @@
 #!/bin/bash
-# The database goes away and comes back: 503 with Retry-After while it is
-# down, never a 2xx for a report not committed, recovery without a restart,
-# and terminated backends replaced transparently.
+# The database goes away under load (pg_ctl stop -m immediate) and comes back
+# 10 s later: 503 with Retry-After while it is down, never a 2xx for a report
+# not committed, the status surfaces marked while it is, recovery without a
+# restart, nothing acknowledged lost; terminated backends replaced
+# transparently.
 . "$(dirname "$0")/../lib.sh"
 sw_setup
 
@@ -10,7 +12,7 @@ OWN=$WORK/pg
 pg_cluster_start "$OWN" || { fail "cannot start own cluster"; exit 1; }
 export PGHOST=$OWN
 createdb -T template0 own
-write_config "$WORK/own.conf" "host=$OWN dbname=own user=postgres"
+write_config "$WORK/own.conf" "host=$OWN dbname=own user=postgres" 'http = { rate_limit_per_minute = 0; };'
 swcli() { "$SW_BUILD/supplywatch" -c "$WORK/own.conf" "$@"; }
 swcli migrate >/dev/null
 swcli org add ngo-a "NGO A" >/dev/null
@@ -25,7 +27,12 @@ A=$(uuid)
 post_json /api/v1/reports "$(report "$A")"
 expect_status 201 "stored while the database is up"
 
+LOAD=$WORK/load
+load_report() { report "$1"; }
+load_start
+wait_progress 20
 pg_cluster_stop "$OWN" immediate
+down_at=$EPOCHREALTIME
 B=$(uuid)
 post_json /api/v1/reports "$(report "$B")"
 expect_status 503 "submission while the database is down"
@@ -49,8 +56,17 @@ expect_status 200 "status page while the database is down"
 expect_contains "$BODY" "The database is unreachable" "banner on the page"
 req GET /api/v1/status
 expect_status 200 "status JSON while the database is down"
+expect_json '.database_reachable' 'false' "status JSON says the database is unreachable"
+req GET /feed.atom
+expect_status 200 "feed while the database is down"
+expect_contains "$BODY" "<subtitle>The database is unreachable" "feed says so"
+xmllint --noout "$BODY" && ok || fail "feed not well-formed while down"
 
+# Down for 10 s (the issue's 10-20 s), under load all along.
+sleep "$(awk -v a="$down_at" -v b="$EPOCHREALTIME" 'BEGIN { d = 10 - (b - a); print (d > 0 ? d : 0) }')"
+up_begin=$EPOCHREALTIME
 pg_cluster_restart "$OWN"
+up_at=$EPOCHREALTIME
 # Recovery by itself, within the capped backoff (5 s) plus slack.
 got=""
 for _ in $(seq 1 80); do
@@ -60,6 +76,15 @@ for _ in $(seq 1 80); do
 	sleep 0.1
 done
 expect_eq "$got" "201" "first success after the restart"
+wait_progress 20
+load_stop
+# No client got a 2xx for a request made and answered while the database was down.
+expect_eq "$(cat "$LOAD"/attempts.* | awk -v a="$down_at" -v b="$up_begin" '$2 ~ /^2/ && $3 > a && $4 < b' | wc -l)" "0" "no 2xx while the database was down"
+expect_eq "$(cat "$LOAD"/attempts.* | awk -v a="$down_at" -v b="$up_begin" '$2 == 503 && $3 > a && $4 < b' | wc -l | awk '{print ($1 > 0)}')" "1" "clients got 503s while it was down"
+first=$(cat "$LOAD"/attempts.* | awk -v u="$up_at" '$2 ~ /^2/ && $4 > u {print $4 - u}' | sort -n | head -n 1)
+echo "     first 2xx to a client $first s after PostgreSQL was back"
+if awk -v f="${first:-99}" 'BEGIN { exit !(f < 6) }'; then ok; else fail "first 2xx $first s after the restart"; fi
+load_verify "PostgreSQL stopped 10 s"
 req GET /readyz
 expect_status 200 "readyz after recovery"
 for _ in $(seq 1 60); do
@@ -71,6 +96,7 @@ if grep -q "database is unreachable" "$BODY"; then fail "banner still shown afte
 expect_eq "$(sql "SELECT count(*) FROM supplywatch.reports WHERE report_id IN ('$A', '$B')")" "2" "both reports stored once"
 
 # Terminated backends: the next requests succeed on new connections.
+before=$(sql "SELECT count(*) FROM supplywatch.reports")
 for i in 1 2 3 4; do
 	post_json /api/v1/reports "$(report "$(uuid)")"
 done
@@ -82,5 +108,5 @@ for i in 1 2 3 4 5 6 7 8; do
 	codes="$codes$STATUS "
 done
 expect_eq "$codes" "201 201 201 201 201 201 201 201 " "every request after pg_terminate_backend succeeds"
-expect_eq "$(sql "SELECT count(*) FROM supplywatch.reports")" "14" "nothing lost, nothing doubled"
+expect_eq "$(sql "SELECT count(*) FROM supplywatch.reports")" "$((before + 12))" "nothing lost, nothing doubled"
 sw_stop

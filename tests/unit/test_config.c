@@ -115,9 +115,12 @@ static void minimal_config_takes_main_defaults(void **state)
 	assert_int_equal(cfg->listen_port, 8080);
 	assert_int_equal(cfg->max_body_bytes, 1048576);
 	assert_int_equal(cfg->connection_timeout, 30);
+	assert_int_equal(cfg->header_timeout, 10);
 	assert_int_equal(cfg->connection_limit, 256);
 	assert_int_equal(cfg->per_ip_connection_limit, 64);
 	assert_int_equal(cfg->connection_memory_limit, 65536);
+	assert_int_equal(cfg->rate_limit_per_minute, 600);
+	assert_int_equal(cfg->rate_limit_burst, 120);
 	assert_string_equal(cfg->conninfo, "");
 	assert_int_equal(cfg->pool_size, 4);
 	assert_int_equal(cfg->statement_timeout_ms, 5000);
@@ -125,6 +128,7 @@ static void minimal_config_takes_main_defaults(void **state)
 	assert_string_equal(cfg->timezone, "UTC");
 	assert_true(cfg->is_public);
 	assert_int_equal(cfg->stale_after_hours, 48);
+	assert_int_equal(cfg->silent_after_hours, 24);
 	assert_string_equal(cfg->pepper_file, "/etc/supplywatch/pepper");
 	assert_string_equal(cfg->log_level, "info");
 	config_free(cfg);
@@ -168,11 +172,12 @@ static void loaded_config_records_path_and_one_reference(void **state)
 static const char full_config[] =
 	"listen = { address = \"::1\"; port = 9090; };\n"
 	"http = { max_body_bytes = 2048; connection_timeout = 10; connection_limit = 100;\n"
-	"  per_ip_connection_limit = 5; connection_memory_limit = 131072; };\n"
+	"  per_ip_connection_limit = 5; connection_memory_limit = 131072;\n"
+	"  rate_limit_per_minute = 0; rate_limit_burst = 7; };\n"
 	"database = { conninfo = \"host=/run/postgresql dbname=supplywatch user=supplywatchd\";\n"
 	"  pool_size = 8; statement_timeout_ms = 2500; };\n"
 	"status = { title = \"Lachin corridor monitor\"; timezone = \"Asia/Yerevan\";\n"
-	"  public = false; stale_after_hours = 72; };\n"
+	"  public = false; stale_after_hours = 72; silent_after_hours = 12; };\n"
 	"auth = { pepper_file = \"/var/lib/supplywatch/pepper\"; };\n"
 	"log = { level = \"debug\"; };\n"
 	"corridors = (\n"
@@ -196,6 +201,8 @@ static void full_config_loads_main_values(void **state)
 	assert_int_equal(cfg->connection_limit, 100);
 	assert_int_equal(cfg->per_ip_connection_limit, 5);
 	assert_int_equal(cfg->connection_memory_limit, 131072);
+	assert_int_equal(cfg->rate_limit_per_minute, 0);
+	assert_int_equal(cfg->rate_limit_burst, 7);
 	assert_string_equal(cfg->conninfo, "host=/run/postgresql dbname=supplywatch user=supplywatchd");
 	assert_int_equal(cfg->pool_size, 8);
 	assert_int_equal(cfg->statement_timeout_ms, 2500);
@@ -203,6 +210,7 @@ static void full_config_loads_main_values(void **state)
 	assert_string_equal(cfg->timezone, "Asia/Yerevan");
 	assert_false(cfg->is_public);
 	assert_int_equal(cfg->stale_after_hours, 72);
+	assert_int_equal(cfg->silent_after_hours, 12);
 	assert_string_equal(cfg->pepper_file, "/var/lib/supplywatch/pepper");
 	assert_string_equal(cfg->log_level, "debug");
 	config_free(cfg);

@@ -1,0 +1,183 @@
+#!/bin/bash
+# Abuse: bodies, headers and URLs over the limits, slow clients, too many
+# connections from one address, a token over its rate; and the systemd
+# interfaces: socket activation and sd_notify (READY, RELOADING, WATCHDOG,
+# STOPPING).
+. "$(dirname "$0")/../lib.sh"
+sw_setup
+
+write_config "$WORK/abuse.conf" "dbname=$DB user=sw_test_daemon" \
+	'http = { max_body_bytes = 65536; header_timeout = 2; per_ip_connection_limit = 4;
+  rate_limit_per_minute = 12; rate_limit_burst = 5; };'
+sw_start "$WORK/abuse.conf" || exit 1
+PORT=${SW_URL##*:}
+swcli org add ngo-b "NGO B" >/dev/null
+TOKEN_B=$(swcli token issue ngo-b | tail -n 1)
+count() { sql "SELECT count(*) FROM supplywatch.reports"; }
+report() { echo "{\"kind\":\"trucks\",\"report_id\":\"${1:-$(uuid)}\",\"corridor\":\"rafah\",\"date\":\"2024-01-05\",\"trucks\":3}"; }
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$DAEMON_PID/status"; }
+# status_line: the status code of the first response line on fd 3, within 5 s.
+status_line() { timeout 5 head -n 1 <&3 | cut -d' ' -f2; }
+
+# --- 1. bodies, headers and URLs over the limits --------------------------------------
+before=$(count)
+exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+printf 'POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n' "$TOKEN" >&3
+expect_eq "$(status_line)" "413" "413 from Content-Length alone, no body sent"
+exec 3<&-
+
+# A chunked body has no length to refuse: it is read up to the limit, then refused.
+head -c 70000 /dev/zero | tr '\0' ' ' >"$WORK/big.json"
+req POST /api/v1/reports -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
+	-H "Transfer-Encoding: chunked" --data-binary @"$WORK/big.json"
+expect_status 413 "chunked body over the limit"
+expect_json '.error' '"request body is larger than this server accepts"' "413 names the reason"
+# A client that keeps sending far past the limit is cut off, and the daemon's memory stays flat.
+rss0=$(rss_kb)
+head -c 50000000 /dev/zero >"$WORK/huge"
+out=$(curl -s -o /dev/null -w '%{http_code} %{size_upload}' --max-time 30 -H "Expect:" -H "Authorization: Bearer $TOKEN" \
+	-H "Content-Type: application/json" -H "Transfer-Encoding: chunked" \
+	--data-binary @"$WORK/huge" "$SW_URL/api/v1/reports" 2>/dev/null)
+rm -f "$WORK/huge"
+sent=${out#* }
+case ${out%% *} in 413 | 000) ok ;; *) fail "50 MB chunked body answered ${out%% *}" ;; esac
+if [ "${sent%.*}" -lt 10000000 ]; then ok; else fail "the daemon read $sent bytes of a 50 MB body (limit 65536)"; fi
+rss1=$(rss_kb)
+echo "     50 MB chunked upload: cut off after $sent bytes; RSS $rss0 kB -> $rss1 kB"
+if [ $((rss1 - rss0)) -lt 4096 ]; then ok; else fail "RSS grew by $((rss1 - rss0)) kB on an over-limit body"; fi
+expect_eq "$(count)" "$before" "nothing stored from over-limit bodies"
+
+long=$(head -c 70000 /dev/zero | tr '\0' a)
+req GET "/$long"
+expect_status 414 "over-long URL"
+req GET /healthz -H "X-Filler: $long"
+expect_status 431 "header block too large"
+req GET /healthz
+expect_status 200 "still serving after the oversized requests"
+
+# --- 2. slow clients ----------------------------------------------------------------------
+# A client trickling its request line a byte every 0.3 s is dropped at
+# header_timeout (2 s), although it is never idle for connection_timeout.
+exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+( line="GET /healthz HTTP/1.1"; for i in $(seq 0 60); do printf '%s' "${line:$((i % ${#line})):1}" >&3 2>/dev/null || exit 0; sleep 0.3; done ) &
+TRICKLER=$!
+t0=$EPOCHREALTIME
+timeout 15 cat <&3 >/dev/null
+took=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+exec 3<&-
+kill "$TRICKLER" 2>/dev/null
+wait "$TRICKLER" 2>/dev/null
+echo "     trickling client dropped after $took s (header_timeout 2 s)"
+if awk -v t="$took" 'BEGIN { exit !(t >= 1.5 && t < 5) }'; then ok; else fail "trickling client dropped after $took s, want about 2 s"; fi
+req GET /metrics
+expect_eq "$(sed -n 's/^supplywatch_http_slow_clients_dropped_total //p' "$BODY")" "1" "slow client counted"
+expect_contains "$WORK/daemon.log" "dropped 1 connection that sent no complete request within 2 s" "slow client logged"
+
+# Idle connections from one address hit the per-address limit (4); another
+# address is still served.
+for fd in 10 11 12 13; do eval "exec $fd<>/dev/tcp/127.0.0.1/$PORT"; done
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$SW_URL/healthz")
+expect_eq "$code" "000" "a fifth connection from 127.0.0.1 is refused"
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --interface 127.0.0.2 "$SW_URL/healthz")
+expect_eq "$code" "200" "a client from another address is still served"
+for fd in 10 11 12 13; do eval "exec $fd<&-"; done
+code=""
+for _ in $(seq 1 50); do
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$SW_URL/healthz")
+	[ "$code" = 200 ] && break
+	sleep 0.05
+done
+expect_eq "$code" "200" "served again once the idle connections are gone"
+
+# --- 3. per-token rate limit (12 a minute: one per 5 s; burst 5) -----------------------
+# A fresh token of its own, so the requests above have taken nothing from its bucket.
+TOKEN_C=$(swcli token issue ngo-a | tail -n 1)
+before=$(count)
+codes=""
+for i in 1 2 3 4 5 6; do
+	post_json /api/v1/reports "$(report)" "$TOKEN_C"
+	codes="$codes$STATUS "
+done
+expect_eq "$codes" "201 201 201 201 201 429 " "a burst of 5, then 429"
+RA=$(grep -i '^Retry-After:' "$HEADERS" | tr -dc '0-9')
+if [ -n "$RA" ] && [ "$RA" -ge 1 ] && [ "$RA" -le 5 ]; then ok; else fail "429 Retry-After 1-5 s (one request per 5 s), got '$RA'"; fi
+expect_json '.' "{\"error\":\"rate limit exceeded for this token; nothing was stored, retry after Retry-After seconds\",\"retry_after\":$RA}" "429 body"
+expect_eq "$(count)" "$((before + 5))" "the refused report was not stored"
+post_json /api/v1/reports "$(report)" "$TOKEN_B"
+expect_status 201 "another token is unaffected"
+# Unknown tokens are refused before the limiter, so they use up nobody's budget.
+post_json /api/v1/reports "$(report)" "sw_$(head -c 32 /dev/zero | base64 | tr -d '=+/' | head -c 43)"
+expect_status 401 "unknown token: 401, not 429"
+# ODK Collect's HEAD before each form is not metered.
+basic=$(printf 'ngo-a:%s' "$TOKEN_C" | base64 -w0)
+codes=""
+for i in 1 2 3; do
+	req HEAD /submission -H "Authorization: Basic $basic" -H "X-OpenRosa-Version: 1.0"
+	codes="$codes$STATUS "
+done
+expect_eq "$codes" "204 204 204 " "HEAD /submission is not rate limited"
+sleep "$RA"	# the limit itself: a request comes back after Retry-After
+post_json /api/v1/reports "$(report)" "$TOKEN_C"
+expect_status 201 "allowed again after Retry-After"
+req GET /metrics
+expect_eq "$(sed -n 's/^supplywatch_http_requests_total{route="reports",code="429"} //p' "$BODY")" "1" "429 counted"
+sw_stop
+
+# --- 4. socket activation ------------------------------------------------------------------
+# systemd-socket-activate binds the socket and starts the daemon on the
+# first connection, passing the socket, as supplywatchd.socket does.
+for _ in $(seq 1 20); do
+	SPORT=$((20000 + RANDOM % 30000))
+	: >"$WORK/daemon.log"
+	systemd-socket-activate -E PGHOST -E PGPORT -E ASAN_OPTIONS -E UBSAN_OPTIONS -l "127.0.0.1:$SPORT" "$SW_BUILD/supplywatchd" -c "$WORK/abuse.conf" 2>>"$WORK/daemon.log" &
+	DAEMON_PID=$!
+	for _ in $(seq 1 100); do
+		grep -q "^Listening on" "$WORK/daemon.log" && break
+		kill -0 "$DAEMON_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	grep -q "^Listening on" "$WORK/daemon.log" && break
+	wait "$DAEMON_PID" 2>/dev/null
+done
+# The first request waits in the socket's backlog while the daemon starts.
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 20 "http://127.0.0.1:$SPORT/healthz")
+expect_eq "$code" "200" "the first connection starts the daemon and is answered"
+expect_contains "$WORK/daemon.log" "ready: listening on http://127.0.0.1:$SPORT/" "serves the socket it was passed, not listen.port"
+SW_URL="http://127.0.0.1:$SPORT"
+req GET /healthz
+expect_status 200 "socket-activated daemon answers"
+post_json /api/v1/reports "$(report)" "$TOKEN_B"
+expect_status 201 "socket-activated daemon stores"
+sw_stop
+
+# --- 5. sd_notify: READY, RELOADING with MONOTONIC_USEC, WATCHDOG, STOPPING -------------
+python3 - "$WORK/notify.sock" >"$WORK/notify.log" 2>&1 <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(20)
+try:
+    while True:
+        msg = s.recv(4096).decode()
+        print(msg.replace("\n", "|"), flush=True)
+        if "STOPPING=1" in msg:
+            break
+except socket.timeout:
+    pass
+PY
+LISTENER=$!
+for _ in $(seq 1 100); do [ -S "$WORK/notify.sock" ] && break; sleep 0.05; done
+NOTIFY_SOCKET=$WORK/notify.sock WATCHDOG_USEC=1000000 sw_start "$WORK/abuse.conf" || exit 1
+for _ in $(seq 1 100); do [ "$(grep -c '^WATCHDOG=1$' "$WORK/notify.log")" -ge 3 ] && break; sleep 0.05; done
+kill -HUP "$DAEMON_PID"
+for _ in $(seq 1 100); do grep -q "^RELOADING=1" "$WORK/notify.log" && break; sleep 0.05; done
+for _ in $(seq 1 100); do [ "$(grep -c '^READY=1$' "$WORK/notify.log")" -ge 2 ] && break; sleep 0.05; done
+sw_stop
+wait "$LISTENER"
+expect_eq "$(grep -v '^WATCHDOG=1$' "$WORK/notify.log" | sed 's/MONOTONIC_USEC=[0-9]*/MONOTONIC_USEC=N/')" \
+	"READY=1
+RELOADING=1|MONOTONIC_USEC=N
+READY=1
+STOPPING=1" "sd_notify sequence"
+w=$(grep -c '^WATCHDOG=1$' "$WORK/notify.log")
+if [ "$w" -ge 3 ]; then ok; else fail "only $w WATCHDOG=1 pings with WATCHDOG_USEC=1 s"; fi
