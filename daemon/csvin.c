@@ -274,6 +274,20 @@ static long same_field_as(const struct csvin *r, size_t i, const char **field)
 	return -1;
 }
 
+/*
+ * Bytes of s to show when at most max fit, ending on a character boundary:
+ * a label cut inside a character is not UTF-8, and jansson refuses it.
+ */
+static int utf8_prefix(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n > max)
+		for (n = max; n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80; n--)
+			;
+	return (int)n;
+}
+
 /* Two columns for one field would make one of them silently lose. */
 static void check_duplicates(struct csvin *r, long row)
 {
@@ -286,8 +300,8 @@ static void check_duplicates(struct csvin *r, long row)
 		if (j < 0)
 			continue;
 		snprintf(reason, sizeof(reason),
-			 "names the same field (%s) as column \"%.100s\"; keep one of them",
-			 field, r->cols[j].label);
+			 "names the same field (%s) as column \"%.*s\"; keep one of them",
+			 field, utf8_prefix(r->cols[j].label, 100), r->cols[j].label);
 		if (r->nerrors++ < CSVIN_MAX_ERRORS)
 			json_array_append_new(r->errors, json_pack("{s:I, s:s, s:s}", "row", (json_int_t)row,
 				"column", r->cols[i].label, "reason", reason));

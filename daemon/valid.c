@@ -272,7 +272,12 @@ const char *valid_text(const char *s, size_t max)
 {
 	size_t chars = 0, n;
 
-	if (*s == '\0')
+	/*
+	 * White space alone is empty too: a CSV cell or a phone's answer of only
+	 * blanks is read as absent, so such text could not come back through an
+	 * export, and an item or a reason of blanks says nothing.
+	 */
+	if (s[strspn(s, " \t\r\n")] == '\0')
 		return "must not be empty";
 	for (const unsigned char *p = (const unsigned char *)s; *p; p += n, chars++) {
 		n = utf8_len(p);
@@ -290,6 +295,11 @@ const char *valid_text(const char *s, size_t max)
 	if (chars > max)
 		return "is too long";
 	return NULL;
+}
+
+size_t utf8_seq_len(const char *s)
+{
+	return utf8_len((const unsigned char *)s);
 }
 
 bool valid_utf8(const char *s, size_t n)

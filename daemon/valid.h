@@ -52,10 +52,11 @@ bool valid_slug(const char *s);
 /* An absolute http(s) URL of at most 2048 bytes without spaces or controls. */
 bool valid_url(const char *s);
 /*
- * Free text: NULL if acceptable, else the reason.  Refuses empty text,
- * invalid UTF-8, more than max characters (code points), control
- * characters other than tab, newline and carriage return, and the
- * noncharacters U+FFFE and U+FFFF (which XML cannot carry).
+ * Free text: NULL if acceptable, else the reason.  Refuses empty text
+ * (white space alone counts as empty), invalid UTF-8, more than max
+ * characters (code points), control characters other than tab, newline
+ * and carriage return, and the noncharacters U+FFFE and U+FFFF (which XML
+ * cannot carry).
  */
 const char *valid_text(const char *s, size_t max);
 
@@ -67,5 +68,10 @@ bool parse_decimal(const char *s, double *out);
 void format_decimal(double d, char *buf, size_t n);
 /* n bytes of well-formed UTF-8 without NUL. */
 bool valid_utf8(const char *s, size_t n);
+/*
+ * Bytes in the well-formed UTF-8 sequence that starts s (1 for ASCII), or 0
+ * when none does.  Reads no further than a NUL, so s must be NUL-terminated.
+ */
+size_t utf8_seq_len(const char *s);
 
 #endif

@@ -258,6 +258,30 @@ static void header_without_rows_and_duplicate_columns(void **state)
 	free(e2);
 }
 
+static void a_long_label_is_cut_between_characters(void **state)
+{
+	/*
+	 * "x" and 100 two-byte characters: the first 100 bytes end inside one,
+	 * and a label cut there is not UTF-8, which jansson refuses, so the
+	 * error used to vanish and the file was refused without details.
+	 */
+	char text[512] = "x", label[512] = "x", want[1024], *e, *o;
+
+	(void)state;
+	for (int i = 0; i < 100; i++)
+		strcat(text, "\xc3\xa9");
+	for (int i = 0; i < 49; i++)
+		strcat(label, "\xc3\xa9");
+	strcat(text, ",Place\n#loc,#loc+name\nx,y\n");
+	snprintf(want, sizeof(want), "[{\"row\":2,\"column\":\"Place\",\"reason\":\"names the same "
+		 "field (location) as column \\\"%s\\\"; keep one of them\"}]", label);
+	o = parse(text, 1000, "shortage", &e, NULL);
+	assert_string_equal(e, want);
+	assert_string_equal(o, "[]");
+	free(o);
+	free(e);
+}
+
 static void text_keeps_its_spaces_other_fields_do_not(void **state)
 {
 	char *out = parse("date,trucks,note\n 2023-01-11 , 5 ,\" padded \"\n", 1000, "trucks", NULL, NULL);
@@ -295,6 +319,7 @@ int main(void)
 		cmocka_unit_test(cells_beyond_the_header_are_refused),
 		cmocka_unit_test(a_data_row_is_not_a_hashtag_row),
 		cmocka_unit_test(header_without_rows_and_duplicate_columns),
+		cmocka_unit_test(a_long_label_is_cut_between_characters),
 		cmocka_unit_test(text_keeps_its_spaces_other_fields_do_not),
 		cmocka_unit_test(loose_hashtags_are_not_hashtags),
 	};

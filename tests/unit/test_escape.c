@@ -64,6 +64,28 @@ static void esc_html_leaves_plain_text_and_utf8(void **state)
 	check_esc(esc_html, "\xd4\xb1\xd6\x80\xd6\x81\xd5\xa1\xd5\xad", "\xd4\xb1\xd6\x80\xd6\x81\xd5\xa1\xd5\xad");
 }
 
+static void esc_html_replaces_bytes_that_are_not_utf8(void **state)
+{
+	(void)state;
+	/* A message cut inside "\xc3\xa9" by a fixed-size buffer: the page stays UTF-8. */
+	check_esc(esc_html, "caf\xc3", "caf\xef\xbf\xbd");
+	check_esc(esc_html, "a\xc3(b", "a\xef\xbf\xbd(b");
+	check_esc(esc_html, "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd");	/* overlong '/' */
+	check_esc(esc_html, "\xed\xa0\x80<", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd&lt;");	/* a surrogate */
+	check_esc(esc_html, "\xe2\x82", "\xef\xbf\xbd\xef\xbf\xbd");	/* truncated at the end */
+	check_esc(esc_html, "\xf0\x9f\x9a\x9a \xe2\x80\xa8", "\xf0\x9f\x9a\x9a \xe2\x80\xa8");
+	check_esc(esc_html, "a\rb", "a\rb");
+}
+
+static void esc_xml_keeps_cr_as_a_reference(void **state)
+{
+	(void)state;
+	/* An XML parser reads a literal CR (and CR LF) as LF; &#13; stays a CR. */
+	check_esc(esc_xml, "a\rb\r\nc\td", "a&#13;b&#13;\nc\td");
+	check_esc(esc_xml, "<x a='1'>&amp;]]>", "&lt;x a=&#39;1&#39;&gt;&amp;amp;]]&gt;");
+	check_esc(esc_xml, "cut\xc3", "cut\xef\xbf\xbd");
+}
+
 static void esc_html_appends_to_existing_content(void **state)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -134,6 +156,17 @@ static void esc_csv_quotes_separators_and_newlines(void **state)
 	check_csv("a,b", 1, "\"a,b\"");
 	check_csv("a\nb", 1, "\"a\nb\"");
 	check_csv("a\r\nb", 1, "\"a\r\nb\"");
+}
+
+static void esc_csv_quotes_spaces_at_either_end(void **state)
+{
+	(void)state;
+	/* Readers (libcsv among them) trim these from unquoted cells. */
+	check_csv("  two spaces  ", 1, "\"  two spaces  \"");
+	check_csv(" =1+1", 1, "\" =1+1\"");
+	check_csv("tab\t", 1, "\"tab\t\"");
+	check_csv("in side", 1, "in side");
+	check_csv(" ", 0, "\" \"");
 }
 
 static void esc_csv_doubles_quotes(void **state)
@@ -351,6 +384,8 @@ int main(void)
 		cmocka_unit_test(esc_html_escapes_markup_in_context),
 		cmocka_unit_test(esc_html_leaves_plain_text_and_utf8),
 		cmocka_unit_test(esc_html_appends_to_existing_content),
+		cmocka_unit_test(esc_html_replaces_bytes_that_are_not_utf8),
+		cmocka_unit_test(esc_xml_keeps_cr_as_a_reference),
 		cmocka_unit_test(esc_json_quotes_the_string),
 		cmocka_unit_test(esc_json_escapes_quote_and_backslash),
 		cmocka_unit_test(esc_json_escapes_newline_tab_cr),
@@ -358,6 +393,7 @@ int main(void)
 		cmocka_unit_test(esc_json_passes_utf8_through),
 		cmocka_unit_test(esc_csv_leaves_plain_cells),
 		cmocka_unit_test(esc_csv_quotes_separators_and_newlines),
+		cmocka_unit_test(esc_csv_quotes_spaces_at_either_end),
 		cmocka_unit_test(esc_csv_doubles_quotes),
 		cmocka_unit_test(esc_csv_defuses_formula_prefixes),
 		cmocka_unit_test(esc_csv_defuses_formula_with_quotes_inside),

@@ -542,6 +542,11 @@ static void valid_text_refuses_empty(void **state)
 {
 	(void)state;
 	check_text_reason("", 200, "must not be empty");
+	/* Blanks alone: a CSV cell or a form answer of blanks is absent, so is this. */
+	check_text_reason(" ", 200, "must not be empty");
+	check_text_reason(" \t\r\n ", 200, "must not be empty");
+	assert_null(valid_text(" x ", 200));
+	assert_null(valid_text("\xc2\xa0", 200));	/* a no-break space is a character */
 }
 
 static void valid_text_counts_code_points_not_bytes(void **state)
