@@ -1,10 +1,12 @@
-# supplywatch — see README.md.  Targets: all check demo fuzz install uninstall clean
+# supplywatch — see README.md.  Targets: all check demo bench fuzz install uninstall clean
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 SBINDIR    ?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
 DOCDIR     ?= $(PREFIX)/share/doc/supplywatch
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 DESTDIR    ?=
 
 CC       ?= cc
@@ -102,29 +104,47 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@bash etc/demo/demo.sh
 
+# make bench [QUICK=1]: figures against ceilings measured in the same run
+# (tests/bench/bench.sh, docs/performance.md); QUICK=1 is a one-minute smoke run.
+bench:
+	@BENCH=1 sh tests/install-deps.sh
+	@$(MAKE) --no-print-directory all
+	@QUICK=$(QUICK) bash tests/bench/bench.sh $(BUILD)
+
+# Installed paths are rewritten to the chosen directories in every systemd file.
+SYSTEMD_SED = sed -e 's|/usr/local/sbin|$(SBINDIR)|g' -e 's|/etc/supplywatch|$(SYSCONFDIR)/supplywatch|g' \
+	-e 's|/usr/local/share/doc/supplywatch|$(DOCDIR)|g'
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
-		$(DESTDIR)$(SYSCONFDIR)/supplywatch $(DESTDIR)$(DOCDIR)
+		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/supplywatch $(DESTDIR)$(DOCDIR)/prometheus
 	install -m 755 $(BUILD)/supplywatchd $(DESTDIR)$(SBINDIR)/supplywatchd
 	install -m 755 $(BUILD)/supplywatch $(DESTDIR)$(BINDIR)/supplywatch
-	sed -e 's|/usr/local/sbin|$(SBINDIR)|g' -e 's|/etc/supplywatch|$(SYSCONFDIR)/supplywatch|g' \
-		-e 's|/usr/local/share/doc/supplywatch|$(DOCDIR)|g' \
-		systemd/supplywatchd.service > $(DESTDIR)$(UNITDIR)/supplywatchd.service
-	chmod 644 $(DESTDIR)$(UNITDIR)/supplywatchd.service
+	for f in supplywatchd.service supplywatchd.socket; do \
+		$(SYSTEMD_SED) systemd/$$f > $(DESTDIR)$(UNITDIR)/$$f && \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$$f || exit 1; \
+	done
+	install -m 644 systemd/supplywatch.sysusers $(DESTDIR)$(SYSUSERSDIR)/supplywatch.conf
+	$(SYSTEMD_SED) systemd/supplywatch.tmpfiles > $(DESTDIR)$(TMPFILESDIR)/supplywatch.conf
+	chmod 644 $(DESTDIR)$(TMPFILESDIR)/supplywatch.conf
 	test -e $(DESTDIR)$(SYSCONFDIR)/supplywatch/supplywatch.conf || \
 		install -m 644 etc/supplywatch.conf $(DESTDIR)$(SYSCONFDIR)/supplywatch/supplywatch.conf
 	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	if [ -d docs ]; then install -m 644 docs/*.md $(DESTDIR)$(DOCDIR)/; fi
+	install -m 644 etc/prometheus/*.yml $(DESTDIR)$(DOCDIR)/prometheus/
 	install -d $(DESTDIR)$(SYSCONFDIR)/supplywatch/forms
 	install -m 644 etc/forms/*.xml $(DESTDIR)$(SYSCONFDIR)/supplywatch/forms/
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/supplywatchd $(DESTDIR)$(BINDIR)/supplywatch \
-		$(DESTDIR)$(UNITDIR)/supplywatchd.service
+		$(DESTDIR)$(UNITDIR)/supplywatchd.service $(DESTDIR)$(UNITDIR)/supplywatchd.socket \
+		$(DESTDIR)$(SYSUSERSDIR)/supplywatch.conf $(DESTDIR)$(TMPFILESDIR)/supplywatch.conf
 	rm -rf $(DESTDIR)$(DOCDIR)
 	@echo "left $(DESTDIR)$(SYSCONFDIR)/supplywatch in place (configuration and pepper)"
+	@echo "left the system user supplywatch in place (userdel supplywatch removes it)"
 
 clean:
 	rm -rf build
 
-.PHONY: all check demo deps install uninstall clean unit-tests fuzz fuzz-build
+.PHONY: all bench check demo deps install uninstall clean unit-tests fuzz fuzz-build
