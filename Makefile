@@ -39,7 +39,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 
 # Modules shared by the daemon, the CLI and the unit tests.
-COMMON  := strbuf log escape valid config report token db migrate ingest rules metrics csvin csv_import openrosa ratelimit
+COMMON  := strbuf log escape valid config report token db migrate ingest rules metrics csvin csv_import openrosa ratelimit authcache
 DAEMON  := main http http_reports http_health http_openrosa http_status http_export snapshot snapshot_thread render_json render_metrics render_html render_feed
 CLI     := cli
 COMMON_OBJ := $(COMMON:%=$(BUILD)/%.o) $(BUILD)/migrations.o

@@ -16,6 +16,7 @@
 #include <systemd/sd-daemon.h>
 #include "log.h"
 #include "report.h"
+#include "authcache.h"
 #include "metrics.h"
 #include "ratelimit.h"
 #include "snapshot.h"
@@ -259,16 +260,24 @@ static enum MHD_Result authenticate(struct request *rq)
 	/* Forget the password; the user name before it is checked below. */
 	if (slug)
 		sodium_memzero(basic + strlen(basic) + 1, sizeof(basic) - strlen(basic) - 1);
-	c = db_conn();
-	if (!c)
-		return reply_unavailable(rq);
-	found = ingest_auth(c, hash, &rq->org);
-	if (found == -1 && db_conn_lost(c) && (c = db_conn()))
-		found = ingest_auth(c, hash, &rq->org);	/* a read: safe to run again */
-	if (found == -1)
-		return reply_unavailable(rq);
-	if (found < 0)
-		return reply_error(rq, 500, "internal error");
+	if (authcache_get(hash, &rq->org, mono_ns())) {
+		found = 1;
+	} else {
+		uint64_t gen = authcache_generation();
+
+		c = db_conn();
+		if (!c)
+			return reply_unavailable(rq);
+		found = ingest_auth(c, hash, &rq->org);
+		if (found == -1 && db_conn_lost(c) && (c = db_conn()))
+			found = ingest_auth(c, hash, &rq->org);	/* a read: safe to run again */
+		if (found == -1)
+			return reply_unavailable(rq);
+		if (found < 0)
+			return reply_error(rq, 500, "internal error");
+		if (found)
+			authcache_put(hash, &rq->org, gen, mono_ns());
+	}
 	/* With Basic the user name must be the token's organisation. */
 	if (!found || (slug && strcmp(slug, rq->org.slug) != 0))
 		return reply_error(rq, 401, "unknown or revoked token");
@@ -336,6 +345,7 @@ static enum MHD_Result reply_304(struct request *rq, const char *etag, int64_t l
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, date);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, SURFACE_CACHE);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	ret = MHD_queue_response(rq->conn, 304, resp);
 	MHD_destroy_response(resp);
 	rq->status = 304;

@@ -257,16 +257,21 @@ static enum db_status store_one(struct batch *b, size_t i, const json_t *canon, 
 
 	report_hash(canon, hash);
 	hex_bytea(hash, sizeof(hash), hash_hex);
-	s = find_report(b->c, b->org, id, hash_hex, &st);
-	if (s != DB_OK)
-		return s;
-	if (st.exists) {
-		settle(b, i, canon, &st);
-		return DB_OK;
-	}
+	/*
+	 * A new report is inserted straight away (ON CONFLICT DO NOTHING) and
+	 * looked up only when that stored nothing: one round trip for the
+	 * common case.  A supersede is checked first, under its lock.
+	 */
 	if (json_object_get(canon, "supersedes")) {
 		size_t before = json_array_size(b->invalid);
 
+		s = find_report(b->c, b->org, id, hash_hex, &st);
+		if (s != DB_OK)
+			return s;
+		if (st.exists) {
+			settle(b, i, canon, &st);
+			return DB_OK;
+		}
 		s = check_supersedes(b, i, canon, hash_hex, target, sizeof(target));
 		if (s != DB_OK || json_array_size(b->invalid) > before)
 			return s;
@@ -310,7 +315,7 @@ static enum db_status store_one(struct batch *b, size_t i, const json_t *canon, 
 	PQclear(r);
 	if (s != DB_OK)
 		return s;
-	/* A concurrent submission of the same report_id committed first. */
+	/* Stored before (a replay or a conflict), by this file, or just now by a concurrent submission. */
 	s = find_report(b->c, b->org, id, hash_hex, &st);
 	if (s == DB_OK)
 		settle(b, i, canon, &st);
@@ -361,13 +366,13 @@ static struct outcome batch_outcome(struct batch *b, bool aborted)
 struct ingest_tx {
 	struct batch b;
 	enum db_status s;		/* DB_OK while the transaction can go on */
-	bool began;
+	bool began;			/* false: one statement, committed by itself */
 	bool keep_results;
 	json_t *extra_invalid;		/* caller's own details (e.g. CSV rows), merged at the end */
 };
 
-struct ingest_tx *ingest_begin(PGconn *c, const struct org *org, const char *channel,
-			       const struct sw_config *cfg, bool keep_results)
+static struct ingest_tx *tx_new(PGconn *c, const struct org *org, const char *channel,
+				 const struct sw_config *cfg, bool keep_results, bool begin)
 {
 	struct ingest_tx *tx = xcalloc(1, sizeof(*tx));
 
@@ -379,9 +384,15 @@ struct ingest_tx *ingest_begin(PGconn *c, const struct org *org, const char *cha
 	tx->b.invalid = json_array();
 	tx->b.conflicts = json_array();
 	tx->keep_results = keep_results;
-	tx->s = db_simple(c, "BEGIN");
-	tx->began = tx->s == DB_OK;
+	tx->s = begin ? db_simple(c, "BEGIN") : DB_OK;
+	tx->began = begin && tx->s == DB_OK;
 	return tx;
+}
+
+struct ingest_tx *ingest_begin(PGconn *c, const struct org *org, const char *channel,
+			       const struct sw_config *cfg, bool keep_results)
+{
+	return tx_new(c, org, channel, cfg, keep_results, true);
 }
 
 bool ingest_add(struct ingest_tx *tx, size_t index, const json_t *canon, const json_t *raw)
@@ -423,8 +434,9 @@ struct outcome ingest_finish(struct ingest_tx *tx, bool abort)
 		o = s != DB_OK ? outcome_db(c, s, false) : batch_outcome(b, abort);
 		goto out;
 	}
-	committing = true;
-	s = db_simple(c, "COMMIT");
+	committing = tx->began;
+	if (tx->began)
+		s = db_simple(c, "COMMIT");
 	o = s != DB_OK ? outcome_db(c, s, committing) : batch_outcome(b, false);
 	if (s == DB_OK && !tx->keep_results) {
 		json_decref(o.body);
@@ -442,7 +454,14 @@ out:
 struct outcome ingest_reports(PGconn *c, const struct org *org, const char *channel,
 			      json_t *canon, json_t *raw, const struct sw_config *cfg)
 {
-	struct ingest_tx *tx = ingest_begin(c, org, channel, cfg, true);
+	/*
+	 * One new report is one INSERT statement, atomic and durable on its
+	 * own: no BEGIN/COMMIT round trips.  Its connection lost mid-way, the
+	 * caller may send it again on a new one: if it was stored, the
+	 * second attempt finds it and answers as a replay.
+	 */
+	bool one = json_array_size(canon) == 1 && !json_object_get(json_array_get(canon, 0), "supersedes");
+	struct ingest_tx *tx = tx_new(c, org, channel, cfg, true, !one);
 	size_t i;
 	json_t *item;
 

@@ -204,10 +204,15 @@ int main(int argc, char **argv)
 	/* The first snapshot is built before serving, so no request sees none. */
 	{
 		struct sw_config *cur = config_acquire();
-		struct snapshot *first = snapshot_build(c, cur, NULL);
+		struct timespec t0, t1;
+		struct snapshot *first;
 
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		first = snapshot_build(c, cur, NULL);
 		if (!first)
 			fatal("cannot compute the indicators (see above)");
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		metrics_snapshot_built((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 		snapshot_publish(first);
 		metrics_set_db_up(true);
 	}

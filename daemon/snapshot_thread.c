@@ -8,9 +8,11 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "authcache.h"
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
@@ -69,6 +71,7 @@ static int64_t next_rollover(const struct snapshot *s)
 	return t;
 }
 
+/* True when reports changed; a token change empties the token cache at once. */
 static bool drain_notifications(PGconn *c)
 {
 	PGnotify *n;
@@ -77,7 +80,10 @@ static bool drain_notifications(PGconn *c)
 	if (!PQconsumeInput(c))
 		return false;
 	while ((n = PQnotifies(c))) {
-		any = true;
+		if (strcmp(n->relname, "supplywatch_tokens") == 0)
+			authcache_clear();
+		else
+			any = true;
 		PQfreemem(n);
 	}
 	return any;
@@ -131,12 +137,16 @@ static void *run(void *arg)
 		if (c && db_conn_generation() != session) {
 			/* A new session (a pointer may repeat): LISTEN again and catch up. */
 			listening = NULL;
-			if (db_simple(c, "LISTEN supplywatch_changed") == DB_OK) {
+			if (db_simple(c, "LISTEN supplywatch_changed; LISTEN supplywatch_tokens") == DB_OK) {
 				listening = c;
 				session = db_conn_generation();
 			}
+			/* Changes made while nobody listened went unheard. */
+			authcache_clear();
 			dirty = true;
 		} else if (!c) {
+			if (listening)
+				authcache_clear();	/* revocations would go unheard */
 			listening = NULL;
 		}
 		wait_for(listening, dirty ? DEBOUNCE_MS / 4 : DEBOUNCE_MS);
