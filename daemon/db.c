@@ -116,12 +116,20 @@ PGconn *db_connect(const char *conninfo, const char *appname)
 }
 
 /* Session settings and statements, on every fresh connection. */
+static bool g_quiet;
+
+void db_quiet_notify(void)
+{
+	g_quiet = true;
+}
+
 static bool setup_conn(PGconn *c)
 {
-	char sql[128];
+	char sql[160];
 
-	snprintf(sql, sizeof(sql), "SET statement_timeout = %lld; SET TimeZone = 'UTC'",
-		 (long long)g_statement_timeout_ms);
+	snprintf(sql, sizeof(sql), "SET statement_timeout = %lld; SET TimeZone = 'UTC'%s",
+		 (long long)g_statement_timeout_ms,
+		 g_quiet ? "; SET supplywatch.notify = 'off'" : "");
 	if (db_simple(c, sql) != DB_OK)
 		return false;
 	return db_prepare(c) == 0;
@@ -283,6 +291,38 @@ enum db_status db_exec(PGconn *c, bool prepared, const char *stmt, int n,
 		log_err("database: %s: %s %s", prepared ? stmt : "query", state,
 			PQresultErrorMessage(r));
 	return DB_HARD;
+}
+
+enum db_status db_copy(PGconn *c, const char *sql, const char *data, size_t len)
+{
+	PGresult *r = PQexec(c, sql);
+	enum db_status s;
+
+	if (PQresultStatus(r) == PGRES_COPY_IN) {
+		PQclear(r);
+		/* Blocking connection: PQputCopyData queues and sends as it goes. */
+		if (PQputCopyData(c, data, (int)len) == 1 && PQputCopyEnd(c, NULL) == 1)
+			r = PQgetResult(c);
+		else
+			r = NULL;
+		while (r && PQresultStatus(r) == PGRES_COPY_IN) {	/* not expected */
+			PQclear(r);
+			r = NULL;
+		}
+	}
+	if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+		PQclear(r);
+		while ((r = PQgetResult(c)))
+			PQclear(r);
+		return DB_OK;
+	}
+	note_lost(c, db_sqlstate(r));
+	s = PQstatus(c) != CONNECTION_OK || !r || retryable(db_sqlstate(r)) ? DB_RETRY : DB_HARD;
+	log_warn("database: copy: %s %s", db_sqlstate(r), r ? PQresultErrorMessage(r) : PQerrorMessage(c));
+	PQclear(r);
+	while ((r = PQgetResult(c)))
+		PQclear(r);
+	return s;
 }
 
 enum db_status db_simple(PGconn *c, const char *sql)

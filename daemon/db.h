@@ -60,6 +60,13 @@ PGconn *db_connect(const char *conninfo, const char *appname);
  */
 enum db_status db_exec(PGconn *c, bool prepared, const char *stmt, int n,
 		       const char *const *params, PGresult **res);
+/* COPY ... FROM STDIN of data (text format), in one go. */
+enum db_status db_copy(PGconn *c, const char *sql, const char *data, size_t len);
+/*
+ * Sessions opened from now on set supplywatch.notify = off: their report
+ * commits send no NOTIFY (the daemon tells its snapshot in process).
+ */
+void db_quiet_notify(void);
 /* BEGIN / COMMIT / ROLLBACK. */
 enum db_status db_simple(PGconn *c, const char *sql);
 /* The SQLSTATE of an error result, or "" */

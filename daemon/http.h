@@ -114,6 +114,7 @@ enum MHD_Result http_get_home(struct request *rq);
 enum MHD_Result http_get_corridor_page(struct request *rq);
 enum MHD_Result http_get_feed(struct request *rq);
 enum MHD_Result http_get_metrics(struct request *rq);
+void http_metrics_cache_free(void);	/* at exit, once no request runs */
 enum MHD_Result http_get_reports_csv(struct request *rq);
 enum MHD_Result http_post_reports(struct request *rq);
 enum MHD_Result http_post_retract(struct request *rq);

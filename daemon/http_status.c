@@ -3,6 +3,7 @@
  * Today's answers are the snapshot's pre-rendered responses; a past as_of
  * or a chosen date range is computed from the snapshot's inputs on demand.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,7 @@ static enum MHD_Result no_snapshot(struct request *rq)
 static int corridor_index(const struct snapshot *s, const char *id)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->data[i].c->id, id) == 0)
+		if (strcmp(s->data[i]->c->id, id) == 0)
 			return (int)i;
 	return -1;
 }
@@ -64,7 +65,7 @@ static void eval_past(const struct snapshot *s, size_t from, size_t to, int64_t 
 		      struct corridor_eval *out)
 {
 	for (size_t i = from; i < to; i++) {
-		const struct corridor_data *d = &s->data[i];
+		const struct corridor_data *d = s->data[i];
 
 		eval_corridor(d, D < d->today ? D : d->today, &d->fresh, (int64_t)time(NULL),
 			      s->cfg->stale_after_hours * 3600, &out[i - from]);
@@ -76,8 +77,8 @@ static int64_t latest_today(const struct snapshot *s)
 	int64_t t = 0;
 
 	for (size_t i = 0; i < s->n; i++)
-		if (s->data[i].today > t)
-			t = s->data[i].today;
+		if (s->data[i]->today > t)
+			t = s->data[i]->today;
 	return t;
 }
 
@@ -255,26 +256,83 @@ enum MHD_Result http_get_feed(struct request *rq)
 	return ret;
 }
 
+/*
+ * The exposition is rendered (and gzipped) once and reused while nothing
+ * in it has changed (same snapshot, same metrics_version) and it is under
+ * a second old: a scraper or a dashboard hammering /metrics costs a copy,
+ * not a rendering, and sees its own request counts at most a second late.
+ */
+static struct {
+	pthread_mutex_t lock;
+	struct rendered r;
+	uint64_t seq, version;		/* of the snapshot and the counters rendered */
+	int64_t at_ns;
+} mcache = { PTHREAD_MUTEX_INITIALIZER, { NULL, NULL, "", "", 0 }, 0, 0, 0 };
+
+static int64_t mono_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void render_metrics_text(struct snapshot *s, struct strbuf *b);
+
+void http_metrics_cache_free(void)
+{
+	pthread_mutex_lock(&mcache.lock);
+	if (mcache.r.resp)
+		rendered_free(&mcache.r);
+	pthread_mutex_unlock(&mcache.lock);
+}
+
 enum MHD_Result http_get_metrics(struct request *rq)
 {
 	struct snapshot *s = snapshot_acquire();
+	uint64_t v = metrics_version(), seq = s ? s->seq : 0;
+	int64_t now = mono_now_ns();
 	struct strbuf b = STRBUF_INIT;
+	enum MHD_Result ret;
 
+	pthread_mutex_lock(&mcache.lock);
+	if (!mcache.r.resp || mcache.seq != seq || mcache.version != v ||
+	    now - mcache.at_ns >= 1000000000) {
+		render_metrics_text(s, &b);
+		if (mcache.r.resp)
+			rendered_free(&mcache.r);
+		rendered_make(&mcache.r, "text/plain; version=0.0.4; charset=utf-8", b.buf, b.len,
+			      s ? s->generated_at : 0, true);
+		sb_release(&b);
+		mcache.seq = seq;
+		mcache.version = v;
+		mcache.at_ns = now;
+	}
+	/*
+	 * Queued under the lock: queueing takes libmicrohttpd's own reference,
+	 * after which another thread may replace (destroy) the cached one.
+	 */
+	ret = reply_rendered(rq, &mcache.r);
+	pthread_mutex_unlock(&mcache.lock);
+	snapshot_release(s);
+	return ret;
+}
+
+static void render_metrics_text(struct snapshot *s, struct strbuf *b)
+{
 	if (s) {
 		int64_t quiet_since = (int64_t)time(NULL) - s->cfg->silent_after_hours * 3600;
 		size_t silent = 0;
 
-		sb_addstr(&b, s->metrics_gauges);
+		sb_addstr(b, s->metrics_gauges);
 		/* Counted now, not at the last rebuild: silence grows without any new report. */
 		for (size_t i = 0; i < s->norgs; i++)
 			silent += s->org_last[i] < quiet_since;
-		sb_addf(&b, "# HELP supplywatch_organisations Organisations with an unrevoked token that have reported, "
+		sb_addf(b, "# HELP supplywatch_organisations Organisations with an unrevoked token that have reported, "
 			"by whether they reported within status.silent_after_hours (see analytics.organisation_activity).\n"
 			"# TYPE supplywatch_organisations gauge\n"
 			"supplywatch_organisations{state=\"reporting\"} %zu\n"
 			"supplywatch_organisations{state=\"silent\"} %zu\n", s->norgs - silent, silent);
 	}
-	metrics_render(&b, s ? s->generated_at : 0, s ? s->report_seq : 0);
-	snapshot_release(s);
-	return reply_text(rq, 200, "text/plain; version=0.0.4; charset=utf-8", &b);
+	metrics_render(b, s ? s->generated_at : 0, s ? s->report_seq : 0);
 }

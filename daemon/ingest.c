@@ -28,7 +28,8 @@ static const struct db_stmt stmts[] = {
 	  "SELECT r.id, r.kind, r.content_hash = $3::bytea, " TS_UTC("r.received_at") ","
 	  " (SELECT s.report_id FROM supplywatch.reports s WHERE s.supersedes = r.id),"
 	  " EXISTS (SELECT 1 FROM supplywatch.retractions x WHERE x.report = r.id),"
-	  " coalesce(r.xmin = (pg_current_xact_id_if_assigned()::text::bigint % 4294967296)::text::xid, false)"
+	  " coalesce(r.xmin = (pg_current_xact_id_if_assigned()::text::bigint % 4294967296)::text::xid, false),"
+	  " r.corridor_id"
 	  " FROM supplywatch.reports r WHERE r.org_id = $1 AND r.report_id = $2" },
 	/* Serialises supersede and retract on one report (FOR UPDATE would need UPDATE rights). */
 	{ "lock_report", "SELECT pg_advisory_xact_lock($1::bigint)" },
@@ -127,7 +128,38 @@ struct stored {
 	char superseded_by[40];	/* "" when current */
 	bool retracted;
 	bool this_tx;		/* stored earlier in this same submission */
+	char corridor[64];
 };
+
+void (*ingest_committed)(const char *corridor);
+
+/* Corridors a transaction changed, told to ingest_committed after COMMIT. */
+struct touched {
+	size_t n;
+	bool many;		/* more than fit: "any" */
+	char id[8][64];
+};
+
+static void touch(struct touched *t, const char *corridor)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->id[i], corridor) == 0)
+			return;
+	if (t->n == sizeof(t->id) / sizeof(t->id[0]) || strlen(corridor) >= sizeof(t->id[0]))
+		t->many = true;
+	else
+		snprintf(t->id[t->n++], sizeof(t->id[0]), "%s", corridor);
+}
+
+static void tell_committed(const struct touched *t)
+{
+	if (!ingest_committed)
+		return;
+	if (t->many)
+		ingest_committed(NULL);
+	for (size_t i = 0; i < t->n && !t->many; i++)
+		ingest_committed(t->id[i]);
+}
 
 static enum db_status find_report(PGconn *c, const struct org *org, const char *report_id,
 				  const char *hash_hex, struct stored *st)
@@ -147,6 +179,7 @@ static enum db_status find_report(PGconn *c, const struct org *org, const char *
 		snprintf(st->superseded_by, sizeof(st->superseded_by), "%s", PQgetvalue(r, 0, 4));
 		st->retracted = strcmp(PQgetvalue(r, 0, 5), "t") == 0;
 		st->this_tx = strcmp(PQgetvalue(r, 0, 6), "t") == 0;
+		snprintf(st->corridor, sizeof(st->corridor), "%s", PQgetvalue(r, 0, 7));
 	}
 	PQclear(r);
 	return s;
@@ -173,6 +206,7 @@ struct batch {
 	json_t *conflicts;	/* 409 details */
 	int created;
 	size_t total;		/* reports stored or replayed */
+	struct touched touched;
 	unsigned count[KIND_COUNT][RESULT_COUNT];	/* for supplywatch_reports_total */
 };
 
@@ -210,6 +244,7 @@ static enum db_status check_supersedes(struct batch *b, size_t i, const json_t *
 		report_error(b->invalid, i, "supersedes", reason);
 	}
 	snprintf(target_id, n, "%s", t.id);
+	touch(&b->touched, t.corridor);	/* it stops counting there, if the corridor differs */
 	return DB_OK;
 }
 
@@ -240,6 +275,40 @@ static void settle(struct batch *b, size_t i, const json_t *canon, const struct 
 		"received_at", st->received_at));
 }
 
+/*
+ * The insert statements' parameters for one report: org, report_id,
+ * corridor, channel, hash, payload (*payload, to free), supersedes target,
+ * source_url, note, then the kind's own (kind_specs).  Returns how many.
+ */
+static int report_params(const struct batch *b, const json_t *canon, const json_t *raw,
+			 const char *hash_hex, const char *target, const char **params,
+			 char nums[8][32], char **payload)
+{
+	const struct kind_spec *spec = &kind_specs[report_kind_of(canon)];
+	int n = 0, nn = 0;
+
+	*payload = json_dumps(raw, SW_JSON | JSON_PRESERVE_ORDER);
+	params[n++] = b->org->id;
+	params[n++] = json_string_value(json_object_get(canon, "report_id"));
+	params[n++] = json_string_value(json_object_get(canon, "corridor"));
+	params[n++] = b->channel;
+	params[n++] = hash_hex;
+	params[n++] = *payload;
+	params[n++] = target;
+	params[n++] = report_param(canon, "source_url", NULL, 0);
+	params[n++] = report_param(canon, "note", NULL, 0);
+	for (const char *const *p = spec->params; *p; p++) {
+		if (strcmp(*p, "@timezone") == 0) {
+			params[n++] = config_corridor(b->cfg, params[2])->timezone;
+			continue;
+		}
+		params[n++] = report_param(canon, *p, nums[nn], sizeof(nums[nn]));
+		if (params[n - 1] == nums[nn])
+			nn++;
+	}
+	return n;
+}
+
 static enum db_status store_one(struct batch *b, size_t i, const json_t *canon, const json_t *raw)
 {
 	const char *id = json_string_value(json_object_get(canon, "report_id"));
@@ -249,7 +318,7 @@ static enum db_status store_one(struct batch *b, size_t i, const json_t *canon, 
 	char hash_hex[2 + 64 + 1], target[24] = "";
 	char nums[8][32];
 	const char *params[24];
-	int n = 0, nn = 0;
+	int n;
 	char *payload;
 	struct stored st;
 	PGresult *r;
@@ -276,25 +345,7 @@ static enum db_status store_one(struct batch *b, size_t i, const json_t *canon, 
 		if (s != DB_OK || json_array_size(b->invalid) > before)
 			return s;
 	}
-	payload = json_dumps(raw, SW_JSON | JSON_PRESERVE_ORDER);
-	params[n++] = b->org->id;
-	params[n++] = id;
-	params[n++] = json_string_value(json_object_get(canon, "corridor"));
-	params[n++] = b->channel;
-	params[n++] = hash_hex;
-	params[n++] = payload;
-	params[n++] = *target ? target : NULL;
-	params[n++] = report_param(canon, "source_url", NULL, 0);
-	params[n++] = report_param(canon, "note", NULL, 0);
-	for (const char *const *p = spec->params; *p; p++) {
-		if (strcmp(*p, "@timezone") == 0) {
-			params[n++] = config_corridor(b->cfg, params[2])->timezone;
-			continue;
-		}
-		params[n++] = report_param(canon, *p, nums[nn], sizeof(nums[nn]));
-		if (params[n - 1] == nums[nn])
-			nn++;
-	}
+	n = report_params(b, canon, raw, hash_hex, *target ? target : NULL, params, nums, &payload);
 	s = db_exec(b->c, true, insert_stmt[kind], n, params, &r);
 	free(payload);
 	if (s == DB_HARD && strcmp(db_sqlstate(r), "23505") == 0) {
@@ -307,6 +358,7 @@ static enum db_status store_one(struct batch *b, size_t i, const json_t *canon, 
 		json_array_append_new(b->results, json_pack("{s:s, s:s, s:s}", "report_id", id,
 			"kind", spec->name, "received_at", PQgetvalue(r, 0, 0)));
 		b->created++;
+		touch(&b->touched, params[2]);
 		b->total++;
 		b->count[kind][RESULT_STORED]++;
 		PQclear(r);
@@ -319,6 +371,127 @@ static enum db_status store_one(struct batch *b, size_t i, const json_t *canon, 
 	s = find_report(b->c, b->org, id, hash_hex, &st);
 	if (s == DB_OK)
 		settle(b, i, canon, &st);
+	return s;
+}
+
+/*
+ * Batches go in by the thousand: staged with COPY into a temporary table,
+ * then stored by one INSERT ... SELECT per kind table (ON CONFLICT DO
+ * NOTHING, as for one report), so a batch costs a few round trips and one
+ * executor run instead of one statement per report.  Reports the INSERT
+ * did not store (replays, conflicts, a repeat within the file) are then
+ * looked up one by one, as before.  Supersedes go one at a time, locked.
+ */
+#define CHUNK 1000
+#define NKPARAMS 9		/* the most kind parameters (trucks) */
+
+static const char stage_sql[] =
+	"CREATE TEMP TABLE IF NOT EXISTS sw_stage (chunk integer, idx integer, report_id uuid,"
+	" kind text, corridor_id text, content_hash bytea, payload jsonb, source_url text,"
+	" note text, p1 text, p2 text, p3 text, p4 text, p5 text, p6 text, p7 text, p8 text,"
+	" p9 text) ON COMMIT DELETE ROWS";
+
+/* The same expressions as the insert_* statements, on staged text. */
+static const char staged_insert_sql[] =
+	"WITH b AS (SELECT * FROM pg_temp.sw_stage WHERE chunk = $3),"
+	" r AS (INSERT INTO supplywatch.reports (org_id, report_id, kind, corridor_id, channel,"
+	"  content_hash, payload, source_url, note)"
+	"  SELECT $1::integer, report_id, kind, corridor_id, $2, content_hash, payload, source_url, note"
+	"  FROM b ORDER BY idx ON CONFLICT (org_id, report_id) DO NOTHING"
+	"  RETURNING id, report_id, received_at),"
+	" x AS (SELECT r.id, r.received_at, b.* FROM r JOIN b ON b.report_id = r.report_id),"
+	" t AS (INSERT INTO supplywatch.truck_reports (report, day, observed_at, direction, crossing,"
+	"  trucks, cargo, tonnes, turned_back)"
+	"  SELECT id, coalesce(p1::date, (p2::timestamptz AT TIME ZONE p3)::date), p2::timestamptz,"
+	"  p4, p5, p6::integer, p7, p8::numeric, p9::integer FROM x WHERE kind = 'trucks'),"
+	" s AS (INSERT INTO supplywatch.shortage_reports (report, day, item, severity, category, location)"
+	"  SELECT id, p1::date, p2, p3, p4, p5 FROM x WHERE kind = 'shortage'),"
+	" d AS (INSERT INTO supplywatch.disruption_reports (report, service, started_at, ended_at,"
+	"  disruption_key, location, people_affected)"
+	"  SELECT id, p1, p2::timestamptz, p3::timestamptz, coalesce(p4, report_id::text), p5,"
+	"  p6::bigint FROM x WHERE kind = 'disruption'),"
+	" a AS (INSERT INTO supplywatch.access_events (report, status, at, crossing)"
+	"  SELECT id, p1, p2::timestamptz, p3 FROM x WHERE kind = 'access')"
+	" SELECT idx, " TS_UTC("received_at") " FROM x";
+
+struct staged {
+	size_t index;
+	json_t *canon, *raw;		/* references held */
+	char hash_hex[2 + 64 + 1];
+	const char *received_at;	/* set by the flush: stored */
+	bool repeat;			/* its report_id is earlier in the same chunk */
+};
+
+/* One COPY text field: \N for NULL, backslash escapes for the rest. */
+static void copy_field(struct strbuf *out, const char *v, bool last)
+{
+	if (!v) {
+		sb_addstr(out, "\\N");
+	} else {
+		for (; *v; v++) {
+			switch (*v) {
+			case '\\': sb_addstr(out, "\\\\"); break;
+			case '\t': sb_addstr(out, "\\t"); break;
+			case '\n': sb_addstr(out, "\\n"); break;
+			case '\r': sb_addstr(out, "\\r"); break;
+			default: sb_addch(out, *v);
+			}
+		}
+	}
+	sb_addch(out, last ? '\n' : '\t');
+}
+
+/* Marks reports whose report_id is already earlier in the chunk. */
+static void mark_repeats(struct staged *st, size_t n)
+{
+	enum { SLOTS = 2 * CHUNK };
+	const char *seen[SLOTS] = { NULL };
+
+	for (size_t k = 0; k < n; k++) {
+		const char *id = json_string_value(json_object_get(st[k].canon, "report_id"));
+		size_t h = 5381;
+
+		for (const char *p = id; *p; p++)
+			h = h * 33 + (unsigned char)*p;
+		for (h %= SLOTS; seen[h]; h = (h + 1) % SLOTS)
+			if (strcmp(seen[h], id) == 0)
+				break;
+		st[k].repeat = seen[h] != NULL;
+		seen[h] = id;
+	}
+}
+
+static enum db_status stage_copy(struct batch *b, struct staged *st, size_t n, unsigned chunk)
+{
+	struct strbuf data = STRBUF_INIT;
+	char num[24];
+	enum db_status s;
+
+	for (size_t k = 0; k < n; k++) {
+		const char *params[24];
+		char nums[8][32], *payload;
+		int np;
+
+		if (st[k].repeat)
+			continue;
+		np = report_params(b, st[k].canon, st[k].raw, st[k].hash_hex, NULL, params, nums, &payload);
+		snprintf(num, sizeof(num), "%u", chunk);
+		copy_field(&data, num, false);
+		snprintf(num, sizeof(num), "%zu", k);
+		copy_field(&data, num, false);
+		copy_field(&data, params[1], false);		/* report_id */
+		copy_field(&data, kind_specs[report_kind_of(st[k].canon)].name, false);
+		copy_field(&data, params[2], false);		/* corridor */
+		copy_field(&data, params[4], false);		/* content hash */
+		copy_field(&data, params[5], false);		/* payload */
+		copy_field(&data, params[7], false);		/* source_url */
+		copy_field(&data, params[8], false);		/* note */
+		for (int p = 0; p < NKPARAMS; p++)
+			copy_field(&data, 9 + p < np ? params[9 + p] : NULL, p == NKPARAMS - 1);
+		free(payload);
+	}
+	s = db_copy(b->c, "COPY pg_temp.sw_stage FROM STDIN", data.buf, data.len);
+	sb_release(&data);
 	return s;
 }
 
@@ -369,7 +542,73 @@ struct ingest_tx {
 	bool began;			/* false: one statement, committed by itself */
 	bool keep_results;
 	json_t *extra_invalid;		/* caller's own details (e.g. CSV rows), merged at the end */
+	struct staged *stage;		/* reports waiting for the next flush */
+	size_t nstaged;
+	unsigned chunks;		/* flushed so far */
 };
+
+static void stage_free(struct ingest_tx *tx)
+{
+	for (size_t k = 0; k < tx->nstaged; k++) {
+		json_decref(tx->stage[k].canon);
+		json_decref(tx->stage[k].raw);
+	}
+	tx->nstaged = 0;
+}
+
+/* Stores the staged reports; their results (and errors) in index order. */
+static enum db_status flush(struct ingest_tx *tx)
+{
+	struct batch *b = &tx->b;
+	struct staged *st = tx->stage;
+	size_t n = tx->nstaged;
+	char chunk[16];
+	const char *params[3] = { b->org->id, b->channel, chunk };
+	PGresult *r = NULL;
+	enum db_status s;
+
+	if (!n)
+		return DB_OK;
+	snprintf(chunk, sizeof(chunk), "%u", ++tx->chunks);
+	mark_repeats(st, n);
+	if ((s = db_simple(b->c, stage_sql)) != DB_OK ||
+	    (s = stage_copy(b, st, n, tx->chunks)) != DB_OK ||
+	    (s = db_exec(b->c, false, staged_insert_sql, 3, params, &r)) != DB_OK)
+		goto out;
+	for (int row = 0; row < PQntuples(r); row++) {
+		size_t k = (size_t)strtoul(PQgetvalue(r, row, 0), NULL, 10);
+
+		if (k < n)
+			st[k].received_at = PQgetvalue(r, row, 1);
+	}
+	for (size_t k = 0; k < n && s == DB_OK; k++) {
+		const json_t *canon = st[k].canon;
+		enum report_kind kind = report_kind_of(canon);
+		struct stored found;
+
+		if (st[k].received_at) {
+			json_array_append_new(b->results, json_pack("{s:s, s:s, s:s}", "report_id",
+				json_string_value(json_object_get(canon, "report_id")),
+				"kind", kind_specs[kind].name, "received_at", st[k].received_at));
+			b->created++;
+			b->total++;
+			b->count[kind][RESULT_STORED]++;
+			touch(&b->touched, json_string_value(json_object_get(canon, "corridor")));
+			continue;
+		}
+		/* Not stored: stored before, earlier in this file, or by a concurrent submission. */
+		s = find_report(b->c, b->org, json_string_value(json_object_get(canon, "report_id")),
+				st[k].hash_hex, &found);
+		if (s == DB_OK)
+			settle(b, st[k].index, canon, &found);
+	}
+out:
+	PQclear(r);
+	stage_free(tx);
+	if (!tx->keep_results)
+		json_array_clear(b->results);
+	return s;
+}
 
 static struct ingest_tx *tx_new(PGconn *c, const struct org *org, const char *channel,
 				 const struct sw_config *cfg, bool keep_results, bool begin)
@@ -397,14 +636,34 @@ struct ingest_tx *ingest_begin(PGconn *c, const struct org *org, const char *cha
 
 bool ingest_add(struct ingest_tx *tx, size_t index, const json_t *canon, const json_t *raw)
 {
-	size_t before = json_array_size(tx->b.results);
+	struct staged *st;
 
 	if (tx->s != DB_OK)
 		return false;
-	tx->s = store_one(&tx->b, index, canon, raw);
-	/* Without a body to list them, results need not be kept. */
-	if (!tx->keep_results && json_array_size(tx->b.results) > before)
-		json_array_remove(tx->b.results, before);
+	/* One report on its own (no transaction) or a supersede: stored now, in order. */
+	if (!tx->began || json_object_get(canon, "supersedes")) {
+		if ((tx->s = flush(tx)) == DB_OK)
+			tx->s = store_one(&tx->b, index, canon, raw);
+		/* Without a body to list them, results need not be kept. */
+		if (!tx->keep_results)
+			json_array_clear(tx->b.results);
+		return tx->s == DB_OK;
+	}
+	if (!tx->stage)
+		tx->stage = xcalloc(CHUNK, sizeof(*tx->stage));
+	st = &tx->stage[tx->nstaged++];
+	memset(st, 0, sizeof(*st));
+	st->index = index;
+	st->canon = json_incref((json_t *)canon);
+	st->raw = json_incref((json_t *)raw);
+	{
+		unsigned char hash[32];
+
+		report_hash(canon, hash);
+		hex_bytea(hash, sizeof(hash), st->hash_hex);
+	}
+	if (tx->nstaged == CHUNK)
+		tx->s = flush(tx);
 	return tx->s == DB_OK;
 }
 
@@ -426,6 +685,10 @@ struct outcome ingest_finish(struct ingest_tx *tx, bool abort)
 	bool committing = false;
 	struct outcome o;
 
+	if (s == DB_OK && !abort)
+		s = tx->s = flush(tx);
+	stage_free(tx);
+	free(tx->stage);
 	if (s == DB_HARD && json_array_size(b->invalid))
 		s = DB_OK;	/* a constraint we explained in a detail */
 	if (s != DB_OK || abort || json_array_size(b->invalid) || json_array_size(b->conflicts)) {
@@ -438,6 +701,8 @@ struct outcome ingest_finish(struct ingest_tx *tx, bool abort)
 	if (tx->began)
 		s = db_simple(c, "COMMIT");
 	o = s != DB_OK ? outcome_db(c, s, committing) : batch_outcome(b, false);
+	if (s == DB_OK)
+		tell_committed(&b->touched);
 	if (s == DB_OK && !tx->keep_results) {
 		json_decref(o.body);
 		o.body = json_pack("{s:i, s:i}", "stored", b->created,
@@ -472,7 +737,7 @@ struct outcome ingest_reports(PGconn *c, const struct org *org, const char *chan
 }
 
 static struct outcome retract_locked(PGconn *c, const struct org *org, const char *report_id,
-				     const char *reason, enum db_status *s)
+				     const char *reason, enum db_status *s, struct touched *touched)
 {
 	struct stored t;
 	const char *params[2];
@@ -493,6 +758,7 @@ static struct outcome retract_locked(PGconn *c, const struct org *org, const cha
 	}
 	params[0] = t.id;
 	params[1] = reason;
+	touch(touched, t.corridor);
 	if ((*s = db_exec(c, true, "insert_retraction", 2, params, &r)) != DB_OK) {
 		PQclear(r);
 		return outcome_error(0, "");
@@ -529,14 +795,17 @@ struct outcome ingest_retract(PGconn *c, const struct org *org, const char *repo
 {
 	enum db_status s = db_simple(c, "BEGIN");
 	bool committing = false;
+	struct touched touched = { 0, false, { "" } };
 	struct outcome o;
 
 	if (s != DB_OK)
 		return outcome_db(c, s, false);
-	o = retract_locked(c, org, report_id, reason, &s);
+	o = retract_locked(c, org, report_id, reason, &s, &touched);
 	if (s == DB_OK && o.status == 201) {
 		committing = true;
 		s = db_simple(c, "COMMIT");
+		if (s == DB_OK)
+			tell_committed(&touched);
 	} else if (!db_conn_lost(c)) {
 		db_simple(c, "ROLLBACK");
 	}

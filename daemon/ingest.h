@@ -35,6 +35,11 @@ struct org {
 };
 
 void ingest_register(void);
+/*
+ * Called after a COMMIT that changed a corridor's reports (NULL: any), so
+ * the daemon's snapshot follows without a NOTIFY in the transaction.
+ */
+extern void (*ingest_committed)(const char *corridor);
 
 /* 1 = found, 0 = no such (or revoked) token, -1/DB_RETRY-like failure: status set. */
 int ingest_auth(PGconn *c, const unsigned char hash[TOKEN_HASH_LEN], struct org *org);

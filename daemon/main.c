@@ -193,6 +193,8 @@ int main(int argc, char **argv)
 	check_schema(c);
 	PQfinish(c);
 	db_init(cfg->conninfo, cfg->statement_timeout_ms, "supplywatchd");
+	db_quiet_notify();
+	ingest_committed = snapshot_changed;
 	ingest_register();
 	snapshot_register();
 	c = db_conn();
@@ -208,7 +210,7 @@ int main(int argc, char **argv)
 		struct snapshot *first;
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		first = snapshot_build(c, cur, NULL);
+		first = snapshot_build(c, cur, NULL, NULL);
 		if (!first)
 			fatal("cannot compute the indicators (see above)");
 		clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -251,6 +253,7 @@ int main(int argc, char **argv)
 	log_info("shutting down (signal %d)", sig);
 	sd_notify(0, "STOPPING=1");
 	http_stop(d, SHUTDOWN_GRACE_MS);
+	http_metrics_cache_free();
 	snapshot_thread_stop();
 	snapshot_publish(NULL);
 	db_conn_close();

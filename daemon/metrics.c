@@ -1,5 +1,7 @@
 #include "metrics.h"
 
+#include <string.h>
+
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -26,6 +28,8 @@ static atomic_uint_fast64_t hist_sum_us;
 static atomic_uint_fast64_t reports[KIND_COUNT + 1][4][RESULT_COUNT];
 static atomic_bool db_up;
 static atomic_uint_fast64_t slow_clients;
+static atomic_uint_fast64_t version;	/* bumped by every change but a scrape's own count */
+static int metrics_route = -2;
 static atomic_uint_fast64_t build_us;
 
 static const char *const result_names[] = { "stored", "replayed", "conflict", "invalid" };
@@ -34,6 +38,14 @@ void metrics_init(const char *const *route_names, int n)
 {
 	routes = route_names;
 	nroutes = n < MAX_ROUTES ? n : MAX_ROUTES;
+	for (int i = 0; i < nroutes; i++)
+		if (strcmp(routes[i], "metrics") == 0)
+			metrics_route = i;
+}
+
+uint64_t metrics_version(void)
+{
+	return atomic_load(&version);
 }
 
 void metrics_request(int route, unsigned code, double seconds)
@@ -50,6 +62,8 @@ void metrics_request(int route, unsigned code, double seconds)
 		b++;
 	atomic_fetch_add(&hist[b], 1);
 	atomic_fetch_add(&hist_sum_us, (uint_fast64_t)(seconds * 1e6));
+	if (route != metrics_route)
+		atomic_fetch_add(&version, 1);
 }
 
 void metrics_report(int kind, int channel, enum report_result result, unsigned n)
@@ -59,11 +73,13 @@ void metrics_report(int kind, int channel, enum report_result result, unsigned n
 	if (channel < 0 || channel > 3)
 		channel = 0;
 	atomic_fetch_add(&reports[kind][channel][result], n);
+	atomic_fetch_add(&version, 1);
 }
 
 void metrics_set_db_up(bool up)
 {
-	atomic_store(&db_up, up);
+	if (atomic_exchange(&db_up, up) != up)
+		atomic_fetch_add(&version, 1);
 }
 
 bool metrics_db_up(void)
@@ -74,11 +90,13 @@ bool metrics_db_up(void)
 void metrics_slow_clients(unsigned n)
 {
 	atomic_fetch_add(&slow_clients, n);
+	atomic_fetch_add(&version, 1);
 }
 
 void metrics_snapshot_built(double seconds)
 {
 	atomic_store(&build_us, (uint_fast64_t)(seconds * 1e6));
+	atomic_fetch_add(&version, 1);
 }
 
 static void family(struct strbuf *out, const char *name, const char *type, const char *help)

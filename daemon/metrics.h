@@ -22,6 +22,11 @@ void metrics_report(int kind, int channel, enum report_result result, unsigned n
 void metrics_set_db_up(bool up);
 bool metrics_db_up(void);
 void metrics_slow_clients(unsigned n);
+/*
+ * Changes with every counter and gauge here except the scrapes' own
+ * request count, so an exposition can be reused while it is unchanged.
+ */
+uint64_t metrics_version(void);
 void metrics_snapshot_built(double seconds);
 /* Appends the counters and process gauges (everything but the corridor gauges). */
 void metrics_render(struct strbuf *out, int64_t generated_at, int64_t report_seq);

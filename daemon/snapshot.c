@@ -276,7 +276,6 @@ static int load_corridor(PGconn *c, const struct sw_corridor *k, struct corridor
 	PGresult *today = NULL, *trucks = NULL, *access = NULL, *dis = NULL, *sh = NULL;
 	int rc = -1;
 
-	memset(d, 0, sizeof(*d));
 	d->c = k;
 	sb_init(&d->strings);
 	if (query(c, "snap_today", 1, params + 1, &today) != DB_OK ||
@@ -301,12 +300,43 @@ out:
 	return rc;
 }
 
-static void free_data(struct corridor_data *d)
+static void data_release(struct corridor_data *d)
 {
+	if (!d || atomic_fetch_sub(&d->refs, 1) != 1)
+		return;
 	free(d->days);
 	free(d->dis);
 	free(d->sh);
 	sb_release(&d->strings);
+	free(d);
+}
+
+void changed_add(struct changed *ch, const char *corridor)
+{
+	if (!corridor || !*corridor || ch->n == CHANGED_MAX || strlen(corridor) >= sizeof(ch->id[0])) {
+		ch->all = true;
+		return;
+	}
+	if (!changed_has(ch, corridor))
+		snprintf(ch->id[ch->n++], sizeof(ch->id[0]), "%s", corridor);
+}
+
+bool changed_has(const struct changed *ch, const char *corridor)
+{
+	if (ch->all)
+		return true;
+	for (size_t i = 0; i < ch->n; i++)
+		if (strcmp(ch->id[i], corridor) == 0)
+			return true;
+	return false;
+}
+
+void changed_merge(struct changed *into, const struct changed *from)
+{
+	if (from->all)
+		into->all = true;
+	for (size_t i = 0; i < from->n && !into->all; i++)
+		changed_add(into, from->id[i]);
 }
 
 /* ---- evaluation ---------------------------------------------------------- */
@@ -564,7 +594,7 @@ static void snapshot_free(struct snapshot *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		eval_free(&s->evals[i]);		/* zeroed when never evaluated */
-		free_data(&s->data[i]);
+		data_release(s->data[i]);
 	}
 	for (int down = 0; down < 2; down++) {
 		for (size_t i = 0; s->corridor_html[down] && i < s->n; i++)
@@ -587,7 +617,27 @@ static void snapshot_free(struct snapshot *s)
  * is one consistent state of the database; report_seq is the highest report
  * it includes.  The results are written back afterwards, outside it.
  */
-static int load_all(PGconn *c, struct snapshot *s)
+/* prev's data of corridor k, when it can serve unchanged; else NULL. */
+static struct corridor_data *reusable(const struct snapshot *prev, const struct sw_config *cfg,
+				      const struct changed *ch, const struct sw_corridor *k,
+				      int64_t now, size_t *at)
+{
+	if (!prev || prev->cfg != cfg || !ch || changed_has(ch, k->id))
+		return NULL;
+	for (size_t j = 0; j < prev->n; j++) {
+		struct corridor_data *d = prev->data[j];
+
+		/* Same configuration, so the same corridor object; same local day. */
+		if (d->c == k && now < d->next_midnight) {
+			*at = j;
+			return d;
+		}
+	}
+	return NULL;
+}
+
+static int load_all(PGconn *c, struct snapshot *s, const struct snapshot *prev,
+		    const struct changed *ch, size_t *reused_from)
 {
 	PGresult *r;
 
@@ -605,8 +655,19 @@ static int load_all(PGconn *c, struct snapshot *s)
 		s->org_last[i] = val_i64(r, (int)i, 0);
 	PQclear(r);
 	for (size_t i = 0; i < s->cfg->ncorridors; i++) {
+		const struct sw_corridor *k = &s->cfg->corridors[i];
+		struct corridor_data *d = reusable(prev, s->cfg, ch, k, s->generated_at, &reused_from[i]);
+
 		s->n = i + 1;
-		if (load_corridor(c, &s->cfg->corridors[i], &s->data[i]) != 0)
+		if (d) {
+			atomic_fetch_add(&d->refs, 1);
+			s->data[i] = d;
+			continue;
+		}
+		reused_from[i] = SIZE_MAX;
+		s->data[i] = d = xcalloc(1, sizeof(*d));
+		atomic_init(&d->refs, 1);
+		if (load_corridor(c, k, d) != 0)
 			goto fail;
 	}
 	return db_simple(c, "COMMIT") == DB_OK ? 0 : -1;
@@ -616,9 +677,11 @@ fail:
 	return -1;
 }
 
-struct snapshot *snapshot_build(PGconn *c, struct sw_config *cfg, const struct snapshot *prev)
+struct snapshot *snapshot_build(PGconn *c, struct sw_config *cfg, const struct snapshot *prev,
+				const struct changed *changed)
 {
 	struct snapshot *s = xcalloc(1, sizeof(*s));
+	size_t *reused = xcalloc(cfg->ncorridors ? cfg->ncorridors : 1, sizeof(*reused));
 	struct timespec ts;
 	int64_t now;
 
@@ -629,12 +692,17 @@ struct snapshot *snapshot_build(PGconn *c, struct sw_config *cfg, const struct s
 	s->generated_at = now;
 	s->data = xcalloc(cfg->ncorridors, sizeof(*s->data));
 	s->evals = xcalloc(cfg->ncorridors, sizeof(*s->evals));
-	if (load_all(c, s) != 0)
+	if (load_all(c, s, prev, changed, reused) != 0)
 		goto fail;
 	for (size_t i = 0; i < s->n; i++) {
-		struct corridor_data *d = &s->data[i];
+		struct corridor_data *d = s->data[i];
 
 		eval_corridor(d, d->today, &d->fresh, now, cfg->stale_after_hours * 3600, &s->evals[i]);
+		/* Unchanged inputs, same day: the analysts' copy is already right. */
+		if (reused[i] != SIZE_MAX && prev->evals[reused[i]].written) {
+			s->evals[i].written = true;
+			continue;
+		}
 		/*
 		 * A failed write-back must not hold the status surfaces hostage:
 		 * serve the new figures, and send the whole series next time.
@@ -644,8 +712,10 @@ struct snapshot *snapshot_build(PGconn *c, struct sw_config *cfg, const struct s
 			log_err("snapshot: cannot write the indicators of %s for analysts; will retry", d->c->id);
 	}
 	render_all(s);
+	free(reused);
 	return s;
 fail:
+	free(reused);
 	snapshot_free(s);
 	return NULL;
 }
@@ -679,9 +749,13 @@ void snapshot_publish(struct snapshot *s)
 {
 	struct snapshot *old;
 
+	static uint64_t published;
+
 	pthread_mutex_lock(&snap_lock);
 	old = current;
 	current = s;
+	if (s)
+		s->seq = ++published;
 	pthread_mutex_unlock(&snap_lock);
 	snapshot_release(old);
 }

@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <microhttpd.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -34,6 +35,7 @@ struct freshness {
 };
 
 struct corridor_data {
+	atomic_int refs;			/* shared by successive snapshots */
 	const struct sw_corridor *c;
 	int64_t today;				/* local date */
 	int64_t next_midnight;			/* instant today ends */
@@ -90,9 +92,10 @@ struct snapshot {
 	struct sw_config *cfg;			/* reference held */
 	int64_t generated_at;			/* seconds (HTTP dates, JSON) */
 	int64_t report_seq;			/* highest supplywatch.reports.id included */
+	uint64_t seq;				/* 1, 2, ... in order of publication */
 	int64_t *org_last;			/* last report of each active organisation */
 	size_t norgs;
-	struct corridor_data *data;
+	struct corridor_data **data;		/* unchanged corridors are shared with the previous one */
 	struct corridor_eval *evals;		/* as of each corridor's today */
 	size_t n;
 	/*
@@ -107,9 +110,28 @@ struct snapshot {
 	char *metrics_gauges;			/* text block of the indicator gauges */
 };
 
+/*
+ * Corridors whose reports changed since the last snapshot: named ones, or
+ * all (too many to list, or not known which).
+ */
+#define CHANGED_MAX 64
+struct changed {
+	bool all;
+	size_t n;
+	char id[CHANGED_MAX][64];
+};
+void changed_add(struct changed *ch, const char *corridor);	/* NULL or "": all */
+bool changed_has(const struct changed *ch, const char *corridor);
+void changed_merge(struct changed *into, const struct changed *from);
+
 void snapshot_register(void);
-/* Loads and evaluates everything; NULL on a database failure. */
-struct snapshot *snapshot_build(PGconn *c, struct sw_config *cfg, const struct snapshot *prev);
+/*
+ * Loads and evaluates everything; NULL on a database failure.  A corridor
+ * not in changed, on the same local day and under the same configuration
+ * as in prev, is taken from prev as it is, and its write-back skipped.
+ */
+struct snapshot *snapshot_build(PGconn *c, struct sw_config *cfg, const struct snapshot *prev,
+				const struct changed *changed);
 struct snapshot *snapshot_acquire(void);
 void snapshot_release(struct snapshot *s);
 void snapshot_publish(struct snapshot *s);
@@ -141,6 +163,8 @@ double round1(double x);
 /* The snapshot thread. */
 int snapshot_thread_start(void);
 void snapshot_request_rebuild(void);	/* e.g. after a reload */
+/* This daemon committed a change of corridor's reports ("" or NULL: any). */
+void snapshot_changed(const char *corridor);
 void snapshot_thread_stop(void);
 /* CLOCK_MONOTONIC ms when the thread's loop last turned (the watchdog's proof). */
 int64_t snapshot_thread_heartbeat(void);

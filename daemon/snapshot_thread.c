@@ -1,7 +1,15 @@
 /*
- * The snapshot thread: LISTENs for report changes on its own connection and
- * rebuilds the snapshot at most once a second after one, when a corridor's
- * local day rolls over, and when asked (reload).
+ * The snapshot thread: rebuilds the snapshot at most once a second after a
+ * change of reports, when a corridor's local day rolls over, and when asked
+ * (reload).  Only the corridors that changed are reloaded.
+ *
+ * Changes arrive two ways.  This daemon's own commits are reported in
+ * process (snapshot_changed, after COMMIT): its sessions set
+ * supplywatch.notify = off, so their commits take no NOTIFY, whose
+ * commit-time lock would serialise every commit and defeat group commit.
+ * Other writers (the CLI, other daemons, a restore) are heard by LISTEN
+ * supplywatch_changed, with the corridor as payload; this thread announces
+ * its own daemon's changes the same way, once per rebuild, for the others.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +25,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "snapshot.h"
+#include "strbuf.h"
 
 #define DEBOUNCE_MS 1000
 
@@ -24,6 +33,10 @@ static pthread_t thread;
 static int wake[2] = { -1, -1 };
 static atomic_bool stopping, rebuild_asked;
 static atomic_llong heartbeat_ms;
+
+static pthread_mutex_t changed_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct changed local_changes;	/* committed here, not yet announced */
+static struct changed heard_changes;	/* announced by other sessions */
 
 static int64_t now_ms(void)
 {
@@ -45,6 +58,14 @@ int64_t snapshot_thread_heartbeat(void)
 	return atomic_load(&heartbeat_ms);
 }
 
+void snapshot_changed(const char *corridor)
+{
+	pthread_mutex_lock(&changed_lock);
+	changed_add(&local_changes, corridor);
+	pthread_mutex_unlock(&changed_lock);
+	poke();
+}
+
 void snapshot_request_rebuild(void)
 {
 	atomic_store(&rebuild_asked, true);
@@ -63,41 +84,84 @@ static int64_t next_rollover(const struct snapshot *s)
 		const struct corridor_eval *e = &s->evals[i];
 		int64_t stale_at = e->fresh.last_report_at + s->cfg->stale_after_hours * 3600 + 1;
 
-		if (s->data[i].next_midnight < t)
-			t = s->data[i].next_midnight;
+		if (s->data[i]->next_midnight < t)
+			t = s->data[i]->next_midnight;
 		if (!e->stale && stale_at < t)
 			t = stale_at;
 	}
 	return t;
 }
 
-/* True when reports changed; a token change empties the token cache at once. */
-static bool drain_notifications(PGconn *c)
+/* Collects heard report changes; a token change empties the token cache at once. */
+static void drain_notifications(PGconn *c)
 {
+	int self = PQbackendPID(c);
 	PGnotify *n;
-	bool any = false;
 
 	if (!PQconsumeInput(c))
-		return false;
+		return;
 	while ((n = PQnotifies(c))) {
-		if (strcmp(n->relname, "supplywatch_tokens") == 0)
+		if (strcmp(n->relname, "supplywatch_tokens") == 0) {
 			authcache_clear();
-		else
-			any = true;
+		} else if (n->be_pid != self) {	/* our own announcement: already known */
+			pthread_mutex_lock(&changed_lock);
+			changed_add(&heard_changes, n->extra);
+			pthread_mutex_unlock(&changed_lock);
+		}
 		PQfreemem(n);
 	}
+}
+
+static bool any_changes(void)
+{
+	bool any;
+
+	pthread_mutex_lock(&changed_lock);
+	any = local_changes.all || local_changes.n || heard_changes.all || heard_changes.n;
+	pthread_mutex_unlock(&changed_lock);
 	return any;
 }
 
-static bool rebuild(PGconn *c)
+/* Tells the other daemons which corridors this one changed (best effort). */
+static void announce(PGconn *c, const struct changed *local)
+{
+	struct strbuf q = STRBUF_INIT;
+
+	if (!local->all && !local->n)
+		return;
+	sb_addstr(&q, "SELECT pg_notify('supplywatch_changed', c) FROM unnest(ARRAY[''");
+	/* Corridor ids are slugs (a-z, 0-9, '-', '_'): safe inside quotes. */
+	for (size_t i = 0; i < local->n && !local->all; i++)
+		sb_addf(&q, ",'%s'", local->id[i]);
+	sb_addstr(&q, local->all ? "]) c" : "]) c WHERE c <> ''");
+	if (db_simple(c, q.buf) != DB_OK)
+		log_warn("snapshot: could not announce changes to other daemons");
+	sb_release(&q);
+}
+
+static bool rebuild(PGconn *c, bool everything)
 {
 	struct snapshot *prev = snapshot_acquire(), *next;
 	struct sw_config *cfg = config_acquire();
+	struct changed local, all;
 	int64_t t0 = now_ms();
 
-	next = snapshot_build(c, cfg, prev);
+	pthread_mutex_lock(&changed_lock);
+	local = local_changes;
+	all = heard_changes;
+	memset(&local_changes, 0, sizeof(local_changes));
+	memset(&heard_changes, 0, sizeof(heard_changes));
+	pthread_mutex_unlock(&changed_lock);
+	changed_merge(&all, &local);
+	all.all = all.all || everything;
+	announce(c, &local);
+	next = snapshot_build(c, cfg, prev, &all);
 	snapshot_release(prev);
 	if (!next) {
+		/* Not lost: the next attempt reloads them. */
+		pthread_mutex_lock(&changed_lock);
+		changed_merge(&heard_changes, &all);
+		pthread_mutex_unlock(&changed_lock);
 		log_warn("snapshot: rebuild failed; still serving the previous one");
 		return false;
 	}
@@ -121,7 +185,7 @@ static void *run(void *arg)
 {
 	PGconn *listening = NULL;
 	unsigned session = 0;
-	bool dirty = false;
+	bool everything = false;	/* reload every corridor: changes may have gone unheard */
 	int64_t last_build = now_ms();
 
 	(void)arg;
@@ -143,26 +207,27 @@ static void *run(void *arg)
 			}
 			/* Changes made while nobody listened went unheard. */
 			authcache_clear();
-			dirty = true;
+			everything = true;
 		} else if (!c) {
 			if (listening)
 				authcache_clear();	/* revocations would go unheard */
 			listening = NULL;
 		}
-		wait_for(listening, dirty ? DEBOUNCE_MS / 4 : DEBOUNCE_MS);
+		wait_for(listening, everything || any_changes() ? DEBOUNCE_MS / 4 : DEBOUNCE_MS);
 		if (atomic_load(&stopping))
 			break;
-		if (listening && drain_notifications(listening))
-			dirty = true;
+		if (listening)
+			drain_notifications(listening);
 		cur = snapshot_acquire();
 		rollover = next_rollover(cur);
 		snapshot_release(cur);
 		if (!listening)
 			continue;
 		if (atomic_exchange(&rebuild_asked, false) || (int64_t)time(NULL) >= rollover ||
-		    (dirty && now_ms() - last_build >= DEBOUNCE_MS)) {
+		    ((everything || any_changes()) && now_ms() - last_build >= DEBOUNCE_MS)) {
 			drain_notifications(listening);
-			dirty = !rebuild(listening);
+			if (rebuild(listening, everything))
+				everything = false;
 			last_build = now_ms();
 		}
 	}

@@ -31,6 +31,12 @@ for path in / /corridors/rafah /api/v1/status /feed.atom; do
 	expect_status 304 "$path gzip revalidates"
 	expect_header "ETag" "$getag" "$path 304 names the gzip ETag"
 done
+# /metrics too: rendered once a second at most, compressed once.
+req GET /metrics -H "Accept-Encoding: gzip"
+expect_header "Content-Encoding" "gzip" "/metrics gzip"
+gzip -dc <"$BODY" >"$WORK/metrics.txt"
+expect_eq "$(grep -c '^supplywatch_build_info{' "$WORK/metrics.txt")" "1" "/metrics gzip decompresses to the exposition"
+if promtool check metrics <"$WORK/metrics.txt" >/dev/null 2>&1; then ok; else fail "promtool on gzipped /metrics"; fi
 # Negotiation (RFC 9110 12.5.3).
 for ae in "gzip" "deflate, gzip;q=0.5" "x-gzip" "*" "br;q=1, *;q=0.1" "GZIP"; do
 	req GET / -H "Accept-Encoding: $ae"
@@ -72,4 +78,37 @@ wait_snapshot
 req GET /metrics
 expect_eq "$(grep '^supplywatch_organisations{' "$BODY")" 'supplywatch_organisations{state="reporting"} 1
 supplywatch_organisations{state="silent"} 0' "a retired organisation is not silent"
+# --- incremental rebuilds and several daemons ------------------------------------------------
+# A second daemon on the same database: a report stored through one reaches
+# the other's figures (announced per corridor after the first's rebuild),
+# and so does a change made outside any daemon (psql).  Each rebuild
+# reloads only the corridor that changed; the other keeps its figures.
+A_URL=$SW_URL
+A_PID=$DAEMON_PID
+cp "$WORK/daemon.log" "$WORK/daemon-a.log"
+sw_start || exit 1
+B_URL=$SW_URL
+B_PID=$DAEMON_PID
+lachin_before=$(curl -s "$B_URL/api/v1/status" | jq -c '.corridors[] | select(.id == "lachin") | .trucks')
+SW_URL=$A_URL
+post_json /api/v1/reports "$(report 2024-01-09 321)"
+expect_status 201 "stored through daemon A"
+SW_URL=$B_URL
+wait_snapshot
+req GET /api/v1/corridors/rafah/daily?from=2024-01-09\&to=2024-01-09
+expect_json '.days[0].trucks' '321' "daemon B shows what was stored through A"
+req GET /api/v1/status
+expect_json '.corridors[] | select(.id == "lachin") | .trucks' "$lachin_before" "the corridor that did not change keeps its figures"
+# psql: another writer, heard by both.
+sql "INSERT INTO supplywatch.reports (org_id, report_id, kind, corridor_id, channel, content_hash, payload)
+     SELECT o.id, gen_random_uuid(), 'trucks', 'lachin', 'cli', decode(repeat('ab', 32), 'hex'), '{}'
+       FROM supplywatch.organisations o WHERE o.slug = 'ngo-a'" >/dev/null
+for url in "$A_URL" "$B_URL"; do
+	SW_URL=$url
+	wait_snapshot
+done
+kill -TERM "$B_PID"
+wait "$B_PID" && ok || fail "daemon B exit"
+SW_URL=$A_URL
+DAEMON_PID=$A_PID
 sw_stop
