@@ -27,15 +27,15 @@ static const struct db_stmt stmts[] = {
 	{ "snap_today",
 	  "SELECT " EPOCH_DAYS("(now() AT TIME ZONE $1::text)::date") ","
 	  " " EPOCH("(((now() AT TIME ZONE $1::text)::date + 1)::timestamp AT TIME ZONE $1::text)") },
-	/* Reconciliation input: per organisation the sum of its inbound reports of a day. */
+	/*
+	 * Reconciliation input: per organisation the sum of its current inbound
+	 * reports of a day, kept by triggers in truck_daily (migration 007).
+	 */
 	{ "snap_trucks",
-	  "SELECT " EPOCH_DAYS("day") ", count(*), min(t), max(t), sum(t),"
+	  "SELECT " EPOCH_DAYS("day") ", count(*), min(trucks), max(trucks), sum(trucks),"
 	  " max(tn), sum(tn), count(tn)"
-	  " FROM (SELECT r.org_id, tr.day, sum(tr.trucks) AS t, sum(tr.tonnes) AS tn"
-	  "       FROM supplywatch.current_reports r"
-	  "       JOIN supplywatch.truck_reports tr ON tr.report = r.id"
-	  "       WHERE r.corridor_id = $1 AND r.kind = 'trucks' AND tr.direction = 'inbound'"
-	  "       GROUP BY r.org_id, tr.day) o"
+	  " FROM (SELECT day, trucks, CASE WHEN tonnes_n > 0 THEN tonnes END AS tn"
+	  "       FROM supplywatch.truck_daily WHERE corridor_id = $1 AND reports > 0) o"
 	  " GROUP BY day ORDER BY day" },
 	{ "snap_access",
 	  "SELECT " EPOCH_DAYS("(a.at AT TIME ZONE $2::text)::date") ", a.status"
@@ -60,17 +60,19 @@ static const struct db_stmt stmts[] = {
 	  " WHERE r.corridor_id = $1 AND r.kind = 'shortage'"
 	  " ORDER BY 1, 3, r.org_id, s.day, r.received_at, r.id" },
 	/* $3: local date D; freshness counts what had been received by D's end. */
+	/* One index probe per kind (reports_corridor_kind_received). */
 	{ "snap_freshness",
 	  "WITH e AS (SELECT ((date '1970-01-01' + $3::integer + 1)::timestamp AT TIME ZONE $2::text) AS t)"
-	  " SELECT r.kind, " EPOCH("max(r.received_at)") ","
-	  " count(DISTINCT r.org_id) FILTER (WHERE r.received_at > e.t - interval '30 days'),"
-	  " " EPOCH("e.t")
-	  " FROM supplywatch.reports r, e"
-	  " WHERE r.corridor_id = $1 AND r.received_at <= e.t GROUP BY r.kind, e.t" },
+	  " SELECT k.kind, " EPOCH("l.last")
+	  " FROM e, unnest(ARRAY['trucks', 'shortage', 'disruption', 'access']) k(kind)"
+	  " CROSS JOIN LATERAL (SELECT max(r.received_at) AS last FROM supplywatch.reports r"
+	  "  WHERE r.corridor_id = $1 AND r.kind = k.kind AND r.received_at <= e.t) l"
+	  " WHERE l.last IS NOT NULL" },
 	{ "snap_orgs_30d",
 	  "WITH e AS (SELECT ((date '1970-01-01' + $3::integer + 1)::timestamp AT TIME ZONE $2::text) AS t)"
 	  " SELECT count(DISTINCT r.org_id), " EPOCH("min(e.t)") " FROM supplywatch.reports r, e"
-	  " WHERE r.corridor_id = $1 AND r.received_at <= e.t AND r.received_at > e.t - interval '30 days'" },
+	  " WHERE r.corridor_id = $1 AND r.kind IN ('trucks', 'shortage', 'disruption', 'access')"
+	  " AND r.received_at <= e.t AND r.received_at > e.t - interval '30 days'" },
 	{ "snap_seq", "SELECT coalesce(max(id), 0) FROM supplywatch.reports" },
 	/* Active organisations that have reported: when each last did (index probes). */
 	{ "snap_org_last",

@@ -211,6 +211,23 @@ SQL
 	expect_eq "$(cat "$LOAD"/attempts.* | awk '$2 ~ /^5/ && $2 != 503' | wc -l)" "0" "$label: no 5xx but 503 on any attempt"
 }
 
+# expect_truck_daily_consistent: the trigger-kept daily sums (migration 007)
+# equal a recomputation from the current reports, row for row.
+expect_truck_daily_consistent() {
+	local diff
+	diff=$(sql "WITH truth AS (
+		SELECT r.corridor_id, t.day, r.org_id, count(*)::integer AS reports, sum(t.trucks)::bigint AS trucks,
+		       sum(t.tonnes) AS tonnes, count(t.tonnes)::integer AS tonnes_n
+		  FROM supplywatch.current_reports r JOIN supplywatch.truck_reports t ON t.report = r.id
+		 WHERE t.direction = 'inbound' GROUP BY 1, 2, 3),
+		kept AS (SELECT corridor_id, day, org_id, reports, trucks,
+		       CASE WHEN tonnes_n > 0 THEN tonnes END AS tonnes, tonnes_n
+		  FROM supplywatch.truck_daily WHERE reports <> 0 OR trucks <> 0 OR tonnes_n <> 0)
+		SELECT count(*) FROM ((TABLE truth EXCEPT TABLE kept) UNION ALL (TABLE kept EXCEPT TABLE truth)) d")
+	expect_eq "$diff" "0" "truck_daily matches the current reports${1:+ ($1)}"
+	expect_eq "$(sql "SELECT count(*) > 0 FROM supplywatch.truck_daily WHERE reports > 0")" "t" "truck_daily is not empty${1:+ ($1)}"
+}
+
 # --- database ----------------------------------------------------------------
 # sql QUERY: runs as the superuser on this test's database, unaligned output.
 sql() {

@@ -223,7 +223,7 @@ req GET /healthz
 expect_status 200 "healthz"
 req GET /readyz
 expect_status 200 "readyz"
-expect_json '.schema_version' '6' "readyz schema version"
+expect_json '.schema_version' '7' "readyz schema version"
 
 # --- 20 concurrent identical submissions leave one row ----------------------------
 C1=$(uuid)
@@ -244,4 +244,5 @@ expect_contains "$WORK/daemon.log" "http POST /api/v1/reports 201" "request log 
 if grep -q "$TOKEN" "$WORK/daemon.log"; then fail "token appears in the log"; else ok; fi
 if sql "SELECT * FROM supplywatch.tokens" | grep -q "$TOKEN"; then fail "token stored in clear"; else ok; fi
 
+expect_truck_daily_consistent
 sw_stop

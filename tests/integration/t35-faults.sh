@@ -34,6 +34,7 @@ done
 load_stop
 expect_eq "$kills" "3" "daemon killed three times"
 load_verify "kill -9 x3"
+expect_truck_daily_consistent "after the kills"
 # Some attempts must really have been cut off, or the test proved nothing.
 cut=$(cat "$LOAD"/attempts.* | awk '$2 == "000"' | wc -l)
 if [ "$cut" -ge 1 ]; then ok; else fail "no request was cut off by the kills"; fi

@@ -211,4 +211,5 @@ req GET /api/v1/status -H "Authorization: Bearer $TOKEN"
 expect_status 200 "private status with a token"
 req GET /healthz
 expect_status 200 "healthz stays open"
+expect_truck_daily_consistent
 sw_stop
