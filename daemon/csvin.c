@@ -588,13 +588,23 @@ int csvin_feed(struct csvin *r, const char *data, size_t len)
 		len--;
 		r->bom_checked = ++r->nbom == 3;
 	}
-	if (csv_parse(&r->p, data, len, cb_field, cb_row, r) != len)
-		return parse_error(r);
-	/* libcsv buffers a record whole: an unclosed quote would buffer the file. */
-	r->record_bytes += len;
-	if (r->record_bytes > MAX_RECORD && !r->failed) {
-		csvin_error(r, r->row + 1, "", "a row is longer than 1 MiB: is a quote left open?");
-		r->failed = true;
+	/*
+	 * libcsv buffers a record whole: an unclosed quote would buffer the
+	 * file.  Fed in slices, so the count (reset at each row's end) is off by
+	 * at most a slice, however large the caller's buffer (an HTTP body).
+	 */
+	while (len && !r->failed) {
+		size_t n = len < 65536 ? len : 65536;
+
+		if (csv_parse(&r->p, data, n, cb_field, cb_row, r) != n)
+			return parse_error(r);
+		r->record_bytes += n;
+		if (r->record_bytes > MAX_RECORD && !r->failed) {
+			csvin_error(r, r->row + 1, "", "a row is longer than 1 MiB: is a quote left open?");
+			r->failed = true;
+		}
+		data += n;
+		len -= n;
 	}
 	return r->failed ? -1 : 0;
 }

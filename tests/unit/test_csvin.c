@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "csvin.h"
+#include "strbuf.h"
 
 static const unsigned char key[32] = { 1, 2, 3 };
 
@@ -282,6 +283,33 @@ static void a_long_label_is_cut_between_characters(void **state)
 	free(e);
 }
 
+/* A file larger than the row limit, fed in one call (an HTTP body), is no long row. */
+static void a_big_buffer_is_not_a_long_row(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *errors, *out;
+
+	(void)state;
+	sb_addstr(&sb, "date,corridor,trucks\n");
+	while (sb.len < 3 * 1024 * 1024)
+		sb_addstr(&sb, "2023-01-11,lachin,5\n");
+	out = parse(sb.buf, sb.len, "trucks", &errors, NULL);
+	assert_string_equal(errors, "[]");
+	assert_true(strlen(out) > 1000);
+	free(out);
+	free(errors);
+	/* An unclosed quote still stops at 1 MiB, however the bytes come. */
+	sb_reset(&sb);
+	sb_addstr(&sb, "date,note\n2023-01-11,\"");
+	while (sb.len < 2 * 1024 * 1024)
+		sb_addstr(&sb, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n");
+	out = parse(sb.buf, sb.len, "trucks", &errors, NULL);
+	assert_string_equal(errors, "[{\"row\":2,\"column\":\"\",\"reason\":\"a row is longer than 1 MiB: is a quote left open?\"}]");
+	free(out);
+	free(errors);
+	sb_release(&sb);
+}
+
 static void text_keeps_its_spaces_other_fields_do_not(void **state)
 {
 	char *out = parse("date,trucks,note\n 2023-01-11 , 5 ,\" padded \"\n", 1000, "trucks", NULL, NULL);
@@ -309,6 +337,7 @@ int main(void)
 		cmocka_unit_test(hxl_labels_name_errors),
 		cmocka_unit_test(kind_decides_what_date_means),
 		cmocka_unit_test(bom_crlf_quotes_and_rows),
+		cmocka_unit_test(a_big_buffer_is_not_a_long_row),
 		cmocka_unit_test(formula_prefix_undone_numbers_typed),
 		cmocka_unit_test(derived_ids_are_deterministic),
 		cmocka_unit_test(given_ids_kept),
