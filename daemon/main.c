@@ -4,6 +4,7 @@
  * starts, reloads on SIGHUP and stops on SIGTERM/SIGINT.
  */
 #include <getopt.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
@@ -173,6 +174,12 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_threshold = (enum log_level)log_level_parse(cfg->log_level);
+	/*
+	 * glibc gives each thread that allocates its own 64 MB arena; with a
+	 * pool of 16 workers their partly used pages alone passed 50 MB of RSS.
+	 * Two arenas serve short, small allocations just as well.
+	 */
+	mallopt(M_ARENA_MAX, 2);
 	if (sodium_init() < 0)
 		fatal("libsodium failed to initialise");
 	if (token_load_pepper(cfg->pepper_file, token_pepper, &err) != 0)

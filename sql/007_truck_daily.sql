@@ -17,15 +17,19 @@ CREATE TABLE supplywatch.truck_daily (
 	PRIMARY KEY (corridor_id, day, org_id) INCLUDE (reports, trucks, tonnes, tonnes_n)
 );
 
--- Adds (sign 1) or takes away (-1) one report's inbound trucks.
-CREATE FUNCTION supplywatch.truck_daily_add(p_report bigint, p_sign integer) RETURNS void
+-- The triggers are per statement, over the rows the statement inserted (a
+-- transition table): a batch or a COPY pays one set-based upsert, not a
+-- function call per row.  Adding and taking away are separate statements,
+-- as one INSERT ... ON CONFLICT may not touch a row twice.
+CREATE FUNCTION supplywatch.truck_daily_apply(p_sign integer, p_reports bigint[]) RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, supplywatch AS $$
 	INSERT INTO supplywatch.truck_daily AS d
 	       (corridor_id, day, org_id, reports, trucks, tonnes, tonnes_n)
-	SELECT r.corridor_id, t.day, r.org_id, p_sign, p_sign * t.trucks, p_sign * t.tonnes,
-	       CASE WHEN t.tonnes IS NULL THEN 0 ELSE p_sign END
+	SELECT r.corridor_id, t.day, r.org_id, p_sign * count(*), p_sign * sum(t.trucks),
+	       p_sign * sum(t.tonnes), p_sign * count(t.tonnes)
 	  FROM supplywatch.reports r JOIN supplywatch.truck_reports t ON t.report = r.id
-	 WHERE r.id = p_report AND t.direction = 'inbound'
+	 WHERE r.id = ANY (p_reports) AND t.direction = 'inbound'
+	 GROUP BY r.corridor_id, t.day, r.org_id
 	ON CONFLICT (corridor_id, day, org_id) DO UPDATE
 	   SET reports = d.reports + excluded.reports,
 	       trucks = d.trucks + excluded.trucks,
@@ -34,35 +38,34 @@ LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, supplywatch AS $$
 	       tonnes_n = d.tonnes_n + excluded.tonnes_n
 $$;
 
--- A new truck report counts; the report it supersedes (validated to be a
--- current truck report) no longer does.
-CREATE FUNCTION supplywatch.truck_daily_on_report() RETURNS trigger
+-- New truck reports count; the reports they supersede (validated to be
+-- current truck reports) no longer do.
+CREATE FUNCTION supplywatch.truck_daily_on_reports() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, supplywatch AS $$
-DECLARE
-	old_id bigint;
 BEGIN
-	PERFORM supplywatch.truck_daily_add(NEW.report, 1);
-	SELECT r.supersedes INTO old_id FROM supplywatch.reports r WHERE r.id = NEW.report;
-	IF old_id IS NOT NULL THEN
-		PERFORM supplywatch.truck_daily_add(old_id, -1);
-	END IF;
+	PERFORM supplywatch.truck_daily_apply(1, ARRAY(SELECT n.report FROM new_rows n));
+	PERFORM supplywatch.truck_daily_apply(-1, ARRAY(
+		SELECT r.supersedes FROM new_rows n JOIN supplywatch.reports r ON r.id = n.report
+		 WHERE r.supersedes IS NOT NULL));
 	RETURN NULL;
 END
 $$;
 
--- A retracted report no longer counts (a no-op unless it is an inbound truck report).
-CREATE FUNCTION supplywatch.truck_daily_on_retraction() RETURNS trigger
+-- Retracted reports no longer count (only inbound truck reports matter).
+CREATE FUNCTION supplywatch.truck_daily_on_retractions() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, supplywatch AS $$
 BEGIN
-	PERFORM supplywatch.truck_daily_add(NEW.report, -1);
+	PERFORM supplywatch.truck_daily_apply(-1, ARRAY(SELECT n.report FROM new_rows n));
 	RETURN NULL;
 END
 $$;
 
 CREATE TRIGGER truck_daily_report AFTER INSERT ON supplywatch.truck_reports
-	FOR EACH ROW EXECUTE FUNCTION supplywatch.truck_daily_on_report();
+	REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION supplywatch.truck_daily_on_reports();
 CREATE TRIGGER truck_daily_retraction AFTER INSERT ON supplywatch.retractions
-	FOR EACH ROW EXECUTE FUNCTION supplywatch.truck_daily_on_retraction();
+	REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION supplywatch.truck_daily_on_retractions();
 
 -- What is already stored.
 INSERT INTO supplywatch.truck_daily (corridor_id, day, org_id, reports, trucks, tonnes, tonnes_n)
@@ -71,5 +74,5 @@ SELECT r.corridor_id, t.day, r.org_id, count(*), sum(t.trucks), sum(t.tonnes), c
  WHERE t.direction = 'inbound'
  GROUP BY r.corridor_id, t.day, r.org_id;
 
-REVOKE ALL ON FUNCTION supplywatch.truck_daily_add(bigint, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION supplywatch.truck_daily_apply(integer, bigint[]) FROM PUBLIC;
 GRANT SELECT ON supplywatch.truck_daily TO supplywatch_ingest;
