@@ -98,6 +98,10 @@ check: deps
 	@bash tests/run.sh $(BUILD)
 ifneq ($(SANITIZE),1)
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
+	@echo "== make bench QUICK=1 (keeps the benchmark working; its figures mean nothing)"
+	@QUICK=1 bash tests/bench/bench.sh $(BUILD) >$(BUILD)/bench-quick.log 2>&1 || \
+		{ tail -n 40 $(BUILD)/bench-quick.log; echo "make bench QUICK=1 failed"; exit 1; }
+	@echo "bench: QUICK run completed (table in $(BUILD)/bench-results.md)"
 endif
 
 demo: deps
