@@ -187,6 +187,7 @@ static void *run(void *arg)
 	unsigned session = 0;
 	bool everything = false;	/* reload every corridor: changes may have gone unheard */
 	int64_t last_build = now_ms();
+	int64_t gap = DEBOUNCE_MS;	/* between rebuilds caused by changes */
 
 	(void)arg;
 	while (!atomic_load(&stopping)) {
@@ -224,11 +225,23 @@ static void *run(void *arg)
 		if (!listening)
 			continue;
 		if (atomic_exchange(&rebuild_asked, false) || (int64_t)time(NULL) >= rollover ||
-		    ((everything || any_changes()) && now_ms() - last_build >= DEBOUNCE_MS)) {
+		    ((everything || any_changes()) && now_ms() - last_build >= gap)) {
+			int64_t t0 = now_ms();
+
 			drain_notifications(listening);
 			if (rebuild(listening, everything))
 				everything = false;
 			last_build = now_ms();
+			/*
+			 * Under a steady stream of reports a rebuild follows every
+			 * gap: keep rebuilding to at most a fifth of the time, so
+			 * the ingest it reports on keeps the machine.
+			 */
+			gap = 4 * (last_build - t0);
+			if (gap < DEBOUNCE_MS)
+				gap = DEBOUNCE_MS;
+			else if (gap > 30 * DEBOUNCE_MS)
+				gap = 30 * DEBOUNCE_MS;
 		}
 	}
 	db_conn_close();
