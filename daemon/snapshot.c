@@ -71,7 +71,7 @@ static const struct db_stmt stmts[] = {
 	{ "snap_orgs_30d",
 	  "WITH e AS (SELECT ((date '1970-01-01' + $3::integer + 1)::timestamp AT TIME ZONE $2::text) AS t)"
 	  " SELECT count(DISTINCT r.org_id), " EPOCH("min(e.t)") " FROM supplywatch.reports r, e"
-	  " WHERE r.corridor_id = $1 AND r.kind IN ('trucks', 'shortage', 'disruption', 'access')"
+	  " WHERE r.corridor_id = $1"
 	  " AND r.received_at <= e.t AND r.received_at > e.t - interval '30 days'" },
 	{ "snap_seq", "SELECT coalesce(max(id), 0) FROM supplywatch.reports" },
 	/* Active organisations that have reported: when each last did (index probes). */
@@ -365,6 +365,8 @@ void eval_corridor(const struct corridor_data *d, int64_t D, const struct freshn
 	}
 	e->periods = xcalloc(e->n, sizeof(*e->periods));
 	e->np = rules_apply(d->c, e->days, e->n, e->periods);
+	/* One slot per day was room enough; a corridor has a handful of periods. */
+	e->periods = xrealloc(e->periods, (e->np ? e->np : 1) * sizeof(*e->periods));
 	rules_blockade(e->days, e->n, e->periods, e->np, &e->blockade);
 	rules_trucks(d->c, e->days, e->n, &e->blockade, &e->trucks);
 	e->ongoing = xcalloc(d->ndis ? d->ndis : 1, sizeof(*e->ongoing));

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -166,6 +167,8 @@ static bool rebuild(PGconn *c, bool everything)
 		return false;
 	}
 	snapshot_publish(next);
+	/* The previous snapshot's pages go back to the system, not to the arena. */
+	malloc_trim(0);
 	metrics_snapshot_built((double)(now_ms() - t0) / 1e3);
 	log_debug("snapshot: rebuilt in %lld ms", (long long)(now_ms() - t0));
 	return true;

@@ -27,6 +27,10 @@ function init(args)
 	tokens = {}
 	for i = 5, #args do table.insert(tokens, args[i]) end
 	math.randomseed(run_id + thread_no)
+	-- Threads start far apart in the sequence, so they do not send the same
+	-- corridor, day and organisation at the same moment (rows of
+	-- truck_daily that every thread would update at once).
+	seq = thread_no * 7919
 end
 
 local function report()
