@@ -488,16 +488,15 @@ pgbench_run() {
 	need "pgbench tps" "$TPS"
 }
 
-# The ceilings are the database's own rates for the same rows, so they run
-# with our triggers off (ALTER TABLE ... DISABLE TRIGGER USER; constraints
-# stay): the change trigger (sql/003, 006), whose NOTIFY takes a database-wide
-# lock held through the commit's WAL flush and so serialises commits, and the
-# truck_daily upserts (sql/007).  Those are what supplywatch costs on top,
-# and the ratios show it.  pgbench also runs once with them on, for the
-# record: that is what a writer other than the daemon pays (the daemon's own
-# sessions switch the NOTIFY off since 006).  Rows written with the triggers
-# off are missing from truck_daily, which only makes the bench's own
-# indicators a little off; announce makes the daemon look again.
+# The ceilings are the same INSERT and COPY as the daemon's sessions run
+# them: the truck_daily trigger (sql/007) on, the change trigger's NOTIFY off
+# (supplywatch.notify = off, as since sql/006).  For the record pgbench also
+# runs on the bare tables, with our triggers off (ALTER TABLE ... DISABLE
+# TRIGGER USER; constraints stay), and as any other writer finds them, NOTIFY
+# on: a NOTIFY takes a database-wide lock held through the commit's WAL flush
+# and so serialises commits.  Rows written with the triggers off are missing
+# from truck_daily, which only makes the bench's own indicators a little off;
+# announce makes the daemon look again.
 our_triggers() {
 	local t
 	for t in supplywatch.reports supplywatch.truck_reports; do
