@@ -38,44 +38,57 @@ endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 
-# Modules shared by the daemon, the CLI and the unit tests.
-COMMON  := strbuf log escape valid config report token db migrate ingest rules metrics csvin csv_import openrosa ratelimit authcache
-DAEMON  := main http http_reports http_health http_openrosa http_status http_export snapshot snapshot_thread render_json render_metrics render_html render_feed
+# Modules by layer (daemon/<layer>/<module>.c; docs/architecture.md).  Those
+# shared by the daemon, the CLI and the unit tests, then the daemon's own.
+COMMON  := util/strbuf util/log util/escape util/valid util/fmt util/token \
+           core/config core/report core/rules core/eval core/changed core/csvin \
+           core/openrosa core/metrics core/ratelimit core/authcache core/iplimit \
+           store/db store/migrate store/ingest store/csv_import
+DAEMON  := main render/render_json render/render_metrics render/render_html render/render_feed \
+           store/load store/events publish/blob publish/snapshot publish/refresh \
+           http/http http/http_auth http/http_conn http/http_cache http/http_reports \
+           http/http_health http/http_openrosa http/http_status http/http_export
 CLI     := cli
 COMMON_OBJ := $(COMMON:%=$(BUILD)/%.o) $(BUILD)/migrations.o
+DAEMON_OBJ := $(DAEMON:%=$(BUILD)/%.o)
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+# Compilers write which headers each object includes; make reads it back.
+DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
 
 all: $(BUILD)/supplywatchd $(BUILD)/supplywatch
 
 $(BUILD)/.dir:
 	@mkdir -p $(BUILD)/tests && touch $@
 
-$(BUILD)/%.o: daemon/%.c daemon/*.h | $(BUILD)/.dir
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -Idaemon -c $< -o $@
+$(BUILD)/%.o: daemon/%.c | $(BUILD)/.dir
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -Idaemon -c $< -o $@
 
 $(BUILD)/migrations.c: daemon/embed-sql.sh $(sort $(wildcard sql/*.sql)) | $(BUILD)/.dir
 	sh daemon/embed-sql.sh $(sort $(wildcard sql/*.sql)) > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/migrations.o: $(BUILD)/migrations.c daemon/migrate.h
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-overlength-strings $(PKG_CFLAGS) -Idaemon -c $< -o $@
+$(BUILD)/migrations.o: $(BUILD)/migrations.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -Wno-overlength-strings $(PKG_CFLAGS) -Idaemon -c $< -o $@
 
-$(BUILD)/supplywatchd: $(COMMON_OBJ) $(DAEMON:%=$(BUILD)/%.o)
+$(BUILD)/supplywatchd: $(COMMON_OBJ) $(DAEMON_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/supplywatch: $(COMMON_OBJ) $(CLI:%=$(BUILD)/%.o)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h daemon/*.h $(COMMON_OBJ) | $(BUILD)/.dir
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes $(PKG_CFLAGS) -Idaemon $< $(COMMON_OBJ) \
+$(BUILD)/tests/%: tests/unit/%.c $(COMMON_OBJ) | $(BUILD)/.dir
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -MF $(@D)/.$(@F).d -Wno-missing-prototypes $(PKG_CFLAGS) -Idaemon $< $(COMMON_OBJ) \
 		-o $@ $(LDFLAGS) $(PKG_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
 
 unit-tests: $(UNIT:%=$(BUILD)/tests/%)
+
+-include $(wildcard $(BUILD)/*.d $(BUILD)/*/*.d $(BUILD)/tests/.*.d)
 
 # libFuzzer targets (clang): make fuzz [FUZZ_SECONDS=60].  Each runs from its
 # seed corpus in tests/fuzz/corpus/NAME (read only; new inputs go to build/).
 FUZZ_TARGETS := report csv openrosa configfile router
 FUZZ_SECONDS ?= 60
-FUZZ_OBJ = $(COMMON_OBJ) $(filter-out $(BUILD)/main.o,$(DAEMON:%=$(BUILD)/%.o))
+FUZZ_OBJ = $(COMMON_OBJ) $(filter-out $(BUILD)/main.o,$(DAEMON_OBJ))
 
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_config.h $(FUZZ_OBJ) | $(BUILD)/.dir
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -Wno-missing-prototypes $(PKG_CFLAGS) -Idaemon $< \
@@ -94,6 +107,8 @@ deps:
 CHECK_FUZZ_SECONDS ?= 5
 
 check: deps
+	@python3 tests/layout/check_layout.py --self-test
+	@python3 tests/layout/check_layout.py
 	@$(MAKE) --no-print-directory all unit-tests
 	@bash tests/run.sh $(BUILD)
 ifneq ($(SANITIZE),1)

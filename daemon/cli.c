@@ -10,16 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "csv_import.h"
-#include "ingest.h"
-#include "db.h"
-#include "log.h"
-#include "migrate.h"
-#include "report.h"
-#include "token.h"
-#include "valid.h"
-#include "version.h"
+#include "core/config.h"
+#include "core/report.h"
+#include "store/csv_import.h"
+#include "store/db.h"
+#include "store/ingest.h"
+#include "store/migrate.h"
+#include "util/log.h"
+#include "util/token.h"
+#include "util/valid.h"
+#include "util/version.h"
 
 static const char usage_text[] =
 	"usage: supplywatch [-c FILE] COMMAND [ARGS]\n"
@@ -189,29 +189,33 @@ static int cmd_token_revoke(PGconn *c, const char *id)
 }
 
 /* Prints an import's outcome: a summary, or FILE:ROW: COLUMN: REASON per problem. */
-static int import_report(const char *file, struct outcome *o)
+static int import_report(const char *file, const struct csv_outcome *co)
 {
-	json_t *details = json_object_get(o->body, "details"), *d;
+	const struct ingest_outcome *o = &co->o;
 	size_t i;
+	json_t *d;
 
-	if (o->status == 200 || o->status == 201) {
-		printf("%s: %lld rows: %lld stored, %lld already stored\n", file,
-		       (long long)json_integer_value(json_object_get(o->body, "rows")),
-		       (long long)json_integer_value(json_object_get(o->body, "stored")),
-		       (long long)json_integer_value(json_object_get(o->body, "replayed")));
-		json_array_foreach(json_object_get(o->body, "ignored_columns"), i, d)
+	if (o->result == INGEST_STORED || o->result == INGEST_REPLAY) {
+		printf("%s: %ld rows: %d stored, %d already stored\n", file, co->rows, o->stored,
+		       o->replayed);
+		json_array_foreach(co->ignored_columns, i, d)
 			printf("%s: column \"%s\" ignored\n", file, json_string_value(d));
 		return 0;
 	}
-	json_array_foreach(details, i, d)
+	json_array_foreach(o->details, i, d)
 		fprintf(stderr, "%s:%lld: %s: %s\n", file,
 			(long long)json_integer_value(json_object_get(d, "row")),
 			json_string_value(json_object_get(d, "column")),
 			json_string_value(json_object_get(d, "reason")));
-	if (json_object_get(o->body, "more_errors"))
-		fprintf(stderr, "%s: and %lld more errors\n", file,
-			(long long)json_integer_value(json_object_get(o->body, "more_errors")));
-	fprintf(stderr, "%s: %s\n", file, json_string_value(json_object_get(o->body, "error")));
+	if (co->more_errors)
+		fprintf(stderr, "%s: and %ld more errors\n", file, co->more_errors);
+	fprintf(stderr, "%s: %s\n", file,
+		o->result == INGEST_INVALID ? "invalid rows; nothing was stored" :
+		o->result == INGEST_CONFLICT ? "report_id already used for different content; nothing was stored" :
+		o->commit_unknown ? "the database connection was lost during commit; run the import again: "
+				    "rows already stored are not stored twice" :
+		o->result == INGEST_UNAVAILABLE ? "database unavailable; nothing was stored, retry later" :
+		"internal error; nothing was stored");
 	return 1;
 }
 
@@ -220,7 +224,7 @@ static int cmd_import(PGconn *c, const struct sw_config *cfg, const char *slug, 
 {
 	const char *params[] = { slug };
 	struct csv_import *imp;
-	struct outcome o;
+	struct csv_outcome co;
 	struct org org;
 	char buf[65536];
 	PGresult *r;
@@ -276,13 +280,12 @@ static int cmd_import(PGconn *c, const struct sw_config *cfg, const char *slug, 
 	if (read_error) {
 		/* Half a file must not be committed as if it were all of it. */
 		fprintf(stderr, "supplywatch: %s: read error; nothing was stored\n", file);
-		o = csv_import_abort(imp);
-		json_decref(o.body);
+		csv_import_abort(imp);
 		return 1;
 	}
-	o = csv_import_finish(imp);
-	rc = import_report(file, &o);
-	json_decref(o.body);
+	co = csv_import_finish(imp);
+	rc = import_report(file, &co);
+	csv_outcome_free(&co);
 	return rc;
 }
 
@@ -396,7 +399,7 @@ int main(int argc, char **argv)
 		config_free(cfg);
 		return usage();
 	}
-	log_threshold = LOG_LEVEL_WARN;
+	log_set_level(LOG_LEVEL_WARN);
 	c = connect_db(cfg);
 	if (!c) {
 		config_free(cfg);

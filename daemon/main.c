@@ -1,7 +1,9 @@
 /*
  * supplywatchd: wires the modules together and runs the signal loop.
- * All work happens in libmicrohttpd's worker threads; this thread only
- * starts, reloads on SIGHUP and stops on SIGTERM/SIGINT.
+ * All work happens in libmicrohttpd's worker threads and the snapshot
+ * thread; this thread only starts, reloads on SIGHUP, drops slow clients,
+ * pings the watchdog and stops on SIGTERM/SIGINT.  It is the only place
+ * that connects one module to another.
  */
 #include <getopt.h>
 #include <malloc.h>
@@ -14,15 +16,19 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
-#include "config.h"
-#include "db.h"
-#include "http.h"
-#include "ingest.h"
-#include "log.h"
-#include "metrics.h"
-#include "snapshot.h"
-#include "token.h"
-#include "version.h"
+#include "core/config.h"
+#include "core/metrics.h"
+#include "http/http.h"
+#include "http/http_conn.h"
+#include "publish/refresh.h"
+#include "publish/snapshot.h"
+#include "store/db.h"
+#include "store/events.h"
+#include "store/ingest.h"
+#include "store/load.h"
+#include "util/log.h"
+#include "util/token.h"
+#include "util/version.h"
 
 #define SHUTDOWN_GRACE_MS 8000
 
@@ -32,6 +38,34 @@ static void usage(FILE *f)
 		"  -c, --config FILE   configuration file (default %s)\n"
 		"      --check-config  validate the configuration and exit 0 (valid) or 1\n"
 		"  -V, --version       print the version\n", SW_DEFAULT_CONFIG);
+}
+
+/* The options: -1 to go on, else the exit code. */
+static int parse_args(int argc, char **argv, const char **path, bool *check_only)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': *path = optarg; break;
+		case 'C': *check_only = true; break;
+		case 'V': printf("supplywatchd %s\n", SW_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	return -1;
 }
 
 static struct sw_config *load_or_report(const char *path)
@@ -56,16 +90,29 @@ static void warn_restart_only(const struct sw_config *a, const struct sw_config 
 	    strcmp(a->conninfo, b->conninfo) || a->pool_size != b->pool_size ||
 	    a->statement_timeout_ms != b->statement_timeout_ms ||
 	    strcmp(a->pepper_file, b->pepper_file))
-		log_warn("reload: listen, database, auth and http settings other than max_body_bytes change only on restart");
+		log_warn("reload: listen, database, auth and http settings other than those marked "
+			 "reload in docs/configuration.md change only on restart");
+}
+
+/* Mirrors next's corridors; this thread's session has been idle since start-up and may be gone. */
+static enum db_status sync_corridors(const struct sw_config *next)
+{
+	PGconn *c = db_conn();
+	enum db_status st = DB_RETRY;
+
+	if (c) {
+		st = ingest_sync_corridors(c, next);
+		if (st != DB_OK && db_conn_lost(c) && (c = db_conn()))
+			st = ingest_sync_corridors(c, next);
+	}
+	return st;
 }
 
 static void reload(const char *path)
 {
 	struct sw_config *next, *cur;
-	enum db_status st = DB_HARD;
 	struct timespec ts;
 	char msg[64];
-	PGconn *c;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
@@ -74,28 +121,18 @@ static void reload(const char *path)
 	next = load_or_report(path);
 	if (!next) {
 		log_err("reload: %s is invalid; keeping the running configuration", path);
-		goto out;
-	}
-	cur = config_acquire();
-	warn_restart_only(cur, next);
-	config_release(cur);
-	c = db_conn();
-	if (c) {
-		st = ingest_sync_corridors(c, next);
-		/* This thread's session has been idle since start-up: it may be gone. */
-		if (st != DB_OK && db_conn_lost(c) && (c = db_conn()))
-			st = ingest_sync_corridors(c, next);
-	}
-	if (st != DB_OK) {
+	} else if (sync_corridors(next) != DB_OK) {
 		log_err("reload: cannot mirror corridors into the database; keeping the running configuration");
 		config_free(next);
-		goto out;
+	} else {
+		cur = config_acquire();
+		warn_restart_only(cur, next);
+		config_release(cur);
+		log_set_level((enum log_level)log_level_parse(next->log_level));
+		config_publish(next);
+		refresh_request();
+		log_info("reload: configuration %s loaded", path);
 	}
-	log_threshold = (enum log_level)log_level_parse(next->log_level);
-	config_publish(next);
-	snapshot_request_rebuild();
-	log_info("reload: configuration %s loaded", path);
-out:
 	sd_notify(0, "READY=1");
 }
 
@@ -107,7 +144,7 @@ out:
 static void watchdog_ping(uint64_t interval_us)
 {
 	struct timespec ts;
-	int64_t now_ms, beat = snapshot_thread_heartbeat();
+	int64_t now_ms, beat = refresh_heartbeat();
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -118,10 +155,15 @@ static void watchdog_ping(uint64_t interval_us)
 			(long long)(now_ms - beat));
 }
 
-static void check_schema(PGconn *c)
+static void check_schema(const struct sw_config *cfg)
 {
-	int v = db_schema_current(c);
+	PGconn *c = db_connect(cfg->conninfo, "supplywatchd");
+	int v;
 
+	if (!c)
+		fatal("cannot connect to the database (database.conninfo = \"%s\")", cfg->conninfo);
+	v = db_schema_current(c);
+	PQfinish(c);
 	if (v < 0)
 		fatal("the database has no supplywatch schema: run supplywatch migrate");
 	if (v < db_schema_version)
@@ -132,48 +174,123 @@ static void check_schema(PGconn *c)
 			 v, db_schema_version);
 }
 
+/* The schema checked first (statements cannot be prepared without it), then the wiring. */
+static void start_database(const struct sw_config *cfg)
+{
+	PGconn *c;
+
+	check_schema(cfg);
+	db_init(cfg->conninfo, cfg->statement_timeout_ms, "supplywatchd");
+	db_quiet_notify();
+	ingest_committed = refresh_changed;
+	ingest_register();
+	load_register();
+	events_register();
+	c = db_conn();
+	if (!c)
+		fatal("cannot prepare the daemon's statements (see above)");
+	if (ingest_sync_corridors(c, cfg) != DB_OK)
+		fatal("cannot mirror the configured corridors into the database");
+}
+
+/* The first snapshot is built before serving, so no request sees none. */
+static void first_snapshot(void)
+{
+	struct timespec t0, t1;
+	struct snapshot *s;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	s = refresh_build(db_conn(), config_acquire(), NULL, NULL);
+	if (!s)
+		fatal("cannot compute the indicators (see above)");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	metrics_snapshot_built((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	snapshot_publish(s);
+	metrics_set_db_up(true);
+	if (refresh_start() != 0)
+		fatal("cannot start the snapshot thread");
+}
+
+static struct MHD_Daemon *serve(void)
+{
+	struct sw_config *cfg = config_acquire();
+	struct MHD_Daemon *d;
+	size_t nroutes;
+	const char *const *names = http_route_names(&nroutes);
+	char where[80];
+
+	metrics_init(names, (int)nroutes);
+	d = http_start(cfg, where, sizeof(where));
+	config_release(cfg);
+	if (!d)
+		exit(1);
+	log_info("supplywatchd %s ready: listening on http://%s/", SW_VERSION, where);
+	sd_notify(0, "READY=1");
+	return d;
+}
+
+/*
+ * Once a second: drop slow clients and, with a watchdog, prove progress
+ * (an interval under 2 s is pinged more often).  Returns the signal that
+ * ends it.
+ */
+static int loop(const char *path, const sigset_t *set)
+{
+	uint64_t watchdog_us = 0;
+
+	if (sd_watchdog_enabled(0, &watchdog_us) <= 0)
+		watchdog_us = 0;
+	for (;;) {
+		uint64_t tick_us = watchdog_us && watchdog_us / 2 < 1000000 ? watchdog_us / 2 : 1000000;
+		struct timespec tick = { (time_t)(tick_us / 1000000), (long)(tick_us % 1000000) * 1000 };
+		int sig = sigtimedwait(set, NULL, &tick);
+		struct sw_config *cfg;
+
+		if (sig == SIGHUP)
+			reload(path);
+		else if (sig >= 0)
+			return sig;
+		cfg = config_acquire();
+		http_reap(cfg);
+		config_release(cfg);
+		if (watchdog_us)
+			watchdog_ping(watchdog_us);
+	}
+}
+
+static void shut_down(struct MHD_Daemon *d, int sig)
+{
+	log_info("shutting down (signal %d)", sig);
+	sd_notify(0, "STOPPING=1");
+	http_stop(d, SHUTDOWN_GRACE_MS);
+	http_conn_shutdown();
+	http_metrics_cache_free();
+	refresh_stop();
+	snapshot_publish(NULL);
+	db_conn_close();
+	config_publish(NULL);
+	log_info("stopped");
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "check-config", no_argument, NULL, 'C' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *path = SW_DEFAULT_CONFIG;
 	bool check_only = false;
 	struct sw_config *cfg;
 	struct strbuf err = STRBUF_INIT;
-	struct MHD_Daemon *d;
-	char where[80];
-	uint64_t watchdog_us = 0;
 	sigset_t set;
-	PGconn *c;
-	int opt, sig;
+	int rc = parse_args(argc, argv, &path, &check_only);
 
-	while ((opt = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'c': path = optarg; break;
-		case 'C': check_only = true; break;
-		case 'V': printf("supplywatchd %s\n", SW_VERSION); return 0;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
-	cfg = load_or_report(path);
-	if (!cfg)
+	if (rc >= 0)
+		return rc;
+	if (!(cfg = load_or_report(path)))
 		return 1;
 	if (check_only) {
 		printf("%s: configuration is valid\n", path);
 		config_free(cfg);
 		return 0;
 	}
-	log_threshold = (enum log_level)log_level_parse(cfg->log_level);
+	log_set_level((enum log_level)log_level_parse(cfg->log_level));
 	/*
 	 * glibc gives each thread that allocates its own 64 MB arena; with a
 	 * pool of 16 workers their partly used pages alone passed 50 MB of RSS.
@@ -184,7 +301,7 @@ int main(int argc, char **argv)
 		fatal("libsodium failed to initialise");
 	if (token_load_pepper(cfg->pepper_file, token_pepper, &err) != 0)
 		fatal("%s", err.buf);
-
+	sb_release(&err);
 	/* Signals are taken synchronously by this thread; workers inherit the mask. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -192,80 +309,13 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-
-	/* The schema check comes first: statements cannot be prepared without it. */
-	c = db_connect(cfg->conninfo, "supplywatchd");
-	if (!c)
-		fatal("cannot connect to the database (database.conninfo = \"%s\")", cfg->conninfo);
-	check_schema(c);
-	PQfinish(c);
-	db_init(cfg->conninfo, cfg->statement_timeout_ms, "supplywatchd");
-	db_quiet_notify();
-	ingest_committed = snapshot_changed;
-	ingest_register();
-	snapshot_register();
-	c = db_conn();
-	if (!c)
-		fatal("cannot prepare the daemon's statements (see above)");
-	if (ingest_sync_corridors(c, cfg) != DB_OK)
-		fatal("cannot mirror the configured corridors into the database");
+	start_database(cfg);
 	config_publish(cfg);
-	/* The first snapshot is built before serving, so no request sees none. */
+	first_snapshot();
 	{
-		struct sw_config *cur = config_acquire();
-		struct timespec t0, t1;
-		struct snapshot *first;
+		struct MHD_Daemon *d = serve();
 
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		first = snapshot_build(c, cur, NULL, NULL);
-		if (!first)
-			fatal("cannot compute the indicators (see above)");
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		metrics_snapshot_built((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-		snapshot_publish(first);
-		metrics_set_db_up(true);
+		shut_down(d, loop(path, &set));
 	}
-	if (snapshot_thread_start() != 0)
-		fatal("cannot start the snapshot thread");
-
-	cfg = config_acquire();
-	d = http_start(cfg, where, sizeof(where));
-	if (!d)
-		return 1;
-	log_info("supplywatchd %s ready: listening on http://%s/", SW_VERSION, where);
-	config_release(cfg);
-	sd_notify(0, "READY=1");
-	if (sd_watchdog_enabled(0, &watchdog_us) <= 0)
-		watchdog_us = 0;
-
-	/*
-	 * Once a second: drop slow clients and, with a watchdog, prove
-	 * progress (an interval under 2 s is pinged more often).
-	 */
-	for (;;) {
-		uint64_t tick_us = watchdog_us && watchdog_us / 2 < 1000000 ? watchdog_us / 2 : 1000000;
-		struct timespec tick = { (time_t)(tick_us / 1000000), (long)(tick_us % 1000000) * 1000 };
-
-		sig = sigtimedwait(&set, NULL, &tick);
-		if (sig == SIGHUP)
-			reload(path);
-		else if (sig >= 0)
-			break;
-		cfg = config_acquire();
-		http_reap(cfg);
-		config_release(cfg);
-		if (watchdog_us)
-			watchdog_ping(watchdog_us);
-	}
-	log_info("shutting down (signal %d)", sig);
-	sd_notify(0, "STOPPING=1");
-	http_stop(d, SHUTDOWN_GRACE_MS);
-	http_metrics_cache_free();
-	snapshot_thread_stop();
-	snapshot_publish(NULL);
-	db_conn_close();
-	config_publish(NULL);
-	sb_release(&err);
-	log_info("stopped");
 	return 0;
 }

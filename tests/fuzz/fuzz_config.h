@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "core/config.h"
 
 static struct sw_config *fuzz_cfg;
 

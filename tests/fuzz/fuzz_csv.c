@@ -2,9 +2,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "csvin.h"
+#include "core/csvin.h"
+#include "core/report.h"
 #include "fuzz_config.h"
-#include "report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,9 +2,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/openrosa.h"
+#include "core/report.h"
 #include "fuzz_config.h"
-#include "openrosa.h"
-#include "report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "authcache.h"
+#include "core/authcache.h"
 
 #define S 1000000000LL
 
@@ -44,10 +44,17 @@ static void a_put_token_is_found_until_it_expires(void **state)
 	key_of(k, 1, 1);
 	assert_false(authcache_get(k, &got, 0));
 	authcache_put(k, &o, authcache_generation(), 0);
-	assert_true(authcache_get(k, &got, (AUTHCACHE_TTL_S - 1) * S));
+	assert_true(authcache_get(k, &got, (int64_t)AUTHCACHE_TTL_MS * 1000000 - 1));
 	assert_string_equal(got.id, "7");
 	assert_string_equal(got.slug, "ngo-7");
-	assert_false(authcache_get(k, &got, AUTHCACHE_TTL_S * S));
+	assert_false(authcache_get(k, &got, (int64_t)AUTHCACHE_TTL_MS * 1000000));
+}
+
+/* A revocation whose notification is lost still takes effect within 2 s. */
+static void entries_live_under_two_seconds(void **state)
+{
+	(void)state;
+	assert_true(AUTHCACHE_TTL_MS < 2000);
 }
 
 static void another_key_is_not_found(void **state)
@@ -108,6 +115,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(a_put_token_is_found_until_it_expires, setup),
+		cmocka_unit_test(entries_live_under_two_seconds),
 		cmocka_unit_test_setup(another_key_is_not_found, setup),
 		cmocka_unit_test_setup(clear_forgets_everything, setup),
 		cmocka_unit_test_setup(a_put_that_raced_with_a_clear_is_dropped, setup),

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "strbuf.h"
+#include "core/config.h"
+#include "util/strbuf.h"
 
 #define CORRIDOR \
 	"corridors = ( { id = \"lachin\"; name = \"Lachin\"; baseline_trucks_per_day = 400; " \

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "csvin.h"
-#include "strbuf.h"
+#include "core/csvin.h"
+#include "util/strbuf.h"
 
 static const unsigned char key[32] = { 1, 2, 3 };
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "escape.h"
-#include "strbuf.h"
+#include "util/escape.h"
+#include "util/strbuf.h"
 
 typedef void (*escaper)(struct strbuf *sb, const char *s);
 
@@ -96,47 +96,6 @@ static void esc_html_appends_to_existing_content(void **state)
 	sb_addstr(&sb, "</p>");
 	assert_string_equal(sb.buf, "<p>a&lt;b</p>");
 	sb_release(&sb);
-}
-
-/* ---- esc_json ----------------------------------------------------------- */
-
-static void esc_json_quotes_the_string(void **state)
-{
-	(void)state;
-	check_esc(esc_json, "", "\"\"");
-	check_esc(esc_json, "flour", "\"flour\"");
-}
-
-static void esc_json_escapes_quote_and_backslash(void **state)
-{
-	(void)state;
-	check_esc(esc_json, "say \"hi\"", "\"say \\\"hi\\\"\"");
-	check_esc(esc_json, "C:\\dir\\", "\"C:\\\\dir\\\\\"");
-	check_esc(esc_json, "/", "\"/\"");
-}
-
-static void esc_json_escapes_newline_tab_cr(void **state)
-{
-	(void)state;
-	check_esc(esc_json, "a\nb", "\"a\\nb\"");
-	check_esc(esc_json, "a\rb", "\"a\\rb\"");
-	check_esc(esc_json, "a\tb", "\"a\\tb\"");
-}
-
-static void esc_json_escapes_other_controls_as_u_form(void **state)
-{
-	(void)state;
-	check_esc(esc_json, "\x01", "\"\\u0001\"");
-	check_esc(esc_json, "a\x08" "b", "\"a\\u0008b\"");
-	check_esc(esc_json, "\x1f", "\"\\u001f\"");
-	check_esc(esc_json, "\x7f", "\"\\u007f\"");
-}
-
-static void esc_json_passes_utf8_through(void **state)
-{
-	(void)state;
-	check_esc(esc_json, "\xd5\x80\xd5\xa1\xd5\xb6 \xe2\x82\xac \xf0\x9f\x9a\x9a",
-		  "\"\xd5\x80\xd5\xa1\xd5\xb6 \xe2\x82\xac \xf0\x9f\x9a\x9a\"");
 }
 
 /* ---- esc_csv ------------------------------------------------------------ */
@@ -386,11 +345,6 @@ int main(void)
 		cmocka_unit_test(esc_html_appends_to_existing_content),
 		cmocka_unit_test(esc_html_replaces_bytes_that_are_not_utf8),
 		cmocka_unit_test(esc_xml_keeps_cr_as_a_reference),
-		cmocka_unit_test(esc_json_quotes_the_string),
-		cmocka_unit_test(esc_json_escapes_quote_and_backslash),
-		cmocka_unit_test(esc_json_escapes_newline_tab_cr),
-		cmocka_unit_test(esc_json_escapes_other_controls_as_u_form),
-		cmocka_unit_test(esc_json_passes_utf8_through),
 		cmocka_unit_test(esc_csv_leaves_plain_cells),
 		cmocka_unit_test(esc_csv_quotes_separators_and_newlines),
 		cmocka_unit_test(esc_csv_quotes_spaces_at_either_end),

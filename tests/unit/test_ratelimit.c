@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "ratelimit.h"
+#include "core/ratelimit.h"
 
 #define S 1000000000LL	/* one second in ns */
 

@@ -17,9 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "report.h"
-#include "strbuf.h"
+#include "core/config.h"
+#include "core/report.h"
+#include "util/strbuf.h"
 
 /* 2023-11-14T22:13:20Z */
 #define NOW ((int64_t)1700000000)

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "rules.h"
+#include "core/rules.h"
 
 /*
  * B blocked by flows (5 of 400)   R restricted (100)   O open (400)

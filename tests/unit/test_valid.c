@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "valid.h"
+#include "util/valid.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 

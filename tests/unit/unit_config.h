@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "strbuf.h"
+#include "core/config.h"
+#include "util/strbuf.h"
 
 static char unit_config_dir[64];
 static char unit_config_path[96];

@@ -1,0 +1,99 @@
+/*
+ * config: the configuration file (libconfig), its schema and validation.
+ *
+ * The schema is the key table in config.c: one row per setting with its
+ * type, bounds and default.  Unknown keys are errors.  Every error names
+ * "file:line: setting: reason".  A loaded sw_config owns all its strings
+ * (copied out of libconfig) and is immutable; the daemon shares it between
+ * threads by reference count (config_ref/config_unref).
+ */
+#ifndef SW_CONFIG_H
+#define SW_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/strbuf.h"
+
+enum reconcile { RECONCILE_MAX, RECONCILE_SUM };
+
+struct sw_corridor {
+	char *id;
+	char *name;
+	int64_t baseline_trucks_per_day;
+	double baseline_tonnes_per_day;	/* 0 = not configured */
+	int64_t population;		/* 0 = not configured */
+	int64_t blocked_below_pct;
+	int64_t restricted_below_pct;
+	int64_t max_gap_days;
+	int64_t reopen_after_days;
+	int reconcile;			/* enum reconcile */
+	char *timezone;			/* never NULL: status.timezone if unset */
+	char **crossings;
+	size_t ncrossings;
+};
+
+struct sw_config {
+	char *path;
+	/* listen */
+	char *listen_address;
+	int64_t listen_port;
+	/* http */
+	int64_t max_body_bytes;
+	int64_t connection_timeout;
+	int64_t header_timeout;		/* seconds to send a request's whole header block */
+	int64_t connection_limit;
+	int64_t per_ip_connection_limit;
+	int64_t connection_memory_limit;
+	int64_t rate_limit_per_minute;	/* per token; 0 = off */
+	int64_t rate_limit_burst;
+	int64_t anonymous_db_per_ip;	/* database-backed requests without a token, per address */
+	/* database */
+	char *conninfo;
+	int64_t pool_size;
+	int64_t statement_timeout_ms;
+	/* status */
+	char *title;
+	char *timezone;
+	bool is_public;
+	int64_t stale_after_hours;
+	int64_t silent_after_hours;	/* an organisation quiet this long is "silent" */
+	/* auth */
+	char *pepper_file;
+	/* log */
+	char *log_level;
+
+	struct sw_corridor *corridors;
+	size_t ncorridors;
+
+	int refs;			/* guarded by the owner's lock */
+};
+
+#define SW_DEFAULT_CONFIG SYSCONFDIR "/supplywatch/supplywatch.conf"
+
+/*
+ * Loads and validates path.  On success returns a config with refs = 1.
+ * On failure returns NULL and appends one "file:line: setting: reason"
+ * line per problem to err.
+ */
+struct sw_config *config_load(const char *path, struct strbuf *err);
+void config_free(struct sw_config *cfg);
+
+const struct sw_corridor *config_corridor(const struct sw_config *cfg, const char *id);
+bool corridor_has_crossing(const struct sw_corridor *c, const char *crossing);
+
+/* Writes every key with its default, for docs and the test that checks them. */
+void config_list_keys(struct strbuf *out);
+
+
+
+/*
+ * The daemon's current configuration, shared by reference: a request takes
+ * one with config_acquire() and drops it with config_release(), so a
+ * reload can swap in a new one while requests finish with the old.
+ */
+void config_publish(struct sw_config *cfg);	/* takes ownership */
+struct sw_config *config_acquire(void);
+void config_release(struct sw_config *cfg);
+#endif

@@ -1,0 +1,90 @@
+#include "core/eval.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct corridor_data *corridor_data_new(const struct sw_corridor *c)
+{
+	struct corridor_data *d = xcalloc(1, sizeof(*d));
+
+	atomic_init(&d->refs, 1);
+	d->c = c;
+	sb_init(&d->strings);
+	return d;
+}
+
+struct corridor_data *corridor_data_ref(struct corridor_data *d)
+{
+	atomic_fetch_add(&d->refs, 1);
+	return d;
+}
+
+void corridor_data_release(struct corridor_data *d)
+{
+	if (!d || atomic_fetch_sub(&d->refs, 1) != 1)
+		return;
+	free(d->days);
+	free(d->dis);
+	free(d->sh);
+	sb_release(&d->strings);
+	free(d);
+}
+
+/* Days up to D; before the first reported day there is one unknown day. */
+static void eval_days(const struct corridor_data *d, int64_t D, struct corridor_eval *e)
+{
+	size_t n = 0;
+
+	while (n < d->ndays && d->days[n].date <= D)
+		n++;
+	e->n = n ? n : 1;
+	e->days = xcalloc(e->n, sizeof(*e->days));
+	if (n) {
+		memcpy(e->days, d->days, n * sizeof(*e->days));
+	} else {
+		e->days[0].date = D;
+		e->days[0].declared = ST_UNKNOWN;
+	}
+	e->periods = xcalloc(e->n, sizeof(*e->periods));
+	e->np = rules_apply(d->c, e->days, e->n, e->periods);
+	/* One slot per day was room enough; a corridor has a handful of periods. */
+	e->periods = xrealloc(e->periods, (e->np ? e->np : 1) * sizeof(*e->periods));
+	rules_blockade(e->days, e->n, e->periods, e->np, &e->blockade);
+	rules_trucks(d->c, e->days, e->n, &e->blockade, &e->trucks);
+}
+
+static void eval_services(const struct corridor_data *d, int64_t D, struct corridor_eval *e)
+{
+	e->ongoing = xcalloc(d->ndis ? d->ndis : 1, sizeof(*e->ongoing));
+	e->nongoing = rules_ongoing(d->dis, d->ndis, D, e->ongoing);
+	for (int s = 0; s < NSERVICES; s++)
+		e->service_days_30d[s] = rules_days_disrupted(d->dis, d->ndis, s, D);
+	e->shortages = xcalloc(d->nsh ? d->nsh : 1, sizeof(*e->shortages));
+	e->nshortages = rules_shortages(d->sh, d->nsh, D, e->shortages);
+	for (size_t i = 0; i < e->nshortages; i++)
+		e->shortage_counts[e->shortages[i].severity]++;
+}
+
+void eval_corridor(const struct corridor_data *d, int64_t D, const struct freshness *fresh,
+		   int64_t now, int64_t stale_after_s, struct corridor_eval *e)
+{
+	int64_t until;
+
+	memset(e, 0, sizeof(*e));
+	e->data = d;
+	e->D = D;
+	eval_days(d, D, e);
+	eval_services(d, D, e);
+	e->fresh = *fresh;
+	until = fresh->end_of_day && fresh->end_of_day < now ? fresh->end_of_day : now;
+	e->stale = !fresh->last_report_at || until - fresh->last_report_at > stale_after_s;
+}
+
+void eval_free(struct corridor_eval *e)
+{
+	free(e->days);
+	free(e->periods);
+	free(e->ongoing);
+	free(e->shortages);
+	memset(e, 0, sizeof(*e));
+}

@@ -1,0 +1,20 @@
+/*
+ * iplimit: how many requests of one sort each client address has in
+ * flight, so no address can hold more than its share (e.g. of the work
+ * the database does for requests without a token).  Thread-safe; an entry
+ * lives only while its count is above zero.
+ */
+#ifndef SW_IPLIMIT_H
+#define SW_IPLIMIT_H
+
+#include <stdbool.h>
+#include <sys/socket.h>
+
+/* Counts one more request from addr unless it has max already (then false). */
+bool iplimit_enter(const struct sockaddr *addr, int max);
+/* The request that iplimit_enter counted has ended. */
+void iplimit_leave(const struct sockaddr *addr);
+/* Requests in flight from addr (tests). */
+int iplimit_count(const struct sockaddr *addr);
+
+#endif

@@ -1,0 +1,206 @@
+#include "core/metrics.h"
+
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/report.h"
+#include "util/escape.h"
+#include "util/version.h"
+
+#define MAX_ROUTES 24
+
+static const unsigned codes[] = { 200, 201, 202, 204, 304, 400, 401, 403, 404, 405, 409, 413,
+				  414, 415, 422, 429, 431, 500, 503 };
+#define NCODES (sizeof(codes) / sizeof(codes[0]))
+/* Upper bounds in seconds; the last bucket is +Inf. */
+static const double buckets[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5 };
+#define NBUCKETS (sizeof(buckets) / sizeof(buckets[0]))
+
+static const char *const *routes;
+static int nroutes;
+/* [route + 1][code index; NCODES = any other code] */
+static atomic_uint_fast64_t requests[MAX_ROUTES + 1][NCODES + 1];
+static atomic_uint_fast64_t hist[NBUCKETS + 1];
+static atomic_uint_fast64_t hist_sum_us;
+static atomic_uint_fast64_t reports[KIND_COUNT + 1][4][RESULT_COUNT];
+static atomic_bool db_up;
+static atomic_llong db_changed_at;
+static atomic_uint_fast64_t builds;
+static atomic_uint_fast64_t slow_clients;
+static atomic_uint_fast64_t version;	/* bumped by every change but a scrape's own count */
+static int metrics_route = -2;
+static atomic_uint_fast64_t build_us;
+
+static const char *const result_names[] = { "stored", "replayed", "conflict", "invalid" };
+
+void metrics_init(const char *const *route_names, int n)
+{
+	routes = route_names;
+	nroutes = n < MAX_ROUTES ? n : MAX_ROUTES;
+	for (int i = 0; i < nroutes; i++)
+		if (strcmp(routes[i], "metrics") == 0)
+			metrics_route = i;
+}
+
+uint64_t metrics_version(void)
+{
+	return atomic_load(&version);
+}
+
+void metrics_request(int route, unsigned code, double seconds)
+{
+	size_t ci = NCODES, b = 0;
+
+	for (size_t i = 0; i < NCODES; i++)
+		if (codes[i] == code)
+			ci = i;
+	if (route >= nroutes)
+		route = -1;
+	atomic_fetch_add(&requests[route + 1][ci], 1);
+	while (b < NBUCKETS && seconds > buckets[b])
+		b++;
+	atomic_fetch_add(&hist[b], 1);
+	atomic_fetch_add(&hist_sum_us, (uint_fast64_t)(seconds * 1e6));
+	if (route != metrics_route)
+		atomic_fetch_add(&version, 1);
+}
+
+void metrics_report(int kind, int channel, enum report_result result, unsigned n)
+{
+	if (kind < 0 || kind >= KIND_COUNT)
+		kind = KIND_COUNT;
+	if (channel < 0 || channel > 3)
+		channel = 0;
+	atomic_fetch_add(&reports[kind][channel][result], n);
+	atomic_fetch_add(&version, 1);
+}
+
+void metrics_report_counts(int channel, const unsigned *count)
+{
+	for (int k = 0; k < KIND_COUNT; k++)
+		for (int r = 0; r < RESULT_COUNT; r++)
+			if (count[k * RESULT_COUNT + r])
+				metrics_report(k, channel, (enum report_result)r, count[k * RESULT_COUNT + r]);
+}
+
+void metrics_set_db_up(bool up)
+{
+	if (atomic_exchange(&db_up, up) != up) {
+		atomic_store(&db_changed_at, (long long)time(NULL));
+		atomic_fetch_add(&version, 1);
+	}
+}
+
+int64_t metrics_db_changed_at(void)
+{
+	return atomic_load(&db_changed_at);
+}
+
+bool metrics_db_up(void)
+{
+	return atomic_load(&db_up);
+}
+
+void metrics_slow_clients(unsigned n)
+{
+	atomic_fetch_add(&slow_clients, n);
+	atomic_fetch_add(&version, 1);
+}
+
+void metrics_snapshot_built(double seconds)
+{
+	atomic_fetch_add(&builds, 1);
+	atomic_store(&build_us, (uint_fast64_t)(seconds * 1e6));
+	atomic_fetch_add(&version, 1);
+}
+
+static void family(struct strbuf *out, const char *name, const char *type, const char *help)
+{
+	sb_addf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void render_requests(struct strbuf *out)
+{
+	family(out, "supplywatch_http_requests_total", "counter", "HTTP requests answered, by route and status code.");
+	for (int r = -1; r < nroutes; r++) {
+		for (size_t c = 0; c <= NCODES; c++) {
+			uint_fast64_t v = atomic_load(&requests[r + 1][c]);
+			char code[8];
+
+			if (!v)
+				continue;
+			snprintf(code, sizeof(code), "%u", c < NCODES ? codes[c] : 0);
+			sb_addf(out, "supplywatch_http_requests_total{route=\"%s\",code=\"%s\"} %llu\n",
+				r < 0 ? "unmatched" : routes[r], c < NCODES ? code : "other",
+				(unsigned long long)v);
+		}
+	}
+}
+
+static void render_histogram(struct strbuf *out)
+{
+	uint_fast64_t cum = 0;
+
+	family(out, "supplywatch_http_request_duration_seconds", "histogram",
+	       "Time from a request's first byte to its response being queued.");
+	for (size_t b = 0; b < NBUCKETS; b++) {
+		cum += atomic_load(&hist[b]);
+		sb_addf(out, "supplywatch_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
+			buckets[b], (unsigned long long)cum);
+	}
+	cum += atomic_load(&hist[NBUCKETS]);
+	sb_addf(out, "supplywatch_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
+		(unsigned long long)cum);
+	sb_addf(out, "supplywatch_http_request_duration_seconds_sum %.6f\n",
+		(double)atomic_load(&hist_sum_us) / 1e6);
+	sb_addf(out, "supplywatch_http_request_duration_seconds_count %llu\n", (unsigned long long)cum);
+}
+
+static void render_reports(struct strbuf *out)
+{
+	family(out, "supplywatch_reports_total", "counter",
+	       "Reports received, by kind, channel and result (stored, replayed, conflict, invalid).");
+	for (int k = 0; k <= KIND_COUNT; k++)
+		for (int c = 0; c < 4; c++)
+			for (int r = 0; r < RESULT_COUNT; r++) {
+				uint_fast64_t v = atomic_load(&reports[k][c][r]);
+
+				if (!v)
+					continue;
+				sb_addf(out, "supplywatch_reports_total{kind=\"%s\",channel=\"%s\",result=\"%s\"} %llu\n",
+					k < KIND_COUNT ? report_kinds[k] : "unknown", report_channels[c],
+					result_names[r], (unsigned long long)v);
+			}
+}
+
+void metrics_render(struct strbuf *out, int64_t generated_at, int64_t report_seq)
+{
+	render_reports(out);
+	render_requests(out);
+	render_histogram(out);
+	family(out, "supplywatch_db_up", "gauge", "1 when the database answered the last attempt, else 0.");
+	sb_addf(out, "supplywatch_db_up %d\n", metrics_db_up() ? 1 : 0);
+	family(out, "supplywatch_http_slow_clients_dropped_total", "counter",
+	       "Connections dropped for not sending a whole request header within http.header_timeout.");
+	sb_addf(out, "supplywatch_http_slow_clients_dropped_total %llu\n",
+		(unsigned long long)atomic_load(&slow_clients));
+	family(out, "supplywatch_snapshot_build_seconds", "gauge",
+	       "How long the last indicator snapshot took to load, evaluate and render.");
+	sb_addf(out, "supplywatch_snapshot_build_seconds %.6f\n", (double)atomic_load(&build_us) / 1e6);
+	family(out, "supplywatch_snapshot_builds_total", "counter",
+	       "Indicator snapshots built since start.");
+	sb_addf(out, "supplywatch_snapshot_builds_total %llu\n", (unsigned long long)atomic_load(&builds));
+	family(out, "supplywatch_snapshot_timestamp_seconds", "gauge",
+	       "When the indicators served were computed (Unix time).");
+	sb_addf(out, "supplywatch_snapshot_timestamp_seconds %lld\n", (long long)generated_at);
+	family(out, "supplywatch_snapshot_report_seq", "gauge",
+	       "Highest report sequence number the indicators served include; it trails ingest by the rebuild delay.");
+	sb_addf(out, "supplywatch_snapshot_report_seq %lld\n", (long long)report_seq);
+	family(out, "supplywatch_build_info", "gauge", "Always 1; the version is in the label.");
+	sb_addstr(out, "supplywatch_build_info{version=\"");
+	esc_prom_label(out, SW_VERSION);
+	sb_addstr(out, "\"} 1\n");
+}

@@ -1,0 +1,40 @@
+/*
+ * metrics: the process's counters, and the Prometheus text exposition
+ * (format 0.0.4).  Counters are lock-free atomics bumped by the request
+ * threads; the corridor gauges come pre-rendered from the snapshot.
+ * No organisation names or ids ever appear in labels.
+ */
+#ifndef SW_METRICS_H
+#define SW_METRICS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/report.h"
+#include "util/strbuf.h"
+
+enum report_result { RESULT_STORED, RESULT_REPLAYED, RESULT_CONFLICT, RESULT_INVALID, RESULT_COUNT };
+
+/* route: index of the route (or -1 for unmatched), as given to metrics_init. */
+void metrics_init(const char *const *route_names, int nroutes);
+void metrics_request(int route, unsigned code, double seconds);
+/* kind/channel: indexes into report_kinds/report_channels; kind -1 = unknown. */
+void metrics_report(int kind, int channel, enum report_result result, unsigned n);
+/* Every count of a submission's outcome: count[kind * RESULT_COUNT + result]. */
+void metrics_report_counts(int channel, const unsigned *count);
+void metrics_set_db_up(bool up);
+bool metrics_db_up(void);
+/* When metrics_db_up last changed (seconds since the epoch; 0 = never). */
+int64_t metrics_db_changed_at(void);
+void metrics_slow_clients(unsigned n);
+/*
+ * Changes with every counter and gauge here except the scrapes' own
+ * request count, so an exposition can be reused while it is unchanged.
+ */
+uint64_t metrics_version(void);
+/* A snapshot was built in this many seconds (counted, and its time kept). */
+void metrics_snapshot_built(double seconds);
+/* Appends the counters and process gauges (everything but the corridor gauges). */
+void metrics_render(struct strbuf *out, int64_t generated_at, int64_t report_seq);
+
+#endif

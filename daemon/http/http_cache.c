@@ -1,0 +1,180 @@
+#include "http/http_cache.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/metrics.h"
+#include "util/fmt.h"
+
+/* Short caching: public status surfaces, or, where they need a token, the browser's only. */
+#define CACHE_PUBLIC "public, max-age=15"
+#define CACHE_PRIVATE "private, max-age=15"
+#define SURFACE_CSP "default-src 'none'; style-src 'unsafe-inline'; img-src data:; " \
+	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+static const char *cache_control(const struct request *rq)
+{
+	return rq->cfg->is_public ? CACHE_PUBLIC : CACHE_PRIVATE;
+}
+
+/*
+ * The Last-Modified a client is told.  Pages say while the database is
+ * unreachable: their bytes change with that state as well as with the
+ * snapshot, so the later of the two changes counts.
+ */
+static int64_t last_modified(const struct blob *b)
+{
+	int64_t db = metrics_db_changed_at();
+
+	return db > b->last_modified ? db : b->last_modified;
+}
+
+/* If-None-Match (an ETag list or *) wins over If-Modified-Since (RFC 9110 13.2.2). */
+static bool not_modified(struct request *rq, const char *etag, int64_t lm, unsigned flags)
+{
+	const char *inm = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_IF_NONE_MATCH);
+	const char *ims = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+	struct tm tm;
+	const char *end;
+
+	if (inm)
+		return strcmp(inm, "*") == 0 || strstr(inm, etag) != NULL;
+	if (!ims || (flags & CACHE_ETAG_ONLY))
+		return false;
+	/* IMF-fixdate; an unparsable date is ignored, as RFC 9110 says. */
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(ims, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	return end && *end == '\0' && (int64_t)timegm(&tm) >= lm;
+}
+
+/*
+ * Does an Accept-Encoding value take gzip?  "gzip" or "x-gzip" with q > 0,
+ * or "*" with q > 0 when gzip is not named (RFC 9110 12.5.3).
+ */
+static bool accepts_gzip(const char *h)
+{
+	int star = 0;
+
+	while (h && *h) {
+		size_t n;
+		double q = 1.0;
+		const char *coding, *end;
+
+		h += strspn(h, " \t,");
+		coding = h;
+		n = strcspn(h, " \t;,");
+		end = h + strcspn(h, ",");
+		for (const char *p = h + n; p < end; p++) {
+			if (*p == ';') {
+				p += 1 + strspn(p + 1, " \t");
+				if ((*p == 'q' || *p == 'Q') && p[1] == '=')
+					q = strtod(p + 2, NULL);
+			}
+		}
+		if ((n == 4 && strncasecmp(coding, "gzip", 4) == 0) ||
+		    (n == 6 && strncasecmp(coding, "x-gzip", 6) == 0))
+			return q > 0;
+		if (n == 1 && *coding == '*')
+			star = q > 0 ? 1 : -1;
+		h = end;
+	}
+	return star > 0;
+}
+
+/* The validators and caching headers every surface answer carries, 304s included. */
+static void validators(struct request *rq, struct MHD_Response *r, const char *etag, int64_t lm,
+		       unsigned flags)
+{
+	char date[FMT_HTTP_DATE_LEN];
+
+	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+	if (!(flags & CACHE_ETAG_ONLY)) {
+		fmt_http_date(lm, date);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, date);
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control(rq));
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+}
+
+static void surface_headers(struct MHD_Response *r, const char *type, bool gz)
+{
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	if (gz)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	if (strncmp(type, "text/html", 9) == 0) {
+		MHD_add_response_header(r, "Content-Security-Policy", SURFACE_CSP);
+		MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	}
+}
+
+enum MHD_Result cache_reply_blob(struct request *rq, const struct blob *b, unsigned flags,
+				 void (*release)(void *), void *arg)
+{
+	bool gz = b->gz && accepts_gzip(MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
+								     MHD_HTTP_HEADER_ACCEPT_ENCODING));
+	const char *etag = gz ? b->etag_gz : b->etag;
+	int64_t lm = last_modified(b);
+	struct MHD_Response *r;
+
+	if (not_modified(rq, etag, lm, flags)) {
+		release(arg);
+		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		if (r)
+			validators(rq, r, etag, lm, flags);
+		return reply_queue(rq, 304, r);
+	}
+	r = MHD_create_response_from_buffer_with_free_callback_cls(gz ? b->gz_len : b->len,
+		gz ? (void *)b->gz : (void *)b->body, release, arg);
+	if (!r) {
+		release(arg);
+		return reply_queue(rq, 200, NULL);
+	}
+	surface_headers(r, b->type, gz);
+	validators(rq, r, etag, lm, flags);
+	return reply_queue(rq, 200, r);
+}
+
+static void release_snapshot(void *arg)
+{
+	snapshot_release(arg);
+}
+
+enum MHD_Result cache_reply_snapshot(struct request *rq, struct snapshot *s, const struct blob *b)
+{
+	return cache_reply_blob(rq, b, 0, release_snapshot, snapshot_ref(s));
+}
+
+static void release_blob(void *arg)
+{
+	blob_free(arg);
+	free(arg);
+}
+
+enum MHD_Result cache_reply_body(struct request *rq, const char *type, struct strbuf *body,
+				 int64_t last_modified)
+{
+	struct blob *b = xmalloc(sizeof(*b));
+
+	/* Computed for one request: not worth compressing. */
+	blob_take(b, type, body, last_modified, false);
+	return cache_reply_blob(rq, b, 0, release_blob, b);
+}
+
+enum MHD_Result cache_reply_json(struct request *rq, json_t *body, int64_t last_modified)
+{
+	struct strbuf b = STRBUF_INIT;
+	char *text = body ? json_dumps(body, SW_JSON) : NULL;
+
+	json_decref(body);
+	if (!text)
+		return reply_error(rq, 500, "internal error");
+	sb_addstr(&b, text);
+	sb_addch(&b, '\n');
+	free(text);
+	return cache_reply_body(rq, "application/json", &b, last_modified);
+}

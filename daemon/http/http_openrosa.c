@@ -1,0 +1,471 @@
+/*
+ * HEAD and POST /submission, GET /formList and GET /forms/{file}: the
+ * OpenRosa channel for ODK Collect, KoboCollect and Enketo.
+ *
+ * A submission is multipart/form-data.  Its body streams through
+ * http_submission_upload() into libmicrohttpd's post processor, which
+ * keeps only the part named xml_submission_file (at most
+ * OPENROSA_MAX_XML bytes); attachments such as photos are read and
+ * dropped, never stored.  The instance then takes the JSON path:
+ * openrosa_instance_to_report() -> report_validate() -> ingest_reports().
+ *
+ * Every answer is an OpenRosaResponse document with X-OpenRosa-Version,
+ * and never 200: Collect takes a 200 to a submission for a captive portal
+ * or a misconfigured server.  An identical replay is 202, which phones
+ * count as sent.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/metrics.h"
+#include "core/openrosa.h"
+#include "core/report.h"
+#include "http/http.h"
+#include "store/db.h"
+#include "store/ingest.h"
+#include "util/log.h"
+#include "util/valid.h"
+
+#define OPENROSA_VERSION "1.0"
+#define XML_TYPE "text/xml; charset=utf-8"
+#define SUBMISSION_PART "xml_submission_file"
+#define PP_BUFFER 16384
+#define MAX_FORMS 64
+#define NATURE_OK "submit_success"
+#define NATURE_ERR "submit_error"
+
+/* Per-request state of a POST /submission (rq->ext). */
+struct submission {
+	struct MHD_PostProcessor *pp;
+	struct strbuf xml;		/* the xml_submission_file part */
+	bool twice;			/* a second xml_submission_file part came */
+	bool too_big;			/* the part passed OPENROSA_MAX_XML */
+	bool broken;			/* not a multipart body libmicrohttpd can read */
+};
+
+static bool has_version_header(struct request *rq)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "X-OpenRosa-Version") != NULL;
+}
+
+/* Queues body (released) with the OpenRosa headers. */
+static enum MHD_Result reply_xml(struct request *rq, unsigned status, struct strbuf *body,
+				 int retry_after)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	size_t len;
+	char *text = sb_detach(body, &len), num[24];
+
+	resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, XML_TYPE);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(resp, "X-OpenRosa-Version", OPENROSA_VERSION);
+	snprintf(num, sizeof(num), "%zu", OPENROSA_MAX_BODY);
+	MHD_add_response_header(resp, "X-OpenRosa-Accept-Content-Length", num);
+	if (status == 503) {
+		snprintf(num, sizeof(num), "%d", retry_after > 0 ? retry_after : 1);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, num);
+	}
+	ret = MHD_queue_response(rq->conn, status, resp);
+	MHD_destroy_response(resp);
+	rq->status = status;
+	rq->replied = true;
+	return ret;
+}
+
+static enum MHD_Result reply_message(struct request *rq, unsigned status, const char *msg)
+{
+	struct strbuf b = STRBUF_INIT;
+
+	openrosa_response(&b, status < 300 ? NATURE_OK : NATURE_ERR, msg);
+	return reply_xml(rq, status, &b, 0);
+}
+
+/* ---- HEAD /submission --------------------------------------------------------- */
+
+enum MHD_Result http_head_submission(struct request *rq)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ret;
+	char num[24];
+
+	if (!resp)
+		return MHD_NO;
+	snprintf(num, sizeof(num), "%zu", OPENROSA_MAX_BODY);
+	MHD_add_response_header(resp, "X-OpenRosa-Version", OPENROSA_VERSION);
+	MHD_add_response_header(resp, "X-OpenRosa-Accept-Content-Length", num);
+	ret = MHD_queue_response(rq->conn, 204, resp);
+	MHD_destroy_response(resp);
+	rq->status = 204;
+	rq->replied = true;
+	return ret;
+}
+
+/* ---- POST /submission ----------------------------------------------------------- */
+
+/* Keeps the xml_submission_file part; every other part (attachments) is dropped. */
+static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
+			       const char *filename, const char *content_type,
+			       const char *transfer_encoding, const char *data, uint64_t off,
+			       size_t size)
+{
+	struct submission *s = cls;
+
+	(void)kind;
+	(void)filename;
+	(void)content_type;
+	(void)transfer_encoding;
+	if (!key || strcmp(key, SUBMISSION_PART) != 0)
+		return MHD_YES;
+	/* Each part starts again at offset 0. */
+	if (off == 0 && s->xml.len > 0)
+		s->twice = true;
+	if (s->twice || s->too_big)
+		return MHD_YES;
+	if (size > OPENROSA_MAX_XML - s->xml.len) {
+		s->too_big = true;
+		sb_release(&s->xml);
+		return MHD_YES;
+	}
+	sb_add(&s->xml, data, size);
+	return MHD_YES;
+}
+
+bool http_submission_upload(struct request *rq, const char *data, size_t size)
+{
+	struct submission *s = rq->ext;
+
+	if (!s) {
+		s = xcalloc(1, sizeof(*s));
+		sb_init(&s->xml);
+		rq->ext = s;
+		/* Without the OpenRosa header the handler refuses; read, do not parse. */
+		if (has_version_header(rq))
+			s->pp = MHD_create_post_processor(rq->conn, PP_BUFFER, on_part, s);
+		s->broken = !s->pp;
+	}
+	if (!s->broken && MHD_post_process(s->pp, data, size) != MHD_YES)
+		s->broken = true;
+	return true;
+}
+
+void http_submission_cleanup(struct request *rq)
+{
+	struct submission *s = rq->ext;
+
+	if (!s)
+		return;
+	if (s->pp)
+		MHD_destroy_post_processor(s->pp);
+	sb_release(&s->xml);
+	free(s);
+	rq->ext = NULL;
+}
+
+/* Ends the body: NULL when the part was read, else why not (a 400 message). */
+static const char *finish_body(struct submission *s)
+{
+	bool clean;
+
+	if (!s || !s->pp)
+		return "Not stored: the request is not a multipart/form-data body with a boundary.";
+	clean = MHD_destroy_post_processor(s->pp) == MHD_YES;
+	s->pp = NULL;
+	if (s->broken || !clean)
+		return "Not stored: the multipart/form-data body is malformed or incomplete.";
+	if (s->twice)
+		return "Not stored: the request has more than one " SUBMISSION_PART " part.";
+	if (!s->too_big && s->xml.len == 0)
+		return "Not stored: the request has no " SUBMISSION_PART " part, or it is empty.";
+	return NULL;
+}
+
+static enum MHD_Result reply_invalid(struct request *rq, const json_t *details)
+{
+	struct strbuf msg = STRBUF_INIT;
+	enum MHD_Result ret;
+
+	sb_addstr(&msg, "Not stored. Please correct the form and send it again: ");
+	openrosa_details_message(&msg, details);
+	ret = reply_message(rq, 400, msg.buf);
+	sb_release(&msg);
+	return ret;
+}
+
+/* Ingest's outcome as the OpenRosa answer (o is released). */
+static enum MHD_Result reply_stored(struct request *rq, struct ingest_outcome *o)
+{
+	struct strbuf b = STRBUF_INIT, msg = STRBUF_INIT;
+	unsigned status;
+	enum MHD_Result ret;
+
+	metrics_report_counts(enum_index("openrosa", report_channels), &o->count[0][0]);
+	switch (o->result) {
+	case INGEST_STORED:
+		status = 201;
+		sb_addstr(&msg, "Thank you: report stored.");
+		break;
+	case INGEST_REPLAY:
+		status = 202;
+		sb_addstr(&msg, "Already received: this report was stored before; nothing changed.");
+		break;
+	case INGEST_CONFLICT:
+		status = 409;
+		sb_addstr(&msg, "Not stored: a different form with the same instanceID was received "
+			  "before. Do not send it again; tell your coordinator. (");
+		openrosa_details_message(&msg, o->details);
+		sb_addch(&msg, ')');
+		break;
+	case INGEST_INVALID:
+		metrics_report(-1, enum_index("openrosa", report_channels), RESULT_INVALID,
+			       o->invalid_reports);
+		ret = reply_invalid(rq, o->details);
+		ingest_outcome_free(o);
+		return ret;
+	case INGEST_UNAVAILABLE:
+		status = 503;
+		sb_addstr(&msg, o->commit_unknown
+			? "The connection to the database was lost while storing; send the form again: "
+			  "it will not be stored twice."
+			: "The server cannot store reports right now; nothing was stored. "
+			  "Send the form again later.");
+		break;
+	default:
+		status = 500;
+		sb_addstr(&msg, "The server failed; nothing was stored. Send the form again later.");
+	}
+	openrosa_response(&b, status < 300 ? NATURE_OK : NATURE_ERR, msg.buf);
+	sb_release(&msg);
+	ret = reply_xml(rq, status, &b, o->retry_after);
+	ingest_outcome_free(o);
+	return ret;
+}
+
+struct store_job {
+	struct request *rq;
+	json_t *canons, *raws;
+};
+
+static struct ingest_outcome run_store(PGconn *c, void *arg)
+{
+	struct store_job *j = arg;
+
+	return ingest_reports(c, &j->rq->org, "openrosa", j->canons, j->raws, j->rq->cfg);
+}
+
+/* Validates obj (released) as the JSON path does and stores it. */
+static enum MHD_Result store(struct request *rq, json_t *obj)
+{
+	json_t *errs = json_array(), *canon;
+	struct store_job job = { rq, NULL, NULL };
+	struct ingest_outcome o;
+	enum MHD_Result ret;
+
+	canon = report_validate(obj, 0, rq->cfg, (int64_t)time(NULL), errs);
+	if (!canon) {
+		metrics_report(-1, enum_index("openrosa", report_channels), RESULT_INVALID, 1);
+		ret = reply_invalid(rq, errs);
+		json_decref(errs);
+		json_decref(obj);
+		return ret;
+	}
+	json_decref(errs);
+	job.canons = json_pack("[o]", canon);
+	job.raws = json_pack("[o]", obj);
+	o = ingest_run(run_store, &job);
+	json_decref(job.canons);
+	json_decref(job.raws);
+	return reply_stored(rq, &o);
+}
+
+enum MHD_Result http_post_submission(struct request *rq)
+{
+	struct submission *s = rq->ext;
+	const char *why;
+	char err[256], msg[300];
+	json_t *obj;
+
+	if (!has_version_header(rq))
+		return reply_message(rq, 400, "Not stored: this is an OpenRosa server; "
+				     "send the header X-OpenRosa-Version: 1.0.");
+	why = finish_body(s);
+	if (why)
+		return reply_message(rq, 400, why);
+	if (s->too_big)
+		return reply_message(rq, 413, "Not stored: the form data (" SUBMISSION_PART
+				     ") is larger than 1 MiB.");
+	obj = openrosa_instance_to_report(s->xml.buf, s->xml.len, err, sizeof(err));
+	if (!obj) {
+		snprintf(msg, sizeof(msg), "Not stored: %s.", err);
+		return reply_message(rq, 400, msg);
+	}
+	return store(rq, obj);
+}
+
+/* ---- the forms directory ------------------------------------------------------------ */
+
+/* No configuration setting: the environment (tests, packagers) or the install location. */
+static const char *forms_dir(void)
+{
+	const char *env = getenv("SUPPLYWATCH_FORMS_DIR");
+
+	return env && *env ? env : SYSCONFDIR "/supplywatch/forms";
+}
+
+/* Reads a regular file of at most max bytes (caller frees); NULL with errno set. */
+static char *read_file(const char *dir, const char *name, size_t max, size_t *len)
+{
+	char path[4096];
+	struct stat st;
+	char *buf = NULL;
+	ssize_t got;
+	int fd, saved;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0)
+		goto fail;
+	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+		errno = S_ISREG(st.st_mode) ? EFBIG : EISDIR;
+		goto fail;
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	*len = 0;
+	while (*len < (size_t)st.st_size && (got = read(fd, buf + *len, (size_t)st.st_size - *len)) > 0)
+		*len += (size_t)got;
+	if (*len != (size_t)st.st_size) {
+		errno = EIO;
+		goto fail;
+	}
+	buf[*len] = '\0';
+	close(fd);
+	return buf;
+fail:
+	saved = errno;
+	free(buf);
+	close(fd);
+	errno = saved;
+	return NULL;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The form file names of dir, sorted (caller frees each and the array); -1 if unreadable. */
+static int list_form_files(const char *dir, char ***names)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	*names = NULL;
+	if (!d)
+		return -1;
+	*names = xcalloc(MAX_FORMS, sizeof(char *));
+	while ((e = readdir(d))) {
+		if (!openrosa_form_file_ok(e->d_name))
+			continue;
+		if (n == MAX_FORMS) {
+			log_warn("openrosa: more than %d forms in %s; %s and others left out",
+				 MAX_FORMS, dir, e->d_name);
+			break;
+		}
+		(*names)[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	qsort(*names, (size_t)n, sizeof(char *), by_name);
+	return n;
+}
+
+/* Reads the forms of dir into forms; only form_id when not NULL.  -1 if dir is unreadable. */
+static int load_forms(const char *dir, const char *form_id, struct openrosa_form *forms)
+{
+	char **names, err[256];
+	int n = list_form_files(dir, &names), kept = 0;
+
+	if (n < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		size_t len;
+		char *xml = read_file(dir, names[i], OPENROSA_MAX_XML, &len);
+
+		if (!xml)
+			log_warn("openrosa: form %s/%s left out: %s", dir, names[i], strerror(errno));
+		else if (openrosa_form_info(names[i], xml, len, &forms[kept], err, sizeof(err)) < 0)
+			log_warn("openrosa: form %s/%s left out: %s", dir, names[i], err);
+		else if (form_id && strcmp(form_id, forms[kept].id) != 0)
+			openrosa_form_free(&forms[kept]);
+		else
+			kept++;
+		free(xml);
+		free(names[i]);
+	}
+	free(names);
+	return kept;
+}
+
+enum MHD_Result http_get_form_list(struct request *rq)
+{
+	const char *host = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	const char *proto = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
+	const char *form_id = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "formID");
+	struct openrosa_form forms[MAX_FORMS];
+	struct strbuf b = STRBUF_INIT;
+	char base[300];
+	int n;
+
+	if (openrosa_base_url(base, sizeof(base), host, proto) < 0)
+		return reply_message(rq, 400, "The request needs a Host header naming this server.");
+	n = load_forms(forms_dir(), form_id, forms);
+	if (n < 0) {
+		log_err("openrosa: cannot read the forms directory %s: %s "
+			"(set SUPPLYWATCH_FORMS_DIR or run make install)", forms_dir(), strerror(errno));
+		return reply_message(rq, 500, "The server has no blank forms to offer; tell its operator.");
+	}
+	openrosa_form_list(&b, base, forms, (size_t)n);
+	for (int i = 0; i < n; i++)
+		openrosa_form_free(&forms[i]);
+	return reply_xml(rq, 200, &b, 0);
+}
+
+enum MHD_Result http_get_form(struct request *rq)
+{
+	struct strbuf b = STRBUF_INIT;
+	size_t len;
+	char *xml;
+
+	if (!openrosa_form_file_ok(rq->capture))
+		return reply_message(rq, 404, "No such form.");
+	xml = read_file(forms_dir(), rq->capture, OPENROSA_MAX_XML, &len);
+	if (!xml) {
+		int e = errno;
+
+		if (e == ENOENT)
+			return reply_message(rq, 404, "No such form.");
+		log_err("openrosa: cannot read form %s/%s: %s", forms_dir(), rq->capture, strerror(e));
+		return reply_message(rq, 500, "The server cannot read this form; tell its operator.");
+	}
+	sb_add(&b, xml, len);
+	free(xml);
+	return reply_xml(rq, 200, &b, 0);
+}

@@ -1,0 +1,367 @@
+/*
+ * The status surfaces: status JSON, daily series, pages, feed, metrics.
+ * Today's answers are the snapshot's pre-rendered responses; a past as_of
+ * or a chosen date range is computed from the snapshot's inputs on demand.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/metrics.h"
+#include "http/http.h"
+#include "http/http_cache.h"
+#include "publish/snapshot.h"
+#include "render/render.h"
+#include "util/valid.h"
+
+#define MAX_RANGE_DAYS 3660	/* ten years of daily series in one response */
+
+enum arg { ARG_ABSENT, ARG_BAD, ARG_OK };
+
+/* An optional date argument, as days since 1970 (negative before). */
+static enum arg date_arg(struct request *rq, const char *name, int64_t *days)
+{
+	const char *v = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+	struct sw_date d;
+
+	if (!v)
+		return ARG_ABSENT;
+	if (!valid_date(v, &d))
+		return ARG_BAD;
+	*days = date_to_days(&d);
+	return ARG_OK;
+}
+
+static enum MHD_Result no_snapshot(struct request *rq)
+{
+	return reply_error(rq, 503, "indicators not computed yet: the database has not answered since start-up");
+}
+
+static enum MHD_Result unknown_corridor(struct request *rq)
+{
+	char msg[128];
+
+	/* Echo the id only when it is a well-formed one: the path is the client's. */
+	if (!valid_slug(rq->capture))
+		return reply_error(rq, 404, "no such corridor: ids are a-z, 0-9, '-' and '_'");
+	snprintf(msg, sizeof(msg), "no corridor \"%s\" is configured", rq->capture);
+	return reply_error(rq, 404, msg);
+}
+
+/*
+ * Evaluates corridors [from, to) of s as of D (clamped to each one's today),
+ * from the snapshot's inputs alone.  Freshness describes the data as it
+ * was when the snapshot was built, whatever D: it says how current the
+ * figures shown are, and the answer changes only with the snapshot.
+ */
+static void eval_past(const struct snapshot *s, size_t from, size_t to, int64_t D,
+		      struct corridor_eval *out)
+{
+	for (size_t i = from; i < to; i++) {
+		const struct corridor_data *d = s->data[i];
+
+		eval_corridor(d, D < d->today ? D : d->today, &d->fresh, s->generated_at,
+			      s->cfg->stale_after_hours * 3600, &out[i - from]);
+	}
+}
+
+static int64_t latest_today(const struct snapshot *s)
+{
+	int64_t t = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (s->data[i]->today > t)
+			t = s->data[i]->today;
+	return t;
+}
+
+/* as_of: ARG_ABSENT (serve the snapshot), ARG_OK with *D, or ARG_BAD after a 400. */
+static enum arg as_of_arg(struct request *rq, const struct snapshot *s, int64_t *D,
+			  enum MHD_Result *ret)
+{
+	enum arg a = date_arg(rq, "as_of", D);
+
+	if (a == ARG_BAD) {
+		*ret = reply_error(rq, 400, "as_of must be a date as YYYY-MM-DD");
+	} else if (a == ARG_OK && *D > latest_today(s)) {
+		*ret = reply_error(rq, 400, "as_of is in the future");
+		a = ARG_BAD;
+	}
+	return a;
+}
+
+static enum MHD_Result past_json(struct request *rq, struct snapshot *s, int64_t D)
+{
+	struct corridor_eval *e = xcalloc(s->n ? s->n : 1, sizeof(*e));
+	json_t *j;
+	enum MHD_Result ret;
+
+	eval_past(s, 0, s->n, D, e);
+	j = render_status_json(s->cfg, e, s->n, D, s->generated_at, metrics_db_up());
+	for (size_t i = 0; i < s->n; i++)
+		eval_free(&e[i]);
+	free(e);
+	ret = cache_reply_json(rq, j, s->generated_at);
+	return ret;
+}
+
+enum MHD_Result http_get_status(struct request *rq)
+{
+	struct snapshot *s = snapshot_acquire();
+	enum MHD_Result ret = MHD_NO;
+	int64_t D = 0;
+	enum arg a;
+
+	if (!s)
+		return no_snapshot(rq);
+	a = as_of_arg(rq, s, &D, &ret);
+	if (a == ARG_ABSENT)
+		ret = cache_reply_snapshot(rq, s, &s->status_json[!metrics_db_up()]);
+	else if (a == ARG_OK)
+		ret = past_json(rq, s, D);
+	snapshot_release(s);
+	return ret;
+}
+
+/* from/to of a daily series: by default the whole series, at most ten years. */
+static bool range_args(struct request *rq, const struct corridor_eval *e, int64_t *from,
+		       int64_t *to, enum MHD_Result *ret)
+{
+	enum arg f = date_arg(rq, "from", from), t = date_arg(rq, "to", to);
+
+	if (f == ARG_BAD || t == ARG_BAD) {
+		*ret = reply_error(rq, 400, "from and to must be dates as YYYY-MM-DD");
+		return false;
+	}
+	if (t == ARG_ABSENT)
+		*to = e->D;
+	if (f == ARG_ABSENT) {
+		*from = e->days[0].date < *to ? e->days[0].date : *to;
+		if (*to - *from >= MAX_RANGE_DAYS)
+			*from = *to - MAX_RANGE_DAYS + 1;
+	}
+	if (*to > e->D) {
+		*ret = reply_error(rq, 400, "to is after the corridor's today");
+		return false;
+	}
+	if (*from > *to) {
+		*ret = reply_error(rq, 400, "from is after to");
+		return false;
+	}
+	if (*to - *from >= MAX_RANGE_DAYS) {
+		*ret = reply_error(rq, 400, "the range is longer than ten years; ask in pieces");
+		return false;
+	}
+	return true;
+}
+
+static enum MHD_Result daily(struct request *rq, bool csv)
+{
+	struct snapshot *s = snapshot_acquire();
+	enum MHD_Result ret = MHD_NO;
+	int64_t from, to;
+	int i;
+
+	if (!s)
+		return no_snapshot(rq);
+	i = snapshot_corridor(s, rq->capture);
+	if (i < 0) {
+		ret = unknown_corridor(rq);
+	} else if (range_args(rq, &s->evals[i], &from, &to, &ret)) {
+		if (csv) {
+			struct strbuf b = STRBUF_INIT;
+
+			render_daily_csv(&b, &s->evals[i], from, to);
+			ret = cache_reply_body(rq, "text/csv; charset=utf-8", &b, s->generated_at);
+		} else {
+			ret = cache_reply_json(rq, render_daily_json(&s->evals[i], from, to),
+					       s->generated_at);
+		}
+	}
+	snapshot_release(s);
+	return ret;
+}
+
+enum MHD_Result http_get_daily(struct request *rq)
+{
+	return daily(rq, false);
+}
+
+enum MHD_Result http_get_daily_csv(struct request *rq)
+{
+	return daily(rq, true);
+}
+
+static enum MHD_Result page(struct request *rq, bool home)
+{
+	struct snapshot *s = snapshot_acquire();
+	enum MHD_Result ret = MHD_NO;
+	int64_t D = 0;
+	enum arg a;
+	int i = 0;
+
+	if (!s)
+		return no_snapshot(rq);
+	if (!home && (i = snapshot_corridor(s, rq->capture)) < 0) {
+		snapshot_release(s);
+		return unknown_corridor(rq);
+	}
+	a = as_of_arg(rq, s, &D, &ret);
+	if (a == ARG_ABSENT) {
+		int down = !metrics_db_up();
+
+		ret = cache_reply_snapshot(rq, s, home ? &s->home_html[down] : &s->corridor_html[down][i]);
+	} else if (a == ARG_OK) {
+		size_t from = home ? 0 : (size_t)i, to = home ? s->n : (size_t)i + 1;
+		struct corridor_eval *e = xcalloc(to - from, sizeof(*e));
+		struct strbuf b = STRBUF_INIT;
+
+		eval_past(s, from, to, D, e);
+		render_html(&b, s->cfg, e, to - from, home, s->generated_at, metrics_db_up());
+		for (size_t k = 0; k < to - from; k++)
+			eval_free(&e[k]);
+		ret = cache_reply_body(rq, "text/html; charset=utf-8", &b, s->generated_at);
+		free(e);
+	}
+	snapshot_release(s);
+	return ret;
+}
+
+enum MHD_Result http_get_home(struct request *rq)
+{
+	return page(rq, true);
+}
+
+enum MHD_Result http_get_corridor_page(struct request *rq)
+{
+	return page(rq, false);
+}
+
+enum MHD_Result http_get_feed(struct request *rq)
+{
+	struct snapshot *s = snapshot_acquire();
+	enum MHD_Result ret;
+
+	if (!s)
+		return no_snapshot(rq);
+	ret = cache_reply_snapshot(rq, s, &s->feed[!metrics_db_up()]);
+	snapshot_release(s);
+	return ret;
+}
+
+/*
+ * The exposition is rendered (and gzipped) once and reused while nothing
+ * in it has changed (same snapshot, same metrics_version) and it is under
+ * a second old: a scraper or a dashboard hammering /metrics costs a
+ * header block, not a rendering, and sees its own request counts at most
+ * a second late.  Its counters change without a new snapshot, so it is
+ * validated by ETag alone, never by date.
+ */
+struct shared {
+	int refs;			/* guarded by mcache.lock */
+	struct blob b;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct shared *cur;
+	uint64_t seq, version;		/* of the snapshot and the counters rendered */
+	int64_t at_ns;
+} mcache = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 0 };
+
+static void shared_release(void *arg)
+{
+	struct shared *sh = arg;
+	int left;
+
+	pthread_mutex_lock(&mcache.lock);
+	left = --sh->refs;
+	pthread_mutex_unlock(&mcache.lock);
+	if (left == 0) {
+		blob_free(&sh->b);
+		free(sh);
+	}
+}
+
+static int64_t mono_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void render_metrics_text(struct snapshot *s, struct strbuf *b);
+
+void http_metrics_cache_free(void)
+{
+	struct shared *old;
+
+	pthread_mutex_lock(&mcache.lock);
+	old = mcache.cur;
+	mcache.cur = NULL;
+	pthread_mutex_unlock(&mcache.lock);
+	if (old)
+		shared_release(old);
+}
+
+/* The current exposition, rendered anew when it is out of date; a reference. */
+static struct shared *exposition(struct snapshot *s)
+{
+	uint64_t v = metrics_version(), seq = s ? s->seq : 0;
+	int64_t now = mono_now_ns();
+	struct shared *fresh = NULL, *old = NULL, *cur;
+
+	pthread_mutex_lock(&mcache.lock);
+	if (!mcache.cur || mcache.seq != seq || mcache.version != v ||
+	    now - mcache.at_ns >= 1000000000) {
+		struct strbuf b = STRBUF_INIT;
+
+		render_metrics_text(s, &b);
+		fresh = xcalloc(1, sizeof(*fresh));
+		fresh->refs = 1;
+		blob_take(&fresh->b, "text/plain; version=0.0.4; charset=utf-8", &b,
+			  s ? s->generated_at : 0, true);
+		old = mcache.cur;
+		mcache.cur = fresh;
+		mcache.seq = seq;
+		mcache.version = v;
+		mcache.at_ns = now;
+	}
+	cur = mcache.cur;
+	cur->refs++;
+	pthread_mutex_unlock(&mcache.lock);
+	if (old)
+		shared_release(old);
+	return cur;
+}
+
+enum MHD_Result http_get_metrics(struct request *rq)
+{
+	struct snapshot *s = snapshot_acquire();
+	struct shared *sh = exposition(s);
+
+	snapshot_release(s);
+	return cache_reply_blob(rq, &sh->b, CACHE_ETAG_ONLY, shared_release, sh);
+}
+
+static void render_metrics_text(struct snapshot *s, struct strbuf *b)
+{
+	if (s) {
+		int64_t quiet_since = (int64_t)time(NULL) - s->cfg->silent_after_hours * 3600;
+		size_t silent = 0;
+
+		sb_addstr(b, s->metrics_gauges);
+		/* Counted now, not at the last rebuild: silence grows without any new report. */
+		for (size_t i = 0; i < s->norgs; i++)
+			silent += s->org_last[i] < quiet_since;
+		sb_addf(b, "# HELP supplywatch_organisations Organisations with an unrevoked token that have reported, "
+			"by whether they reported within status.silent_after_hours (see analytics.organisation_activity).\n"
+			"# TYPE supplywatch_organisations gauge\n"
+			"supplywatch_organisations{state=\"reporting\"} %zu\n"
+			"supplywatch_organisations{state=\"silent\"} %zu\n", s->norgs - silent, silent);
+	}
+	metrics_render(b, s ? s->generated_at : 0, s ? s->report_seq : 0);
+}

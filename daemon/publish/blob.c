@@ -1,0 +1,57 @@
+#include "publish/blob.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+/* body gzipped into a new buffer; NULL when that is no smaller. */
+static unsigned char *gzip_of(const char *body, size_t len, size_t *out_len)
+{
+	z_stream z = { 0 };
+	size_t cap;
+	unsigned char *out;
+
+	if (len < 256 || deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	cap = deflateBound(&z, (uLong)len);
+	out = xmalloc(cap);
+	z.next_in = (Bytef *)(uintptr_t)body;
+	z.avail_in = (uInt)len;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END || z.total_out >= len) {
+		deflateEnd(&z);
+		free(out);
+		return NULL;
+	}
+	*out_len = z.total_out;
+	deflateEnd(&z);
+	return out;
+}
+
+void blob_take(struct blob *b, const char *type, struct strbuf *body, int64_t last_modified,
+	       bool gzip)
+{
+	unsigned char h[16];
+	char hex[33];
+
+	memset(b, 0, sizeof(*b));
+	b->type = type;
+	b->body = sb_detach(body, &b->len);
+	b->last_modified = last_modified;
+	crypto_generichash(h, sizeof(h), (const unsigned char *)b->body, b->len, NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	snprintf(b->etag, sizeof(b->etag), "\"%s\"", hex);
+	snprintf(b->etag_gz, sizeof(b->etag_gz), "\"%s-gz\"", hex);
+	if (gzip)
+		b->gz = gzip_of(b->body, b->len, &b->gz_len);
+}
+
+void blob_free(struct blob *b)
+{
+	free(b->body);
+	free(b->gz);
+	memset(b, 0, sizeof(*b));
+}

@@ -1,0 +1,34 @@
+/*
+ * blob: one representation of a surface as bytes, with what HTTP caching
+ * needs: its ETag (a hash of the bytes), its Last-Modified, and a gzipped
+ * twin with its own ETag when that is smaller.  Immutable once made; the
+ * HTTP layer sends the bytes without copying them.
+ */
+#ifndef SW_BLOB_H
+#define SW_BLOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/strbuf.h"
+
+#define BLOB_ETAG_LEN 44
+
+struct blob {
+	const char *type;		/* Content-Type, a constant */
+	char *body;			/* owned */
+	size_t len;
+	unsigned char *gz;		/* owned; NULL when gzip is not smaller or not wanted */
+	size_t gz_len;
+	char etag[BLOB_ETAG_LEN];	/* "<32 hex digits>" */
+	char etag_gz[BLOB_ETAG_LEN];	/* "<32 hex digits>-gz" */
+	int64_t last_modified;		/* seconds since the epoch */
+};
+
+/* Makes b of body's bytes (body is emptied: b owns them now). */
+void blob_take(struct blob *b, const char *type, struct strbuf *body, int64_t last_modified,
+	       bool gzip);
+void blob_free(struct blob *b);
+
+#endif

@@ -1,0 +1,172 @@
+#include "publish/snapshot.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/render.h"
+
+#define TYPE_JSON "application/json"
+#define TYPE_HTML "text/html; charset=utf-8"
+#define TYPE_ATOM "application/atom+xml"
+
+static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct snapshot *current;
+
+struct snapshot *snapshot_new(struct sw_config *cfg, int64_t generated_at,
+			      struct corridor_data **data, size_t n)
+{
+	struct snapshot *s = xcalloc(1, sizeof(*s));
+
+	s->refs = 1;
+	s->cfg = cfg;
+	s->generated_at = generated_at;
+	s->data = data;
+	s->n = n;
+	s->evals = xcalloc(n ? n : 1, sizeof(*s->evals));
+	return s;
+}
+
+int snapshot_corridor(const struct snapshot *s, const char *id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->data[i]->c->id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * b's Last-Modified against its predecessor old: unchanged bytes keep
+ * old's; changed ones never get old's or an earlier one (two builds can
+ * fall in the same second).
+ */
+static void carry_last_modified(struct blob *b, const struct blob *old)
+{
+	if (!old || !old->body)
+		return;
+	if (strcmp(b->etag, old->etag) == 0)
+		b->last_modified = old->last_modified;
+	else if (b->last_modified <= old->last_modified)
+		b->last_modified = old->last_modified + 1;
+}
+
+static const struct blob *old_page(const struct snapshot *prev, int down, const char *id)
+{
+	int i = prev ? snapshot_corridor(prev, id) : -1;
+
+	return i < 0 ? NULL : &prev->corridor_html[down][i];
+}
+
+static void json_blob(struct blob *b, json_t *j, int64_t at)
+{
+	struct strbuf t = STRBUF_INIT;
+	char *text = json_dumps(j, SW_JSON);
+
+	json_decref(j);
+	/* json_dumps refuses only invalid UTF-8, which validation keeps out. */
+	sb_addstr(&t, text ? text : "{}");
+	sb_addch(&t, '\n');
+	free(text);
+	blob_take(b, TYPE_JSON, &t, at, true);
+}
+
+static void render_variant(struct snapshot *s, const struct snapshot *prev, int down)
+{
+	struct strbuf t = STRBUF_INIT;
+	int64_t at = s->generated_at;
+
+	json_blob(&s->status_json[down],
+		  render_status_json(s->cfg, s->evals, s->n, -1, at, !down), at);
+	carry_last_modified(&s->status_json[down], prev ? &prev->status_json[down] : NULL);
+	render_html(&t, s->cfg, s->evals, s->n, true, at, !down);
+	blob_take(&s->home_html[down], TYPE_HTML, &t, at, true);
+	carry_last_modified(&s->home_html[down], prev ? &prev->home_html[down] : NULL);
+	s->corridor_html[down] = xcalloc(s->n ? s->n : 1, sizeof(*s->corridor_html[down]));
+	for (size_t i = 0; i < s->n; i++) {
+		render_html(&t, s->cfg, &s->evals[i], 1, false, at, !down);
+		blob_take(&s->corridor_html[down][i], TYPE_HTML, &t, at, true);
+		carry_last_modified(&s->corridor_html[down][i], old_page(prev, down, s->data[i]->c->id));
+	}
+	render_feed(&t, s->cfg, s->evals, s->n, at, !down);
+	blob_take(&s->feed[down], TYPE_ATOM, &t, at, true);
+	carry_last_modified(&s->feed[down], prev ? &prev->feed[down] : NULL);
+}
+
+void snapshot_render(struct snapshot *s, const struct snapshot *prev)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	for (int down = 0; down < 2; down++)
+		render_variant(s, prev, down);
+	render_metric_gauges(&t, s->evals, s->n);
+	s->metrics_gauges = sb_detach(&t, NULL);
+}
+
+static void snapshot_free(struct snapshot *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		eval_free(&s->evals[i]);		/* zeroed when never evaluated */
+		corridor_data_release(s->data[i]);
+	}
+	for (int down = 0; down < 2; down++) {
+		for (size_t i = 0; s->corridor_html[down] && i < s->n; i++)
+			blob_free(&s->corridor_html[down][i]);
+		free(s->corridor_html[down]);
+		blob_free(&s->home_html[down]);
+		blob_free(&s->status_json[down]);
+		blob_free(&s->feed[down]);
+	}
+	free(s->metrics_gauges);
+	free(s->org_last);
+	free(s->evals);
+	free(s->data);
+	config_release(s->cfg);
+	free(s);
+}
+
+struct snapshot *snapshot_acquire(void)
+{
+	struct snapshot *s;
+
+	pthread_mutex_lock(&snap_lock);
+	s = current;
+	if (s)
+		s->refs++;
+	pthread_mutex_unlock(&snap_lock);
+	return s;
+}
+
+struct snapshot *snapshot_ref(struct snapshot *s)
+{
+	pthread_mutex_lock(&snap_lock);
+	s->refs++;
+	pthread_mutex_unlock(&snap_lock);
+	return s;
+}
+
+void snapshot_release(struct snapshot *s)
+{
+	int left;
+
+	if (!s)
+		return;
+	pthread_mutex_lock(&snap_lock);
+	left = --s->refs;
+	pthread_mutex_unlock(&snap_lock);
+	if (left == 0)
+		snapshot_free(s);
+}
+
+void snapshot_publish(struct snapshot *s)
+{
+	static uint64_t published;
+	struct snapshot *old;
+
+	pthread_mutex_lock(&snap_lock);
+	old = current;
+	current = s;
+	if (s)
+		s->seq = ++published;
+	pthread_mutex_unlock(&snap_lock);
+	snapshot_release(old);
+}

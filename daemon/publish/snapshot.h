@@ -1,0 +1,70 @@
+/*
+ * snapshot: the indicators every status surface serves, published as one
+ * immutable object.
+ *
+ * A snapshot holds each corridor's inputs (shared with the previous
+ * snapshot when unchanged), their evaluation as of the corridor's today,
+ * and every surface rendered once, as blobs (status JSON, pages, feed,
+ * the corridor gauges of /metrics).  publish/refresh.c builds one when
+ * reports change; requests only read the current one, by reference: a
+ * response that sends a blob holds the snapshot until it is sent.  A past
+ * as_of is evaluated from the same inputs on demand.
+ */
+#ifndef SW_SNAPSHOT_H
+#define SW_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/eval.h"
+#include "publish/blob.h"
+
+struct snapshot {
+	int refs;				/* guarded by the module's lock */
+	struct sw_config *cfg;			/* reference held */
+	int64_t generated_at;			/* seconds (HTTP dates, JSON) */
+	int64_t report_seq;			/* highest supplywatch.reports.id included */
+	uint64_t seq;				/* 1, 2, ... in order of publication */
+	int64_t *org_last;			/* last report of each active organisation */
+	size_t norgs;
+	struct corridor_data **data;		/* one per configured corridor */
+	struct corridor_eval *evals;		/* as of each corridor's today */
+	size_t n;
+	/*
+	 * Pre-rendered surfaces.  Each comes twice: [0] as built, [1] saying
+	 * the database is unreachable, served while it is (metrics_db_up), so
+	 * a monitor knows the figures are getting old.
+	 */
+	struct blob status_json[2];		/* [1]: "database_reachable": false */
+	struct blob home_html[2];
+	struct blob feed[2];			/* [1]: a subtitle says so */
+	struct blob *corridor_html[2];		/* per corridor */
+	char *metrics_gauges;			/* text block of the indicator gauges */
+};
+
+/*
+ * A snapshot of cfg (a reference is taken over) with n corridors' data
+ * (references taken over) and what else the load read; evals are filled
+ * by the caller, then snapshot_render makes it complete.
+ */
+struct snapshot *snapshot_new(struct sw_config *cfg, int64_t generated_at,
+			      struct corridor_data **data, size_t n);
+/*
+ * Renders every surface.  A blob whose bytes equal prev's keeps prev's
+ * Last-Modified; one that changed gets a later one than prev's, so
+ * If-Modified-Since never hides a change.
+ */
+void snapshot_render(struct snapshot *s, const struct snapshot *prev);
+/* The corridor index of id, or -1. */
+int snapshot_corridor(const struct snapshot *s, const char *id);
+
+/* The current snapshot (a reference), or NULL before the first. */
+struct snapshot *snapshot_acquire(void);
+struct snapshot *snapshot_ref(struct snapshot *s);
+void snapshot_release(struct snapshot *s);
+/* Makes s current (taking its reference); NULL at shutdown. */
+void snapshot_publish(struct snapshot *s);
+
+#endif

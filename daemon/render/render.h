@@ -1,0 +1,38 @@
+/*
+ * render: the status surfaces as bytes, from evaluated corridors.
+ *
+ * Renderers see only the configuration, evaluations (core/eval.h) and the
+ * formatting helpers; they never touch the database, the network or the
+ * snapshot that holds what they render, so they are tested and fuzzed
+ * alone.  Every text that came from a report or the configuration goes
+ * through an escaper (util/escape.h) or jansson.
+ */
+#ifndef SW_RENDER_H
+#define SW_RENDER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/eval.h"
+#include "util/strbuf.h"
+
+/* The status JSON of n corridors; as_of -1 = each one's today. */
+json_t *render_status_json(const struct sw_config *cfg, const struct corridor_eval *e, size_t n,
+			   int64_t as_of, int64_t generated_at, bool db_up);
+json_t *render_corridor_json(const struct corridor_eval *e);
+/* The daily series over [from, to]: JSON, and CSV with an HXL hashtag row. */
+json_t *render_daily_json(const struct corridor_eval *e, int64_t from, int64_t to);
+void render_daily_csv(struct strbuf *out, const struct corridor_eval *e, int64_t from, int64_t to);
+/* The status page: every corridor (home) or one (its own page). */
+void render_html(struct strbuf *out, const struct sw_config *cfg, const struct corridor_eval *e,
+		 size_t n, bool home, int64_t generated_at, bool db_up);
+/* The Atom feed of status changes. */
+void render_feed(struct strbuf *out, const struct sw_config *cfg, const struct corridor_eval *e,
+		 size_t n, int64_t generated_at, bool db_up);
+/* The corridor gauges of /metrics. */
+void render_metric_gauges(struct strbuf *out, const struct corridor_eval *e, size_t n);
+
+#endif

@@ -1,0 +1,352 @@
+#include "store/db.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/log.h"
+#include "util/strbuf.h"
+
+#define MAX_STMTS 64
+#define BACKOFF_MIN_MS 250
+#define BACKOFF_MAX_MS 5000
+
+/* Copies: the configuration they came from may be replaced by a reload. */
+static char *g_conninfo;
+static char *g_appname;
+static int64_t g_statement_timeout_ms = 5000;
+static const struct db_stmt *g_stmts[MAX_STMTS];
+static int g_nstmts;
+static pthread_key_t g_key;
+static pthread_once_t g_key_once = PTHREAD_ONCE_INIT;
+
+struct thread_conn {
+	PGconn *pg;
+	bool lost;			/* an error said the session is gone */
+	unsigned generation;		/* successful connects so far */
+	int64_t next_attempt_ms;	/* monotonic; no attempt before this */
+	int backoff_ms;
+	bool up;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void thread_conn_free(void *p)
+{
+	struct thread_conn *tc = p;
+
+	if (tc->pg)
+		PQfinish(tc->pg);
+	free(tc);
+}
+
+static bool g_key_ready;
+
+static void make_key(void)
+{
+	if (pthread_key_create(&g_key, thread_conn_free) != 0)
+		fatal("pthread_key_create failed");
+	g_key_ready = true;
+}
+
+/* This thread's connection state, if db_init ran (the CLI has none). */
+static struct thread_conn *thread_conn_if_any(void)
+{
+	return g_key_ready ? pthread_getspecific(g_key) : NULL;
+}
+
+void db_init(const char *conninfo, int64_t statement_timeout_ms, const char *appname)
+{
+	free(g_conninfo);
+	free(g_appname);
+	g_conninfo = xstrdup(conninfo);
+	g_statement_timeout_ms = statement_timeout_ms;
+	g_appname = xstrdup(appname);
+	pthread_once(&g_key_once, make_key);
+}
+
+void db_register(const struct db_stmt *stmts, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (g_nstmts == MAX_STMTS)
+			fatal("too many prepared statements; raise MAX_STMTS");
+		g_stmts[g_nstmts++] = &stmts[i];
+	}
+}
+
+/* libpq would print notices (e.g. "relation exists, skipping") on stderr. */
+static void quiet_notice(void *arg, const char *message)
+{
+	(void)arg;
+	log_debug("postgres: %s", message);
+}
+
+PGconn *db_connect(const char *conninfo, const char *appname)
+{
+	/*
+	 * Defaults that database.conninfo (expanded from dbname) may override:
+	 * over TCP, a peer that vanished without a word (a partition, a dead
+	 * host) is noticed within about 25 s instead of the kernel's two hours,
+	 * so no thread waits for ever and the watchdog (WatchdogSec=60s) keeps
+	 * its promise.  Unix sockets ignore them.
+	 */
+	const char *keys[] = { "connect_timeout", "keepalives", "keepalives_idle",
+			       "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+			       "dbname", "application_name", NULL };
+	const char *vals[] = { "5", "1", "10", "5", "3", "20000", conninfo, appname, NULL };
+	PGconn *c;
+
+	c = PQconnectdbParams(keys, vals, 1);
+	if (!c || PQstatus(c) != CONNECTION_OK) {
+		log_err("database: cannot connect: %s",
+			c ? PQerrorMessage(c) : "out of memory");
+		PQfinish(c);
+		return NULL;
+	}
+	PQsetNoticeProcessor(c, quiet_notice, NULL);
+	return c;
+}
+
+/* Session settings and statements, on every fresh connection. */
+static bool g_quiet;
+
+void db_quiet_notify(void)
+{
+	g_quiet = true;
+}
+
+static bool setup_conn(PGconn *c)
+{
+	char sql[160];
+
+	snprintf(sql, sizeof(sql), "SET statement_timeout = %lld; SET TimeZone = 'UTC'%s",
+		 (long long)g_statement_timeout_ms,
+		 g_quiet ? "; SET supplywatch.notify = 'off'" : "");
+	if (db_simple(c, sql) != DB_OK)
+		return false;
+	return db_prepare(c) == 0;
+}
+
+int db_prepare(PGconn *c)
+{
+	PGresult *r;
+
+	for (int i = 0; i < g_nstmts; i++) {
+		r = PQprepare(c, g_stmts[i]->name, g_stmts[i]->sql, 0, NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			log_err("database: cannot prepare %s: %s %s", g_stmts[i]->name,
+				db_sqlstate(r), PQresultErrorMessage(r));
+			PQclear(r);
+			return -1;
+		}
+		PQclear(r);
+	}
+	return 0;
+}
+
+static struct thread_conn *thread_conn(void)
+{
+	struct thread_conn *tc = pthread_getspecific(g_key);
+
+	if (!tc) {
+		tc = xcalloc(1, sizeof(*tc));
+		tc->backoff_ms = BACKOFF_MIN_MS;
+		pthread_setspecific(g_key, tc);
+	}
+	return tc;
+}
+
+PGconn *db_conn(void)
+{
+	struct thread_conn *tc = thread_conn();
+	int64_t now;
+
+	if (tc->pg && PQstatus(tc->pg) == CONNECTION_OK && !tc->lost)
+		return tc->pg;
+	if (tc->pg) {
+		PQfinish(tc->pg);
+		tc->pg = NULL;
+	}
+	tc->lost = false;
+	now = now_ms();
+	if (now < tc->next_attempt_ms)
+		return NULL;
+	tc->pg = db_connect(g_conninfo, g_appname);
+	if (tc->pg && setup_conn(tc->pg)) {
+		if (!tc->up)
+			log_info("database: connected");
+		tc->up = true;
+		tc->generation++;
+		tc->backoff_ms = BACKOFF_MIN_MS;
+		return tc->pg;
+	}
+	if (tc->pg) {
+		PQfinish(tc->pg);
+		tc->pg = NULL;
+	}
+	tc->up = false;
+	tc->next_attempt_ms = now + tc->backoff_ms;
+	log_warn("database: unavailable, next attempt in %d ms", tc->backoff_ms);
+	tc->backoff_ms = tc->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : tc->backoff_ms * 2;
+	return NULL;
+}
+
+int db_retry_after(void)
+{
+	struct thread_conn *tc = thread_conn();
+	int64_t wait = tc->next_attempt_ms - now_ms();
+
+	return wait <= 1000 ? 1 : (int)((wait + 999) / 1000);
+}
+
+unsigned db_conn_generation(void)
+{
+	return thread_conn()->generation;
+}
+
+void db_conn_close(void)
+{
+	struct thread_conn *tc = thread_conn_if_any();
+
+	if (tc && tc->pg) {
+		PQfinish(tc->pg);
+		tc->pg = NULL;
+	}
+}
+
+const char *db_sqlstate(const PGresult *res)
+{
+	const char *s = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	return s ? s : "";
+}
+
+bool db_conn_lost(PGconn *c)
+{
+	struct thread_conn *tc = thread_conn_if_any();
+
+	return PQstatus(c) != CONNECTION_OK || (tc && tc->pg == c && tc->lost);
+}
+
+/*
+ * libpq's own errors (the server vanished mid-query) carry no SQLSTATE and
+ * may leave PQstatus() at CONNECTION_OK until the next call: the session is
+ * gone all the same, and so are the admin-shutdown and crash states.
+ */
+static void note_lost(PGconn *c, const char *state)
+{
+	struct thread_conn *tc = thread_conn_if_any();
+
+	if ((*state == '\0' || strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0) &&
+	    tc && tc->pg == c)
+		tc->lost = true;
+}
+
+static bool retryable(const char *state)
+{
+	return *state == '\0' ||			/* libpq: connection lost */
+	       strncmp(state, "08", 2) == 0 ||		/* connection exception */
+	       strncmp(state, "53", 2) == 0 ||		/* insufficient resources */
+	       strcmp(state, "40001") == 0 ||		/* serialization failure */
+	       strcmp(state, "40P01") == 0 ||		/* deadlock */
+	       strcmp(state, "55P03") == 0 ||		/* lock not available */
+	       strcmp(state, "57014") == 0 ||		/* statement timeout */
+	       strncmp(state, "57P", 3) == 0;		/* shutdown, cannot connect now */
+}
+
+enum db_status db_exec(PGconn *c, bool prepared, const char *stmt, int n,
+		       const char *const *params, PGresult **res)
+{
+	PGresult *r;
+	ExecStatusType st;
+	const char *state;
+
+	r = prepared ? PQexecPrepared(c, stmt, n, params, NULL, NULL, 0)
+		     : PQexecParams(c, stmt, n, NULL, params, NULL, NULL, 0);
+	*res = r;
+	st = PQresultStatus(r);
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return DB_OK;
+	state = db_sqlstate(r);
+	note_lost(c, state);
+	if (PQstatus(c) != CONNECTION_OK || !r || retryable(state)) {
+		log_warn("database: %s: %s %s", prepared ? stmt : "query", state,
+			 r ? PQresultErrorMessage(r) : PQerrorMessage(c));
+		return DB_RETRY;
+	}
+	if (strncmp(state, "23", 2) != 0)
+		log_err("database: %s: %s %s", prepared ? stmt : "query", state,
+			PQresultErrorMessage(r));
+	return DB_HARD;
+}
+
+enum db_status db_copy(PGconn *c, const char *sql, const char *data, size_t len)
+{
+	PGresult *r = PQexec(c, sql);
+	enum db_status s;
+
+	if (PQresultStatus(r) == PGRES_COPY_IN) {
+		PQclear(r);
+		/* Blocking connection: PQputCopyData queues and sends as it goes. */
+		if (PQputCopyData(c, data, (int)len) == 1 && PQputCopyEnd(c, NULL) == 1)
+			r = PQgetResult(c);
+		else
+			r = NULL;
+		while (r && PQresultStatus(r) == PGRES_COPY_IN) {	/* not expected */
+			PQclear(r);
+			r = NULL;
+		}
+	}
+	if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+		PQclear(r);
+		while ((r = PQgetResult(c)))
+			PQclear(r);
+		return DB_OK;
+	}
+	note_lost(c, db_sqlstate(r));
+	s = PQstatus(c) != CONNECTION_OK || !r || retryable(db_sqlstate(r)) ? DB_RETRY : DB_HARD;
+	log_warn("database: copy: %s %s", db_sqlstate(r), r ? PQresultErrorMessage(r) : PQerrorMessage(c));
+	PQclear(r);
+	while ((r = PQgetResult(c)))
+		PQclear(r);
+	return s;
+}
+
+enum db_status db_simple(PGconn *c, const char *sql)
+{
+	PGresult *r = NULL;
+	enum db_status s;
+
+	/* PQexec allows several statements; only trusted, constant SQL comes here. */
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK) {
+		PQclear(r);
+		return DB_OK;
+	}
+	note_lost(c, db_sqlstate(r));
+	s = PQstatus(c) != CONNECTION_OK || retryable(db_sqlstate(r)) ? DB_RETRY : DB_HARD;
+	log_warn("database: %.40s: %s %s", sql, db_sqlstate(r),
+		 r ? PQresultErrorMessage(r) : PQerrorMessage(c));
+	PQclear(r);
+	return s;
+}
+
+int db_schema_current(PGconn *c)
+{
+	PGresult *r;
+	int v = -1;
+
+	if (db_exec(c, false, "SELECT coalesce(max(version), 0) FROM supplywatch.schema_migrations",
+		    0, NULL, &r) == DB_OK && PQntuples(r) == 1)
+		v = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return v;
+}

@@ -1,0 +1,911 @@
+#include "store/ingest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/metrics.h"
+#include "core/report.h"
+#include "util/log.h"
+#include "util/valid.h"
+
+/* Instants leave the database in one fixed UTC format, so replays compare equal. */
+#define TS_UTC(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+#define INSERT_REPORT(kind) \
+	"WITH r AS (INSERT INTO supplywatch.reports (org_id, report_id, kind, corridor_id," \
+	" channel, content_hash, payload, supersedes, source_url, note)" \
+	" VALUES ($1, $2, '" kind "', $3, $4, $5, $6, $7, $8, $9)" \
+	" ON CONFLICT (org_id, report_id) DO NOTHING RETURNING id, received_at), "
+
+static const struct db_stmt stmts[] = {
+	{ "auth_token",
+	  "SELECT o.id, o.slug FROM supplywatch.tokens t"
+	  " JOIN supplywatch.organisations o ON o.id = t.org_id"
+	  " WHERE t.hash = $1 AND t.revoked_at IS NULL" },
+	/* The last column: stored by this very transaction (an earlier row of the same file). */
+	{ "find_report",
+	  "SELECT r.id, r.kind, r.content_hash = $3::bytea, " TS_UTC("r.received_at") ","
+	  " (SELECT s.report_id FROM supplywatch.reports s WHERE s.supersedes = r.id),"
+	  " EXISTS (SELECT 1 FROM supplywatch.retractions x WHERE x.report = r.id),"
+	  " coalesce(r.xmin = (pg_current_xact_id_if_assigned()::text::bigint % 4294967296)::text::xid, false),"
+	  " r.corridor_id"
+	  " FROM supplywatch.reports r WHERE r.org_id = $1 AND r.report_id = $2" },
+	/* Serialises supersede and retract on one report (FOR UPDATE would need UPDATE rights). */
+	{ "lock_report", "SELECT pg_advisory_xact_lock($1::bigint)" },
+	{ "insert_trucks", INSERT_REPORT("trucks")
+	  "t AS (INSERT INTO supplywatch.truck_reports (report, day, observed_at, direction,"
+	  " crossing, trucks, cargo, tonnes, turned_back)"
+	  " SELECT id, coalesce($10::date, ($11::timestamptz AT TIME ZONE $12::text)::date),"
+	  " $11::timestamptz, $13, $14, $15, $16, $17, $18 FROM r RETURNING report)"
+	  " SELECT " TS_UTC("r.received_at") " FROM r JOIN t ON t.report = r.id" },
+	{ "insert_shortage", INSERT_REPORT("shortage")
+	  "t AS (INSERT INTO supplywatch.shortage_reports (report, day, item, severity, category,"
+	  " location) SELECT id, $10, $11, $12, $13, $14 FROM r RETURNING report)"
+	  " SELECT " TS_UTC("r.received_at") " FROM r JOIN t ON t.report = r.id" },
+	{ "insert_disruption", INSERT_REPORT("disruption")
+	  "t AS (INSERT INTO supplywatch.disruption_reports (report, service, started_at,"
+	  " ended_at, disruption_key, location, people_affected)"
+	  " SELECT id, $10, $11, $12, coalesce($13, $2::text), $14, $15 FROM r RETURNING report)"
+	  " SELECT " TS_UTC("r.received_at") " FROM r JOIN t ON t.report = r.id" },
+	{ "insert_access", INSERT_REPORT("access")
+	  "t AS (INSERT INTO supplywatch.access_events (report, status, at, crossing)"
+	  " SELECT id, $10, $11, $12 FROM r RETURNING report)"
+	  " SELECT " TS_UTC("r.received_at") " FROM r JOIN t ON t.report = r.id" },
+	{ "insert_retraction",
+	  "INSERT INTO supplywatch.retractions (report, reason) VALUES ($1, $2)"
+	  " ON CONFLICT (report) DO NOTHING RETURNING " TS_UTC("retracted_at") },
+	{ "find_retraction",
+	  "SELECT reason, " TS_UTC("retracted_at") " FROM supplywatch.retractions WHERE report = $1" },
+	{ "sync_corridors", "SELECT supplywatch.sync_corridors($1::jsonb)" },
+};
+
+static const char *const insert_stmt[KIND_COUNT] = {
+	"insert_trucks", "insert_shortage", "insert_disruption", "insert_access"
+};
+
+void ingest_register(void)
+{
+	db_register(stmts, (int)(sizeof(stmts) / sizeof(stmts[0])));
+}
+
+void ingest_outcome_free(struct ingest_outcome *o)
+{
+	json_decref(o->items);
+	json_decref(o->details);
+	o->items = o->details = NULL;
+}
+
+/*
+ * The database failed with s.  committing: COMMIT (or a statement that
+ * commits by itself) was sent, so a lost session leaves its fate unknown.
+ */
+static struct ingest_outcome unavailable(PGconn *c, enum db_status s, bool committing)
+{
+	struct ingest_outcome o = { 0 };
+
+	o.result = s == DB_RETRY ? INGEST_UNAVAILABLE : INGEST_FAILED;
+	if (s != DB_RETRY)
+		return o;
+	o.retry_after = db_retry_after();
+	o.commit_unknown = committing && db_conn_lost(c);
+	o.reconnect = !committing && db_conn_lost(c);
+	return o;
+}
+
+enum ingest_auth ingest_auth(PGconn *c, const unsigned char hash[TOKEN_HASH_LEN], struct org *org)
+{
+	char hex[2 + 2 * TOKEN_HASH_LEN + 1];
+	const char *params[] = { hex };
+	PGresult *r;
+	enum db_status s;
+	enum ingest_auth found;
+
+	hex_bytea(hash, TOKEN_HASH_LEN, hex);
+	s = db_exec(c, true, "auth_token", 1, params, &r);
+	if (s != DB_OK) {
+		PQclear(r);
+		return s == DB_RETRY ? AUTH_UNAVAILABLE : AUTH_FAILED;
+	}
+	found = PQntuples(r) == 1 ? AUTH_FOUND : AUTH_UNKNOWN;
+	if (found == AUTH_FOUND) {
+		snprintf(org->id, sizeof(org->id), "%s", PQgetvalue(r, 0, 0));
+		snprintf(org->slug, sizeof(org->slug), "%s", PQgetvalue(r, 0, 1));
+	}
+	PQclear(r);
+	return found;
+}
+
+/* What the database knows of one (organisation, report_id). */
+struct stored {
+	bool exists;
+	char id[24];
+	char kind[16];
+	bool same_content;
+	char received_at[40];
+	char superseded_by[40];	/* "" when current */
+	bool retracted;
+	bool this_tx;		/* stored earlier in this same submission */
+	char corridor[64];
+};
+
+void (*ingest_committed)(const char *corridor);
+
+/* Corridors a transaction changed, told to ingest_committed after COMMIT. */
+struct touched {
+	size_t n;
+	bool many;		/* more than fit: "any" */
+	char id[8][64];
+};
+
+static void touch(struct touched *t, const char *corridor)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->id[i], corridor) == 0)
+			return;
+	if (t->n == sizeof(t->id) / sizeof(t->id[0]) || strlen(corridor) >= sizeof(t->id[0]))
+		t->many = true;
+	else
+		snprintf(t->id[t->n++], sizeof(t->id[0]), "%s", corridor);
+}
+
+static void tell_committed(const struct touched *t)
+{
+	if (!ingest_committed)
+		return;
+	if (t->many)
+		ingest_committed(NULL);
+	for (size_t i = 0; i < t->n && !t->many; i++)
+		ingest_committed(t->id[i]);
+}
+
+static enum db_status find_report(PGconn *c, const struct org *org, const char *report_id,
+				  const char *hash_hex, struct stored *st)
+{
+	const char *params[] = { org->id, report_id, hash_hex };
+	PGresult *r;
+	enum db_status s;
+
+	memset(st, 0, sizeof(*st));
+	s = db_exec(c, true, "find_report", 3, params, &r);
+	if (s == DB_OK && PQntuples(r) == 1) {
+		st->exists = true;
+		snprintf(st->id, sizeof(st->id), "%s", PQgetvalue(r, 0, 0));
+		snprintf(st->kind, sizeof(st->kind), "%s", PQgetvalue(r, 0, 1));
+		st->same_content = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
+		snprintf(st->received_at, sizeof(st->received_at), "%s", PQgetvalue(r, 0, 3));
+		snprintf(st->superseded_by, sizeof(st->superseded_by), "%s", PQgetvalue(r, 0, 4));
+		st->retracted = strcmp(PQgetvalue(r, 0, 5), "t") == 0;
+		st->this_tx = strcmp(PQgetvalue(r, 0, 6), "t") == 0;
+		snprintf(st->corridor, sizeof(st->corridor), "%s", PQgetvalue(r, 0, 7));
+	}
+	PQclear(r);
+	return s;
+}
+
+static enum db_status lock_report(PGconn *c, const char *id)
+{
+	const char *params[] = { id };
+	PGresult *r;
+	enum db_status s = db_exec(c, true, "lock_report", 1, params, &r);
+
+	PQclear(r);
+	return s;
+}
+
+/* Per-request state of a submission. */
+struct batch {
+	PGconn *c;
+	const struct org *org;
+	const char *channel;
+	const struct sw_config *cfg;
+	json_t *results;	/* {"report_id", "kind", "received_at"} per index */
+	json_t *invalid;	/* 422 details */
+	json_t *conflicts;	/* 409 details */
+	int created;
+	size_t total;		/* reports stored or replayed */
+	struct touched touched;	/* corridors whose reports changed */
+	struct touched attempted;	/* corridors a report was sent for */
+	unsigned count[KIND_COUNT][RESULT_COUNT];	/* for supplywatch_reports_total */
+	/*
+	 * The transaction failed on a constraint that a detail explains (a
+	 * supersede raced with another): a 422 then, not an internal error.
+	 */
+	bool explained;
+};
+
+static bool refused(const struct batch *b)
+{
+	return json_array_size(b->invalid) || json_array_size(b->conflicts);
+}
+
+/*
+ * Checks the report a new one supersedes, under a lock on it; fills
+ * target_id.  Problems are details, not failures.
+ */
+static enum db_status check_supersedes(struct batch *b, size_t i, const json_t *canon,
+				       const char *hash_hex, char *target_id, size_t n)
+{
+	const char *sup = json_string_value(json_object_get(canon, "supersedes"));
+	const char *self = json_string_value(json_object_get(canon, "report_id"));
+	const char *kind = json_string_value(json_object_get(canon, "kind"));
+	struct stored t;
+	enum db_status s;
+	char reason[160];
+
+	s = find_report(b->c, b->org, sup, hash_hex, &t);
+	if (s != DB_OK)
+		return s;
+	if (!t.exists) {
+		report_error(b->invalid, i, "supersedes", "no report with this report_id from your organisation");
+		return DB_OK;
+	}
+	if ((s = lock_report(b->c, t.id)) != DB_OK || (s = find_report(b->c, b->org, sup, hash_hex, &t)) != DB_OK)
+		return s;
+	if (strcmp(t.kind, kind) != 0) {
+		snprintf(reason, sizeof(reason), "names a report of kind %s, not %s", t.kind, kind);
+		report_error(b->invalid, i, "supersedes", reason);
+	} else if (t.retracted) {
+		report_error(b->invalid, i, "supersedes", "names a retracted report");
+	} else if (*t.superseded_by && strcmp(t.superseded_by, self) != 0) {
+		snprintf(reason, sizeof(reason), "names a report already superseded by %s; supersede that one",
+			 t.superseded_by);
+		report_error(b->invalid, i, "supersedes", reason);
+	}
+	snprintf(target_id, n, "%s", t.id);
+	touch(&b->touched, t.corridor);	/* it stops counting there, if the corridor differs */
+	return DB_OK;
+}
+
+/* Records report i as stored (new or identical replay) or as a conflict. */
+static void settle(struct batch *b, size_t i, const json_t *canon, const struct stored *st)
+{
+	const char *id = json_string_value(json_object_get(canon, "report_id"));
+	char reason[160];
+
+	if (st->this_tx) {
+		/* Batches refuse repeats before storing; a streamed file finds them here. */
+		report_error(b->invalid, i, "report_id", st->same_content
+			? "repeats an earlier row of this file; give each row its own report_id to keep both"
+			: "is used by an earlier row of this file");
+		return;
+	}
+	if (!st->same_content) {
+		snprintf(reason, sizeof(reason),
+			 "a different report with this report_id was stored at %s", st->received_at);
+		report_error(b->conflicts, i, "report_id", reason);
+		b->count[report_kind_of(canon)][RESULT_CONFLICT]++;
+		return;
+	}
+	b->count[report_kind_of(canon)][RESULT_REPLAYED]++;
+	b->total++;
+	json_array_append_new(b->results, json_pack("{s:s, s:s, s:s}", "report_id", id,
+		"kind", json_string_value(json_object_get(canon, "kind")),
+		"received_at", st->received_at));
+}
+
+/*
+ * The insert statements' parameters for one report: org, report_id,
+ * corridor, channel, hash, payload (*payload, to free), supersedes target,
+ * source_url, note, then the kind's own (kind_specs).  Returns how many.
+ */
+static int report_params(const struct batch *b, const json_t *canon, const json_t *raw,
+			 const char *hash_hex, const char *target, const char **params,
+			 char nums[8][32], char **payload)
+{
+	const struct kind_spec *spec = &kind_specs[report_kind_of(canon)];
+	int n = 0, nn = 0;
+
+	*payload = json_dumps(raw, SW_JSON | JSON_PRESERVE_ORDER);
+	params[n++] = b->org->id;
+	params[n++] = json_string_value(json_object_get(canon, "report_id"));
+	params[n++] = json_string_value(json_object_get(canon, "corridor"));
+	params[n++] = b->channel;
+	params[n++] = hash_hex;
+	params[n++] = *payload;
+	params[n++] = target;
+	params[n++] = report_param(canon, "source_url", NULL, 0);
+	params[n++] = report_param(canon, "note", NULL, 0);
+	for (const char *const *p = spec->params; *p; p++) {
+		if (strcmp(*p, "@timezone") == 0) {
+			params[n++] = config_corridor(b->cfg, params[2])->timezone;
+			continue;
+		}
+		params[n++] = report_param(canon, *p, nums[nn], sizeof(nums[nn]));
+		if (params[n - 1] == nums[nn])
+			nn++;
+	}
+	return n;
+}
+
+static enum db_status store_one(struct batch *b, size_t i, const json_t *canon, const json_t *raw)
+{
+	const char *id = json_string_value(json_object_get(canon, "report_id"));
+	enum report_kind kind = report_kind_of(canon);
+	const struct kind_spec *spec = &kind_specs[kind];
+	unsigned char hash[32];
+	char hash_hex[2 + 64 + 1], target[24] = "";
+	char nums[8][32];
+	const char *params[24];
+	int n;
+	char *payload;
+	struct stored st;
+	PGresult *r;
+	enum db_status s;
+
+	report_hash(canon, hash);
+	hex_bytea(hash, sizeof(hash), hash_hex);
+	/*
+	 * A new report is inserted straight away (ON CONFLICT DO NOTHING) and
+	 * looked up only when that stored nothing: one round trip for the
+	 * common case.  A supersede is checked first, under its lock.
+	 */
+	if (json_object_get(canon, "supersedes")) {
+		size_t before = json_array_size(b->invalid);
+
+		s = find_report(b->c, b->org, id, hash_hex, &st);
+		if (s != DB_OK)
+			return s;
+		if (st.exists) {
+			settle(b, i, canon, &st);
+			return DB_OK;
+		}
+		s = check_supersedes(b, i, canon, hash_hex, target, sizeof(target));
+		if (s != DB_OK || json_array_size(b->invalid) > before)
+			return s;
+	}
+	n = report_params(b, canon, raw, hash_hex, *target ? target : NULL, params, nums, &payload);
+	/* On its own the insert commits: should its answer be lost, the corridor is still known. */
+	touch(&b->attempted, params[2]);
+	s = db_exec(b->c, true, insert_stmt[kind], n, params, &r);
+	free(payload);
+	if (s == DB_HARD && strcmp(db_sqlstate(r), "23505") == 0) {
+		/* Someone superseded the same report between our check and insert. */
+		report_error(b->invalid, i, "supersedes", "names a report that was just superseded by another");
+		b->explained = true;
+		PQclear(r);
+		return DB_HARD;
+	}
+	if (s == DB_OK && PQntuples(r) == 1) {
+		json_array_append_new(b->results, json_pack("{s:s, s:s, s:s}", "report_id", id,
+			"kind", spec->name, "received_at", PQgetvalue(r, 0, 0)));
+		b->created++;
+		touch(&b->touched, params[2]);
+		b->total++;
+		b->count[kind][RESULT_STORED]++;
+		PQclear(r);
+		return DB_OK;
+	}
+	PQclear(r);
+	if (s != DB_OK)
+		return s;
+	/* Stored before (a replay or a conflict), by this file, or just now by a concurrent submission. */
+	s = find_report(b->c, b->org, id, hash_hex, &st);
+	if (s == DB_OK)
+		settle(b, i, canon, &st);
+	return s;
+}
+
+/*
+ * Batches go in by the thousand: staged with COPY into a temporary table,
+ * then stored by one INSERT ... SELECT per kind table (ON CONFLICT DO
+ * NOTHING, as for one report), so a batch costs a few round trips and one
+ * executor run instead of one statement per report.  Reports the INSERT
+ * did not store (replays, conflicts, a repeat within the file) are then
+ * looked up one by one, as before.  Supersedes go one at a time, locked.
+ */
+#define CHUNK 1000
+#define NKPARAMS 9		/* the most kind parameters (trucks) */
+
+static const char stage_sql[] =
+	"CREATE TEMP TABLE IF NOT EXISTS sw_stage (chunk integer, idx integer, report_id uuid,"
+	" kind text, corridor_id text, content_hash bytea, payload jsonb, source_url text,"
+	" note text, p1 text, p2 text, p3 text, p4 text, p5 text, p6 text, p7 text, p8 text,"
+	" p9 text) ON COMMIT DELETE ROWS";
+
+/* The same expressions as the insert_* statements, on staged text. */
+static const char staged_insert_sql[] =
+	"WITH b AS (SELECT * FROM pg_temp.sw_stage WHERE chunk = $3),"
+	" r AS (INSERT INTO supplywatch.reports (org_id, report_id, kind, corridor_id, channel,"
+	"  content_hash, payload, source_url, note)"
+	"  SELECT $1::integer, report_id, kind, corridor_id, $2, content_hash, payload, source_url, note"
+	"  FROM b ORDER BY idx ON CONFLICT (org_id, report_id) DO NOTHING"
+	"  RETURNING id, report_id, received_at),"
+	" x AS (SELECT r.id, r.received_at, b.* FROM r JOIN b ON b.report_id = r.report_id),"
+	" t AS (INSERT INTO supplywatch.truck_reports (report, day, observed_at, direction, crossing,"
+	"  trucks, cargo, tonnes, turned_back)"
+	"  SELECT id, coalesce(p1::date, (p2::timestamptz AT TIME ZONE p3)::date), p2::timestamptz,"
+	"  p4, p5, p6::integer, p7, p8::numeric, p9::integer FROM x WHERE kind = 'trucks'),"
+	" s AS (INSERT INTO supplywatch.shortage_reports (report, day, item, severity, category, location)"
+	"  SELECT id, p1::date, p2, p3, p4, p5 FROM x WHERE kind = 'shortage'),"
+	" d AS (INSERT INTO supplywatch.disruption_reports (report, service, started_at, ended_at,"
+	"  disruption_key, location, people_affected)"
+	"  SELECT id, p1, p2::timestamptz, p3::timestamptz, coalesce(p4, report_id::text), p5,"
+	"  p6::bigint FROM x WHERE kind = 'disruption'),"
+	" a AS (INSERT INTO supplywatch.access_events (report, status, at, crossing)"
+	"  SELECT id, p1, p2::timestamptz, p3 FROM x WHERE kind = 'access')"
+	" SELECT idx, " TS_UTC("received_at") " FROM x";
+
+struct staged {
+	size_t index;
+	json_t *canon, *raw;		/* references held */
+	char hash_hex[2 + 64 + 1];
+	const char *received_at;	/* set by the flush: stored */
+	bool repeat;			/* its report_id is earlier in the same chunk */
+};
+
+/* One COPY text field: \N for NULL, backslash escapes for the rest. */
+static void copy_field(struct strbuf *out, const char *v, bool last)
+{
+	if (!v) {
+		sb_addstr(out, "\\N");
+	} else {
+		for (; *v; v++) {
+			switch (*v) {
+			case '\\': sb_addstr(out, "\\\\"); break;
+			case '\t': sb_addstr(out, "\\t"); break;
+			case '\n': sb_addstr(out, "\\n"); break;
+			case '\r': sb_addstr(out, "\\r"); break;
+			default: sb_addch(out, *v);
+			}
+		}
+	}
+	sb_addch(out, last ? '\n' : '\t');
+}
+
+/* Marks reports whose report_id is already earlier in the chunk. */
+static void mark_repeats(struct staged *st, size_t n)
+{
+	enum { SLOTS = 2 * CHUNK };
+	const char *seen[SLOTS] = { NULL };
+
+	for (size_t k = 0; k < n; k++) {
+		const char *id = json_string_value(json_object_get(st[k].canon, "report_id"));
+		size_t h = 5381;
+
+		for (const char *p = id; *p; p++)
+			h = h * 33 + (unsigned char)*p;
+		for (h %= SLOTS; seen[h]; h = (h + 1) % SLOTS)
+			if (strcmp(seen[h], id) == 0)
+				break;
+		st[k].repeat = seen[h] != NULL;
+		seen[h] = id;
+	}
+}
+
+static enum db_status stage_copy(struct batch *b, struct staged *st, size_t n, unsigned chunk)
+{
+	struct strbuf data = STRBUF_INIT;
+	char num[24];
+	enum db_status s;
+
+	for (size_t k = 0; k < n; k++) {
+		const char *params[24];
+		char nums[8][32], *payload;
+		int np;
+
+		if (st[k].repeat)
+			continue;
+		np = report_params(b, st[k].canon, st[k].raw, st[k].hash_hex, NULL, params, nums, &payload);
+		snprintf(num, sizeof(num), "%u", chunk);
+		copy_field(&data, num, false);
+		snprintf(num, sizeof(num), "%zu", k);
+		copy_field(&data, num, false);
+		copy_field(&data, params[1], false);		/* report_id */
+		copy_field(&data, kind_specs[report_kind_of(st[k].canon)].name, false);
+		copy_field(&data, params[2], false);		/* corridor */
+		copy_field(&data, params[4], false);		/* content hash */
+		copy_field(&data, params[5], false);		/* payload */
+		copy_field(&data, params[7], false);		/* source_url */
+		copy_field(&data, params[8], false);		/* note */
+		for (int p = 0; p < NKPARAMS; p++)
+			copy_field(&data, 9 + p < np ? params[9 + p] : NULL, p == NKPARAMS - 1);
+		free(payload);
+	}
+	s = db_copy(b->c, "COPY pg_temp.sw_stage FROM STDIN", data.buf, data.len);
+	sb_release(&data);
+	return s;
+}
+
+/* What the batch comes to; committed: its reports are stored (else what would have been was not). */
+static struct ingest_outcome batch_outcome(struct batch *b, bool committed)
+{
+	struct ingest_outcome o = { 0 };
+
+	memcpy(o.count, b->count, sizeof(o.count));
+	for (int k = 0; k < KIND_COUNT && !committed; k++)
+		o.count[k][RESULT_STORED] = o.count[k][RESULT_REPLAYED] = 0;
+	o.invalid_reports = report_errors_reports(b->invalid);
+	if (json_array_size(b->invalid)) {
+		o.result = INGEST_INVALID;
+		o.details = json_incref(b->invalid);
+	} else if (json_array_size(b->conflicts)) {
+		o.result = INGEST_CONFLICT;
+		o.details = json_incref(b->conflicts);
+	} else {
+		o.result = b->created ? INGEST_STORED : INGEST_REPLAY;
+		o.items = json_incref(b->results);
+		o.stored = b->created;
+		o.replayed = (int)(b->total - (size_t)b->created);
+	}
+	return o;
+}
+
+/* An open submission transaction, fed one report at a time. */
+struct ingest_tx {
+	struct batch b;
+	enum db_status s;		/* DB_OK while the transaction can go on */
+	bool began;			/* false: one statement, committed by itself */
+	bool keep_results;
+	json_t *extra_invalid;		/* caller's own details (e.g. CSV rows), merged at the end */
+	struct staged *stage;		/* reports waiting for the next flush */
+	size_t nstaged;
+	unsigned chunks;		/* flushed so far */
+};
+
+static void stage_free(struct ingest_tx *tx)
+{
+	for (size_t k = 0; k < tx->nstaged; k++) {
+		json_decref(tx->stage[k].canon);
+		json_decref(tx->stage[k].raw);
+	}
+	tx->nstaged = 0;
+}
+
+/* Stores the staged reports; their results (and errors) in index order. */
+static enum db_status flush(struct ingest_tx *tx)
+{
+	struct batch *b = &tx->b;
+	struct staged *st = tx->stage;
+	size_t n = tx->nstaged;
+	char chunk[16];
+	const char *params[3] = { b->org->id, b->channel, chunk };
+	PGresult *r = NULL;
+	enum db_status s;
+
+	if (!n)
+		return DB_OK;
+	snprintf(chunk, sizeof(chunk), "%u", ++tx->chunks);
+	mark_repeats(st, n);
+	if ((s = db_simple(b->c, stage_sql)) != DB_OK ||
+	    (s = stage_copy(b, st, n, tx->chunks)) != DB_OK ||
+	    (s = db_exec(b->c, false, staged_insert_sql, 3, params, &r)) != DB_OK)
+		goto out;
+	for (int row = 0; row < PQntuples(r); row++) {
+		size_t k = (size_t)strtoul(PQgetvalue(r, row, 0), NULL, 10);
+
+		if (k < n)
+			st[k].received_at = PQgetvalue(r, row, 1);
+	}
+	for (size_t k = 0; k < n && s == DB_OK; k++) {
+		const json_t *canon = st[k].canon;
+		enum report_kind kind = report_kind_of(canon);
+		struct stored found;
+
+		if (st[k].received_at) {
+			json_array_append_new(b->results, json_pack("{s:s, s:s, s:s}", "report_id",
+				json_string_value(json_object_get(canon, "report_id")),
+				"kind", kind_specs[kind].name, "received_at", st[k].received_at));
+			b->created++;
+			b->total++;
+			b->count[kind][RESULT_STORED]++;
+			touch(&b->touched, json_string_value(json_object_get(canon, "corridor")));
+			continue;
+		}
+		/* Not stored: stored before, earlier in this file, or by a concurrent submission. */
+		s = find_report(b->c, b->org, json_string_value(json_object_get(canon, "report_id")),
+				st[k].hash_hex, &found);
+		if (s == DB_OK)
+			settle(b, st[k].index, canon, &found);
+	}
+out:
+	PQclear(r);
+	stage_free(tx);
+	if (!tx->keep_results)
+		json_array_clear(b->results);
+	return s;
+}
+
+static struct ingest_tx *tx_new(PGconn *c, const struct org *org, const char *channel,
+				 const struct sw_config *cfg, bool keep_results, bool begin)
+{
+	struct ingest_tx *tx = xcalloc(1, sizeof(*tx));
+
+	tx->b.c = c;
+	tx->b.org = org;
+	tx->b.channel = channel;
+	tx->b.cfg = cfg;
+	tx->b.results = json_array();
+	tx->b.invalid = json_array();
+	tx->b.conflicts = json_array();
+	tx->keep_results = keep_results;
+	tx->s = begin ? db_simple(c, "BEGIN") : DB_OK;
+	tx->began = begin && tx->s == DB_OK;
+	return tx;
+}
+
+struct ingest_tx *ingest_begin(PGconn *c, const struct org *org, const char *channel,
+			       const struct sw_config *cfg, bool keep_results)
+{
+	return tx_new(c, org, channel, cfg, keep_results, true);
+}
+
+bool ingest_add(struct ingest_tx *tx, size_t index, const json_t *canon, const json_t *raw)
+{
+	struct staged *st;
+
+	if (tx->s != DB_OK)
+		return false;
+	/* One report on its own (no transaction) or a supersede: stored now, in order. */
+	if (!tx->began || json_object_get(canon, "supersedes")) {
+		if ((tx->s = flush(tx)) == DB_OK)
+			tx->s = store_one(&tx->b, index, canon, raw);
+		/* Without a body to list them, results need not be kept. */
+		if (!tx->keep_results)
+			json_array_clear(tx->b.results);
+		return tx->s == DB_OK;
+	}
+	if (!tx->stage)
+		tx->stage = xcalloc(CHUNK, sizeof(*tx->stage));
+	st = &tx->stage[tx->nstaged++];
+	memset(st, 0, sizeof(*st));
+	st->index = index;
+	st->canon = json_incref((json_t *)canon);
+	st->raw = json_incref((json_t *)raw);
+	{
+		unsigned char hash[32];
+
+		report_hash(canon, hash);
+		hex_bytea(hash, sizeof(hash), st->hash_hex);
+	}
+	if (tx->nstaged == CHUNK)
+		tx->s = flush(tx);
+	return tx->s == DB_OK;
+}
+
+bool ingest_failed(const struct ingest_tx *tx)
+{
+	return tx->s != DB_OK || refused(&tx->b);
+}
+
+/*
+ * The session died with a commit's answer outstanding (a COMMIT, or a
+ * report's INSERT, which commits by itself): the reports may be stored.
+ * The snapshot is told of their corridors either way (a rebuild that
+ * finds nothing new costs little; a missed one hides reports until
+ * midnight), and the caller learns their fate by sending them again.
+ */
+static struct ingest_outcome fate_unknown(struct batch *b, enum db_status s,
+					  const struct touched *corridors)
+{
+	struct ingest_outcome o = unavailable(b->c, s, true);
+
+	if (o.commit_unknown)
+		tell_committed(corridors);
+	return o;
+}
+
+static struct ingest_outcome rolled_back(struct ingest_tx *tx, enum db_status s)
+{
+	struct batch *b = &tx->b;
+
+	if (tx->began && !db_conn_lost(b->c))
+		db_simple(b->c, "ROLLBACK");
+	return s != DB_OK ? unavailable(b->c, s, false) : batch_outcome(b, false);
+}
+
+struct ingest_outcome ingest_finish(struct ingest_tx *tx, bool abort)
+{
+	struct batch *b = &tx->b;
+	enum db_status s = tx->s;
+	struct ingest_outcome o;
+
+	if (s == DB_OK && !abort)
+		s = tx->s = flush(tx);
+	stage_free(tx);
+	free(tx->stage);
+	if (s == DB_HARD && b->explained)
+		s = DB_OK;	/* a constraint a detail explains */
+	if (!tx->began && s == DB_RETRY && db_conn_lost(b->c))
+		o = fate_unknown(b, s, &b->attempted);
+	else if (s != DB_OK || abort || refused(b))
+		o = rolled_back(tx, s);
+	else if (tx->began && (s = db_simple(b->c, "COMMIT")) != DB_OK)
+		o = fate_unknown(b, s, &b->touched);
+	else {
+		tell_committed(&b->touched);
+		o = batch_outcome(b, true);
+	}
+	if (!tx->keep_results) {
+		json_decref(o.items);
+		o.items = NULL;
+	}
+	json_decref(b->results);
+	json_decref(b->invalid);
+	json_decref(b->conflicts);
+	free(tx);
+	return o;
+}
+
+struct ingest_outcome ingest_reports(PGconn *c, const struct org *org, const char *channel,
+				     const json_t *canon, const json_t *raw,
+				     const struct sw_config *cfg)
+{
+	/*
+	 * One new report is one INSERT statement, atomic and durable on its
+	 * own: no BEGIN/COMMIT round trips.
+	 */
+	bool one = json_array_size(canon) == 1 && !json_object_get(json_array_get(canon, 0), "supersedes");
+	struct ingest_tx *tx = tx_new(c, org, channel, cfg, true, !one);
+	size_t i;
+	json_t *item;
+
+	json_array_foreach(canon, i, item)
+		if (!ingest_add(tx, i, item, json_array_get(raw, i)))
+			break;
+	return ingest_finish(tx, false);
+}
+
+/* ---- retractions ------------------------------------------------------------ */
+
+static struct ingest_outcome retract_refused(enum ingest_result result, const char *reason)
+{
+	struct ingest_outcome o = { 0 };
+
+	o.result = result;
+	snprintf(o.reason, sizeof(o.reason), "%s", reason);
+	return o;
+}
+
+static struct ingest_outcome retraction(enum ingest_result result, const char *report_id,
+					const char *at, const char *reason)
+{
+	struct ingest_outcome o = { 0 };
+
+	o.result = result;
+	o.items = json_pack("{s:s, s:s, s:s}", "report_id", report_id, "retracted_at", at,
+			    "reason", reason);
+	return o;
+}
+
+/* The retraction already stored: an identical one is a replay, another a conflict. */
+static struct ingest_outcome retract_again(PGconn *c, const char *id, const char *report_id,
+					   const char *reason, enum db_status *s)
+{
+	const char *params[] = { id };
+	struct ingest_outcome o;
+	PGresult *r;
+
+	if ((*s = db_exec(c, true, "find_retraction", 1, params, &r)) != DB_OK) {
+		PQclear(r);
+		return unavailable(c, *s, false);
+	}
+	if (strcmp(PQgetvalue(r, 0, 0), reason) != 0)
+		o = retract_refused(INGEST_CONFLICT, "this report was already retracted with a different reason");
+	else
+		o = retraction(INGEST_REPLAY, report_id, PQgetvalue(r, 0, 1), reason);
+	PQclear(r);
+	return o;
+}
+
+static struct ingest_outcome retract_locked(PGconn *c, const struct org *org, const char *report_id,
+					    const char *reason, enum db_status *s,
+					    struct touched *touched)
+{
+	struct stored t;
+	const char *params[2];
+	struct ingest_outcome o;
+	PGresult *r;
+	char msg[160];
+
+	if ((*s = find_report(c, org, report_id, NULL, &t)) != DB_OK)
+		return unavailable(c, *s, false);
+	if (!t.exists)
+		return retract_refused(INGEST_NOT_FOUND, "no report with this report_id from your organisation");
+	if ((*s = lock_report(c, t.id)) != DB_OK ||
+	    (*s = find_report(c, org, report_id, NULL, &t)) != DB_OK)
+		return unavailable(c, *s, false);
+	if (*t.superseded_by) {
+		snprintf(msg, sizeof(msg), "this report was superseded by %s; retract that one", t.superseded_by);
+		return retract_refused(INGEST_CONFLICT, msg);
+	}
+	params[0] = t.id;
+	params[1] = reason;
+	touch(touched, t.corridor);
+	if ((*s = db_exec(c, true, "insert_retraction", 2, params, &r)) != DB_OK) {
+		PQclear(r);
+		return unavailable(c, *s, false);
+	}
+	if (PQntuples(r) == 1)
+		o = retraction(INGEST_STORED, report_id, PQgetvalue(r, 0, 0), reason);
+	else
+		o = retract_again(c, t.id, report_id, reason, s);
+	PQclear(r);
+	return o;
+}
+
+struct ingest_outcome ingest_retract(PGconn *c, const struct org *org, const char *report_id,
+				     const char *reason)
+{
+	enum db_status s = db_simple(c, "BEGIN");
+	struct touched touched = { 0, false, { "" } };
+	struct ingest_outcome o;
+
+	if (s != DB_OK)
+		return unavailable(c, s, false);
+	o = retract_locked(c, org, report_id, reason, &s, &touched);
+	if (s == DB_OK && o.result == INGEST_STORED) {
+		s = db_simple(c, "COMMIT");
+		if (s == DB_OK) {
+			tell_committed(&touched);
+			return o;
+		}
+		ingest_outcome_free(&o);
+		o = unavailable(c, s, true);
+		if (o.commit_unknown)
+			tell_committed(&touched);
+		return o;
+	}
+	if (!db_conn_lost(c))
+		db_simple(c, "ROLLBACK");
+	return o;
+}
+
+/* ---- the one retry loop ------------------------------------------------------ */
+
+struct ingest_outcome ingest_run(ingest_job job, void *arg)
+{
+	struct ingest_outcome o = { 0 };
+
+	for (int attempt = 0; attempt < 2; attempt++) {
+		PGconn *c = db_conn();
+
+		if (!c) {
+			o.result = INGEST_UNAVAILABLE;
+			o.retry_after = db_retry_after();
+			return o;
+		}
+		o = job(c, arg);
+		if (o.result != INGEST_UNAVAILABLE || !(o.reconnect || o.commit_unknown) || attempt > 0)
+			break;
+		log_info("ingest: the database session was lost%s; running the request again on a new one",
+			 o.commit_unknown ? " with a commit unanswered" : "");
+		ingest_outcome_free(&o);
+	}
+	return o;
+}
+
+enum db_status ingest_sync_corridors(PGconn *c, const struct sw_config *cfg)
+{
+	json_t *list = json_array();
+	const char *params[1];
+	char *text;
+	PGresult *r;
+	enum db_status s;
+
+	for (size_t i = 0; i < cfg->ncorridors; i++) {
+		const struct sw_corridor *k = &cfg->corridors[i];
+		json_t *cross = json_array();
+
+		for (size_t j = 0; j < k->ncrossings; j++)
+			json_array_append_new(cross, json_string(k->crossings[j]));
+		json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:s, s:s, s:o}",
+			"id", k->id, "name", k->name,
+			"baseline_trucks_per_day", (json_int_t)k->baseline_trucks_per_day,
+			"baseline_tonnes_per_day", k->baseline_tonnes_per_day > 0 ? json_real(k->baseline_tonnes_per_day) : json_null(),
+			"population", k->population > 0 ? json_integer(k->population) : json_null(),
+			"blocked_below_pct", (json_int_t)k->blocked_below_pct,
+			"restricted_below_pct", (json_int_t)k->restricted_below_pct,
+			"max_gap_days", (json_int_t)k->max_gap_days,
+			"reopen_after_days", (json_int_t)k->reopen_after_days,
+			"reconcile", k->reconcile == RECONCILE_SUM ? "sum" : "max",
+			"timezone", k->timezone, "crossings", cross));
+	}
+	text = json_dumps(list, SW_JSON);
+	json_decref(list);
+	params[0] = text;
+	s = db_exec(c, true, "sync_corridors", 1, params, &r);
+	PQclear(r);
+	free(text);
+	return s;
+}
