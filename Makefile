@@ -45,7 +45,7 @@ COMMON  := util/strbuf util/log util/escape util/valid util/fmt util/token \
            core/openrosa core/metrics core/ratelimit core/authcache core/iplimit \
            store/db store/migrate store/ingest store/csv_import
 DAEMON  := main render/render_json render/render_metrics render/render_html render/render_feed \
-           store/load store/events publish/blob publish/snapshot publish/refresh \
+           store/load store/events store/export publish/blob publish/snapshot publish/refresh \
            http/http http/http_auth http/http_conn http/http_cache http/http_reports \
            http/http_health http/http_openrosa http/http_status http/http_export
 CLI     := cli

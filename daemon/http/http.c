@@ -592,5 +592,9 @@ void http_stop(struct MHD_Daemon *d, int grace_ms)
 	MHD_quiesce_daemon(d);
 	for (int waited = 0; atomic_load(&in_flight) > 0 && waited < grace_ms; waited += 10)
 		usleep(10000);
+	/* No connection may stay suspended when libmicrohttpd stops. */
+	http_export_stop();
+	for (int waited = 0; atomic_load(&in_flight) > 0 && waited < 1000; waited += 10)
+		usleep(10000);
 	MHD_stop_daemon(d);
 }

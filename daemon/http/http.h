@@ -131,6 +131,8 @@ enum MHD_Result http_get_metrics(struct request *rq);
 void http_metrics_cache_free(void);	/* at exit, once no request runs */
 enum MHD_Result http_get_reports_csv(struct request *rq);
 void http_export_cleanup(struct request *rq);
+/* Ends the export thread; queued exports answer 503 (before MHD_stop_daemon). */
+void http_export_stop(void);
 enum MHD_Result http_post_reports(struct request *rq);
 enum MHD_Result http_post_retract(struct request *rq);
 enum MHD_Result http_get_healthz(struct request *rq);

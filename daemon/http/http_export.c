@@ -1,137 +1,173 @@
 /*
- * GET /api/v1/reports.csv?kind=&corridor=&from=&to=: current reports of one
- * kind as CSV with a header row and an HXL hashtag row, as HXL tools and HDX
- * take it.  Values are those submitted (so the file imports back as an
- * identical replay); organisations are left out, to protect reporters.
+ * GET /api/v1/reports.csv?kind=&corridor=&from=&to=: the CSV export
+ * (store/export.h), made off libmicrohttpd's threads.
+ *
+ * An export can read 100,000 rows; run on a worker thread, it would hold
+ * that thread, and every connection the thread serves, ingest included,
+ * for as long as the database takes.  So the request is queued for the
+ * export thread, which has its own database session, and its connection
+ * is suspended meanwhile.  The thread writes the file to an unlinked
+ * temporary file as the rows arrive (memory stays flat) and resumes the
+ * connection, which then sends the file with sendfile, with its length.
+ * At most EXPORT_ACTIVE exports are in hand at once (503 beyond), and
+ * without a token one address may have only http.anonymous_db_per_ip
+ * (429 beyond).  A HEAD costs no database work.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include "core/report.h"
 #include "http/http.h"
 #include "store/db.h"
-#include "util/escape.h"
+#include "store/export.h"
 #include "util/log.h"
 #include "util/valid.h"
 
-#define EXPORT_MAX_ROWS 100000
+#define EXPORT_ACTIVE 16	/* exports queued, running or being sent */
+#define CSV_TYPE "text/csv; charset=utf-8"
 
-struct col {
-	const char *field;
-	const char *hxl;
-};
+enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE };
 
-static const struct col common_head[] = {
-	{ "report_id", "#meta+id" }, { "kind", "#meta+kind" }, { "corridor", "#loc+corridor" },
-};
-static const struct col common_tail[] = {
-	{ "supersedes", "#meta+supersedes" }, { "source_url", "#meta+url" },
-	{ "note", "#description" }, { "received_at", "#meta+received" },
-};
-static const struct col trucks_cols[] = {
-	{ "date", "#date" }, { "observed_at", "#date+observed" }, { "trucks", "#indicator+trucks+num" },
-	{ "direction", "#meta+direction" }, { "crossing", "#loc+crossing" }, { "cargo", "#item+cargo" },
-	{ "tonnes", "#indicator+tonnes+num" }, { "turned_back", "#indicator+turned_back+num" }, { NULL, NULL },
-};
-static const struct col shortage_cols[] = {
-	{ "date", "#date" }, { "item", "#item+name" }, { "severity", "#severity" },
-	{ "category", "#item+category" }, { "location", "#loc+name" }, { NULL, NULL },
-};
-static const struct col disruption_cols[] = {
-	{ "service", "#service+name" }, { "started_at", "#date+start" }, { "ended_at", "#date+end" },
-	{ "disruption_id", "#meta+disruption" }, { "location", "#loc+name" },
-	{ "people_affected", "#affected+num" }, { NULL, NULL },
-};
-static const struct col access_cols[] = {
-	{ "status", "#status+access" }, { "at", "#date" }, { "crossing", "#loc+crossing" }, { NULL, NULL },
-};
-static const struct col *const kind_cols[KIND_COUNT] = {
-	trucks_cols, shortage_cols, disruption_cols, access_cols
+struct job {
+	struct export_query q;
+	struct MHD_Connection *conn;
+	bool suspended;			/* its connection waits for the thread */
+	int refs;			/* the request's and the queue's */
+	enum job_state state;
+	enum export_status status;
+	int fd;				/* the file, once made */
+	int64_t size;
+	struct job *next;		/* in the queue */
 };
 
-/* The local date each kind is filtered on. */
-static const char *const kind_day[KIND_COUNT] = {
-	"(SELECT t.day FROM supplywatch.truck_reports t WHERE t.report = r.id)",
-	"(SELECT s.day FROM supplywatch.shortage_reports s WHERE s.report = r.id)",
-	"(SELECT (d.started_at AT TIME ZONE c.timezone)::date FROM supplywatch.disruption_reports d WHERE d.report = r.id)",
-	"(SELECT (a.at AT TIME ZONE c.timezone)::date FROM supplywatch.access_events a WHERE a.report = r.id)",
-};
+/* Everything here is guarded by lock. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t work;
+	pthread_t thread;
+	bool started, stopping;
+	struct job *head, *tail;
+	int active;
+} ex = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, false, false, NULL, NULL, 0 };
 
-static void header(struct strbuf *out, const struct col *cols, bool hxl)
+/* ---- the export thread ------------------------------------------------------------ */
+
+/* An unlinked file for the export: in $TMPDIR, else /tmp (private under systemd). */
+static int spool(void)
 {
-	const struct col *sets[] = { common_head, cols, common_tail };
-	size_t lens[] = { 3, 0, 4 };
-	bool first = true;
+	const char *dir = getenv("TMPDIR");
+	int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 
-	while (cols[lens[1]].field)
-		lens[1]++;
-	for (int s = 0; s < 3; s++)
-		for (size_t i = 0; i < lens[s]; i++) {
-			sb_addstr(out, first ? "" : ",");
-			sb_addstr(out, hxl ? sets[s][i].hxl : sets[s][i].field);
-			first = false;
-		}
-	sb_addstr(out, "\r\n");
+	if (fd < 0)
+		log_err("export: cannot make a temporary file in %s: %s", dir && *dir ? dir : "/tmp",
+			strerror(errno));
+	return fd;
 }
 
-static void cell(struct strbuf *out, const json_t *payload, const char *field, bool first)
+static void job_release(struct job *j)
 {
-	const json_t *v = json_object_get(payload, field);
-	char num[64];
-
-	if (!first)
-		sb_addch(out, ',');
-	if (json_is_string(v)) {
-		esc_csv(out, json_string_value(v), 1);
-	} else if (json_is_integer(v)) {
-		sb_addf(out, "%lld", (long long)json_integer_value(v));
-	} else if (json_is_real(v)) {
-		format_decimal(json_real_value(v), num, sizeof(num));
-		sb_addstr(out, num);
-	}
-}
-
-static void row(struct strbuf *out, const struct col *cols, const char *payload_text,
-		const char *received)
-{
-	json_t *p = json_loads(payload_text, 0, NULL);
-
-	if (!p)
+	if (--j->refs > 0)
 		return;
-	for (size_t i = 0; i < 3; i++)
-		cell(out, p, common_head[i].field, i == 0);
-	for (size_t i = 0; cols[i].field; i++)
-		cell(out, p, cols[i].field, false);
-	for (size_t i = 0; i < 3; i++)
-		cell(out, p, common_tail[i].field, false);
-	sb_addf(out, ",%s\r\n", received);
-	json_decref(p);
+	if (j->fd >= 0)
+		close(j->fd);
+	free(j);
 }
 
-/* Runs the query row by row, so only the CSV itself is held in memory. */
-static int stream(PGconn *c, const char *sql, const char *const *params, int n,
-		  const struct col *cols, struct strbuf *out)
+/* The job is decided: its connection goes on.  Called under the lock. */
+static void settle(struct job *j)
 {
-	PGresult *r;
-	long rows = 0;
-	int rc = 0;
-
-	if (!PQsendQueryParams(c, sql, n, NULL, params, NULL, NULL, 0) || !PQsetSingleRowMode(c))
-		return -1;
-	while ((r = PQgetResult(c))) {
-		if (PQresultStatus(r) == PGRES_SINGLE_TUPLE) {
-			if (++rows > EXPORT_MAX_ROWS)
-				rc = -2;
-			else
-				row(out, cols, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
-		} else if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-			log_warn("export: %s %s", db_sqlstate(r), PQresultErrorMessage(r));
-			rc = rc ? rc : -1;
-		}
-		PQclear(r);
+	j->state = JOB_DONE;
+	if (j->suspended) {
+		j->suspended = false;
+		MHD_resume_connection(j->conn);
 	}
-	return rc;
+	job_release(j);		/* the queue's reference */
 }
+
+static void run(struct job *j)
+{
+	PGconn *c = db_conn();
+	int fd = c ? spool() : -1;
+	enum export_status st = !c ? EXPORT_UNAVAILABLE : fd < 0 ? EXPORT_FAILED : EXPORT_OK;
+	int64_t size = 0;
+
+	if (st == EXPORT_OK)
+		st = export_run(c, &j->q, EXPORT_MAX_ROWS, fd, &size);
+	if (st != EXPORT_OK && fd >= 0) {
+		close(fd);
+		fd = -1;
+	}
+	pthread_mutex_lock(&ex.lock);
+	j->status = st;
+	j->fd = fd;
+	j->size = size;
+	settle(j);
+	pthread_mutex_unlock(&ex.lock);
+}
+
+static void *worker(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&ex.lock);
+	while (!ex.stopping) {
+		struct job *j = ex.head;
+
+		if (!j) {
+			pthread_cond_wait(&ex.work, &ex.lock);
+			continue;
+		}
+		ex.head = j->next;
+		if (!ex.head)
+			ex.tail = NULL;
+		j->state = JOB_RUNNING;
+		pthread_mutex_unlock(&ex.lock);
+		run(j);
+		pthread_mutex_lock(&ex.lock);
+	}
+	pthread_mutex_unlock(&ex.lock);
+	db_conn_close();
+	return NULL;
+}
+
+/* Called under the lock. */
+static bool start(void)
+{
+	if (ex.started)
+		return true;
+	if (pthread_create(&ex.thread, NULL, worker, NULL) != 0) {
+		log_err("export: cannot start the export thread");
+		return false;
+	}
+	ex.started = true;
+	return true;
+}
+
+void http_export_stop(void)
+{
+	pthread_mutex_lock(&ex.lock);
+	ex.stopping = true;
+	/* Queued exports will not run: their connections go on to a 503. */
+	while (ex.head) {
+		struct job *j = ex.head;
+
+		ex.head = j->next;
+		j->status = EXPORT_UNAVAILABLE;
+		settle(j);
+	}
+	ex.tail = NULL;
+	pthread_cond_broadcast(&ex.work);
+	pthread_mutex_unlock(&ex.lock);
+	if (ex.started)
+		pthread_join(ex.thread, NULL);
+	ex.started = false;
+}
+
+/* ---- the route --------------------------------------------------------------------- */
 
 static bool date_param(struct request *rq, const char *name, char *out, size_t n, bool *bad)
 {
@@ -146,51 +182,143 @@ static bool date_param(struct request *rq, const char *name, char *out, size_t n
 	return true;
 }
 
-enum MHD_Result http_get_reports_csv(struct request *rq)
+/* The query from the arguments, or the 400/404 queued. */
+static bool parse_query(struct request *rq, struct export_query *q, enum MHD_Result *ret)
 {
 	const char *kind = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "kind");
 	const char *corridor = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "corridor");
-	char from[11] = "", to[11] = "", sql[1024];
-	const char *params[4];
-	struct strbuf out = STRBUF_INIT;
-	bool bad = false, has_from, has_to;
-	int k, rc;
-	PGconn *c;
+	int k = kind ? enum_index(kind, report_kinds) : -1;
+	bool bad = false;
 
-	k = kind ? enum_index(kind, report_kinds) : -1;
-	if (k < 0)
-		return reply_error(rq, 400, "kind is required: trucks, shortage, disruption or access");
-	if (corridor && !config_corridor(rq->cfg, corridor))
-		return reply_error(rq, 404, "no such corridor is configured");
-	has_from = date_param(rq, "from", from, sizeof(from), &bad);
-	has_to = date_param(rq, "to", to, sizeof(to), &bad);
-	if (bad)
-		return reply_error(rq, 400, "from and to must be dates as YYYY-MM-DD");
-	snprintf(sql, sizeof(sql),
-		 "SELECT r.payload::text, to_char(r.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-		 " FROM supplywatch.current_reports r JOIN supplywatch.corridors c ON c.id = r.corridor_id"
-		 " WHERE r.kind = $1 AND ($2::text IS NULL OR r.corridor_id = $2)"
-		 " AND ($3::date IS NULL OR %s >= $3::date) AND ($4::date IS NULL OR %s <= $4::date)"
-		 " ORDER BY r.id", kind_day[k], kind_day[k]);
-	params[0] = report_kinds[k];
-	params[1] = corridor;
-	params[2] = has_from ? from : NULL;
-	params[3] = has_to ? to : NULL;
-	c = db_conn();
-	if (!c)
-		return reply_error(rq, 503, "database unavailable; retry later");
-	header(&out, kind_cols[k], false);
-	header(&out, kind_cols[k], true);
-	rc = stream(c, sql, params, 4, kind_cols[k], &out);
-	if (rc != 0) {
-		sb_release(&out);
-		return rc == -2 ? reply_error(rq, 413, "more than 100000 reports: narrow the export with corridor, from and to")
-				: reply_error(rq, 503, "database unavailable; retry later");
+	memset(q, 0, sizeof(*q));
+	if (k < 0) {
+		*ret = reply_error(rq, 400, "kind is required: trucks, shortage, disruption or access");
+		return false;
 	}
-	return reply_text(rq, 200, "text/csv; charset=utf-8", &out);
+	if (corridor && !config_corridor(rq->cfg, corridor)) {
+		*ret = reply_error(rq, 404, "no such corridor is configured");
+		return false;
+	}
+	q->kind = (enum report_kind)k;
+	if (corridor)
+		snprintf(q->corridor, sizeof(q->corridor), "%s", corridor);
+	date_param(rq, "from", q->from, sizeof(q->from), &bad);
+	date_param(rq, "to", q->to, sizeof(q->to), &bad);
+	if (bad)
+		*ret = reply_error(rq, 400, "from and to must be dates as YYYY-MM-DD");
+	return !bad;
+}
+
+static void csv_headers(struct MHD_Response *r)
+{
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, CSV_TYPE);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+}
+
+static ssize_t no_body(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)cls;
+	(void)pos;
+	(void)buf;
+	(void)max;
+	return MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+/* HEAD: the headers a GET would send, without asking the database anything. */
+static enum MHD_Result head(struct request *rq)
+{
+	struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, no_body,
+								   NULL, NULL);
+
+	if (r)
+		csv_headers(r);
+	return reply_queue(rq, 200, r);
+}
+
+/* Queues the export and suspends the connection until it is decided. */
+static enum MHD_Result submit(struct request *rq, const struct export_query *q)
+{
+	struct job *j;
+
+	pthread_mutex_lock(&ex.lock);
+	if (ex.stopping || ex.active >= EXPORT_ACTIVE || !start()) {
+		pthread_mutex_unlock(&ex.lock);
+		return reply_json_retry(rq, 503, json_pack("{s:s}", "error",
+			"too many exports in progress; retry after Retry-After seconds"), 1);
+	}
+	j = xcalloc(1, sizeof(*j));
+	j->q = *q;
+	j->conn = rq->conn;
+	j->refs = 2;
+	j->fd = -1;
+	if (ex.tail)
+		ex.tail->next = j;
+	else
+		ex.head = j;
+	ex.tail = j;
+	ex.active++;
+	rq->ext = j;
+	/* Under the lock: the thread cannot resume the connection before it is suspended. */
+	MHD_suspend_connection(rq->conn);
+	j->suspended = true;
+	pthread_cond_signal(&ex.work);
+	pthread_mutex_unlock(&ex.lock);
+	return MHD_YES;
+}
+
+/* Back from the export thread: the file, or why not. */
+static enum MHD_Result answer(struct request *rq, struct job *j)
+{
+	struct MHD_Response *r;
+	int fd;
+
+	switch (j->status) {
+	case EXPORT_OK:
+		break;
+	case EXPORT_TOO_MANY:
+		return reply_error(rq, 413, "more than 100000 reports: narrow the export with corridor, from and to");
+	case EXPORT_UNAVAILABLE:
+		return reply_json_retry(rq, 503, json_pack("{s:s}", "error",
+			"database unavailable; retry later"), db_retry_after());
+	default:
+		return reply_error(rq, 500, "internal error");
+	}
+	pthread_mutex_lock(&ex.lock);
+	fd = j->fd;
+	j->fd = -1;		/* the response closes it */
+	pthread_mutex_unlock(&ex.lock);
+	r = MHD_create_response_from_fd((uint64_t)j->size, fd);
+	if (!r)
+		close(fd);
+	else
+		csv_headers(r);
+	return reply_queue(rq, 200, r);
+}
+
+enum MHD_Result http_get_reports_csv(struct request *rq)
+{
+	struct export_query q;
+	enum MHD_Result ret = MHD_NO;
+
+	if (rq->ext)
+		return answer(rq, rq->ext);
+	if (!parse_query(rq, &q, &ret))
+		return ret;
+	if (rq->head)
+		return head(rq);
+	return submit(rq, &q);
 }
 
 void http_export_cleanup(struct request *rq)
 {
-	(void)rq;
+	struct job *j = rq->ext;
+
+	if (!j)
+		return;
+	pthread_mutex_lock(&ex.lock);
+	ex.active--;
+	job_release(j);
+	pthread_mutex_unlock(&ex.lock);
+	rq->ext = NULL;
 }

@@ -219,6 +219,13 @@ req GET /api/v1/nothing
 expect_status 404 "unknown path"
 req GET /api/v1/reports
 expect_status 405 "wrong method"
+expect_header Allow "POST" "405 names the method the path takes"
+req GET /submission
+expect_status 405 "GET on the OpenRosa submission path"
+expect_header Allow "HEAD, POST" "405 names every method the path takes"
+req POST /metrics -H "Content-Type: application/json" --data-binary '{}'
+expect_status 405 "POST on a status surface"
+expect_header Allow "GET, HEAD" "a GET route takes HEAD too"
 req GET /healthz
 expect_status 200 "healthz"
 req GET /readyz
@@ -243,6 +250,27 @@ expect_eq "$(sql "SELECT count(*) FROM supplywatch.reports WHERE report_id = '$C
 expect_contains "$WORK/daemon.log" "http POST /api/v1/reports 201" "request log line"
 if grep -q "$TOKEN" "$WORK/daemon.log"; then fail "token appears in the log"; else ok; fi
 if sql "SELECT * FROM supplywatch.tokens" | grep -q "$TOKEN"; then fail "token stored in clear"; else ok; fi
+
+# --- a database error after an invalid report is a 500, not a 422 -------------------
+# A trigger (the test's, not the schema's) fails any insert whose note says so,
+# as a bug or a broken grant would.  The batch's first report names a report
+# that does not exist (a 422 detail); the second, a supersede stored at once,
+# hits the failure: the answer must say the server failed, not blame the
+# reports.  Nothing is stored either way.
+SUP=$(uuid)
+post_json /api/v1/reports "{\"kind\":\"trucks\",\"report_id\":\"$SUP\",\"corridor\":\"rafah\",\"date\":\"2024-05-05\",\"trucks\":1}"
+expect_status 201 "a report to supersede"
+sql "CREATE FUNCTION public.fail_on_note() RETURNS trigger LANGUAGE plpgsql AS \$\$
+BEGIN IF NEW.note = 'fail here' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END \$\$;
+CREATE TRIGGER fail_on_note BEFORE INSERT ON supplywatch.reports FOR EACH ROW EXECUTE FUNCTION public.fail_on_note();" >/dev/null
+before=$(sql "SELECT count(*) FROM supplywatch.reports")
+post_json /api/v1/reports "{\"reports\": [
+  {\"kind\":\"trucks\",\"report_id\":\"$(uuid)\",\"supersedes\":\"$(uuid)\",\"corridor\":\"rafah\",\"date\":\"2024-05-05\",\"trucks\":2},
+  {\"kind\":\"trucks\",\"report_id\":\"$(uuid)\",\"supersedes\":\"$SUP\",\"corridor\":\"rafah\",\"date\":\"2024-05-05\",\"trucks\":3,\"note\":\"fail here\"}]}"
+expect_status 500 "a database failure after an invalid report"
+expect_json '.error' '"internal error; nothing was stored"' "500 body"
+expect_eq "$(sql "SELECT count(*) FROM supplywatch.reports")" "$before" "nothing stored"
+sql "DROP TRIGGER fail_on_note ON supplywatch.reports; DROP FUNCTION public.fail_on_note()" >/dev/null
 
 expect_truck_daily_consistent
 sw_stop

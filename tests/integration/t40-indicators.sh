@@ -209,6 +209,16 @@ for path in / /corridors/lachin /api/v1/status /api/v1/corridors/lachin/daily /f
 done
 req GET /api/v1/status -H "Authorization: Bearer $TOKEN"
 expect_status 200 "private status with a token"
+# What needs a token must not be kept by a shared cache for anyone who asks.
+for path in / /corridors/lachin /api/v1/status "/api/v1/status?as_of=2023-01-20" \
+	/api/v1/corridors/lachin/daily /api/v1/corridors/lachin/daily.csv /feed.atom /metrics; do
+	req GET "$path" -H "Authorization: Bearer $TOKEN"
+	expect_header Cache-Control "private, max-age=15" "private $path: Cache-Control"
+	etag=$(grep -i '^ETag:' "$HEADERS" | cut -d' ' -f2 | tr -d '\r')
+	req GET "$path" -H "Authorization: Bearer $TOKEN" -H "If-None-Match: $etag"
+	expect_status 304 "private $path revalidates"
+	expect_header Cache-Control "private, max-age=15" "private $path: Cache-Control of the 304"
+done
 req GET /healthz
 expect_status 200 "healthz stays open"
 expect_truck_daily_consistent
