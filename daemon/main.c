@@ -206,7 +206,8 @@ static void first_snapshot(void)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	metrics_snapshot_built((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	snapshot_publish(s);
-	metrics_set_db_up(true);
+	if (metrics_set_db_up(true))
+		snapshot_db_changed((int64_t)time(NULL));
 	if (refresh_start() != 0)
 		fatal("cannot start the snapshot thread");
 }

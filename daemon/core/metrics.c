@@ -4,7 +4,6 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/report.h"
 #include "util/escape.h"
@@ -27,7 +26,6 @@ static atomic_uint_fast64_t hist[NBUCKETS + 1];
 static atomic_uint_fast64_t hist_sum_us;
 static atomic_uint_fast64_t reports[KIND_COUNT + 1][4][RESULT_COUNT];
 static atomic_bool db_up;
-static atomic_llong db_changed_at;
 static atomic_uint_fast64_t builds;
 static atomic_uint_fast64_t slow_clients;
 static atomic_uint_fast64_t version;	/* bumped by every change but a scrape's own count */
@@ -86,17 +84,12 @@ void metrics_report_counts(int channel, const unsigned *count)
 				metrics_report(k, channel, (enum report_result)r, count[k * RESULT_COUNT + r]);
 }
 
-void metrics_set_db_up(bool up)
+bool metrics_set_db_up(bool up)
 {
-	if (atomic_exchange(&db_up, up) != up) {
-		atomic_store(&db_changed_at, (long long)time(NULL));
-		atomic_fetch_add(&version, 1);
-	}
-}
-
-int64_t metrics_db_changed_at(void)
-{
-	return atomic_load(&db_changed_at);
+	if (atomic_exchange(&db_up, up) == up)
+		return false;
+	atomic_fetch_add(&version, 1);
+	return true;
 }
 
 bool metrics_db_up(void)

@@ -22,10 +22,9 @@ void metrics_request(int route, unsigned code, double seconds);
 void metrics_report(int kind, int channel, enum report_result result, unsigned n);
 /* Every count of a submission's outcome: count[kind * RESULT_COUNT + result]. */
 void metrics_report_counts(int channel, const unsigned *count);
-void metrics_set_db_up(bool up);
+/* Records whether the database answered; true when that changed. */
+bool metrics_set_db_up(bool up);
 bool metrics_db_up(void);
-/* When metrics_db_up last changed (seconds since the epoch; 0 = never). */
-int64_t metrics_db_changed_at(void);
 void metrics_slow_clients(unsigned n);
 /*
  * Changes with every counter and gauge here except the scrapes' own

@@ -5,7 +5,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "core/metrics.h"
+#include "core/report.h"
 #include "util/fmt.h"
 
 /* Short caching: public status surfaces, or, where they need a token, the browser's only. */
@@ -26,7 +26,7 @@ static const char *cache_control(const struct request *rq)
  */
 static int64_t last_modified(const struct blob *b)
 {
-	int64_t db = metrics_db_changed_at();
+	int64_t db = snapshot_db_changed_at();
 
 	return db > b->last_modified ? db : b->last_modified;
 }

@@ -276,7 +276,8 @@ static void keep_listening(struct loop *l)
 {
 	PGconn *c = db_conn();
 
-	metrics_set_db_up(c != NULL);
+	if (metrics_set_db_up(c != NULL))
+		snapshot_db_changed((int64_t)time(NULL));
 	if (!c) {
 		if (l->listening)
 			authcache_clear();

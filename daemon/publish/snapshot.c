@@ -12,6 +12,7 @@
 
 static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct snapshot *current;
+static int64_t db_changed_at;		/* guarded by snap_lock */
 
 struct snapshot *snapshot_new(struct sw_config *cfg, int64_t generated_at,
 			      struct corridor_data **data, size_t n)
@@ -122,6 +123,43 @@ static void snapshot_free(struct snapshot *s)
 	free(s->data);
 	config_release(s->cfg);
 	free(s);
+}
+
+static int64_t latest(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* The latest Last-Modified among s's blobs. */
+static int64_t newest_blob(const struct snapshot *s)
+{
+	int64_t t = 0;
+
+	for (int down = 0; s && down < 2; down++) {
+		t = latest(t, s->status_json[down].last_modified);
+		t = latest(t, s->home_html[down].last_modified);
+		t = latest(t, s->feed[down].last_modified);
+		for (size_t i = 0; i < s->n; i++)
+			t = latest(t, s->corridor_html[down][i].last_modified);
+	}
+	return t;
+}
+
+void snapshot_db_changed(int64_t now)
+{
+	pthread_mutex_lock(&snap_lock);
+	db_changed_at = latest(now, latest(newest_blob(current), db_changed_at) + 1);
+	pthread_mutex_unlock(&snap_lock);
+}
+
+int64_t snapshot_db_changed_at(void)
+{
+	int64_t t;
+
+	pthread_mutex_lock(&snap_lock);
+	t = db_changed_at;
+	pthread_mutex_unlock(&snap_lock);
+	return t;
 }
 
 struct snapshot *snapshot_acquire(void)

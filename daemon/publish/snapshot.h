@@ -60,6 +60,17 @@ void snapshot_render(struct snapshot *s, const struct snapshot *prev);
 /* The corridor index of id, or -1. */
 int snapshot_corridor(const struct snapshot *s, const char *id);
 
+/*
+ * The surfaces say whether the database is reachable, so their bytes
+ * change when that does, snapshot or not.  snapshot_db_changed records
+ * such a change (now: seconds since the epoch) at a time later than any
+ * Last-Modified the current snapshot has given out, and
+ * snapshot_db_changed_at says when the last one was: a surface's
+ * Last-Modified is never earlier, so If-Modified-Since never hides it.
+ */
+void snapshot_db_changed(int64_t now);
+int64_t snapshot_db_changed_at(void);
+
 /* The current snapshot (a reference), or NULL before the first. */
 struct snapshot *snapshot_acquire(void);
 struct snapshot *snapshot_ref(struct snapshot *s);

@@ -27,6 +27,12 @@ A=$(uuid)
 post_json /api/v1/reports "$(report "$A")"
 expect_status 201 "stored while the database is up"
 
+# The page as a browser last saw it, to revalidate while the database is down.
+req GET /corridors/lachin
+lm=$(grep -i '^Last-Modified:' "$HEADERS" | cut -d' ' -f2- | tr -d '\r')
+req GET /api/v1/status
+lm_json=$(grep -i '^Last-Modified:' "$HEADERS" | cut -d' ' -f2- | tr -d '\r')
+
 LOAD=$WORK/load
 load_report() { report "$1"; }
 load_start
@@ -54,6 +60,14 @@ for _ in $(seq 1 60); do
 done
 expect_status 200 "status page while the database is down"
 expect_contains "$BODY" "The database is unreachable" "banner on the page"
+# Revalidating with the date seen before must not hide the banner: the page
+# changed with the database's state, not with a new snapshot.
+req GET /corridors/lachin -H "If-Modified-Since: $lm"
+expect_status 200 "If-Modified-Since from before the outage gets the page again"
+expect_contains "$BODY" "The database is unreachable" "and it has the banner"
+req GET /api/v1/status -H "If-Modified-Since: $lm_json"
+expect_status 200 "status JSON revalidated from before the outage"
+expect_json '.database_reachable' 'false' "and it says the database is unreachable"
 req GET /api/v1/status
 expect_status 200 "status JSON while the database is down"
 expect_json '.database_reachable' 'false' "status JSON says the database is unreachable"
@@ -93,6 +107,11 @@ for _ in $(seq 1 60); do
 	sleep 0.05
 done
 if grep -q "database is unreachable" "$BODY"; then fail "banner still shown after recovery"; else ok; fi
+wait_snapshot
+req GET /corridors/lachin
+lm_up=$(grep -i '^Last-Modified:' "$HEADERS" | cut -d' ' -f2- | tr -d '\r')
+req GET /corridors/lachin -H "If-Modified-Since: $lm_up"
+expect_status 304 "revalidation works again once nothing changes"
 expect_eq "$(sql "SELECT count(*) FROM supplywatch.reports WHERE report_id IN ('$A', '$B')")" "2" "both reports stored once"
 
 # Terminated backends: the next requests succeed on new connections.

@@ -37,6 +37,12 @@ expect_header "Content-Encoding" "gzip" "/metrics gzip"
 gzip -dc <"$BODY" >"$WORK/metrics.txt"
 expect_eq "$(grep -c '^supplywatch_build_info{' "$WORK/metrics.txt")" "1" "/metrics gzip decompresses to the exposition"
 if promtool check metrics <"$WORK/metrics.txt" >/dev/null 2>&1; then ok; else fail "promtool on gzipped /metrics"; fi
+# Its counters change every second without a new snapshot: no date may vouch
+# for it, so If-Modified-Since never gets a 304 (ETags still revalidate).
+req GET /metrics -H "If-Modified-Since: Fri, 01 Jan 2100 00:00:00 GMT"
+expect_status 200 "/metrics ignores If-Modified-Since"
+expect_eq "$(grep -ci '^Last-Modified:' "$HEADERS")" "0" "/metrics has no Last-Modified"
+expect_eq "$(grep -ci '^ETag:' "$HEADERS")" "1" "/metrics has an ETag"
 # Negotiation (RFC 9110 12.5.3).
 for ae in "gzip" "deflate, gzip;q=0.5" "x-gzip" "*" "br;q=1, *;q=0.1" "GZIP"; do
 	req GET / -H "Accept-Encoding: $ae"
