@@ -157,6 +157,11 @@ for i in 1 2 3; do
 	codes="$codes$STATUS "
 done
 expect_eq "$codes" "204 204 204 " "HEAD /submission is not rate limited"
+# Every other HEAD with a token is metered like its GET: the bucket is empty now.
+req HEAD /formList -I -H "Authorization: Basic $basic"
+expect_status 429 "HEAD /formList is rate limited"
+req GET /formList -H "Authorization: Basic $basic"
+expect_status 429 "and so is its GET"
 sleep "$RA"	# the limit itself: a request comes back after Retry-After
 post_json /api/v1/reports "$(report)" "$TOKEN_C"
 expect_status 201 "allowed again after Retry-After"
