@@ -1,0 +1,63 @@
+#!/bin/bash
+# A commit whose answer is lost: the database stored the reports, the daemon
+# never heard so.  The daemon finds out (it sends the submission again: a
+# replay if stored), answers the client with the truth, and its figures
+# include the reports at once, not at midnight.  The daemon reaches
+# PostgreSQL through tests/tools/pgproxy.py, which cuts a session right after
+# the server committed and answered.
+. "$(dirname "$0")/../lib.sh"
+sw_setup
+python3 "$SW_ROOT/tests/tools/pgproxy.py" "$PGHOST/.s.PGSQL.5432" "$WORK/proxy.port" "$WORK/arm" "$WORK/fired" \
+	2>"$WORK/proxy.log" &
+PROXY=$!
+trap 'kill "$PROXY" 2>/dev/null; sw_cleanup' EXIT
+for _ in $(seq 1 100); do [ -s "$WORK/proxy.port" ] && break; sleep 0.05; done
+write_config "$WORK/proxied.conf" \
+	"host=127.0.0.1 port=$(cat "$WORK/proxy.port") dbname=$DB user=sw_test_daemon sslmode=disable gssencmode=disable"
+sw_start "$WORK/proxied.conf" || exit 1
+report() { echo "{\"kind\":\"trucks\",\"report_id\":\"$1\",\"corridor\":\"lachin\",\"date\":\"$2\",\"trucks\":$3}"; }
+# on_day DATE: the daemon's figure for lachin on DATE (null when it has none).
+on_day() { curl -s "$SW_URL/api/v1/corridors/lachin/daily?from=$1&to=$1" | jq -c '.days[0].trucks'; }
+# shows DATE N: waits (3 s at most) until the daemon's figures have N trucks on DATE.
+shows() {
+	for _ in $(seq 1 60); do [ "$(on_day "$1")" = "$2" ] && break; sleep 0.05; done
+	expect_eq "$(on_day "$1")" "$2" "$3"
+}
+
+post_json /api/v1/reports "$(report "$(uuid)" 2024-05-01 1)"
+expect_status 201 "through the proxy"
+shows 2024-05-01 1 "the first report is in the figures"
+
+# --- one report: its INSERT commits by itself, and its answer is lost ---------------------
+echo insert_trucks >"$WORK/arm"
+R=$(uuid)
+post_json /api/v1/reports "$(report "$R" 2024-05-02 7)"
+[ -e "$WORK/fired" ] && ok || fail "the proxy did not cut the session"
+rm -f "$WORK/fired"
+case $STATUS in 200 | 201) ok ;; *) fail "a report whose commit's answer was lost: HTTP $STATUS $(cat "$BODY")" ;; esac
+expect_json '.reports[0].report_id' "\"$R\"" "the answer names the report"
+expect_eq "$(sql "SELECT count(*) FROM supplywatch.reports WHERE report_id = '$R'")" "1" "stored once"
+expect_contains "$WORK/daemon.log" "running the request again on a new one" "the daemon says it found out"
+shows 2024-05-02 7 "the report is in the figures at once"
+
+# --- a batch: its COMMIT's answer is lost --------------------------------------------------
+echo COMMIT >"$WORK/arm"
+B1=$(uuid)
+B2=$(uuid)
+post_json /api/v1/reports "{\"reports\": [$(report "$B1" 2024-05-03 5), $(report "$B2" 2024-05-04 6)]}"
+[ -e "$WORK/fired" ] && ok || fail "the proxy did not cut the COMMIT"
+rm -f "$WORK/fired"
+case $STATUS in 200 | 201) ok ;; *) fail "a batch whose COMMIT's answer was lost: HTTP $STATUS $(cat "$BODY")" ;; esac
+expect_json '[.reports[].report_id]' "[\"$B1\",\"$B2\"]" "the answer names both"
+expect_eq "$(sql "SELECT count(*) FROM supplywatch.reports WHERE report_id IN ('$B1', '$B2')")" "2" "both stored once"
+shows 2024-05-03 5 "the batch's first report is in the figures"
+shows 2024-05-04 6 "and its second"
+
+# --- a retraction: its COMMIT's answer is lost ---------------------------------------------
+echo COMMIT >"$WORK/arm"
+post_json "/api/v1/reports/$B1/retract" '{"reason": "counted twice"}'
+[ -e "$WORK/fired" ] && ok || fail "the proxy did not cut the retraction's COMMIT"
+case $STATUS in 200 | 201) ok ;; *) fail "a retraction whose COMMIT's answer was lost: HTTP $STATUS $(cat "$BODY")" ;; esac
+expect_eq "$(sql "SELECT count(*) FROM supplywatch.retractions x JOIN supplywatch.reports r ON r.id = x.report WHERE r.report_id = '$B1'")" "1" "retracted once"
+shows 2024-05-03 null "the retraction is in the figures at once"
+sw_stop

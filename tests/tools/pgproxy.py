@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""A PostgreSQL wire-protocol proxy that can lose a commit's answer.
+
+Listens on 127.0.0.1 (port 0: any; the port is written to PORTFILE) and
+relays every connection to the server's unix socket.  When the file ARM
+exists and names a prepared statement (say insert_trucks) or COMMIT, the
+first session that executes it is cut after the server has answered with
+ReadyForQuery, before the client sees any of that answer: the server has
+committed, the client learns nothing.  ARM is removed when it fires, and
+FIRED is written then.  For the tests of lost commits; never in production.
+
+Usage: pgproxy.py SOCKET PORTFILE ARM FIRED
+"""
+import os
+import select
+import socket
+import struct
+import sys
+import threading
+
+SOCK, PORTFILE, ARM, FIRED = sys.argv[1:5]
+arm_lock = threading.Lock()
+
+
+def armed_for(kind, payload):
+    """Does this client message execute what ARM names?  Fires only once."""
+    with arm_lock:
+        try:
+            want = open(ARM).read().strip()
+        except FileNotFoundError:
+            return False
+        hit = False
+        if kind == b"B":  # Bind: portal name, then statement name, NUL-terminated
+            portal_end = payload.index(b"\0")
+            stmt = payload[portal_end + 1:payload.index(b"\0", portal_end + 1)].decode()
+            hit = stmt == want
+        elif kind == b"Q":
+            hit = payload.rstrip(b"\0").decode(errors="replace").strip().upper() == want.upper()
+        if hit:
+            os.unlink(ARM)
+        return hit
+
+
+class Stream:
+    """Splits one direction's bytes into protocol messages (after startup)."""
+
+    def __init__(self, startup):
+        self.buf = b""
+        self.startup = startup  # the client's first message has no type byte
+
+    def feed(self, data):
+        self.buf += data
+        out = []
+        while True:
+            if self.startup:
+                if len(self.buf) < 4:
+                    break
+                n = struct.unpack("!I", self.buf[:4])[0]
+                if len(self.buf) < n:
+                    break
+                out.append((None, self.buf[:n]))
+                self.buf = self.buf[n:]
+                self.startup = False
+                continue
+            if len(self.buf) < 5:
+                break
+            n = struct.unpack("!I", self.buf[1:5])[0]
+            if len(self.buf) < n + 1:
+                break
+            out.append((self.buf[:1], self.buf[:n + 1]))
+            self.buf = self.buf[n + 1:]
+        return out
+
+
+def relay(client):
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.connect(SOCK)
+    up, down = Stream(True), Stream(False)
+    doomed = False
+    held = []
+    try:
+        while True:
+            r, _, _ = select.select([client, server], [], [])
+            if client in r:
+                data = client.recv(65536)
+                if not data:
+                    return
+                for kind, msg in up.feed(data):
+                    if kind in (b"B", b"Q") and armed_for(kind, msg[5:]):
+                        doomed = True
+                    server.sendall(msg)
+            if server in r:
+                data = server.recv(65536)
+                if not data:
+                    return
+                for kind, msg in down.feed(data):
+                    if not doomed:
+                        client.sendall(msg)
+                        continue
+                    held.append(msg)
+                    if kind == b"Z":  # committed and answered: lose the answer
+                        open(FIRED, "w").write("fired\n")
+                        return
+    finally:
+        client.close()
+        server.close()
+
+
+def main():
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    with open(PORTFILE + ".tmp", "w") as f:
+        f.write(str(listener.getsockname()[1]))
+    os.rename(PORTFILE + ".tmp", PORTFILE)
+    while True:
+        client, _ = listener.accept()
+        threading.Thread(target=relay, args=(client,), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()
