@@ -52,6 +52,8 @@ CLI     := cli
 COMMON_OBJ := $(COMMON:%=$(BUILD)/%.o) $(BUILD)/migrations.o
 DAEMON_OBJ := $(DAEMON:%=$(BUILD)/%.o)
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+# Programs the integration tests run against a real server (tests/unit/probe_*.c).
+PROBES  := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/probe_*.c))
 # Compilers write which headers each object includes; make reads it back.
 DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
 
@@ -80,7 +82,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(COMMON_OBJ) | $(BUILD)/.dir
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -MF $(@D)/.$(@F).d -Wno-missing-prototypes $(PKG_CFLAGS) -Idaemon $< $(COMMON_OBJ) \
 		-o $@ $(LDFLAGS) $(PKG_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
 
-unit-tests: $(UNIT:%=$(BUILD)/tests/%)
+unit-tests: $(UNIT:%=$(BUILD)/tests/%) $(PROBES:%=$(BUILD)/tests/%)
 
 -include $(wildcard $(BUILD)/*.d $(BUILD)/*/*.d $(BUILD)/tests/.*.d)
 

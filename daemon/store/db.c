@@ -12,6 +12,7 @@
 #define MAX_STMTS 64
 #define BACKOFF_MIN_MS 250
 #define BACKOFF_MAX_MS 5000
+#define COPY_PIECE ((size_t)1 << 20)	/* bytes handed to libpq at a time */
 
 /* Copies: the configuration they came from may be replaced by a reload. */
 static char *g_conninfo;
@@ -288,36 +289,83 @@ enum db_status db_exec(PGconn *c, bool prepared, const char *stmt, int n,
 	return DB_HARD;
 }
 
+/* A session that cannot be brought back to a known state: replaced at the next db_conn(). */
+static void give_up(PGconn *c)
+{
+	struct thread_conn *tc = thread_conn_if_any();
+
+	if (tc && tc->pg == c)
+		tc->lost = true;
+}
+
+/* Sends data in pieces; false when a piece could not be queued. */
+static bool copy_send(PGconn *c, const char *data, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		size_t n = len - off < COPY_PIECE ? len - off : COPY_PIECE;
+
+		/* Blocking connection: PQputCopyData queues and sends as it goes. */
+		if (PQputCopyData(c, data + off, (int)n) != 1)
+			return false;
+		off += n;
+	}
+	return true;
+}
+
+/*
+ * The COPY's outcome.  Every result is read, so the session is ready for
+ * the next statement; one still in COPY state (ending it failed) cannot
+ * be, and is given up rather than asked again and again.
+ */
+static enum db_status copy_result(PGconn *c)
+{
+	enum db_status s = DB_OK;
+	PGresult *r;
+
+	while ((r = PQgetResult(c))) {
+		ExecStatusType st = PQresultStatus(r);
+
+		if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+			log_warn("database: copy: the session is stuck in COPY; dropping it");
+			give_up(c);
+			PQclear(r);
+			return DB_RETRY;
+		}
+		if (st != PGRES_COMMAND_OK && s == DB_OK) {
+			note_lost(c, db_sqlstate(r));
+			s = PQstatus(c) != CONNECTION_OK || retryable(db_sqlstate(r)) ? DB_RETRY : DB_HARD;
+			log_warn("database: copy: %s %s", db_sqlstate(r), PQresultErrorMessage(r));
+		}
+		PQclear(r);
+	}
+	return s;
+}
+
 enum db_status db_copy(PGconn *c, const char *sql, const char *data, size_t len)
 {
 	PGresult *r = PQexec(c, sql);
 	enum db_status s;
+	bool sent;
 
-	if (PQresultStatus(r) == PGRES_COPY_IN) {
-		PQclear(r);
-		/* Blocking connection: PQputCopyData queues and sends as it goes. */
-		if (PQputCopyData(c, data, (int)len) == 1 && PQputCopyEnd(c, NULL) == 1)
-			r = PQgetResult(c);
-		else
-			r = NULL;
-		while (r && PQresultStatus(r) == PGRES_COPY_IN) {	/* not expected */
-			PQclear(r);
-			r = NULL;
-		}
-	}
-	if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		note_lost(c, db_sqlstate(r));
+		s = PQstatus(c) != CONNECTION_OK || !r || retryable(db_sqlstate(r)) ? DB_RETRY : DB_HARD;
+		log_warn("database: copy: %s %s", db_sqlstate(r), r ? PQresultErrorMessage(r) : PQerrorMessage(c));
 		PQclear(r);
 		while ((r = PQgetResult(c)))
 			PQclear(r);
-		return DB_OK;
+		return s;
 	}
-	note_lost(c, db_sqlstate(r));
-	s = PQstatus(c) != CONNECTION_OK || !r || retryable(db_sqlstate(r)) ? DB_RETRY : DB_HARD;
-	log_warn("database: copy: %s %s", db_sqlstate(r), r ? PQresultErrorMessage(r) : PQerrorMessage(c));
 	PQclear(r);
-	while ((r = PQgetResult(c)))
-		PQclear(r);
-	return s;
+	sent = copy_send(c, data, len);
+	/* Data that could not be sent ends the COPY with an error: the server keeps none of it. */
+	if (PQputCopyEnd(c, sent ? NULL : "supplywatch: could not send the COPY data") != 1) {
+		log_warn("database: copy: cannot end the COPY: %s", PQerrorMessage(c));
+		give_up(c);
+		return DB_RETRY;
+	}
+	s = copy_result(c);
+	return sent ? s : DB_RETRY;
 }
 
 enum db_status db_simple(PGconn *c, const char *sql)

@@ -58,7 +58,11 @@ PGconn *db_connect(const char *conninfo, const char *appname);
  */
 enum db_status db_exec(PGconn *c, bool prepared, const char *stmt, int n,
 		       const char *const *params, PGresult **res);
-/* COPY ... FROM STDIN of data (text format), in one go. */
+/*
+ * COPY ... FROM STDIN of data (text format), of any length, in pieces.
+ * Always returns with the session ready for the next statement, or given
+ * up (replaced at the next db_conn()).
+ */
 enum db_status db_copy(PGconn *c, const char *sql, const char *data, size_t len);
 /*
  * Sessions opened from now on set supplywatch.notify = off: their report
