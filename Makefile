@@ -44,13 +44,13 @@ COMMON  := util/strbuf util/log util/escape util/valid util/fmt util/token \
            core/config core/report core/rules core/eval core/changed core/csvin \
            core/openrosa core/metrics core/ratelimit core/authcache core/iplimit \
            store/db store/migrate store/ingest store/csv_import
-DAEMON  := main render/render_json render/render_metrics render/render_html render/render_feed \
+DAEMON  := main core/forms render/render_json render/render_metrics render/render_html render/render_feed \
            store/load store/events store/export publish/blob publish/snapshot publish/refresh \
            http/http http/http_auth http/http_conn http/http_cache http/http_reports \
            http/http_health http/http_openrosa http/http_status http/http_export
 CLI     := cli
 COMMON_OBJ := $(COMMON:%=$(BUILD)/%.o) $(BUILD)/migrations.o
-DAEMON_OBJ := $(DAEMON:%=$(BUILD)/%.o)
+DAEMON_OBJ := $(DAEMON:%=$(BUILD)/%.o) $(BUILD)/forms.o
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 # Programs the integration tests run against a real server (tests/unit/probe_*.c).
 PROBES  := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/probe_*.c))
@@ -70,6 +70,13 @@ $(BUILD)/migrations.c: daemon/embed-sql.sh $(sort $(wildcard sql/*.sql)) | $(BUI
 	sh daemon/embed-sql.sh $(sort $(wildcard sql/*.sql)) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/migrations.o: $(BUILD)/migrations.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -Wno-overlength-strings $(PKG_CFLAGS) -Idaemon -c $< -o $@
+
+# The shipped XForms, compiled in (daemon/embed-forms.sh).
+$(BUILD)/forms.c: daemon/embed-forms.sh $(sort $(wildcard etc/forms/*.xml)) | $(BUILD)/.dir
+	sh daemon/embed-forms.sh $(sort $(wildcard etc/forms/*.xml)) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/forms.o: $(BUILD)/forms.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -Wno-overlength-strings $(PKG_CFLAGS) -Idaemon -c $< -o $@
 
 $(BUILD)/supplywatchd: $(COMMON_OBJ) $(DAEMON_OBJ)
@@ -154,8 +161,8 @@ install: all
 	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	if [ -d docs ]; then install -m 644 docs/*.md $(DESTDIR)$(DOCDIR)/; fi
 	install -m 644 etc/prometheus/*.yml $(DESTDIR)$(DOCDIR)/prometheus/
-	install -d $(DESTDIR)$(SYSCONFDIR)/supplywatch/forms
-	install -m 644 etc/forms/*.xml $(DESTDIR)$(SYSCONFDIR)/supplywatch/forms/
+	install -d $(DESTDIR)$(DOCDIR)/forms
+	install -m 644 etc/forms/*.xml $(DESTDIR)$(DOCDIR)/forms/
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/supplywatchd $(DESTDIR)$(BINDIR)/supplywatch \

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "core/config.h"
+#include "core/forms.h"
 #include "core/metrics.h"
 #include "http/http.h"
 #include "http/http_conn.h"
@@ -108,9 +109,31 @@ static enum db_status sync_corridors(const struct sw_config *next)
 	return st;
 }
 
+/* The forms cfg names (openrosa.forms_dir), or NULL after logging why not. */
+static struct formset *load_forms(const struct sw_config *cfg)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct formset *fs = forms_load(cfg->forms_dir, &err);
+
+	if (!fs)
+		log_err("%s", err.buf);
+	sb_release(&err);
+	return fs;
+}
+
+static void start_forms(const struct sw_config *cfg)
+{
+	struct formset *fs = load_forms(cfg);
+
+	if (!fs)
+		fatal("cannot serve the forms of openrosa.forms_dir (see above)");
+	forms_publish(fs);
+}
+
 static void reload(const char *path)
 {
 	struct sw_config *next, *cur;
+	struct formset *forms = NULL;
 	struct timespec ts;
 	char msg[64];
 
@@ -119,10 +142,12 @@ static void reload(const char *path)
 		 (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000);
 	sd_notify(0, msg);
 	next = load_or_report(path);
-	if (!next) {
+	if (!next || !(forms = load_forms(next))) {
 		log_err("reload: %s is invalid; keeping the running configuration", path);
+		config_free(next);
 	} else if (sync_corridors(next) != DB_OK) {
 		log_err("reload: cannot mirror corridors into the database; keeping the running configuration");
+		forms_release(forms);
 		config_free(next);
 	} else {
 		cur = config_acquire();
@@ -130,6 +155,7 @@ static void reload(const char *path)
 		config_release(cur);
 		log_set_level((enum log_level)log_level_parse(next->log_level));
 		config_publish(next);
+		forms_publish(forms);
 		refresh_request();
 		log_info("reload: configuration %s loaded", path);
 	}
@@ -270,6 +296,7 @@ static void shut_down(struct MHD_Daemon *d, int sig)
 	snapshot_publish(NULL);
 	db_conn_close();
 	config_publish(NULL);
+	forms_publish(NULL);
 	log_info("stopped");
 }
 
@@ -310,6 +337,7 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	start_forms(cfg);
 	start_database(cfg);
 	config_publish(cfg);
 	first_snapshot();

@@ -1,5 +1,6 @@
 #include "core/config.h"
 
+#include <errno.h>
 #include <libconfig.h>
 #include <libpq-fe.h>
 #include <pthread.h>
@@ -60,6 +61,17 @@ static const char *check_timezone(const char *v)
 	return NULL;
 }
 
+static const char *check_directory(const char *v)
+{
+	struct stat st;
+
+	if (!*v)
+		return NULL;
+	if (stat(v, &st) != 0)
+		return errno == ENOENT ? "no such directory" : "cannot be read";
+	return S_ISDIR(st.st_mode) ? NULL : "is not a directory";
+}
+
 static const char *check_log_level(const char *v)
 {
 	return log_level_parse(v) >= 0 ? NULL : "must be one of debug, info, warn, error";
@@ -115,6 +127,7 @@ static const struct key main_keys[] = {
 	{ "status.silent_after_hours", K_INT, M(silent_after_hours), 1, 8760, "24", NULL, true },
 	{ "auth.pepper_file", K_STRING, M(pepper_file), 0, 4096, SYSCONFDIR "/supplywatch/pepper", check_nonempty, false },
 	{ "log.level", K_STRING, M(log_level), 0, 16, "info", check_log_level, true },
+	{ "openrosa.forms_dir", K_STRING, M(forms_dir), 0, 4096, "", check_directory, true },
 };
 
 static const struct key corridor_keys[] = {
@@ -134,7 +147,8 @@ static const struct key corridor_keys[] = {
 
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
 
-static const char *const groups[] = { "listen", "http", "database", "status", "auth", "log", NULL };
+static const char *const groups[] = { "listen", "http", "database", "status", "auth", "log", "openrosa",
+				       NULL };
 
 struct loader {
 	const char *file;

@@ -63,6 +63,8 @@ struct sw_config {
 	char *pepper_file;
 	/* log */
 	char *log_level;
+	/* openrosa */
+	char *forms_dir;		/* "" = the forms built into the program */
 
 	struct sw_corridor *corridors;
 	size_t ncorridors;

@@ -14,16 +14,12 @@
  * or a misconfigured server.  An identical replay is 202, which phones
  * count as sent.
  */
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "core/forms.h"
 #include "core/metrics.h"
 #include "core/openrosa.h"
 #include "core/report.h"
@@ -37,7 +33,6 @@
 #define XML_TYPE "text/xml; charset=utf-8"
 #define SUBMISSION_PART "xml_submission_file"
 #define PP_BUFFER 16384
-#define MAX_FORMS 64
 #define NATURE_OK "submit_success"
 #define NATURE_ERR "submit_error"
 
@@ -315,157 +310,40 @@ enum MHD_Result http_post_submission(struct request *rq)
 	return store(rq, obj);
 }
 
-/* ---- the forms directory ------------------------------------------------------------ */
-
-/* No configuration setting: the environment (tests, packagers) or the install location. */
-static const char *forms_dir(void)
-{
-	const char *env = getenv("SUPPLYWATCH_FORMS_DIR");
-
-	return env && *env ? env : SYSCONFDIR "/supplywatch/forms";
-}
-
-/* Reads a regular file of at most max bytes (caller frees); NULL with errno set. */
-static char *read_file(const char *dir, const char *name, size_t max, size_t *len)
-{
-	char path[4096];
-	struct stat st;
-	char *buf = NULL;
-	ssize_t got;
-	int fd, saved;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
-		errno = ENAMETOOLONG;
-		return NULL;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) != 0)
-		goto fail;
-	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
-		errno = S_ISREG(st.st_mode) ? EFBIG : EISDIR;
-		goto fail;
-	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	*len = 0;
-	while (*len < (size_t)st.st_size && (got = read(fd, buf + *len, (size_t)st.st_size - *len)) > 0)
-		*len += (size_t)got;
-	if (*len != (size_t)st.st_size) {
-		errno = EIO;
-		goto fail;
-	}
-	buf[*len] = '\0';
-	close(fd);
-	return buf;
-fail:
-	saved = errno;
-	free(buf);
-	close(fd);
-	errno = saved;
-	return NULL;
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The form file names of dir, sorted (caller frees each and the array); -1 if unreadable. */
-static int list_form_files(const char *dir, char ***names)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	*names = NULL;
-	if (!d)
-		return -1;
-	*names = xcalloc(MAX_FORMS, sizeof(char *));
-	while ((e = readdir(d))) {
-		if (!openrosa_form_file_ok(e->d_name))
-			continue;
-		if (n == MAX_FORMS) {
-			log_warn("openrosa: more than %d forms in %s; %s and others left out",
-				 MAX_FORMS, dir, e->d_name);
-			break;
-		}
-		(*names)[n++] = xstrdup(e->d_name);
-	}
-	closedir(d);
-	qsort(*names, (size_t)n, sizeof(char *), by_name);
-	return n;
-}
-
-/* Reads the forms of dir into forms; only form_id when not NULL.  -1 if dir is unreadable. */
-static int load_forms(const char *dir, const char *form_id, struct openrosa_form *forms)
-{
-	char **names, err[256];
-	int n = list_form_files(dir, &names), kept = 0;
-
-	if (n < 0)
-		return -1;
-	for (int i = 0; i < n; i++) {
-		size_t len;
-		char *xml = read_file(dir, names[i], OPENROSA_MAX_XML, &len);
-
-		if (!xml)
-			log_warn("openrosa: form %s/%s left out: %s", dir, names[i], strerror(errno));
-		else if (openrosa_form_info(names[i], xml, len, &forms[kept], err, sizeof(err)) < 0)
-			log_warn("openrosa: form %s/%s left out: %s", dir, names[i], err);
-		else if (form_id && strcmp(form_id, forms[kept].id) != 0)
-			openrosa_form_free(&forms[kept]);
-		else
-			kept++;
-		free(xml);
-		free(names[i]);
-	}
-	free(names);
-	return kept;
-}
+/* ---- the blank forms (core/forms.h) --------------------------------------------------------- */
 
 enum MHD_Result http_get_form_list(struct request *rq)
 {
 	const char *host = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
 	const char *proto = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
 	const char *form_id = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "formID");
-	struct openrosa_form forms[MAX_FORMS];
+	struct openrosa_form listed[FORMS_MAX];
 	struct strbuf b = STRBUF_INIT;
+	struct formset *fs;
 	char base[300];
-	int n;
+	size_t n = 0;
 
 	if (openrosa_base_url(base, sizeof(base), host, proto) < 0)
 		return reply_message(rq, 400, "The request needs a Host header naming this server.");
-	n = load_forms(forms_dir(), form_id, forms);
-	if (n < 0) {
-		log_err("openrosa: cannot read the forms directory %s: %s "
-			"(set SUPPLYWATCH_FORMS_DIR or run make install)", forms_dir(), strerror(errno));
-		return reply_message(rq, 500, "The server has no blank forms to offer; tell its operator.");
-	}
-	openrosa_form_list(&b, base, forms, (size_t)n);
-	for (int i = 0; i < n; i++)
-		openrosa_form_free(&forms[i]);
+	fs = forms_acquire();
+	for (size_t i = 0; fs && i < fs->n; i++)
+		if (!form_id || strcmp(form_id, fs->forms[i].info.id) == 0)
+			listed[n++] = fs->forms[i].info;
+	openrosa_form_list(&b, base, listed, n);
+	forms_release(fs);
 	return reply_xml(rq, 200, &b, 0);
 }
 
 enum MHD_Result http_get_form(struct request *rq)
 {
 	struct strbuf b = STRBUF_INIT;
-	size_t len;
-	char *xml;
+	struct formset *fs = forms_acquire();
+	const struct form *f = forms_find(fs, rq->capture);
 
-	if (!openrosa_form_file_ok(rq->capture))
+	if (f)
+		sb_add(&b, f->xml, f->len);
+	forms_release(fs);
+	if (!f)
 		return reply_message(rq, 404, "No such form.");
-	xml = read_file(forms_dir(), rq->capture, OPENROSA_MAX_XML, &len);
-	if (!xml) {
-		int e = errno;
-
-		if (e == ENOENT)
-			return reply_message(rq, 404, "No such form.");
-		log_err("openrosa: cannot read form %s/%s: %s", forms_dir(), rq->capture, strerror(e));
-		return reply_message(rq, 500, "The server cannot read this form; tell its operator.");
-	}
-	sb_add(&b, xml, len);
-	free(xml);
 	return reply_xml(rq, 200, &b, 0);
 }

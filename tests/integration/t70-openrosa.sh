@@ -5,7 +5,6 @@
 # read, XXE, HTTP Basic, and the form list with the forms it names.
 . "$(dirname "$0")/../lib.sh"
 sw_setup
-export SUPPLYWATCH_FORMS_DIR="$SW_ROOT/etc/forms"
 sw_start
 
 OR_VERSION=(-H "X-OpenRosa-Version: 1.0")
@@ -272,11 +271,34 @@ if grep -q "$TOKEN" "$WORK/daemon.log"; then fail "token appears in the log"; el
 
 sw_stop
 
-# --- a forms directory that is not there: the operator is told, the phone too ---------
-export SUPPLYWATCH_FORMS_DIR="$WORK/no-forms"
-sw_start
+# --- the forms are built in; an operator's own come from openrosa.forms_dir ---------------
+# Nothing above named a directory: the shipped forms came from the program.
+mkdir -p "$WORK/forms"
+sed 's/Supplywatch: trucks counted/Convoy count (field office)/' "$SW_ROOT/etc/forms/supplywatch_trucks.xml" >"$WORK/forms/convoys.xml"
+echo "not a form" >"$WORK/forms/broken.xml"
+write_config "$WORK/forms.conf" "dbname=$DB user=sw_test_daemon" "openrosa = { forms_dir = \"$WORK/forms\"; };"
+sw_start "$WORK/forms.conf" || exit 1
 req GET /formList "${OR_VERSION[@]}" "${AUTH[@]}"
-expect_status 500 "formList without a forms directory"
-expect_eq "$(message)" "The server has no blank forms to offer; tell its operator." "no forms message"
-expect_contains "$WORK/daemon.log" "openrosa: cannot read the forms directory $WORK/no-forms: No such file or directory" "logged for the operator"
+expect_status 200 "formList from openrosa.forms_dir"
+expect_eq "$(xmllint --xpath "count($X)" "$BODY")" "1" "the directory's one form (the broken file left out)"
+expect_eq "$(xmllint --xpath "string($X/*[local-name()=\"name\"])" "$BODY")" "Convoy count (field office)" "the operator's form"
+expect_contains "$WORK/daemon.log" "openrosa: form $WORK/forms/broken.xml left out" "the file that is no form is logged"
+req GET /forms/convoys.xml "${AUTH[@]}"
+expect_status 200 "the operator's form downloads"
+expect_eq "$(cmp -s "$BODY" "$WORK/forms/convoys.xml" && echo same)" "same" "as it is in the directory"
+req GET /forms/supplywatch_trucks.xml "${AUTH[@]}"
+expect_status 404 "a built-in form is not offered beside the operator's"
+# A reload naming a directory that is not there keeps the running configuration.
+write_config "$WORK/forms.conf" "dbname=$DB user=sw_test_daemon" "openrosa = { forms_dir = \"$WORK/no-forms\"; };"
+kill -HUP "$DAEMON_PID"
+for _ in $(seq 1 100); do grep -q "keeping the running configuration" "$WORK/daemon.log" && break; sleep 0.05; done
+expect_contains "$WORK/daemon.log" "openrosa.forms_dir: no such directory" "the reload names the setting"
+req GET /formList "${OR_VERSION[@]}" "${AUTH[@]}"
+expect_status 200 "formList after the refused reload"
+expect_eq "$(xmllint --xpath "count($X)" "$BODY")" "1" "the running forms are kept"
 sw_stop
+# At start-up a missing directory is a clear error: never a server that answers 500.
+if "$SW_BUILD/supplywatchd" -c "$WORK/forms.conf" 2>"$WORK/start.err"; then fail "supplywatchd started without its forms directory"; else ok; fi
+expect_contains "$WORK/start.err" "$WORK/forms.conf:" "the error names the file"
+expect_contains "$WORK/start.err" "openrosa.forms_dir: no such directory" "and the setting"
+if "$SW_BUILD/supplywatchd" --check-config -c "$WORK/forms.conf" 2>/dev/null; then fail "--check-config accepted a missing forms directory"; else ok; fi

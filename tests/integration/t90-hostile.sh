@@ -44,7 +44,6 @@
 #   in quoted cells, because libcsv trims unquoted ones).
 . "$(dirname "$0")/../lib.sh"
 sw_setup
-export SUPPLYWATCH_FORMS_DIR="$SW_ROOT/etc/forms"
 sw_start
 
 count() { sql "SELECT count(*) FROM supplywatch.reports"; }
