@@ -174,83 +174,106 @@ static void fail(struct loader *l, const config_setting_t *s, const char *settin
 	l->nerr++;
 }
 
+/* One setting being loaded: its key, its setting in the file (NULL: the default) and name. */
+struct item {
+	struct loader *l;
+	const struct key *k;
+	const config_setting_t *s;
+	const char *name;
+};
+
+static bool is_int(const config_setting_t *s)
+{
+	int type = config_setting_type(s);
+
+	return type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64;
+}
+
+static void out_of_bounds(const struct item *it)
+{
+	fail(it->l, it->s, it->name, "must be between %lld and %lld", (long long)it->k->min,
+	     (long long)it->k->max);
+}
+
+static bool in_bounds(const struct item *it, double v)
+{
+	if (v >= (double)it->k->min && v <= (double)it->k->max)
+		return true;
+	out_of_bounds(it);
+	return false;
+}
+
+static void load_int(const struct item *it, int64_t *dst)
+{
+	long long v;
+
+	if (it->s && !is_int(it->s)) {
+		fail(it->l, it->s, it->name, "must be an integer");
+		return;
+	}
+	v = it->s ? config_setting_get_int64(it->s) : strtoll(it->k->def, NULL, 10);
+	/* Compared as integers: a double would round the largest bounds. */
+	if (v >= it->k->min && v <= it->k->max)
+		*dst = v;
+	else
+		out_of_bounds(it);
+}
+
+static void load_float(const struct item *it, double *dst)
+{
+	double v;
+
+	if (!it->s) {
+		v = strtod(it->k->def, NULL);
+	} else if (config_setting_type(it->s) == CONFIG_TYPE_FLOAT) {
+		v = config_setting_get_float(it->s);
+	} else if (is_int(it->s)) {
+		v = (double)config_setting_get_int64(it->s);
+	} else {
+		fail(it->l, it->s, it->name, "must be a number");
+		return;
+	}
+	if (in_bounds(it, v))
+		*dst = v;
+}
+
+static void load_bool(const struct item *it, bool *dst)
+{
+	if (!it->s)
+		*dst = strcmp(it->k->def, "true") == 0;
+	else if (config_setting_type(it->s) == CONFIG_TYPE_BOOL)
+		*dst = config_setting_get_bool(it->s) != 0;
+	else
+		fail(it->l, it->s, it->name, "must be true or false");
+}
+
+static void load_string(const struct item *it, char **dst)
+{
+	const char *v = it->s ? config_setting_get_string(it->s) : it->k->def;
+	const char *why = NULL;
+
+	if (!v)
+		fail(it->l, it->s, it->name, "must be a string");
+	else if (strlen(v) > (size_t)it->k->max)
+		fail(it->l, it->s, it->name, "must be at most %lld bytes", (long long)it->k->max);
+	else if (it->k->check && (why = it->k->check(v)))
+		fail(it->l, it->s, it->name, "%s", why);
+	else
+		*dst = xstrdup(v);
+}
+
 /* Stores one value (from the file, or the default when s is NULL) at base + k->offset. */
 static void load_key(struct loader *l, const struct key *k, const config_setting_t *s,
 		     const char *name, void *base)
 {
+	const struct item it = { l, k, s, name };
 	void *dst = (char *)base + k->offset;
-	int type = s ? config_setting_type(s) : CONFIG_TYPE_NONE;
 
 	switch (k->type) {
-	case K_INT: {
-		long long v;
-
-		if (!s) {
-			v = strtoll(k->def, NULL, 10);
-		} else if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) {
-			v = config_setting_get_int64(s);
-		} else {
-			fail(l, s, name, "must be an integer");
-			return;
-		}
-		if (v < k->min || v > k->max) {
-			fail(l, s, name, "must be between %lld and %lld", (long long)k->min,
-			     (long long)k->max);
-			return;
-		}
-		*(int64_t *)dst = v;
-		break;
-	}
-	case K_FLOAT: {
-		double v;
-
-		if (!s)
-			v = strtod(k->def, NULL);
-		else if (type == CONFIG_TYPE_FLOAT)
-			v = config_setting_get_float(s);
-		else if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64)
-			v = (double)config_setting_get_int64(s);
-		else {
-			fail(l, s, name, "must be a number");
-			return;
-		}
-		if (!(v >= (double)k->min && v <= (double)k->max)) {
-			fail(l, s, name, "must be between %lld and %lld", (long long)k->min,
-			     (long long)k->max);
-			return;
-		}
-		*(double *)dst = v;
-		break;
-	}
-	case K_BOOL:
-		if (!s) {
-			*(bool *)dst = strcmp(k->def, "true") == 0;
-		} else if (type == CONFIG_TYPE_BOOL) {
-			*(bool *)dst = config_setting_get_bool(s) != 0;
-		} else {
-			fail(l, s, name, "must be true or false");
-			return;
-		}
-		break;
-	case K_STRING: {
-		const char *v = s ? config_setting_get_string(s) : k->def;
-		const char *why;
-
-		if (!v) {
-			fail(l, s, name, "must be a string");
-			return;
-		}
-		if (strlen(v) > (size_t)k->max) {
-			fail(l, s, name, "must be at most %lld bytes", (long long)k->max);
-			return;
-		}
-		if (k->check && (why = k->check(v))) {
-			fail(l, s, name, "%s", why);
-			return;
-		}
-		*(char **)dst = xstrdup(v);
-		break;
-	}
+	case K_INT: load_int(&it, dst); break;
+	case K_FLOAT: load_float(&it, dst); break;
+	case K_BOOL: load_bool(&it, dst); break;
+	case K_STRING: load_string(&it, dst); break;
 	}
 }
 

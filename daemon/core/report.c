@@ -138,156 +138,164 @@ static const struct field *find_field(const struct field *f, const char *name)
  */
 #define EARLIEST_DAYS 7305	/* 1990-01-01 */
 
+/* What checking a report's fields needs besides the field and its value. */
+struct check {
+	size_t index;			/* the report's, in its request */
+	const struct sw_config *cfg;
+	int64_t now;
+	json_t *errs;
+};
+
+/* Records why f's value is refused; NULL, for the caller to return. */
+static json_t *refuse(const struct field *f, struct check *x, const char *reason)
+{
+	report_error(x->errs, x->index, f->name, reason);
+	return NULL;
+}
+
+static json_t *refuse_above(const struct field *f, struct check *x)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "must be <= %lld", (long long)f->max);
+	return refuse(f, x, buf);
+}
+
+static json_t *check_int(const struct field *f, const json_t *v, struct check *x)
+{
+	json_int_t n;
+
+	if (!json_is_integer(v))
+		return refuse(f, x, "must be a whole number");
+	n = json_integer_value(v);
+	if (n < 0)
+		return refuse(f, x, "must be >= 0");
+	if (n > f->max)
+		return refuse_above(f, x);
+	return json_integer(n);
+}
+
+static json_t *check_num(const struct field *f, const json_t *v, struct check *x)
+{
+	double d;
+
+	if (!json_is_number(v))
+		return refuse(f, x, "must be a number");
+	d = json_number_value(v);
+	if (!(d >= 0))
+		return refuse(f, x, "must be >= 0");
+	if (d > (double)f->max)
+		return refuse_above(f, x);
+	return json_real(d);
+}
+
+static json_t *check_uuid(const struct field *f, const json_t *v, struct check *x)
+{
+	char out[SW_UUID_LEN + 1];
+
+	if (!valid_uuid(json_string_value(v), out))
+		return refuse(f, x, "must be a UUID like 123e4567-e89b-42d3-a456-426614174000");
+	return json_string(out);
+}
+
+/* A date or instant (seconds) between 1990 and now, with slack for clocks and zones. */
+static bool in_era(const struct field *f, struct check *x, int64_t seconds)
+{
+	const char *why = seconds > x->now + FUTURE_SLACK ? "is in the future" :
+			  seconds < EARLIEST_DAYS * 86400 ? "is before 1990-01-01" : NULL;
+
+	if (why)
+		refuse(f, x, why);
+	return !why;
+}
+
+static json_t *check_date(const struct field *f, const json_t *v, struct check *x)
+{
+	struct sw_date d;
+
+	if (!valid_date(json_string_value(v), &d))
+		return refuse(f, x, "must be a real date as YYYY-MM-DD");
+	if (!in_era(f, x, date_to_days(&d) * 86400))
+		return NULL;
+	return json_string(json_string_value(v));
+}
+
+static json_t *check_ts(const struct field *f, const json_t *v, struct check *x)
+{
+	struct sw_ts ts;
+	char out[SW_TS_LEN];
+
+	if (!valid_timestamp(json_string_value(v), &ts))
+		return refuse(f, x, "must be an RFC 3339 timestamp with a UTC offset, like 2023-01-17T08:00:00+04:00");
+	if (!in_era(f, x, ts.epoch))
+		return NULL;
+	ts_format_utc(&ts, out);
+	return json_string(out);
+}
+
+static json_t *check_text(const struct field *f, const json_t *v, struct check *x)
+{
+	const char *why = valid_text(json_string_value(v), (size_t)f->max);
+	char buf[64];
+
+	if (why && strcmp(why, "is too long") == 0) {
+		snprintf(buf, sizeof(buf), "is too long (at most %lld characters)", (long long)f->max);
+		why = buf;
+	}
+	if (why)
+		return refuse(f, x, why);
+	return json_string(json_string_value(v));
+}
+
+static json_t *check_url(const struct field *f, const json_t *v, struct check *x)
+{
+	if (!valid_url(json_string_value(v)))
+		return refuse(f, x, "must be an http:// or https:// URL of at most 2048 bytes");
+	return json_string(json_string_value(v));
+}
+
+static json_t *check_enum(const struct field *f, const json_t *v, struct check *x)
+{
+	char list[200], buf[256];
+
+	if (enum_index(json_string_value(v), f->choices) >= 0)
+		return json_string(json_string_value(v));
+	enum_list(f->choices, list, sizeof(list));
+	snprintf(buf, sizeof(buf), "must be one of: %s", list);
+	return refuse(f, x, buf);
+}
+
+static json_t *check_corridor(const struct field *f, const json_t *v, struct check *x)
+{
+	if (!config_corridor(x->cfg, json_string_value(v)))
+		return refuse(f, x, "is not a corridor configured on this server");
+	return json_string(json_string_value(v));
+}
+
+typedef json_t *(*check_fn)(const struct field *f, const json_t *v, struct check *x);
+
+static const check_fn checkers[] = {
+	[F_UUID] = check_uuid, [F_DATE] = check_date, [F_TS] = check_ts, [F_INT] = check_int,
+	[F_NUM] = check_num, [F_TEXT] = check_text, [F_URL] = check_url, [F_ENUM] = check_enum,
+	[F_CORRIDOR] = check_corridor,
+};
+
 /*
  * Checks one present value.  Returns the canonical value (new reference)
  * or NULL after recording the reason.
  */
-static json_t *check_value(const struct field *f, const json_t *v, size_t index,
-			   const struct sw_config *cfg, int64_t now, json_t *errs)
+static json_t *check_value(const struct field *f, const json_t *v, struct check *x)
 {
-	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
-	char buf[256];
-
-	switch (f->type) {
-	case F_INT: {
-		json_int_t n;
-
-		if (!json_is_integer(v)) {
-			report_error(errs, index, f->name, "must be a whole number");
-			return NULL;
-		}
-		n = json_integer_value(v);
-		if (n < 0) {
-			report_error(errs, index, f->name, "must be >= 0");
-			return NULL;
-		}
-		if (n > f->max) {
-			snprintf(buf, sizeof(buf), "must be <= %lld", (long long)f->max);
-			report_error(errs, index, f->name, buf);
-			return NULL;
-		}
-		return json_integer(n);
-	}
-	case F_NUM: {
-		double d;
-
-		if (!json_is_number(v)) {
-			report_error(errs, index, f->name, "must be a number");
-			return NULL;
-		}
-		d = json_number_value(v);
-		if (!(d >= 0)) {
-			report_error(errs, index, f->name, "must be >= 0");
-			return NULL;
-		}
-		if (d > (double)f->max) {
-			snprintf(buf, sizeof(buf), "must be <= %lld", (long long)f->max);
-			report_error(errs, index, f->name, buf);
-			return NULL;
-		}
-		return json_real(d);
-	}
-	default:
-		break;
-	}
-	if (!s) {
-		report_error(errs, index, f->name, "must be a string");
-		return NULL;
-	}
-	switch (f->type) {
-	case F_UUID: {
-		char out[SW_UUID_LEN + 1];
-
-		if (!valid_uuid(s, out)) {
-			report_error(errs, index, f->name,
-				     "must be a UUID like 123e4567-e89b-42d3-a456-426614174000");
-			return NULL;
-		}
-		return json_string(out);
-	}
-	case F_DATE: {
-		struct sw_date d;
-
-		if (!valid_date(s, &d)) {
-			report_error(errs, index, f->name, "must be a real date as YYYY-MM-DD");
-			return NULL;
-		}
-		if (date_to_days(&d) * 86400 > now + FUTURE_SLACK) {
-			report_error(errs, index, f->name, "is in the future");
-			return NULL;
-		}
-		if (date_to_days(&d) < EARLIEST_DAYS) {
-			report_error(errs, index, f->name, "is before 1990-01-01");
-			return NULL;
-		}
-		return json_string(s);
-	}
-	case F_TS: {
-		struct sw_ts ts;
-		char out[SW_TS_LEN];
-
-		if (!valid_timestamp(s, &ts)) {
-			report_error(errs, index, f->name,
-				     "must be an RFC 3339 timestamp with a UTC offset, like 2023-01-17T08:00:00+04:00");
-			return NULL;
-		}
-		if (ts.epoch > now + FUTURE_SLACK) {
-			report_error(errs, index, f->name, "is in the future");
-			return NULL;
-		}
-		if (ts.epoch < EARLIEST_DAYS * 86400) {
-			report_error(errs, index, f->name, "is before 1990-01-01");
-			return NULL;
-		}
-		ts_format_utc(&ts, out);
-		return json_string(out);
-	}
-	case F_TEXT: {
-		const char *why = valid_text(s, (size_t)f->max);
-
-		if (why) {
-			if (strcmp(why, "is too long") == 0) {
-				snprintf(buf, sizeof(buf), "is too long (at most %lld characters)",
-					 (long long)f->max);
-				why = buf;
-			}
-			report_error(errs, index, f->name, why);
-			return NULL;
-		}
-		return json_string(s);
-	}
-	case F_URL:
-		if (!valid_url(s)) {
-			report_error(errs, index, f->name,
-				     "must be an http:// or https:// URL of at most 2048 bytes");
-			return NULL;
-		}
-		return json_string(s);
-	case F_ENUM:
-		if (enum_index(s, f->choices) < 0) {
-			char list[200];
-
-			enum_list(f->choices, list, sizeof(list));
-			snprintf(buf, sizeof(buf), "must be one of: %s", list);
-			report_error(errs, index, f->name, buf);
-			return NULL;
-		}
-		return json_string(s);
-	case F_CORRIDOR:
-		if (!config_corridor(cfg, s)) {
-			report_error(errs, index, f->name, "is not a corridor configured on this server");
-			return NULL;
-		}
-		return json_string(s);
-	default:
-		return NULL;
-	}
+	if (f->type != F_INT && f->type != F_NUM && !json_is_string(v))
+		return refuse(f, x, "must be a string");
+	return checkers[f->type](f, v, x);
 }
 
 /* Checks one list of fields of obj into canon; returns the number of errors. */
 static int check_fields(const struct field *fields, const json_t *obj, json_t *canon,
 			size_t index, const struct sw_config *cfg, int64_t now, json_t *errs)
 {
+	struct check x = { index, cfg, now, errs };
 	int bad = 0;
 
 	for (const struct field *f = fields; f->name; f++) {
@@ -303,7 +311,7 @@ static int check_fields(const struct field *fields, const json_t *obj, json_t *c
 			}
 			continue;
 		}
-		c = check_value(f, v, index, cfg, now, errs);
+		c = check_value(f, v, &x);
 		if (!c) {
 			bad++;
 			continue;

@@ -55,14 +55,13 @@ static enum MHD_Result reply_xml(struct request *rq, unsigned status, struct str
 				 int retry_after)
 {
 	struct MHD_Response *resp;
-	enum MHD_Result ret;
 	size_t len;
 	char *text = sb_detach(body, &len), num[24];
 
 	resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(text);
-		return MHD_NO;
+		return reply_queue(rq, status, NULL);
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, XML_TYPE);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -74,11 +73,7 @@ static enum MHD_Result reply_xml(struct request *rq, unsigned status, struct str
 		snprintf(num, sizeof(num), "%d", retry_after > 0 ? retry_after : 1);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, num);
 	}
-	ret = MHD_queue_response(rq->conn, status, resp);
-	MHD_destroy_response(resp);
-	rq->status = status;
-	rq->replied = true;
-	return ret;
+	return reply_queue(rq, status, resp);
 }
 
 static enum MHD_Result reply_message(struct request *rq, unsigned status, const char *msg)
@@ -94,19 +89,14 @@ static enum MHD_Result reply_message(struct request *rq, unsigned status, const 
 enum MHD_Result http_head_submission(struct request *rq)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-	enum MHD_Result ret;
 	char num[24];
 
-	if (!resp)
-		return MHD_NO;
-	snprintf(num, sizeof(num), "%zu", OPENROSA_MAX_BODY);
-	MHD_add_response_header(resp, "X-OpenRosa-Version", OPENROSA_VERSION);
-	MHD_add_response_header(resp, "X-OpenRosa-Accept-Content-Length", num);
-	ret = MHD_queue_response(rq->conn, 204, resp);
-	MHD_destroy_response(resp);
-	rq->status = 204;
-	rq->replied = true;
-	return ret;
+	if (resp) {
+		snprintf(num, sizeof(num), "%zu", OPENROSA_MAX_BODY);
+		MHD_add_response_header(resp, "X-OpenRosa-Version", OPENROSA_VERSION);
+		MHD_add_response_header(resp, "X-OpenRosa-Accept-Content-Length", num);
+	}
+	return reply_queue(rq, 204, resp);
 }
 
 /* ---- POST /submission ----------------------------------------------------------- */

@@ -1,6 +1,7 @@
 #include "store/db.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +28,17 @@ struct thread_conn {
 	PGconn *pg;
 	bool lost;			/* an error said the session is gone */
 	unsigned generation;		/* successful connects so far */
-	int64_t next_attempt_ms;	/* monotonic; no attempt before this */
+	int64_t next_attempt_ms;	/* monotonic; no attempt before this... */
+	unsigned connects_seen;		/* ...unless another thread connected since */
 	int backoff_ms;
 	bool up;
 };
+
+/*
+ * Connects that succeeded, in any thread: once one has, the database is
+ * back, and a thread waiting out its backoff tries again at once.
+ */
+static atomic_uint g_connects;
 
 static int64_t now_ms(void)
 {
@@ -178,7 +186,7 @@ PGconn *db_conn(void)
 	}
 	tc->lost = false;
 	now = now_ms();
-	if (now < tc->next_attempt_ms)
+	if (now < tc->next_attempt_ms && atomic_load(&g_connects) == tc->connects_seen)
 		return NULL;
 	tc->pg = db_connect(g_conninfo, g_appname);
 	if (tc->pg && setup_conn(tc->pg)) {
@@ -187,6 +195,7 @@ PGconn *db_conn(void)
 		tc->up = true;
 		tc->generation++;
 		tc->backoff_ms = BACKOFF_MIN_MS;
+		atomic_fetch_add(&g_connects, 1);
 		return tc->pg;
 	}
 	if (tc->pg) {
@@ -195,6 +204,7 @@ PGconn *db_conn(void)
 	}
 	tc->up = false;
 	tc->next_attempt_ms = now + tc->backoff_ms;
+	tc->connects_seen = atomic_load(&g_connects);
 	log_warn("database: unavailable, next attempt in %d ms", tc->backoff_ms);
 	tc->backoff_ms = tc->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : tc->backoff_ms * 2;
 	return NULL;
