@@ -103,7 +103,10 @@ expect_status 200 "an export of exactly 100,000 reports"
 expect_eq "$(wc -l <"$BODY" | tr -d ' ')" "100002" "every report, after the two header rows"
 peak=$(peak_kb)
 echo "     100,000-report export: $(stat -c %s "$BODY") bytes; RSS $rss0 kB, peak $peak kB while exporting"
-if [ $((peak - rss0)) -lt 4096 ]; then ok; else fail "the peak RSS rose by $((peak - rss0)) kB during one export"; fi
+# AddressSanitizer holds freed memory back (its quarantine): no measure of ours there.
+if ldd "$SW_BUILD/supplywatchd" | grep -q libasan; then
+	ok
+elif [ $((peak - rss0)) -lt 4096 ]; then ok; else fail "the peak RSS rose by $((peak - rss0)) kB during one export"; fi
 post_json /api/v1/reports "$(report 2024-02-02 rafah)"
 req GET "/api/v1/reports.csv?kind=trucks&corridor=rafah"
 expect_status 413 "one report over the cap"
