@@ -20,6 +20,7 @@
 #include "core/forms.h"
 #include "core/metrics.h"
 #include "http/http.h"
+#include "http/http_cache.h"
 #include "http/http_conn.h"
 #include "publish/refresh.h"
 #include "publish/snapshot.h"
@@ -291,6 +292,7 @@ static void shut_down(struct MHD_Daemon *d, int sig)
 	sd_notify(0, "STOPPING=1");
 	http_stop(d, SHUTDOWN_GRACE_MS);
 	http_conn_shutdown();
+	cache_free();
 	http_metrics_cache_free();
 	refresh_stop();
 	snapshot_publish(NULL);

@@ -143,18 +143,23 @@ const char *const *http_route_names(size_t *n)
 
 /* ---- replies ------------------------------------------------------------------------ */
 
-enum MHD_Result reply_queue(struct request *rq, unsigned status, struct MHD_Response *resp)
+enum MHD_Result reply_queue_kept(struct request *rq, unsigned status, struct MHD_Response *resp)
 {
-	enum MHD_Result ret;
-
 	rq->status = status;
 	rq->replied = true;
 	if (!resp) {
 		log_err("http: out of memory for a %u response to %s", status, rq->path);
 		return MHD_NO;
 	}
-	ret = MHD_queue_response(rq->conn, status, resp);
-	MHD_destroy_response(resp);
+	return MHD_queue_response(rq->conn, status, resp);
+}
+
+enum MHD_Result reply_queue(struct request *rq, unsigned status, struct MHD_Response *resp)
+{
+	enum MHD_Result ret = reply_queue_kept(rq, status, resp);
+
+	if (resp)
+		MHD_destroy_response(resp);
 	return ret;
 }
 

@@ -108,6 +108,8 @@ enum MHD_Result reply_error(struct request *rq, unsigned status, const char *msg
 enum MHD_Result reply_text(struct request *rq, unsigned status, const char *type, struct strbuf *body);
 /* Queues resp (NULL: out of memory, the connection is closed) and records status. */
 enum MHD_Result reply_queue(struct request *rq, unsigned status, struct MHD_Response *resp);
+/* The same for a response the caller keeps (and destroys) itself. */
+enum MHD_Result reply_queue_kept(struct request *rq, unsigned status, struct MHD_Response *resp);
 
 /*
  * Who sends the request, and may they now (http_auth.c): fills rq->org and

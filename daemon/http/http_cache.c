@@ -1,5 +1,6 @@
 #include "http/http_cache.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -112,31 +113,149 @@ static void surface_headers(struct MHD_Response *r, const char *type, bool gz)
 	}
 }
 
+static bool wants_gzip(struct request *rq, const struct blob *b)
+{
+	return b->gz && accepts_gzip(MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
+								  MHD_HTTP_HEADER_ACCEPT_ENCODING));
+}
+
+static enum MHD_Result reply_304(struct request *rq, const char *etag, int64_t lm, unsigned flags)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+
+	if (r)
+		validators(rq, r, etag, lm, flags);
+	return reply_queue(rq, 304, r);
+}
+
+/* A 200 response of b's bytes (not copied); release(arg) when libmicrohttpd is done. */
+static struct MHD_Response *response_of(struct request *rq, const struct blob *b, bool gz,
+					int64_t lm, unsigned flags, void (*release)(void *), void *arg)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
+		gz ? b->gz_len : b->len, gz ? (void *)b->gz : (void *)b->body, release, arg);
+
+	if (!r) {
+		release(arg);
+		return NULL;
+	}
+	surface_headers(r, b->type, gz);
+	validators(rq, r, gz ? b->etag_gz : b->etag, lm, flags);
+	return r;
+}
+
 enum MHD_Result cache_reply_blob(struct request *rq, const struct blob *b, unsigned flags,
 				 void (*release)(void *), void *arg)
 {
-	bool gz = b->gz && accepts_gzip(MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
-								     MHD_HTTP_HEADER_ACCEPT_ENCODING));
-	const char *etag = gz ? b->etag_gz : b->etag;
+	bool gz = wants_gzip(rq, b);
 	int64_t lm = last_modified(b);
-	struct MHD_Response *r;
 
-	if (not_modified(rq, etag, lm, flags)) {
+	if (not_modified(rq, gz ? b->etag_gz : b->etag, lm, flags)) {
 		release(arg);
-		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-		if (r)
-			validators(rq, r, etag, lm, flags);
-		return reply_queue(rq, 304, r);
+		return reply_304(rq, gz ? b->etag_gz : b->etag, lm, flags);
 	}
-	r = MHD_create_response_from_buffer_with_free_callback_cls(gz ? b->gz_len : b->len,
-		gz ? (void *)b->gz : (void *)b->body, release, arg);
-	if (!r) {
-		release(arg);
-		return reply_queue(rq, 200, NULL);
+	return reply_queue(rq, 200, response_of(rq, b, gz, lm, flags, release, arg));
+}
+
+/* ---- responses made once ---------------------------------------------------------- */
+
+/* A slot's responses (identity, gzip) and what each was made with. */
+struct slot {
+	struct MHD_Response *resp[2];
+	int64_t lm[2];
+	bool public[2];
+};
+
+/* The responses of the current owner of each table; guarded by reuse_lock. */
+static struct table {
+	uint64_t generation;
+	struct slot *slots;
+	size_t n;
+} tables[2];
+static pthread_mutex_t reuse_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Lets go of t's responses: those being sent finish, then release their owner. */
+static void retire(struct table *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		for (int gz = 0; gz < 2; gz++)
+			if (t->slots[i].resp[gz])
+				MHD_destroy_response(t->slots[i].resp[gz]);
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}
+
+/* The slot of u's blob b in the current table, or NULL when u's owner is not the latest. */
+static struct slot *slot_of(const struct reuse *u, const struct blob *b)
+{
+	struct table *t = &tables[u->table];
+
+	if (u->generation > t->generation) {
+		retire(t);
+		t->generation = u->generation;
+		t->n = u->nslots;
+		t->slots = xcalloc(t->n ? t->n : 1, sizeof(*t->slots));
 	}
-	surface_headers(r, b->type, gz);
-	validators(rq, r, etag, lm, flags);
-	return reply_queue(rq, 200, r);
+	if (u->generation != t->generation || b->slot >= t->n)
+		return NULL;
+	return &t->slots[b->slot];
+}
+
+/*
+ * Queues the slot's response, made anew when it is missing or out of date.
+ * Under reuse_lock: a response is never queued after its table retired it.
+ */
+static enum MHD_Result queue_reused(struct request *rq, const struct reuse *u, struct slot *sl,
+				    const struct blob *b, bool gz, int64_t lm, unsigned flags)
+{
+	struct MHD_Response **r = &sl->resp[gz];
+
+	if (!*r || sl->lm[gz] != lm || sl->public[gz] != rq->cfg->is_public) {
+		if (*r)
+			MHD_destroy_response(*r);
+		u->hold(u->arg);
+		*r = response_of(rq, b, gz, lm, flags, u->release, u->arg);
+		sl->lm[gz] = lm;
+		sl->public[gz] = rq->cfg->is_public;
+	}
+	return reply_queue_kept(rq, 200, *r);
+}
+
+enum MHD_Result cache_reply_reused(struct request *rq, const struct reuse *u, const struct blob *b,
+				   unsigned flags)
+{
+	bool gz = wants_gzip(rq, b);
+	int64_t lm = last_modified(b);
+	enum MHD_Result ret;
+	struct slot *sl;
+
+	if (not_modified(rq, gz ? b->etag_gz : b->etag, lm, flags)) {
+		u->release(u->arg);
+		return reply_304(rq, gz ? b->etag_gz : b->etag, lm, flags);
+	}
+	pthread_mutex_lock(&reuse_lock);
+	sl = slot_of(u, b);
+	if (!sl) {
+		pthread_mutex_unlock(&reuse_lock);
+		return cache_reply_blob(rq, b, flags, u->release, u->arg);
+	}
+	ret = queue_reused(rq, u, sl, b, gz, lm, flags);
+	pthread_mutex_unlock(&reuse_lock);
+	u->release(u->arg);	/* the responses hold their own */
+	return ret;
+}
+
+void cache_free(void)
+{
+	pthread_mutex_lock(&reuse_lock);
+	retire(&tables[CACHE_SURFACES]);
+	retire(&tables[CACHE_METRICS]);
+	pthread_mutex_unlock(&reuse_lock);
+}
+
+static void hold_snapshot(void *arg)
+{
+	snapshot_ref(arg);
 }
 
 static void release_snapshot(void *arg)
@@ -146,7 +265,10 @@ static void release_snapshot(void *arg)
 
 enum MHD_Result cache_reply_snapshot(struct request *rq, struct snapshot *s, const struct blob *b)
 {
-	return cache_reply_blob(rq, b, 0, release_snapshot, snapshot_ref(s));
+	struct reuse u = { CACHE_SURFACES, s->seq, s->nblobs, hold_snapshot, release_snapshot,
+			   snapshot_ref(s) };
+
+	return cache_reply_reused(rq, &u, b, 0);
 }
 
 static void release_blob(void *arg)

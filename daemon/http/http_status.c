@@ -261,6 +261,7 @@ enum MHD_Result http_get_feed(struct request *rq)
  */
 struct shared {
 	int refs;			/* guarded by mcache.lock */
+	uint64_t generation;		/* 1, 2, ... as renderings replace each other */
 	struct blob b;
 };
 
@@ -269,7 +270,17 @@ static struct {
 	struct shared *cur;
 	uint64_t seq, version;		/* of the snapshot and the counters rendered */
 	int64_t at_ns;
-} mcache = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 0 };
+	uint64_t renderings;
+} mcache = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 0, 0 };
+
+static void shared_hold(void *arg)
+{
+	struct shared *sh = arg;
+
+	pthread_mutex_lock(&mcache.lock);
+	sh->refs++;
+	pthread_mutex_unlock(&mcache.lock);
+}
 
 static void shared_release(void *arg)
 {
@@ -322,6 +333,7 @@ static struct shared *exposition(struct snapshot *s)
 		render_metrics_text(s, &b);
 		fresh = xcalloc(1, sizeof(*fresh));
 		fresh->refs = 1;
+		fresh->generation = ++mcache.renderings;
 		blob_take(&fresh->b, "text/plain; version=0.0.4; charset=utf-8", &b,
 			  s ? s->generated_at : 0, true);
 		old = mcache.cur;
@@ -342,9 +354,10 @@ enum MHD_Result http_get_metrics(struct request *rq)
 {
 	struct snapshot *s = snapshot_acquire();
 	struct shared *sh = exposition(s);
+	struct reuse u = { CACHE_METRICS, sh->generation, 1, shared_hold, shared_release, sh };
 
 	snapshot_release(s);
-	return cache_reply_blob(rq, &sh->b, CACHE_ETAG_ONLY, shared_release, sh);
+	return cache_reply_reused(rq, &u, &sh->b, CACHE_ETAG_ONLY);
 }
 
 static void render_metrics_text(struct snapshot *s, struct strbuf *b)

@@ -24,6 +24,7 @@ struct blob {
 	char etag[BLOB_ETAG_LEN];	/* "<32 hex digits>" */
 	char etag_gz[BLOB_ETAG_LEN];	/* "<32 hex digits>-gz" */
 	int64_t last_modified;		/* seconds since the epoch */
+	unsigned slot;			/* its place among its owner's blobs (HTTP keeps a response per place) */
 };
 
 /* Makes b of body's bytes (body is emptied: b owns them now). */

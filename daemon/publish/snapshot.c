@@ -19,7 +19,7 @@ struct snapshot *snapshot_new(struct sw_config *cfg, int64_t generated_at,
 {
 	struct snapshot *s = xcalloc(1, sizeof(*s));
 
-	s->refs = 1;
+	atomic_init(&s->refs, 1);
 	s->cfg = cfg;
 	s->generated_at = generated_at;
 	s->data = data;
@@ -96,9 +96,18 @@ static void render_variant(struct snapshot *s, const struct snapshot *prev, int 
 void snapshot_render(struct snapshot *s, const struct snapshot *prev)
 {
 	struct strbuf t = STRBUF_INIT;
+	unsigned k = 0;
 
 	for (int down = 0; down < 2; down++)
 		render_variant(s, prev, down);
+	for (int down = 0; down < 2; down++) {
+		s->status_json[down].slot = k++;
+		s->home_html[down].slot = k++;
+		s->feed[down].slot = k++;
+		for (size_t i = 0; i < s->n; i++)
+			s->corridor_html[down][i].slot = k++;
+	}
+	s->nblobs = k;
 	render_metric_gauges(&t, s->evals, s->n);
 	s->metrics_gauges = sb_detach(&t, NULL);
 }
@@ -162,6 +171,7 @@ int64_t snapshot_db_changed_at(void)
 	return t;
 }
 
+/* The lock guards which snapshot is current; references are atomic. */
 struct snapshot *snapshot_acquire(void)
 {
 	struct snapshot *s;
@@ -169,29 +179,20 @@ struct snapshot *snapshot_acquire(void)
 	pthread_mutex_lock(&snap_lock);
 	s = current;
 	if (s)
-		s->refs++;
+		atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
 	pthread_mutex_unlock(&snap_lock);
 	return s;
 }
 
 struct snapshot *snapshot_ref(struct snapshot *s)
 {
-	pthread_mutex_lock(&snap_lock);
-	s->refs++;
-	pthread_mutex_unlock(&snap_lock);
+	atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
 	return s;
 }
 
 void snapshot_release(struct snapshot *s)
 {
-	int left;
-
-	if (!s)
-		return;
-	pthread_mutex_lock(&snap_lock);
-	left = --s->refs;
-	pthread_mutex_unlock(&snap_lock);
-	if (left == 0)
+	if (s && atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) == 1)
 		snapshot_free(s);
 }
 

@@ -13,6 +13,7 @@
 #ifndef SW_SNAPSHOT_H
 #define SW_SNAPSHOT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,7 +23,7 @@
 #include "publish/blob.h"
 
 struct snapshot {
-	int refs;				/* guarded by the module's lock */
+	atomic_int refs;
 	struct sw_config *cfg;			/* reference held */
 	int64_t generated_at;			/* seconds (HTTP dates, JSON) */
 	int64_t report_seq;			/* highest supplywatch.reports.id included */
@@ -41,6 +42,7 @@ struct snapshot {
 	struct blob home_html[2];
 	struct blob feed[2];			/* [1]: a subtitle says so */
 	struct blob *corridor_html[2];		/* per corridor */
+	size_t nblobs;				/* the blobs' slots are 0 .. nblobs - 1 */
 	char *metrics_gauges;			/* text block of the indicator gauges */
 };
 

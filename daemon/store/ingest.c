@@ -853,24 +853,33 @@ struct ingest_outcome ingest_retract(PGconn *c, const struct org *org, const cha
 
 /* ---- the one retry loop ------------------------------------------------------ */
 
-struct ingest_outcome ingest_run(ingest_job job, void *arg)
+static struct ingest_outcome no_connection(void)
 {
 	struct ingest_outcome o = { 0 };
 
-	for (int attempt = 0; attempt < 2; attempt++) {
-		PGconn *c = db_conn();
+	o.result = INGEST_UNAVAILABLE;
+	o.retry_after = db_retry_after();
+	return o;
+}
 
-		if (!c) {
-			o.result = INGEST_UNAVAILABLE;
-			o.retry_after = db_retry_after();
-			return o;
-		}
-		o = job(c, arg);
-		if (o.result != INGEST_UNAVAILABLE || !(o.reconnect || o.commit_unknown) || attempt > 0)
-			break;
-		log_info("ingest: the database session was lost%s; running the request again on a new one",
-			 o.commit_unknown ? " with a commit unanswered" : "");
+struct ingest_outcome ingest_run(ingest_job job, void *arg)
+{
+	PGconn *c = db_conn();
+	struct ingest_outcome o = c ? job(c, arg) : no_connection();
+	bool unknown = o.commit_unknown;
+
+	if (o.result != INGEST_UNAVAILABLE || !(o.reconnect || o.commit_unknown))
+		return o;
+	log_info("ingest: the database session was lost%s; running the request again on a new one",
+		 unknown ? " with a commit unanswered" : "");
+	ingest_outcome_free(&o);
+	c = db_conn();
+	o = c ? job(c, arg) : no_connection();
+	/* The second attempt failed: the first one's commit may still have happened. */
+	if (unknown && (o.result == INGEST_UNAVAILABLE || o.result == INGEST_FAILED)) {
 		ingest_outcome_free(&o);
+		o = no_connection();
+		o.commit_unknown = true;
 	}
 	return o;
 }

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../lib.sh"
 sw_setup
 python3 "$SW_ROOT/tests/tools/pgproxy.py" "$PGHOST/.s.PGSQL.5432" "$WORK/proxy.port" "$WORK/arm" "$WORK/fired" \
-	2>"$WORK/proxy.log" &
+	"$WORK/block" 2>"$WORK/proxy.log" &
 PROXY=$!
 trap 'kill "$PROXY" 2>/dev/null; sw_cleanup' EXIT
 for _ in $(seq 1 100); do [ -s "$WORK/proxy.port" ] && break; sleep 0.05; done
@@ -39,6 +39,40 @@ expect_json '.reports[0].report_id' "\"$R\"" "the answer names the report"
 expect_eq "$(sql "SELECT count(*) FROM supplywatch.reports WHERE report_id = '$R'")" "1" "stored once"
 expect_contains "$WORK/daemon.log" "running the request again on a new one" "the daemon says it found out"
 shows 2024-05-02 7 "the report is in the figures at once"
+
+# --- the answer is lost, and the database cannot be reached to find out ----------------------
+# The client must not hear "nothing was stored": it may have been.  Every
+# worker has its session first (a new one could not be made).
+W=$(report "$(uuid)" 2024-05-01 1)
+for _ in $(seq 1 30); do
+	[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'supplywatchd' AND datname = current_database()")" -ge 6 ] && break
+	warm=""
+	for _ in $(seq 1 12); do
+		curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
+			--data-binary "$W" "$SW_URL/api/v1/reports" &
+		warm="$warm $!"
+	done
+	wait $warm
+done
+expect_eq "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'supplywatchd' AND datname = current_database()")" "6" \
+	"the main thread, four workers and the snapshot thread have their sessions"
+touch "$WORK/block"
+echo insert_trucks >"$WORK/arm"
+U=$(uuid)
+post_json /api/v1/reports "$(report "$U" 2024-05-05 4)"
+[ -e "$WORK/fired" ] && ok || fail "the proxy did not cut the session"
+rm -f "$WORK/fired" "$WORK/block"
+expect_status 503 "the fate of the commit could not be learnt"
+expect_json '.error' '"database connection lost during commit; send the same request again: if it was stored you get 200 and the same answer"' \
+	"the answer says the report may be stored"
+expect_eq "$(sql "SELECT count(*) FROM supplywatch.reports WHERE report_id = '$U'")" "1" "and it was"
+for _ in $(seq 1 60); do
+	post_json /api/v1/reports "$(report "$U" 2024-05-05 4)"
+	[ "$STATUS" = 503 ] || break
+	sleep 0.05
+done
+expect_status 200 "sent again, it is a replay"
+shows 2024-05-05 4 "and it is in the figures"
 
 # --- a batch: its COMMIT's answer is lost --------------------------------------------------
 echo COMMIT >"$WORK/arm"

@@ -7,9 +7,11 @@ exists and names a prepared statement (say insert_trucks) or COMMIT, the
 first session that executes it is cut after the server has answered with
 ReadyForQuery, before the client sees any of that answer: the server has
 committed, the client learns nothing.  ARM is removed when it fires, and
-FIRED is written then.  For the tests of lost commits; never in production.
+FIRED is written then.  While the file BLOCK exists (optional), new
+sessions are refused, as a database that cannot be reached refuses them.
+For the tests of lost commits; never in production.
 
-Usage: pgproxy.py SOCKET PORTFILE ARM FIRED
+Usage: pgproxy.py SOCKET PORTFILE ARM FIRED [BLOCK]
 """
 import os
 import select
@@ -19,6 +21,7 @@ import sys
 import threading
 
 SOCK, PORTFILE, ARM, FIRED = sys.argv[1:5]
+BLOCK = sys.argv[5] if len(sys.argv) > 5 else None
 arm_lock = threading.Lock()
 
 
@@ -116,6 +119,9 @@ def main():
     os.rename(PORTFILE + ".tmp", PORTFILE)
     while True:
         client, _ = listener.accept()
+        if BLOCK and os.path.exists(BLOCK):
+            client.close()
+            continue
         threading.Thread(target=relay, args=(client,), daemon=True).start()
 
 
