@@ -210,6 +210,7 @@ static void start_database(const struct sw_config *cfg)
 	db_init(cfg->conninfo, cfg->statement_timeout_ms, "supplywatchd");
 	db_quiet_notify();
 	ingest_committed = refresh_changed;
+	snapshot_published = cache_retire_surfaces;
 	ingest_register();
 	load_register();
 	events_register();

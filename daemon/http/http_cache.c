@@ -245,6 +245,19 @@ enum MHD_Result cache_reply_reused(struct request *rq, const struct reuse *u, co
 	return ret;
 }
 
+void cache_retire_surfaces(void)
+{
+	pthread_mutex_lock(&reuse_lock);
+	/* The generation stays: a request for an older snapshot gets a response of its own. */
+	{
+		uint64_t gen = tables[CACHE_SURFACES].generation;
+
+		retire(&tables[CACHE_SURFACES]);
+		tables[CACHE_SURFACES].generation = gen;
+	}
+	pthread_mutex_unlock(&reuse_lock);
+}
+
 void cache_free(void)
 {
 	pthread_mutex_lock(&reuse_lock);
@@ -283,7 +296,8 @@ enum MHD_Result cache_reply_body(struct request *rq, const char *type, struct st
 	struct blob *b = xmalloc(sizeof(*b));
 
 	/* Computed for one request: not worth compressing. */
-	blob_take(b, type, body, last_modified, false);
+	blob_make(b, type, body->buf, body->len, last_modified, false);
+	sb_release(body);
 	return cache_reply_blob(rq, b, 0, release_blob, b);
 }
 

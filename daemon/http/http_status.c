@@ -334,8 +334,9 @@ static struct shared *exposition(struct snapshot *s)
 		fresh = xcalloc(1, sizeof(*fresh));
 		fresh->refs = 1;
 		fresh->generation = ++mcache.renderings;
-		blob_take(&fresh->b, "text/plain; version=0.0.4; charset=utf-8", &b,
+		blob_make(&fresh->b, "text/plain; version=0.0.4; charset=utf-8", b.buf, b.len,
 			  s ? s->generated_at : 0, true);
+		sb_release(&b);
 		old = mcache.cur;
 		mcache.cur = fresh;
 		mcache.seq = seq;

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "util/strbuf.h"
+
 /* body gzipped into a new buffer; NULL when that is no smaller. */
 static unsigned char *gzip_of(const char *body, size_t len, size_t *out_len)
 {
@@ -31,15 +33,18 @@ static unsigned char *gzip_of(const char *body, size_t len, size_t *out_len)
 	return out;
 }
 
-void blob_take(struct blob *b, const char *type, struct strbuf *body, int64_t last_modified,
-	       bool gzip)
+void blob_make(struct blob *b, const char *type, const char *bytes, size_t len,
+	       int64_t last_modified, bool gzip)
 {
 	unsigned char h[16];
 	char hex[33];
 
 	memset(b, 0, sizeof(*b));
 	b->type = type;
-	b->body = sb_detach(body, &b->len);
+	b->body = xmalloc(len + 1);
+	memcpy(b->body, bytes, len);
+	b->body[len] = '\0';
+	b->len = len;
 	b->last_modified = last_modified;
 	crypto_generichash(h, sizeof(h), (const unsigned char *)b->body, b->len, NULL, 0);
 	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));

@@ -11,7 +11,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util/strbuf.h"
 
 #define BLOB_ETAG_LEN 44
 
@@ -27,9 +26,12 @@ struct blob {
 	unsigned slot;			/* its place among its owner's blobs (HTTP keeps a response per place) */
 };
 
-/* Makes b of body's bytes (body is emptied: b owns them now). */
-void blob_take(struct blob *b, const char *type, struct strbuf *body, int64_t last_modified,
-	       bool gzip);
+/*
+ * Makes b of a copy of len bytes, allocated to size (a renderer's buffer,
+ * grown as it went, is reused for the next blob rather than kept).
+ */
+void blob_make(struct blob *b, const char *type, const char *bytes, size_t len,
+	       int64_t last_modified, bool gzip);
 void blob_free(struct blob *b);
 
 #endif

@@ -14,6 +14,8 @@ static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct snapshot *current;
 static int64_t db_changed_at;		/* guarded by snap_lock */
 
+void (*snapshot_published)(void);
+
 struct snapshot *snapshot_new(struct sw_config *cfg, int64_t generated_at,
 			      struct corridor_data **data, size_t n)
 {
@@ -58,38 +60,44 @@ static const struct blob *old_page(const struct snapshot *prev, int down, const 
 	return i < 0 ? NULL : &prev->corridor_html[down][i];
 }
 
-static void json_blob(struct blob *b, json_t *j, int64_t at)
+/* The blob of what t holds (t is emptied for the next, its buffer kept). */
+static void blob_of(struct blob *b, const char *type, struct strbuf *t, int64_t at)
 {
-	struct strbuf t = STRBUF_INIT;
+	blob_make(b, type, t->buf, t->len, at, true);
+	sb_reset(t);
+}
+
+static void json_blob(struct blob *b, json_t *j, struct strbuf *t, int64_t at)
+{
 	char *text = json_dumps(j, SW_JSON);
 
 	json_decref(j);
 	/* json_dumps refuses only invalid UTF-8, which validation keeps out. */
-	sb_addstr(&t, text ? text : "{}");
-	sb_addch(&t, '\n');
+	sb_addstr(t, text ? text : "{}");
+	sb_addch(t, '\n');
 	free(text);
-	blob_take(b, TYPE_JSON, &t, at, true);
+	blob_of(b, TYPE_JSON, t, at);
 }
 
-static void render_variant(struct snapshot *s, const struct snapshot *prev, int down)
+static void render_variant(struct snapshot *s, const struct snapshot *prev, int down,
+			   struct strbuf *t)
 {
-	struct strbuf t = STRBUF_INIT;
 	int64_t at = s->generated_at;
 
 	json_blob(&s->status_json[down],
-		  render_status_json(s->cfg, s->evals, s->n, -1, at, !down), at);
+		  render_status_json(s->cfg, s->evals, s->n, -1, at, !down), t, at);
 	carry_last_modified(&s->status_json[down], prev ? &prev->status_json[down] : NULL);
-	render_html(&t, s->cfg, s->evals, s->n, true, at, !down);
-	blob_take(&s->home_html[down], TYPE_HTML, &t, at, true);
+	render_html(t, s->cfg, s->evals, s->n, true, at, !down);
+	blob_of(&s->home_html[down], TYPE_HTML, t, at);
 	carry_last_modified(&s->home_html[down], prev ? &prev->home_html[down] : NULL);
 	s->corridor_html[down] = xcalloc(s->n ? s->n : 1, sizeof(*s->corridor_html[down]));
 	for (size_t i = 0; i < s->n; i++) {
-		render_html(&t, s->cfg, &s->evals[i], 1, false, at, !down);
-		blob_take(&s->corridor_html[down][i], TYPE_HTML, &t, at, true);
+		render_html(t, s->cfg, &s->evals[i], 1, false, at, !down);
+		blob_of(&s->corridor_html[down][i], TYPE_HTML, t, at);
 		carry_last_modified(&s->corridor_html[down][i], old_page(prev, down, s->data[i]->c->id));
 	}
-	render_feed(&t, s->cfg, s->evals, s->n, at, !down);
-	blob_take(&s->feed[down], TYPE_ATOM, &t, at, true);
+	render_feed(t, s->cfg, s->evals, s->n, at, !down);
+	blob_of(&s->feed[down], TYPE_ATOM, t, at);
 	carry_last_modified(&s->feed[down], prev ? &prev->feed[down] : NULL);
 }
 
@@ -99,7 +107,7 @@ void snapshot_render(struct snapshot *s, const struct snapshot *prev)
 	unsigned k = 0;
 
 	for (int down = 0; down < 2; down++)
-		render_variant(s, prev, down);
+		render_variant(s, prev, down, &t);
 	for (int down = 0; down < 2; down++) {
 		s->status_json[down].slot = k++;
 		s->home_html[down].slot = k++;
@@ -109,7 +117,8 @@ void snapshot_render(struct snapshot *s, const struct snapshot *prev)
 	}
 	s->nblobs = k;
 	render_metric_gauges(&t, s->evals, s->n);
-	s->metrics_gauges = sb_detach(&t, NULL);
+	s->metrics_gauges = xstrdup(t.buf);
+	sb_release(&t);
 }
 
 static void snapshot_free(struct snapshot *s)
@@ -207,5 +216,7 @@ void snapshot_publish(struct snapshot *s)
 	if (s)
 		s->seq = ++published;
 	pthread_mutex_unlock(&snap_lock);
+	if (snapshot_published)
+		snapshot_published();
 	snapshot_release(old);
 }

@@ -79,5 +79,11 @@ struct snapshot *snapshot_ref(struct snapshot *s);
 void snapshot_release(struct snapshot *s);
 /* Makes s current (taking its reference); NULL at shutdown. */
 void snapshot_publish(struct snapshot *s);
+/*
+ * Called after each publication (main.c sets it): whoever keeps things
+ * that hold the previous snapshot lets go of them, so it is freed as soon
+ * as the requests using it are done.
+ */
+extern void (*snapshot_published)(void);
 
 #endif
