@@ -115,10 +115,16 @@ deps:
 # FUZZ_SECONDS for make check: the crash regressions and a short run each.
 CHECK_FUZZ_SECONDS ?= 5
 
+# The daemon under ThreadSanitizer, for the test that proves its threads share
+# nothing unguarded (tests/integration/t84-threads.sh).
+tsan:
+	@$(MAKE) --no-print-directory SANITIZE= FUZZ= BUILD=$(BUILD)/tsan OPT="-O1 -g -fsanitize=thread" \
+		LDFLAGS="-pthread -fsanitize=thread" $(BUILD)/tsan/supplywatchd
+
 check: deps
 	@python3 tests/layout/check_layout.py --self-test
 	@python3 tests/layout/check_layout.py
-	@$(MAKE) --no-print-directory all unit-tests
+	@$(MAKE) --no-print-directory all unit-tests tsan
 	@bash tests/run.sh $(BUILD)
 ifneq ($(SANITIZE),1)
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
@@ -175,4 +181,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all bench check demo deps install uninstall clean unit-tests fuzz fuzz-build
+.PHONY: all bench check demo deps install uninstall clean unit-tests fuzz fuzz-build tsan
