@@ -4,6 +4,7 @@
  * or a chosen date range is computed from the snapshot's inputs on demand.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,7 +261,7 @@ enum MHD_Result http_get_feed(struct request *rq)
  * validated by ETag alone, never by date.
  */
 struct shared {
-	int refs;			/* guarded by mcache.lock */
+	atomic_int refs;
 	uint64_t generation;		/* 1, 2, ... as renderings replace each other */
 	struct blob b;
 };
@@ -277,20 +278,14 @@ static void shared_hold(void *arg)
 {
 	struct shared *sh = arg;
 
-	pthread_mutex_lock(&mcache.lock);
-	sh->refs++;
-	pthread_mutex_unlock(&mcache.lock);
+	atomic_fetch_add_explicit(&sh->refs, 1, memory_order_relaxed);
 }
 
 static void shared_release(void *arg)
 {
 	struct shared *sh = arg;
-	int left;
 
-	pthread_mutex_lock(&mcache.lock);
-	left = --sh->refs;
-	pthread_mutex_unlock(&mcache.lock);
-	if (left == 0) {
+	if (atomic_fetch_sub_explicit(&sh->refs, 1, memory_order_acq_rel) == 1) {
 		blob_free(&sh->b);
 		free(sh);
 	}
@@ -332,7 +327,7 @@ static struct shared *exposition(struct snapshot *s)
 
 		render_metrics_text(s, &b);
 		fresh = xcalloc(1, sizeof(*fresh));
-		fresh->refs = 1;
+		atomic_init(&fresh->refs, 1);
 		fresh->generation = ++mcache.renderings;
 		blob_make(&fresh->b, "text/plain; version=0.0.4; charset=utf-8", b.buf, b.len,
 			  s ? s->generated_at : 0, true);
@@ -344,7 +339,7 @@ static struct shared *exposition(struct snapshot *s)
 		mcache.at_ns = now;
 	}
 	cur = mcache.cur;
-	cur->refs++;
+	atomic_fetch_add_explicit(&cur->refs, 1, memory_order_relaxed);
 	pthread_mutex_unlock(&mcache.lock);
 	if (old)
 		shared_release(old);
