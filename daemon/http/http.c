@@ -594,7 +594,16 @@ struct MHD_Daemon *http_start(const struct sw_config *cfg, char *where, size_t w
 
 void http_stop(struct MHD_Daemon *d, int grace_ms)
 {
-	MHD_quiesce_daemon(d);
+	MHD_socket listening = MHD_quiesce_daemon(d);
+
+	/*
+	 * Quiesced, libmicrohttpd accepts no more connections but leaves the
+	 * socket to us: closed, new clients are refused at once instead of
+	 * waiting in its backlog for a process about to exit.  (Under socket
+	 * activation systemd keeps its own copy for the next start.)
+	 */
+	if (listening != MHD_INVALID_SOCKET)
+		close(listening);
 	for (int waited = 0; atomic_load(&in_flight) > 0 && waited < grace_ms; waited += 10)
 		usleep(10000);
 	/* No connection may stay suspended when libmicrohttpd stops. */

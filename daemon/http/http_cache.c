@@ -151,8 +151,10 @@ enum MHD_Result cache_reply_blob(struct request *rq, const struct blob *b, unsig
 	int64_t lm = last_modified(b);
 
 	if (not_modified(rq, gz ? b->etag_gz : b->etag, lm, flags)) {
-		release(arg);
-		return reply_304(rq, gz ? b->etag_gz : b->etag, lm, flags);
+		enum MHD_Result ret = reply_304(rq, gz ? b->etag_gz : b->etag, lm, flags);
+
+		release(arg);	/* after: b may go with it */
+		return ret;
 	}
 	return reply_queue(rq, 200, response_of(rq, b, gz, lm, flags, release, arg));
 }
@@ -174,24 +176,53 @@ static struct table {
 } tables[2];
 static pthread_mutex_t reuse_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Lets go of t's responses: those being sent finish, then release their owner. */
-static void retire(struct table *t)
+/*
+ * Responses let go of under reuse_lock are destroyed after it is released:
+ * destroying the last reference frees a snapshot, which should not stall
+ * every other request meanwhile.
+ */
+struct dropped {
+	struct MHD_Response **v;
+	size_t n;
+};
+
+static void drop(struct dropped *d, struct MHD_Response *r)
 {
+	if (!r)
+		return;
+	d->v = xrealloc(d->v, (d->n + 1) * sizeof(*d->v));
+	d->v[d->n++] = r;
+}
+
+static void destroy_dropped(struct dropped *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		MHD_destroy_response(d->v[i]);
+	free(d->v);
+	d->v = NULL;
+	d->n = 0;
+}
+
+/* Lets go of t's responses (into d): those being sent finish, then release their owner. */
+static void retire(struct table *t, struct dropped *d)
+{
+	uint64_t generation = t->generation;
+
 	for (size_t i = 0; i < t->n; i++)
 		for (int gz = 0; gz < 2; gz++)
-			if (t->slots[i].resp[gz])
-				MHD_destroy_response(t->slots[i].resp[gz]);
+			drop(d, t->slots[i].resp[gz]);
 	free(t->slots);
 	memset(t, 0, sizeof(*t));
+	t->generation = generation;
 }
 
 /* The slot of u's blob b in the current table, or NULL when u's owner is not the latest. */
-static struct slot *slot_of(const struct reuse *u, const struct blob *b)
+static struct slot *slot_of(const struct reuse *u, const struct blob *b, struct dropped *d)
 {
 	struct table *t = &tables[u->table];
 
 	if (u->generation > t->generation) {
-		retire(t);
+		retire(t, d);
 		t->generation = u->generation;
 		t->n = u->nslots;
 		t->slots = xcalloc(t->n ? t->n : 1, sizeof(*t->slots));
@@ -206,13 +237,13 @@ static struct slot *slot_of(const struct reuse *u, const struct blob *b)
  * Under reuse_lock: a response is never queued after its table retired it.
  */
 static enum MHD_Result queue_reused(struct request *rq, const struct reuse *u, struct slot *sl,
-				    const struct blob *b, bool gz, int64_t lm, unsigned flags)
+				    const struct blob *b, bool gz, int64_t lm, unsigned flags,
+				    struct dropped *d)
 {
 	struct MHD_Response **r = &sl->resp[gz];
 
 	if (!*r || sl->lm[gz] != lm || sl->public[gz] != rq->cfg->is_public) {
-		if (*r)
-			MHD_destroy_response(*r);
+		drop(d, *r);
 		u->hold(u->arg);
 		*r = response_of(rq, b, gz, lm, flags, u->release, u->arg);
 		sl->lm[gz] = lm;
@@ -226,44 +257,57 @@ enum MHD_Result cache_reply_reused(struct request *rq, const struct reuse *u, co
 {
 	bool gz = wants_gzip(rq, b);
 	int64_t lm = last_modified(b);
+	struct dropped d = { NULL, 0 };
 	enum MHD_Result ret;
 	struct slot *sl;
 
 	if (not_modified(rq, gz ? b->etag_gz : b->etag, lm, flags)) {
-		u->release(u->arg);
-		return reply_304(rq, gz ? b->etag_gz : b->etag, lm, flags);
+		ret = reply_304(rq, gz ? b->etag_gz : b->etag, lm, flags);
+		u->release(u->arg);	/* after: b may go with it */
+		return ret;
 	}
 	pthread_mutex_lock(&reuse_lock);
-	sl = slot_of(u, b);
+	sl = slot_of(u, b, &d);
 	if (!sl) {
 		pthread_mutex_unlock(&reuse_lock);
+		destroy_dropped(&d);
 		return cache_reply_blob(rq, b, flags, u->release, u->arg);
 	}
-	ret = queue_reused(rq, u, sl, b, gz, lm, flags);
+	ret = queue_reused(rq, u, sl, b, gz, lm, flags, &d);
 	pthread_mutex_unlock(&reuse_lock);
+	destroy_dropped(&d);
 	u->release(u->arg);	/* the responses hold their own */
 	return ret;
 }
 
-void cache_retire_surfaces(void)
+void cache_retire_surfaces(uint64_t generation)
 {
-	pthread_mutex_lock(&reuse_lock);
-	/* The generation stays: a request for an older snapshot gets a response of its own. */
-	{
-		uint64_t gen = tables[CACHE_SURFACES].generation;
+	struct table *t = &tables[CACHE_SURFACES];
+	struct dropped d = { NULL, 0 };
 
-		retire(&tables[CACHE_SURFACES]);
-		tables[CACHE_SURFACES].generation = gen;
+	pthread_mutex_lock(&reuse_lock);
+	/*
+	 * Only a table older than the snapshot just published: one a request
+	 * already made for it stays.  Requests still holding an older snapshot
+	 * get responses of their own, and make no table for it.
+	 */
+	if (t->generation < generation) {
+		retire(t, &d);
+		t->generation = generation - 1;
 	}
 	pthread_mutex_unlock(&reuse_lock);
+	destroy_dropped(&d);
 }
 
 void cache_free(void)
 {
+	struct dropped d = { NULL, 0 };
+
 	pthread_mutex_lock(&reuse_lock);
-	retire(&tables[CACHE_SURFACES]);
-	retire(&tables[CACHE_METRICS]);
+	retire(&tables[CACHE_SURFACES], &d);
+	retire(&tables[CACHE_METRICS], &d);
 	pthread_mutex_unlock(&reuse_lock);
+	destroy_dropped(&d);
 }
 
 static void hold_snapshot(void *arg)

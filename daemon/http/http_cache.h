@@ -48,8 +48,8 @@ enum MHD_Result cache_reply_reused(struct request *rq, const struct reuse *u, co
 				   unsigned flags);
 /* Sends one of s's blobs, reusing its response; the response holds s until sent. */
 enum MHD_Result cache_reply_snapshot(struct request *rq, struct snapshot *s, const struct blob *b);
-/* A new snapshot is current: lets go of the previous one's responses. */
-void cache_retire_surfaces(void);
+/* Snapshot generation is current: lets go of older ones' responses. */
+void cache_retire_surfaces(uint64_t generation);
 /* At exit, once no request runs: lets go of every reused response. */
 void cache_free(void);
 /* A surface computed for this request (body is taken over). */

@@ -53,7 +53,8 @@ static struct {
 	bool started, stopping;
 	struct job *head, *tail;
 	int active;
-} ex = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, false, false, NULL, NULL, 0 };
+	PGcancel *running;		/* cancels the export in progress, at shutdown */
+} ex = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, false, false, NULL, NULL, 0, NULL };
 
 /* ---- the export thread ------------------------------------------------------------ */
 
@@ -96,8 +97,16 @@ static void run(struct job *j)
 	enum export_status st = !c ? EXPORT_UNAVAILABLE : fd < 0 ? EXPORT_FAILED : EXPORT_OK;
 	int64_t size = 0;
 
-	if (st == EXPORT_OK)
+	if (st == EXPORT_OK) {
+		pthread_mutex_lock(&ex.lock);
+		ex.running = PQgetCancel(c);
+		pthread_mutex_unlock(&ex.lock);
 		st = export_run(c, &j->q, EXPORT_MAX_ROWS, fd, &size);
+		pthread_mutex_lock(&ex.lock);
+		PQfreeCancel(ex.running);
+		ex.running = NULL;
+		pthread_mutex_unlock(&ex.lock);
+	}
 	if (st != EXPORT_OK && fd >= 0) {
 		close(fd);
 		fd = -1;
@@ -149,8 +158,13 @@ static bool start(void)
 
 void http_export_stop(void)
 {
+	char err[256];
+
 	pthread_mutex_lock(&ex.lock);
 	ex.stopping = true;
+	/* The export in progress ends now (its client gets 503), not at its statement timeout. */
+	if (ex.running)
+		PQcancel(ex.running, err, sizeof(err));
 	/* Queued exports will not run: their connections go on to a 503. */
 	while (ex.head) {
 		struct job *j = ex.head;

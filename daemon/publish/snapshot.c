@@ -14,7 +14,7 @@ static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct snapshot *current;
 static int64_t db_changed_at;		/* guarded by snap_lock */
 
-void (*snapshot_published)(void);
+void (*snapshot_published)(uint64_t seq);
 
 struct snapshot *snapshot_new(struct sw_config *cfg, int64_t generated_at,
 			      struct corridor_data **data, size_t n)
@@ -209,14 +209,16 @@ void snapshot_publish(struct snapshot *s)
 {
 	static uint64_t published;
 	struct snapshot *old;
+	uint64_t seq;
 
 	pthread_mutex_lock(&snap_lock);
 	old = current;
 	current = s;
+	seq = ++published;
 	if (s)
-		s->seq = ++published;
+		s->seq = seq;
 	pthread_mutex_unlock(&snap_lock);
 	if (snapshot_published)
-		snapshot_published();
+		snapshot_published(seq);
 	snapshot_release(old);
 }

@@ -80,10 +80,10 @@ void snapshot_release(struct snapshot *s);
 /* Makes s current (taking its reference); NULL at shutdown. */
 void snapshot_publish(struct snapshot *s);
 /*
- * Called after each publication (main.c sets it): whoever keeps things
- * that hold the previous snapshot lets go of them, so it is freed as soon
- * as the requests using it are done.
+ * Called after each publication with the new snapshot's seq (main.c sets
+ * it): whoever keeps things that hold older snapshots lets go of them, so
+ * each is freed as soon as the requests using it are done.
  */
-extern void (*snapshot_published)(void);
+extern void (*snapshot_published)(uint64_t seq);
 
 #endif

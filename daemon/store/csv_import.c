@@ -13,6 +13,7 @@ struct csv_import {
 	struct ingest_tx *tx;
 	const struct sw_config *cfg;
 	int64_t now;
+	unsigned invalid_rows;		/* rows validation refused */
 };
 
 static void on_row(void *arg, json_t *obj, long row)
@@ -22,6 +23,7 @@ static void on_row(void *arg, json_t *obj, long row)
 	size_t i;
 
 	canon = report_validate(obj, (size_t)row, imp->cfg, imp->now, errs);
+	imp->invalid_rows += !canon;
 	json_array_foreach(errs, i, d)
 		csvin_error(imp->r, row, json_string_value(json_object_get(d, "field")),
 			    json_string_value(json_object_get(d, "reason")));
@@ -89,10 +91,12 @@ struct csv_outcome csv_import_finish(struct csv_import *imp)
 	co.o = ingest_finish(imp->tx, bad);
 	/* What storage refused (repeats, supersedes, conflicts) joins the file's own errors. */
 	rows_from_details(imp, co.o.details);
-	if (bad || co.o.result == INGEST_INVALID) {
+	/* Bad rows make the file invalid; a server failure stays one, whatever the rows. */
+	if ((bad && co.o.result != INGEST_FAILED) || co.o.result == INGEST_INVALID) {
 		ingest_outcome_free(&co.o);
 		co.o.result = INGEST_INVALID;
 	}
+	co.o.invalid_reports += imp->invalid_rows;
 	if (co.o.result == INGEST_INVALID || co.o.result == INGEST_CONFLICT) {
 		json_decref(co.o.details);
 		co.o.details = json_incref(csvin_errors(imp->r));

@@ -210,17 +210,20 @@ PGconn *db_conn(void)
 	return NULL;
 }
 
+/* Both work without db_init too (the CLI): there is no backoff then. */
 int db_retry_after(void)
 {
-	struct thread_conn *tc = thread_conn();
-	int64_t wait = tc->next_attempt_ms - now_ms();
+	struct thread_conn *tc = thread_conn_if_any();
+	int64_t wait = tc ? tc->next_attempt_ms - now_ms() : 0;
 
 	return wait <= 1000 ? 1 : (int)((wait + 999) / 1000);
 }
 
 unsigned db_conn_generation(void)
 {
-	return thread_conn()->generation;
+	struct thread_conn *tc = thread_conn_if_any();
+
+	return tc ? tc->generation : 0;
 }
 
 void db_conn_close(void)

@@ -77,8 +77,9 @@ void ingest_outcome_free(struct ingest_outcome *o)
 }
 
 /*
- * The database failed with s.  committing: COMMIT (or a statement that
- * commits by itself) was sent, so a lost session leaves its fate unknown.
+ * The database failed with s.  committing: a COMMIT (or a statement that
+ * commits by itself, on a session now lost) was sent and failed without a
+ * clear refusal, so its fate is unknown.
  */
 static struct ingest_outcome unavailable(PGconn *c, enum db_status s, bool committing)
 {
@@ -88,7 +89,7 @@ static struct ingest_outcome unavailable(PGconn *c, enum db_status s, bool commi
 	if (s != DB_RETRY)
 		return o;
 	o.retry_after = db_retry_after();
-	o.commit_unknown = committing && db_conn_lost(c);
+	o.commit_unknown = committing;
 	o.reconnect = !committing && db_conn_lost(c);
 	return o;
 }
@@ -535,9 +536,9 @@ static struct ingest_outcome batch_outcome(struct batch *b, bool committed)
 struct ingest_tx {
 	struct batch b;
 	enum db_status s;		/* DB_OK while the transaction can go on */
-	bool began;			/* false: one statement, committed by itself */
+	bool autocommit;		/* one statement, committed by itself (no BEGIN asked) */
+	bool began;			/* BEGIN succeeded */
 	bool keep_results;
-	json_t *extra_invalid;		/* caller's own details (e.g. CSV rows), merged at the end */
 	struct staged *stage;		/* reports waiting for the next flush */
 	size_t nstaged;
 	unsigned chunks;		/* flushed so far */
@@ -619,6 +620,7 @@ static struct ingest_tx *tx_new(PGconn *c, const struct org *org, const char *ch
 	tx->b.invalid = json_array();
 	tx->b.conflicts = json_array();
 	tx->keep_results = keep_results;
+	tx->autocommit = !begin;
 	tx->s = begin ? db_simple(c, "BEGIN") : DB_OK;
 	tx->began = begin && tx->s == DB_OK;
 	return tx;
@@ -706,7 +708,7 @@ struct ingest_outcome ingest_finish(struct ingest_tx *tx, bool abort)
 	free(tx->stage);
 	if (s == DB_HARD && b->explained)
 		s = DB_OK;	/* a constraint a detail explains */
-	if (!tx->began && s == DB_RETRY && db_conn_lost(b->c))
+	if (tx->autocommit && b->attempted.n && s == DB_RETRY && db_conn_lost(b->c))
 		o = fate_unknown(b, s, &b->attempted);
 	else if (s != DB_OK || abort || refused(b))
 		o = rolled_back(tx, s);
@@ -776,8 +778,10 @@ static struct ingest_outcome retract_again(PGconn *c, const char *id, const char
 	struct ingest_outcome o;
 	PGresult *r;
 
-	if ((*s = db_exec(c, true, "find_retraction", 1, params, &r)) != DB_OK) {
+	if ((*s = db_exec(c, true, "find_retraction", 1, params, &r)) != DB_OK || PQntuples(r) != 1) {
 		PQclear(r);
+		if (*s == DB_OK)
+			*s = DB_HARD;	/* the conflict said it exists: not found is a bug */
 		return unavailable(c, *s, false);
 	}
 	if (strcmp(PQgetvalue(r, 0, 0), reason) != 0)
