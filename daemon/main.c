@@ -28,6 +28,7 @@
 #include "store/events.h"
 #include "store/ingest.h"
 #include "store/load.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/token.h"
 #include "util/version.h"
@@ -135,12 +136,10 @@ static void reload(const char *path)
 {
 	struct sw_config *next, *cur;
 	struct formset *forms = NULL;
-	struct timespec ts;
 	char msg[64];
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
-		 (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000);
+		 (unsigned long long)(clock_ns() / 1000));
 	sd_notify(0, msg);
 	next = load_or_report(path);
 	if (!next || !(forms = load_forms(next))) {
@@ -170,11 +169,8 @@ static void reload(const char *path)
  */
 static void watchdog_ping(uint64_t interval_us)
 {
-	struct timespec ts;
-	int64_t now_ms, beat = refresh_heartbeat();
+	int64_t now_ms = clock_ms(), beat = refresh_heartbeat();
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	if (now_ms - beat < (int64_t)(interval_us / 1000))
 		sd_notify(0, "WATCHDOG=1");
 	else
@@ -224,15 +220,12 @@ static void start_database(const struct sw_config *cfg)
 /* The first snapshot is built before serving, so no request sees none. */
 static void first_snapshot(void)
 {
-	struct timespec t0, t1;
-	struct snapshot *s;
+	int64_t t0 = clock_ns();
+	struct snapshot *s = refresh_build(db_conn(), config_acquire(), NULL, NULL);
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	s = refresh_build(db_conn(), config_acquire(), NULL, NULL);
 	if (!s)
 		fatal("cannot compute the indicators (see above)");
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	metrics_snapshot_built((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	metrics_snapshot_built((double)(clock_ns() - t0) / 1e9);
 	snapshot_publish(s);
 	if (metrics_set_db_up(true))
 		snapshot_db_changed((int64_t)time(NULL));

@@ -228,6 +228,43 @@ expect_truck_daily_consistent() {
 	expect_eq "$(sql "SELECT count(*) > 0 FROM supplywatch.truck_daily WHERE reports > 0")" "t" "truck_daily is not empty${1:+ ($1)}"
 }
 
+# --- sessions and locks ---------------------------------------------------------------
+# daemon_sessions: the database sessions the daemon holds on this test's database.
+daemon_sessions() {
+	sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'supplywatchd' AND datname = current_database()"
+}
+
+# warm_sessions N BODY: until the daemon holds N sessions (30 rounds at most),
+# sends BODY (a report already stored: a replay) twelve times at once, so
+# every worker thread opens its own session.  A test whose database later
+# refuses or blocks new sessions needs them open first.
+warm_sessions() {
+	local want=$1 body=$2 pids
+	for _ in $(seq 1 30); do
+		[ "$(daemon_sessions)" -ge "$want" ] && return 0
+		pids=""
+		for _ in $(seq 1 12); do
+			curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
+				--data-binary "$body" "$SW_URL/api/v1/reports" &
+			pids="$pids $!"
+		done
+		wait $pids
+	done
+}
+
+# lock_table TABLE SECONDS: a session holds an ACCESS EXCLUSIVE lock on
+# supplywatch.TABLE for SECONDS; returns once it is granted.  LOCKER is that
+# session's process (wait "$LOCKER" for the lock's end).
+lock_table() {
+	psql -X -q -d "$DB" -c "BEGIN; LOCK TABLE supplywatch.$1 IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep($2); COMMIT;" >/dev/null &
+	LOCKER=$!
+	for _ in $(seq 1 100); do
+		[ "$(sql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = '$1' AND l.mode = 'AccessExclusiveLock' AND l.granted")" = 1 ] && return 0
+		sleep 0.05
+	done
+	fail "the lock on $1 was never granted"
+}
+
 # --- database ----------------------------------------------------------------
 # sql QUERY: runs as the superuser on this test's database, unaligned output.
 sql() {

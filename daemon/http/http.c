@@ -14,6 +14,7 @@
 #include "core/iplimit.h"
 #include "core/metrics.h"
 #include "http/http_conn.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 #define RETRACT_MAX_BODY 16384
@@ -60,14 +61,6 @@ static const struct route routes[] = {
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
 static atomic_int in_flight;
-
-int64_t http_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* ---- routes ---------------------------------------------------------------------- */
 
@@ -344,7 +337,7 @@ static enum MHD_Result first_call(struct MHD_Connection *conn, const char *url, 
 	rq->conn = conn;
 	rq->method = method;
 	rq->head = strcmp(method, "HEAD") == 0;
-	rq->start_ns = http_now_ns();
+	rq->start_ns = clock_ns();
 	sb_init(&rq->body);
 	snprintf(rq->path, sizeof(rq->path), "%s", url);
 	rq->cfg = config_acquire();
@@ -433,7 +426,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)cls;
 	if (!rq)
 		return;
-	ms = (double)(http_now_ns() - rq->start_ns) / 1e6;
+	ms = (double)(clock_ns() - rq->start_ns) / 1e6;
 	http_conn_idle(conn);	/* the next request's header is owed */
 	metrics_request(rq->route ? (int)(rq->route - routes) : -1, rq->status, ms / 1e3);
 	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK || rq->status)

@@ -94,8 +94,6 @@ const char *const *http_route_names(size_t *n);
 struct MHD_Daemon *http_start(const struct sw_config *cfg, char *where, size_t where_len);
 /* Stops accepting, lets requests in flight finish (up to grace_ms), stops. */
 void http_stop(struct MHD_Daemon *d, int grace_ms);
-/* Monotonic nanoseconds. */
-int64_t http_now_ns(void);
 
 /*
  * Reply helpers for answers that are not status surfaces (no-store); each

@@ -8,6 +8,7 @@
 #include "core/ratelimit.h"
 #include "store/db.h"
 #include "store/ingest.h"
+#include "util/clock.h"
 #include "util/token.h"
 
 /*
@@ -57,7 +58,7 @@ static enum ingest_auth lookup(struct request *rq, const unsigned char hash[TOKE
 	enum ingest_auth found;
 	PGconn *c;
 
-	if (authcache_get(hash, &rq->org, http_now_ns()))
+	if (authcache_get(hash, &rq->org, clock_ns()))
 		return AUTH_FOUND;
 	gen = authcache_generation();
 	if (!(c = db_conn()))
@@ -67,7 +68,7 @@ static enum ingest_auth lookup(struct request *rq, const unsigned char hash[TOKE
 	if (found == AUTH_UNAVAILABLE && db_conn_lost(c) && (c = db_conn()))
 		found = ingest_auth(c, hash, &rq->org);
 	if (found == AUTH_FOUND)
-		authcache_put(hash, &rq->org, gen, http_now_ns());
+		authcache_put(hash, &rq->org, gen, clock_ns());
 	return found;
 }
 
@@ -79,7 +80,7 @@ static enum MHD_Result meter(struct request *rq, const unsigned char hash[TOKEN_
 	if (rq->route->unmetered)
 		return MHD_YES;
 	wait = ratelimit_take(hash, rq->cfg->rate_limit_per_minute, rq->cfg->rate_limit_burst,
-			      http_now_ns());
+			      clock_ns());
 	if (!wait)
 		return MHD_YES;
 	return reply_json_retry(rq, 429, json_pack("{s:s, s:i}", "error",

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/metrics.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -34,14 +34,6 @@ static pthread_mutex_t track_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct conn_track tracked = { -1, DL_NONE, 0, false, &tracked, &tracked };
 static atomic_int header_timeout_s = 10;
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 void http_conn_configure(const struct sw_config *cfg)
 {
 	atomic_store(&header_timeout_s, (int)cfg->header_timeout);
@@ -63,7 +55,7 @@ static void set_deadline(struct MHD_Connection *conn, enum deadline_kind kind, i
 		return;
 	pthread_mutex_lock(&track_lock);
 	t->kind = kind;
-	t->deadline_ns = kind == DL_NONE ? 0 : mono_ns() + after_s * 1000000000;
+	t->deadline_ns = kind == DL_NONE ? 0 : clock_ns() + after_s * 1000000000;
 	pthread_mutex_unlock(&track_lock);
 }
 
@@ -91,7 +83,7 @@ void http_conn_linger(struct MHD_Connection *conn)
 	pthread_mutex_lock(&track_lock);
 	t->linger = true;
 	t->kind = DL_DRAIN;	/* sending the answer is bounded too */
-	t->deadline_ns = mono_ns() + (int64_t)HTTP_LINGER_S * 1000000000;
+	t->deadline_ns = clock_ns() + (int64_t)HTTP_LINGER_S * 1000000000;
 	pthread_mutex_unlock(&track_lock);
 }
 
@@ -172,7 +164,7 @@ static void *linger_run(void *arg)
 	(void)arg;
 	for (;;) {
 		int n = epoll_wait(lg.epfd, ev, 16, 250);
-		int64_t now = mono_ns();
+		int64_t now = clock_ns();
 		bool stop;
 
 		for (int i = 0; i < n; i++) {
@@ -213,7 +205,7 @@ static void linger_add(int fd)
 {
 	struct lingering *l;
 	int dupfd, slot = -1;
-	int64_t now = mono_ns();
+	int64_t now = clock_ns();
 
 	pthread_mutex_lock(&lg.lock);
 	if (lg.stopping || lg.count >= HTTP_LINGER_MAX || !linger_ready()) {
@@ -270,7 +262,7 @@ void http_conn_notify(void *cls, struct MHD_Connection *conn, void **socket_cont
 		t = xcalloc(1, sizeof(*t));
 		t->fd = ci ? ci->connect_fd : -1;
 		t->kind = DL_HEADER;
-		t->deadline_ns = mono_ns() + (int64_t)atomic_load(&header_timeout_s) * 1000000000;
+		t->deadline_ns = clock_ns() + (int64_t)atomic_load(&header_timeout_s) * 1000000000;
 		pthread_mutex_lock(&track_lock);
 		t->next = &tracked;
 		t->prev = tracked.prev;
@@ -293,7 +285,7 @@ void http_conn_notify(void *cls, struct MHD_Connection *conn, void **socket_cont
 
 unsigned http_reap(const struct sw_config *cfg)
 {
-	int64_t now = mono_ns();
+	int64_t now = clock_ns();
 	unsigned headers = 0, drains = 0;
 
 	http_conn_configure(cfg);

@@ -15,6 +15,7 @@
 #include "http/http_cache.h"
 #include "publish/snapshot.h"
 #include "render/render.h"
+#include "util/clock.h"
 #include "util/valid.h"
 
 #define MAX_RANGE_DAYS 3660	/* ten years of daily series in one response */
@@ -291,14 +292,6 @@ static void shared_release(void *arg)
 	}
 }
 
-static int64_t mono_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void render_metrics_text(struct snapshot *s, struct strbuf *b);
 
 void http_metrics_cache_free(void)
@@ -317,7 +310,7 @@ void http_metrics_cache_free(void)
 static struct shared *exposition(struct snapshot *s)
 {
 	uint64_t v = metrics_version(), seq = s ? s->seq : 0;
-	int64_t now = mono_now_ns();
+	int64_t now = clock_ns();
 	struct shared *fresh = NULL, *old = NULL, *cur;
 
 	pthread_mutex_lock(&mcache.lock);

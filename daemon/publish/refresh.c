@@ -1,6 +1,5 @@
 #include "publish/refresh.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
@@ -16,6 +15,7 @@
 #include "store/db.h"
 #include "store/events.h"
 #include "store/load.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 #define DEBOUNCE_MS 1000
@@ -115,14 +115,6 @@ static atomic_llong heartbeat_ms;
 static pthread_mutex_t changed_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct changed to_build;		/* corridors to load again */
 static struct changed to_announce;	/* committed here, not yet announced */
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void poke(void)
 {
@@ -227,7 +219,7 @@ static bool rebuild(PGconn *c, bool everything)
 {
 	struct snapshot *prev = snapshot_acquire(), *next;
 	struct changed all;
-	int64_t t0 = now_ms();
+	int64_t t0 = clock_ms();
 
 	take(&to_build, &all);
 	all.all = all.all || everything;
@@ -242,8 +234,8 @@ static bool rebuild(PGconn *c, bool everything)
 	snapshot_publish(next);
 	/* The previous snapshot's pages go back to the system, not to the arena. */
 	malloc_trim(0);
-	metrics_snapshot_built((double)(now_ms() - t0) / 1e3);
-	log_debug("snapshot: rebuilt in %lld ms", (long long)(now_ms() - t0));
+	metrics_snapshot_built((double)(clock_ms() - t0) / 1e3);
+	log_debug("snapshot: rebuilt in %lld ms", (long long)(clock_ms() - t0));
 	return true;
 }
 
@@ -302,7 +294,7 @@ static bool due(struct loop *l)
 
 	snapshot_release(cur);
 	return atomic_exchange(&rebuild_asked, false) || (int64_t)time(NULL) >= rollover ||
-	       ((l->everything || pending(&to_build)) && now_ms() - l->last_build >= l->gap);
+	       ((l->everything || pending(&to_build)) && clock_ms() - l->last_build >= l->gap);
 }
 
 /*
@@ -312,11 +304,11 @@ static bool due(struct loop *l)
  */
 static void build_now(struct loop *l)
 {
-	int64_t t0 = now_ms();
+	int64_t t0 = clock_ms();
 
 	if (rebuild(l->listening, l->everything))
 		l->everything = false;
-	l->last_build = now_ms();
+	l->last_build = clock_ms();
 	l->gap = 4 * (l->last_build - t0);
 	if (l->gap < DEBOUNCE_MS)
 		l->gap = DEBOUNCE_MS;
@@ -326,13 +318,13 @@ static void build_now(struct loop *l)
 
 static void *run(void *arg)
 {
-	struct loop l = { NULL, 0, false, now_ms(), DEBOUNCE_MS };
+	struct loop l = { NULL, 0, false, clock_ms(), DEBOUNCE_MS };
 
 	(void)arg;
 	while (!atomic_load(&stopping)) {
 		bool busy;
 
-		atomic_store(&heartbeat_ms, now_ms());
+		atomic_store(&heartbeat_ms, clock_ms());
 		keep_listening(&l);
 		busy = l.everything || pending(&to_build) || pending(&to_announce);
 		wait_for(l.listening, busy ? DEBOUNCE_MS / 4 : DEBOUNCE_MS);
@@ -354,7 +346,7 @@ static void *run(void *arg)
 
 int refresh_start(void)
 {
-	atomic_store(&heartbeat_ms, now_ms());
+	atomic_store(&heartbeat_ms, clock_ms());
 	if (pipe2(wake, O_NONBLOCK | O_CLOEXEC) != 0)
 		return -1;
 	return pthread_create(&thread, NULL, run, NULL) == 0 ? 0 : -1;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -39,14 +40,6 @@ struct thread_conn {
  * back, and a thread waiting out its backoff tries again at once.
  */
 static atomic_uint g_connects;
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void thread_conn_free(void *p)
 {
@@ -185,7 +178,7 @@ PGconn *db_conn(void)
 		tc->pg = NULL;
 	}
 	tc->lost = false;
-	now = now_ms();
+	now = clock_ms();
 	if (now < tc->next_attempt_ms && atomic_load(&g_connects) == tc->connects_seen)
 		return NULL;
 	tc->pg = db_connect(g_conninfo, g_appname);
@@ -214,7 +207,7 @@ PGconn *db_conn(void)
 int db_retry_after(void)
 {
 	struct thread_conn *tc = thread_conn_if_any();
-	int64_t wait = tc ? tc->next_attempt_ms - now_ms() : 0;
+	int64_t wait = tc ? tc->next_attempt_ms - clock_ms() : 0;
 
 	return wait <= 1000 ? 1 : (int)((wait + 999) / 1000);
 }

@@ -43,19 +43,8 @@ shows 2024-05-02 7 "the report is in the figures at once"
 # --- the answer is lost, and the database cannot be reached to find out ----------------------
 # The client must not hear "nothing was stored": it may have been.  Every
 # worker has its session first (a new one could not be made).
-W=$(report "$(uuid)" 2024-05-01 1)
-for _ in $(seq 1 30); do
-	[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'supplywatchd' AND datname = current_database()")" -ge 6 ] && break
-	warm=""
-	for _ in $(seq 1 12); do
-		curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
-			--data-binary "$W" "$SW_URL/api/v1/reports" &
-		warm="$warm $!"
-	done
-	wait $warm
-done
-expect_eq "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'supplywatchd' AND datname = current_database()")" "6" \
-	"the main thread, four workers and the snapshot thread have their sessions"
+warm_sessions 6 "$(report "$(uuid)" 2024-05-01 1)"
+expect_eq "$(daemon_sessions)" "6" "the main thread, four workers and the snapshot thread have their sessions"
 touch "$WORK/block"
 echo insert_trucks >"$WORK/arm"
 U=$(uuid)

@@ -32,12 +32,7 @@ A_PID=$DAEMON_PID
 # most a fifth of the time, A's next one is up to 16 s away.
 post_json /api/v1/reports "$(report 2024-04-01)"
 expect_status 201 "a report to daemon A"
-psql -X -q -d "$DB" -c "BEGIN; LOCK TABLE supplywatch.tokens IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(4); COMMIT;" >/dev/null &
-LOCKER=$!
-for _ in $(seq 1 100); do
-	[ "$(sql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'tokens' AND l.mode = 'AccessExclusiveLock' AND l.granted")" = 1 ] && break
-	sleep 0.05
-done
+lock_table tokens 4
 b0=$(builds_of "$A")
 post_json /api/v1/reports "$(report 2024-04-02)"
 expect_status 201 "another, while A's rebuild waits"

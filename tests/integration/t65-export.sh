@@ -21,29 +21,13 @@ expect_eq "$(grep -ci '^Content-Length:' "$HEADERS")" "1" "the export says its l
 expect_eq "$(wc -l <"$BODY" | tr -d ' ')" "3" "header, HXL row and the report"
 
 # --- exports wait for the database off the threads that serve ingest --------------------------
-# A session locks a table every export reads and ingest does not, for 3 s:
+# A session locks a table every export reads and ingest does not, for 4 s:
 # exports queue behind it while a report is stored at once.  Every thread
 # has its database session first: a new session prepares statements that
 # name the table, and would wait for the lock whatever the exports do.
-R=$(report 2024-01-01)
-for _ in $(seq 1 30); do
-	[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'supplywatchd' AND datname = current_database()")" -ge 7 ] && break
-	warm=""
-	for _ in $(seq 1 12); do
-		curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
-			--data-binary "$R" "$SW_URL/api/v1/reports" &
-		warm="$warm $!"
-	done
-	wait $warm
-done
-expect_eq "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'supplywatchd' AND datname = current_database()")" "7" \
-	"the main thread, four workers, the snapshot and export threads have their sessions"
-psql -X -q -d "$DB" -c "BEGIN; LOCK TABLE supplywatch.retractions IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(3); COMMIT;" >/dev/null &
-LOCKER=$!
-for _ in $(seq 1 100); do
-	[ "$(sql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'retractions' AND l.mode = 'AccessExclusiveLock' AND l.granted")" = 1 ] && break
-	sleep 0.05
-done
+warm_sessions 7 "$(report 2024-01-01)"
+expect_eq "$(daemon_sessions)" "7" "the main thread, four workers, the snapshot and export threads have their sessions"
+lock_table retractions 4
 pids=""
 for a in $(seq 2 11); do
 	curl -s -o "$WORK/export.$a" -w '%{http_code}' --max-time 20 --interface "127.0.0.$a" \
@@ -74,6 +58,21 @@ req GET "/api/v1/reports.csv?kind=trucks" --interface 127.0.0.20 --max-time 2
 expect_status 429 "a third export at once from one address"
 expect_header Retry-After "1" "429 Retry-After"
 expect_json '.error' '"too many requests from your address at once; retry after Retry-After seconds"' "429 body"
+# With a token no address limit applies, but at most 16 exports are in hand at once:
+# 10 + 2 anonymous ones and these 4.
+for a in 30 31 32 33; do
+	curl -s -o /dev/null -w '%{http_code}' --max-time 20 --interface "127.0.0.$a" -H "Authorization: Bearer $TOKEN" \
+		"$SW_URL/api/v1/reports.csv?kind=trucks" >"$WORK/code.$a" &
+	pids="$pids $!"
+done
+for _ in $(seq 1 100); do
+	[ "$(ss -Htn state established "( dport = :$PORT )" | awk '$3 !~ /^127\.0\.0\.1:/' | wc -l)" -ge 16 ] && break
+	sleep 0.05
+done
+req GET "/api/v1/reports.csv?kind=trucks" -H "Authorization: Bearer $TOKEN" --max-time 2
+expect_status 503 "a seventeenth export at once"
+expect_header Retry-After "1" "503 Retry-After"
+expect_json '.error' '"too many exports in progress; retry after Retry-After seconds"' "503 body"
 req HEAD "/api/v1/reports.csv?kind=trucks" -I --max-time 2
 expect_status 200 "HEAD of the export answers without the database"
 expect_header Content-Type "text/csv; charset=utf-8" "HEAD has the export's type"
@@ -81,7 +80,7 @@ req GET /readyz --interface 127.0.0.7
 expect_status 200 "readyz from another address"
 wait "$LOCKER"
 wait $pids
-expect_eq "$(cat "$WORK"/code.* | tr -d '\n' | fold -w3 | sort | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' ')" "200x12 " "every queued export answered once the lock went"
+expect_eq "$(cat "$WORK"/code.* | tr -d '\n' | fold -w3 | sort | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' ')" "200x16 " "every queued export answered once the lock went"
 expect_eq "$(wc -l <"$WORK/export.2" | tr -d ' ')" "$((2 + $(sql "SELECT count(*) FROM supplywatch.reports")))" \
 	"a queued export has every report, the one stored while it waited too"
 
