@@ -28,11 +28,13 @@ static const char usage_text[] =
 	"  check-config                     validate the configuration file\n"
 	"  config-keys                      list every setting with its default\n"
 	"  org add SLUG \"Display name\"      add an organisation\n"
+	"  org set SLUG [--name TEXT] [--method TEXT] [--url URL]\n"
+	"                                   describe an organisation and its method\n"
 	"  org list                         list organisations\n"
 	"  token issue ORG [--label TEXT]   issue a token; it is printed once, on the last line\n"
 	"  token list                       list tokens (never the tokens themselves)\n"
 	"  token revoke ID                  revoke a token\n"
-	"  import --org ORG [--kind KIND] FILE.csv\n"
+	"  import --org ORG [--kind KIND] [--corridor ID] FILE.csv\n"
 	"                                   import a CSV file (header names or HXL hashtags; - reads stdin)\n"
 	"options:\n"
 	"  -c, --config FILE                configuration file (default " SW_DEFAULT_CONFIG ")\n";
@@ -110,6 +112,67 @@ static int cmd_org_add(PGconn *c, const char *slug, const char *name)
 		return 1;
 	}
 	printf("organisation %s added (id %s)\n", slug, PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return 0;
+}
+
+/*
+ * org set SLUG [--name TEXT] [--method TEXT] [--url URL]: what the page
+ * shows under "Sources and methods".  An empty --method or --url clears it.
+ */
+static int cmd_org_set(PGconn *c, int argc, char **argv)
+{
+	const char *slug = argv[2], *name = NULL, *method = NULL, *url = NULL, *why;
+	bool set_method = false, set_url = false;
+	const char *params[6];
+	PGresult *r;
+
+	for (int i = 3; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			return usage();
+		if (strcmp(argv[i], "--name") == 0)
+			name = argv[i + 1];
+		else if (strcmp(argv[i], "--method") == 0)
+			method = argv[i + 1], set_method = true;
+		else if (strcmp(argv[i], "--url") == 0)
+			url = argv[i + 1], set_url = true;
+		else
+			return usage();
+	}
+	if (!name && !set_method && !set_url)
+		return usage();
+	if (name && (why = valid_text(name, 200))) {
+		fprintf(stderr, "supplywatch: --name %s\n", why);
+		return 1;
+	}
+	if (method && *method && (why = valid_text(method, 4000))) {
+		fprintf(stderr, "supplywatch: --method %s\n", why);
+		return 1;
+	}
+	if (url && *url && !valid_url(url)) {
+		fprintf(stderr, "supplywatch: --url must be an http:// or https:// URL of at most 2048 bytes\n");
+		return 1;
+	}
+	params[0] = slug;
+	params[1] = name;
+	params[2] = set_method ? "t" : "f";
+	params[3] = method && *method ? method : NULL;
+	params[4] = set_url ? "t" : "f";
+	params[5] = url && *url ? url : NULL;
+	if (db_exec(c, false, "UPDATE supplywatch.organisations SET name = coalesce($2, name),"
+		    " method = CASE WHEN $3::boolean THEN $4 ELSE method END,"
+		    " method_url = CASE WHEN $5::boolean THEN $6 ELSE method_url END"
+		    " WHERE slug = $1 RETURNING id", 6, params, &r) != DB_OK) {
+		fprintf(stderr, "supplywatch: %s", PQresultErrorMessage(r));
+		PQclear(r);
+		return 1;
+	}
+	if (PQntuples(r) == 0) {
+		fprintf(stderr, "supplywatch: no organisation \"%s\" (see supplywatch org list)\n", slug);
+		PQclear(r);
+		return 1;
+	}
+	printf("organisation %s updated\n", slug);
 	PQclear(r);
 	return 0;
 }
@@ -220,7 +283,7 @@ static int import_report(const char *file, const struct csv_outcome *co)
 }
 
 static int cmd_import(PGconn *c, const struct sw_config *cfg, const char *slug, const char *kind,
-		      const char *file)
+		      const char *corridor, const char *file)
 {
 	const char *params[] = { slug };
 	struct csv_import *imp;
@@ -233,7 +296,11 @@ static int cmd_import(PGconn *c, const struct sw_config *cfg, const char *slug, 
 	int rc, read_error;
 
 	if (kind && enum_index(kind, report_kinds) < 0) {
-		fprintf(stderr, "supplywatch: --kind must be one of: trucks, shortage, disruption, access\n");
+		fprintf(stderr, "supplywatch: --kind must be one of: trucks, shortage, disruption, access, movement\n");
+		return 1;
+	}
+	if (corridor && !config_corridor(cfg, corridor)) {
+		fprintf(stderr, "supplywatch: --corridor %s is not a corridor configured in %s\n", corridor, cfg->path);
 		return 1;
 	}
 	r = query(c, "SELECT id, slug FROM supplywatch.organisations WHERE slug = $1", 1, params);
@@ -271,7 +338,7 @@ static int cmd_import(PGconn *c, const struct sw_config *cfg, const char *slug, 
 		return 1;
 	}
 	/* Streamed in chunks: memory stays flat whatever the file's length. */
-	imp = csv_import_begin(c, &org, "cli", kind, cfg, false);
+	imp = csv_import_begin(c, &org, "cli", kind, corridor, cfg, false);
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
 		csv_import_feed(imp, buf, n);
 	read_error = ferror(f);
@@ -297,8 +364,11 @@ static int run(PGconn *c, const struct sw_config *cfg, int argc, char **argv)
 		return cmd_migrate(c);
 	if (strcmp(cmd, "org") == 0 && strcmp(sub, "add") == 0 && argc == 4)
 		return cmd_org_add(c, argv[2], argv[3]);
+	if (strcmp(cmd, "org") == 0 && strcmp(sub, "set") == 0 && argc >= 5)
+		return cmd_org_set(c, argc, argv);
 	if (strcmp(cmd, "org") == 0 && strcmp(sub, "list") == 0 && argc == 2)
-		return cmd_list(c, "SELECT slug, name, " "to_char(created_at, 'YYYY-MM-DD HH24:MI:SS\"Z\"') AS created"
+		return cmd_list(c, "SELECT slug, name, " "to_char(created_at, 'YYYY-MM-DD HH24:MI:SS\"Z\"') AS created,"
+				" coalesce(method, '') AS method, coalesce(method_url, '') AS method_url"
 				" FROM supplywatch.organisations ORDER BY slug");
 	if (strcmp(cmd, "token") == 0 && strcmp(sub, "issue") == 0 && argc >= 3) {
 		const char *label = "";
@@ -318,13 +388,15 @@ static int run(PGconn *c, const struct sw_config *cfg, int argc, char **argv)
 	if (strcmp(cmd, "token") == 0 && strcmp(sub, "revoke") == 0 && argc == 3)
 		return cmd_token_revoke(c, argv[2]);
 	if (strcmp(cmd, "import") == 0) {
-		const char *org = NULL, *kind = NULL, *file = NULL;
+		const char *org = NULL, *kind = NULL, *corridor = NULL, *file = NULL;
 
 		for (int i = 1; i < argc; i++) {
 			if (strcmp(argv[i], "--org") == 0 && i + 1 < argc)
 				org = argv[++i];
 			else if (strcmp(argv[i], "--kind") == 0 && i + 1 < argc)
 				kind = argv[++i];
+			else if (strcmp(argv[i], "--corridor") == 0 && i + 1 < argc)
+				corridor = argv[++i];
 			else if (!file)
 				file = argv[i];
 			else
@@ -332,7 +404,7 @@ static int run(PGconn *c, const struct sw_config *cfg, int argc, char **argv)
 		}
 		if (!org || !file)
 			return usage();
-		return cmd_import(c, cfg, org, kind, file);
+		return cmd_import(c, cfg, org, kind, corridor, file);
 	}
 	return usage();
 }

@@ -211,16 +211,17 @@ SQL
 	expect_eq "$(cat "$LOAD"/attempts.* | awk '$2 ~ /^5/ && $2 != 503' | wc -l)" "0" "$label: no 5xx but 503 on any attempt"
 }
 
-# expect_truck_daily_consistent: the trigger-kept daily sums (migration 007)
-# equal a recomputation from the current reports, row for row.
+# expect_truck_daily_consistent: the trigger-kept daily sums (migrations 007,
+# 009) equal a recomputation from the current reports, row for row.
 expect_truck_daily_consistent() {
 	local diff
 	diff=$(sql "WITH truth AS (
-		SELECT r.corridor_id, t.day, r.org_id, count(*)::integer AS reports, sum(t.trucks)::bigint AS trucks,
+		SELECT r.corridor_id, t.stage, t.day, r.org_id, coalesce(t.crossing, '') AS crossing,
+		       coalesce(t.cargo, '') AS cargo, count(*)::integer AS reports, sum(t.trucks)::bigint AS trucks,
 		       sum(t.tonnes) AS tonnes, count(t.tonnes)::integer AS tonnes_n
 		  FROM supplywatch.current_reports r JOIN supplywatch.truck_reports t ON t.report = r.id
-		 WHERE t.direction = 'inbound' GROUP BY 1, 2, 3),
-		kept AS (SELECT corridor_id, day, org_id, reports, trucks,
+		 WHERE t.direction = 'inbound' AND t.stage <> 'waiting' GROUP BY 1, 2, 3, 4, 5, 6),
+		kept AS (SELECT corridor_id, stage, day, org_id, crossing, cargo, reports, trucks,
 		       CASE WHEN tonnes_n > 0 THEN tonnes END AS tonnes, tonnes_n
 		  FROM supplywatch.truck_daily WHERE reports <> 0 OR trucks <> 0 OR tonnes_n <> 0)
 		SELECT count(*) FROM ((TABLE truth EXCEPT TABLE kept) UNION ALL (TABLE kept EXCEPT TABLE truth)) d")

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/stage.h"
 #include "util/log.h"
 #include "util/valid.h"
 
@@ -82,6 +83,15 @@ static const char *check_reconcile(const char *v)
 	return strcmp(v, "max") == 0 || strcmp(v, "sum") == 0 ? NULL : "must be \"max\" or \"sum\"";
 }
 
+static const char *check_headline_stage(const char *v)
+{
+	int st = stage_parse(v);
+
+	if (st == STAGE_WAITING)
+		return "cannot be \"waiting\" (a stock, not a flow)";
+	return st >= 0 ? NULL : "must be one of dispatched, inspected, crossed, collected, delivered, intercepted";
+}
+
 static const char *check_conninfo(const char *v)
 {
 	char *errmsg = NULL;
@@ -128,6 +138,7 @@ static const struct key main_keys[] = {
 	{ "auth.pepper_file", K_STRING, M(pepper_file), 0, 4096, SYSCONFDIR "/supplywatch/pepper", check_nonempty, false },
 	{ "log.level", K_STRING, M(log_level), 0, 16, "info", check_log_level, true },
 	{ "openrosa.forms_dir", K_STRING, M(forms_dir), 0, 4096, "", check_directory, true },
+	{ "movements.embargo_hours", K_INT, M(embargo_hours), 0, 8760, "72", NULL, true },
 };
 
 static const struct key corridor_keys[] = {
@@ -141,6 +152,7 @@ static const struct key corridor_keys[] = {
 	{ "max_gap_days", K_INT, C(max_gap_days), 0, 30, "2", NULL, true },
 	{ "reopen_after_days", K_INT, C(reopen_after_days), 1, 90, "7", NULL, true },
 	{ "reconcile", K_STRING, C(reconcile), 0, 3, "max", check_reconcile, true },
+	{ "headline_stage", K_STRING, C(headline_stage), 0, 16, "crossed", check_headline_stage, true },
 	{ "timezone", K_STRING, C(timezone), 0, 64, "", NULL, true },
 	{ "crossings", K_STRING, 0, 0, 0, "", NULL, true },	/* list: handled apart */
 };
@@ -148,7 +160,7 @@ static const struct key corridor_keys[] = {
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
 
 static const char *const groups[] = { "listen", "http", "database", "status", "auth", "log", "openrosa",
-				       NULL };
+				       "movements", NULL };
 
 struct loader {
 	const char *file;
@@ -384,13 +396,16 @@ static void load_corridor(struct loader *l, config_setting_t *g, int index,
 			fail(l, g, name, "is required");
 			continue;
 		}
-		if (strcmp(k->path, "reconcile") == 0) {
+		if (strcmp(k->path, "reconcile") == 0 || strcmp(k->path, "headline_stage") == 0) {
 			char *v = NULL;
 			struct key tmp = *k;
 
 			tmp.offset = 0;
 			load_key(l, &tmp, s, name, &v);
-			c->reconcile = v && strcmp(v, "sum") == 0 ? RECONCILE_SUM : RECONCILE_MAX;
+			if (k->path[0] == 'r')
+				c->reconcile = v && strcmp(v, "sum") == 0 ? RECONCILE_SUM : RECONCILE_MAX;
+			else
+				c->headline_stage = v && stage_parse(v) >= 0 ? stage_parse(v) : STAGE_DEFAULT;
 			free(v);
 			continue;
 		}

@@ -32,6 +32,7 @@ struct sw_corridor {
 	char *timezone;			/* never NULL: status.timezone if unset */
 	char **crossings;
 	size_t ncrossings;
+	int headline_stage;		/* enum stage: the series the indicators rest on */
 };
 
 struct sw_config {
@@ -65,6 +66,8 @@ struct sw_config {
 	char *log_level;
 	/* openrosa */
 	char *forms_dir;		/* "" = the forms built into the program */
+	/* movements */
+	int64_t embargo_hours;		/* a movement's places and date stay off public surfaces */
 
 	struct sw_corridor *corridors;
 	size_t ncorridors;

@@ -63,6 +63,19 @@ static const struct hxl_rule {
 	{ "population", { "affected" }, "people_affected", NULL },
 	{ "status", { NULL }, "status", NULL },
 	{ "status", { "access" }, "status", NULL },
+	/* Stage two: counting points, consignors, movements (docs/formats.md). */
+	{ "meta", { "stage" }, "stage", NULL },
+	{ "org", { "type" }, "consignor", NULL },
+	{ "status", { NULL }, "outcome", "movement" },
+	{ "status", { "outcome" }, "outcome", NULL },
+	{ "date", { NULL }, "planned_for", "movement" },
+	{ "date", { "planned" }, "planned_for", NULL },
+	{ "activity", { "purpose" }, "purpose", NULL },
+	{ "activity", { NULL }, "purpose", "movement" },
+	{ "loc", { "origin" }, "from", NULL },
+	{ "loc", { "dest" }, "to", NULL },
+	{ "indicator", { "delay_hours" }, "delay_hours", NULL },
+	{ "indicator", { "delay" }, "delay_hours", NULL },
 };
 
 /* Per column: its label (header text or hashtag) and its field for each kind. */
@@ -74,6 +87,7 @@ struct column {
 struct csvin {
 	struct csv_parser p;
 	char *kind, *org;
+	char *corridor;			/* ?corridor= / --corridor: rows without one get it */
 	unsigned char key[32];		/* keys derived report ids */
 	csvin_row_fn fn;
 	void *arg;
@@ -403,6 +417,8 @@ static void emit(struct csvin *r, long row, json_t *cells)
 		csvin_error(r, row, "kind", "is required: add a kind column or ?kind= (--kind)");
 		return;
 	}
+	if (r->corridor && !json_object_get(obj, "corridor"))
+		json_object_set_new(obj, "corridor", json_string(r->corridor));
 	if (!json_object_get(obj, "report_id")) {
 		char id[SW_UUID_LEN + 1];
 
@@ -543,6 +559,12 @@ struct csvin *csvin_new(const char *kind, const char *org_slug, const unsigned c
 	return r;
 }
 
+void csvin_set_corridor(struct csvin *r, const char *corridor)
+{
+	free(r->corridor);
+	r->corridor = corridor ? xstrdup(corridor) : NULL;
+}
+
 void csvin_free(struct csvin *r)
 {
 	if (!r)
@@ -554,6 +576,7 @@ void csvin_free(struct csvin *r)
 		free(r->cols[i].label);
 	free(r->cols);
 	free(r->kind);
+	free(r->corridor);
 	free(r->org);
 	json_decref(r->pending);
 	json_decref(r->errors);

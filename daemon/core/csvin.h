@@ -28,6 +28,8 @@ struct csvin;
  */
 struct csvin *csvin_new(const char *kind, const char *org_slug, const unsigned char key[32],
 			csvin_row_fn fn, void *arg);
+/* The corridor of rows that give none (?corridor=, --corridor); NULL: none. */
+void csvin_set_corridor(struct csvin *r, const char *corridor);
 void csvin_free(struct csvin *r);
 /* Feeds bytes; -1 once the file is unusable (see csvin_errors). */
 int csvin_feed(struct csvin *r, const char *data, size_t len);

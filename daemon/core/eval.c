@@ -26,6 +26,15 @@ void corridor_data_release(struct corridor_data *d)
 	free(d->days);
 	free(d->dis);
 	free(d->sh);
+	for (int s = 0; s < NSTAGES; s++)
+		free(d->stages[s]);
+	free(d->org_days);
+	free(d->by_crossing);
+	free(d->by_cargo);
+	free(d->crossing_names);
+	free(d->orgs);
+	free(d->mov);
+	free(d->cev);
 	sb_release(&d->strings);
 	free(d);
 }
@@ -65,6 +74,45 @@ static void eval_services(const struct corridor_data *d, int64_t D, struct corri
 		e->shortage_counts[e->shortages[i].severity]++;
 }
 
+/* The stages side by side, the headline's breakdowns, movements and crossings. */
+static void eval_stages(const struct corridor_data *d, int64_t D, int64_t now, struct corridor_eval *e)
+{
+	bool sum = d->c->reconcile == RECONCILE_SUM;
+	const struct stage_day *h = d->stages[d->c->headline_stage];
+
+	for (int s = 0; s < NSTAGES; s++)
+		stage_summarise(d->stages[s], d->nstages[s], D, &e->by_stage[s]);
+	e->by_crossing = xcalloc(d->nby_crossing ? d->nby_crossing : 1, sizeof(*e->by_crossing));
+	e->nby_crossing = stage_split_7d(d->by_crossing, d->nby_crossing, sum, D, e->by_crossing);
+	e->by_cargo = xcalloc(d->nby_cargo ? d->nby_cargo : 1, sizeof(*e->by_cargo));
+	e->nby_cargo = stage_split_7d(d->by_cargo, d->nby_cargo, sum, D, e->by_cargo);
+	for (size_t i = d->nstages[d->c->headline_stage]; i-- > 0;)
+		if (h[i].date <= D && h[i].trucks > 0) {
+			e->has_since_delivery = true;
+			e->days_since_delivery = D - h[i].date;
+			break;
+		}
+	movement_summarise(d->mov, d->nmov, D, d->today, now, &e->movements);
+	e->ncrossings = d->ncrossing_names;
+	e->crossings = xcalloc(e->ncrossings ? e->ncrossings : 1, sizeof(*e->crossings));
+	movement_crossings(d->cev, d->ncev, e->ncrossings, D, e->crossings);
+}
+
+const struct source_org *eval_org(const struct corridor_data *d, int id)
+{
+	size_t lo = 0, hi = d->norgs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->orgs[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < d->norgs && d->orgs[lo].id == id ? &d->orgs[lo] : NULL;
+}
+
 void eval_corridor(const struct corridor_data *d, int64_t D, const struct freshness *fresh,
 		   int64_t now, int64_t stale_after_s, struct corridor_eval *e)
 {
@@ -75,6 +123,7 @@ void eval_corridor(const struct corridor_data *d, int64_t D, const struct freshn
 	e->D = D;
 	eval_days(d, D, e);
 	eval_services(d, D, e);
+	eval_stages(d, D, now, e);
 	e->fresh = *fresh;
 	until = fresh->end_of_day && fresh->end_of_day < now ? fresh->end_of_day : now;
 	e->stale = !fresh->last_report_at || until - fresh->last_report_at > stale_after_s;
@@ -86,5 +135,8 @@ void eval_free(struct corridor_eval *e)
 	free(e->periods);
 	free(e->ongoing);
 	free(e->shortages);
+	free(e->by_crossing);
+	free(e->by_cargo);
+	free(e->crossings);
 	memset(e, 0, sizeof(*e));
 }

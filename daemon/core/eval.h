@@ -18,8 +18,10 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "core/movement.h"
 #include "core/report.h"
 #include "core/rules.h"
+#include "core/stage.h"
 #include "util/strbuf.h"
 
 struct freshness {
@@ -27,6 +29,12 @@ struct freshness {
 	int64_t last_by_kind[KIND_COUNT];
 	int organisations_30d;			/* reporting in the 30 days to D */
 	int64_t end_of_day;			/* instant D ends, for "stale" */
+};
+
+/* An organisation, as "Sources and methods" shows it ("" when not set). */
+struct source_org {
+	int id;
+	const char *slug, *name, *method, *url;
 };
 
 struct corridor_data {
@@ -41,7 +49,22 @@ struct corridor_data {
 	struct shortage *sh;
 	size_t nsh;
 	struct freshness fresh;			/* as of today */
-	struct strbuf strings;			/* backing store of dis/sh strings */
+	/* Stage two: every stage's series, and what the headline breaks down into. */
+	struct stage_day *stages[NSTAGES];	/* sparse, by date; [headline] is days' input */
+	size_t nstages[NSTAGES];
+	struct org_day *org_days;		/* by (org, stage, date) */
+	size_t norg_days;
+	struct split_row *by_crossing, *by_cargo;	/* headline stage; by (key, date, org) */
+	size_t nby_crossing, nby_cargo;
+	const char **crossing_names;		/* the configured ones first, then reported ones */
+	size_t ncrossing_names;
+	struct source_org *orgs;		/* by id */
+	size_t norgs;
+	struct movement *mov;			/* by planned date */
+	size_t nmov;
+	struct crossing_event *cev;		/* access events naming a crossing, by instant */
+	size_t ncev;
+	struct strbuf strings;			/* backing store of the strings above */
 };
 
 /* A corridor evaluated as of D. */
@@ -60,6 +83,14 @@ struct corridor_eval {
 	size_t nshortages;
 	int shortage_counts[NSEVERITIES];
 	int service_days_30d[NSERVICES];
+	struct stage_summary by_stage[NSTAGES];
+	struct split_total *by_crossing, *by_cargo;	/* D-6 .. D */
+	size_t nby_crossing, nby_cargo;
+	bool has_since_delivery;
+	int64_t days_since_delivery;		/* D - the last headline day with trucks > 0 */
+	struct movement_summary movements;
+	struct crossing_state *crossings;	/* one per crossing name */
+	size_t ncrossings;
 	struct freshness fresh;
 	bool stale;
 	bool written;				/* the write-back for analysts succeeded */
@@ -72,10 +103,13 @@ void corridor_data_release(struct corridor_data *d);
 
 /*
  * Evaluation as of D (D <= data->today), with the corridor's freshness;
- * now and stale_after_s decide "stale".  eval_free releases what it holds.
+ * now and stale_after_s decide "stale", now the movements' embargo.
+ * eval_free releases what it holds.
  */
 void eval_corridor(const struct corridor_data *d, int64_t D, const struct freshness *fresh,
 		   int64_t now, int64_t stale_after_s, struct corridor_eval *out);
 void eval_free(struct corridor_eval *e);
+/* The organisation of id in d, or NULL. */
+const struct source_org *eval_org(const struct corridor_data *d, int id);
 
 #endif

@@ -148,7 +148,7 @@ static char *text_of(const xmlNode *n)
 /* The form ids we publish, in report_kinds order. */
 static const char *const form_ids[] = {
 	"supplywatch_trucks", "supplywatch_shortage", "supplywatch_disruption",
-	"supplywatch_access", NULL
+	"supplywatch_access", "supplywatch_movement", NULL
 };
 
 struct meta {

@@ -9,11 +9,18 @@
 
 #include "util/valid.h"
 
-const char *const report_kinds[] = { "trucks", "shortage", "disruption", "access", NULL };
+const char *const report_kinds[] = { "trucks", "shortage", "disruption", "access", "movement", NULL };
 const char *const report_channels[] = { "json", "csv", "openrosa", "cli", NULL };
 
 static const char *const directions[] = { "inbound", "outbound", NULL };
-static const char *const cargos[] = { "food", "medical", "fuel", "hygiene", "shelter", "mixed", "other", NULL };
+const char *const report_cargos[] = { "food", "medical", "fuel", "hygiene", "shelter", "mixed",
+				      "nutrition", "wash", "education", "other", NULL };
+const char *const report_consignors[] = { "un", "ngo", "red_cross", "government", "commercial",
+					  "other", NULL };
+const char *const report_outcomes[] = { "facilitated", "partially_facilitated", "impeded", "denied",
+					"postponed", NULL };
+static const char *const purposes[] = { "food", "medical", "fuel", "wash", "assessment", "staff",
+					"other", NULL };
 const char *const report_severities[] = { "none", "low", "moderate", "severe", "critical", NULL };
 static const char *const categories[] = { "food", "medicine", "fuel", "hygiene", "baby", "other", NULL };
 const char *const report_services[] = { "gas", "electricity", "water", "internet", "phone", "fuel",
@@ -47,7 +54,9 @@ static const struct field trucks_fields[] = {
 	{ "trucks", F_INT, true, NULL, 100000, NULL },
 	{ "direction", F_ENUM, false, directions, 0, "inbound" },
 	{ "crossing", F_TEXT, false, NULL, 200, NULL },
-	{ "cargo", F_ENUM, false, cargos, 0, NULL },
+	{ "stage", F_ENUM, false, stage_names, 0, NULL },	/* absent = crossed */
+	{ "consignor", F_ENUM, false, report_consignors, 0, NULL },
+	{ "cargo", F_ENUM, false, report_cargos, 0, NULL },
 	{ "tonnes", F_NUM, false, NULL, 10000000, NULL },
 	{ "turned_back", F_INT, false, NULL, 100000, NULL },
 	{ NULL, 0, false, NULL, 0, NULL }
@@ -79,23 +88,38 @@ static const struct field access_fields[] = {
 	{ NULL, 0, false, NULL, 0, NULL }
 };
 
+/* Movement places are text like locations; their publication waits (movements.embargo_hours). */
+static const struct field movement_fields[] = {
+	{ "outcome", F_ENUM, true, report_outcomes, 0, NULL },
+	{ "planned_for", F_DATE, true, NULL, 0, NULL },
+	{ "purpose", F_ENUM, false, purposes, 0, NULL },
+	{ "from", F_TEXT, false, NULL, 200, NULL },
+	{ "to", F_TEXT, false, NULL, 200, NULL },
+	{ "delay_hours", F_NUM, false, NULL, 10000, NULL },
+	{ "crossing", F_TEXT, false, NULL, 200, NULL },
+	{ NULL, 0, false, NULL, 0, NULL }
+};
+
 static const struct field *const kind_fields[KIND_COUNT] = {
-	trucks_fields, shortage_fields, disruption_fields, access_fields
+	trucks_fields, shortage_fields, disruption_fields, access_fields, movement_fields
 };
 
 static const char *const trucks_params[] = { "date", "observed_at", "@timezone", "direction",
-	"crossing", "trucks", "cargo", "tonnes", "turned_back", NULL };
+	"crossing", "trucks", "cargo", "tonnes", "turned_back", "stage", "consignor", NULL };
 static const char *const shortage_params[] = { "date", "item", "severity", "category",
 	"location", NULL };
 static const char *const disruption_params[] = { "service", "started_at", "ended_at",
 	"disruption_id", "location", "people_affected", NULL };
 static const char *const access_params[] = { "status", "at", "crossing", NULL };
+static const char *const movement_params[] = { "outcome", "planned_for", "purpose", "from", "to",
+	"delay_hours", "crossing", NULL };
 
 const struct kind_spec kind_specs[KIND_COUNT] = {
 	{ "trucks", trucks_params },
 	{ "shortage", shortage_params },
 	{ "disruption", disruption_params },
 	{ "access", access_params },
+	{ "movement", movement_params },
 };
 
 void report_error(json_t *errs, size_t index, const char *field, const char *reason)
@@ -335,6 +359,14 @@ static int check_kind_rules(enum report_kind kind, json_t *canon, size_t index,
 		report_error(errs, index, "date", "is required (or give observed_at)");
 		bad++;
 	}
+	/*
+	 * "crossed" is what a report without a stage means: the canonical form
+	 * leaves it out, so a report stored before stages existed and its
+	 * replay with "stage": "crossed" are the same content.
+	 */
+	if (kind == KIND_TRUCKS && json_object_get(canon, "stage") &&
+	    strcmp(json_string_value(json_object_get(canon, "stage")), "crossed") == 0)
+		json_object_del(canon, "stage");
 	if (c && crossing && c->ncrossings && !corridor_has_crossing(c, crossing)) {
 		struct strbuf sb = STRBUF_INIT;
 
@@ -383,12 +415,12 @@ json_t *report_validate(const json_t *obj, size_t index, const struct sw_config 
 		return NULL;
 	}
 	if (!kv) {
-		report_error(errs, index, "kind", "is required: trucks, shortage, disruption or access");
+		report_error(errs, index, "kind", "is required: trucks, shortage, disruption, access or movement");
 		return NULL;
 	}
 	kind = json_is_string(kv) ? enum_index(json_string_value(kv), report_kinds) : -1;
 	if (kind < 0) {
-		report_error(errs, index, "kind", "must be one of: trucks, shortage, disruption, access");
+		report_error(errs, index, "kind", "must be one of: trucks, shortage, disruption, access, movement");
 		return NULL;
 	}
 	json_object_foreach((json_t *)obj, key, value) {

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "core/stage.h"
 
 /*
  * How JSON leaves the daemon: compact, and numbers with 15 significant digits,
@@ -23,13 +24,18 @@
  */
 #define SW_JSON (JSON_COMPACT | JSON_REAL_PRECISION(15))
 
-enum report_kind { KIND_TRUCKS, KIND_SHORTAGE, KIND_DISRUPTION, KIND_ACCESS, KIND_COUNT };
+enum report_kind { KIND_TRUCKS, KIND_SHORTAGE, KIND_DISRUPTION, KIND_ACCESS, KIND_MOVEMENT, KIND_COUNT };
 
 extern const char *const report_kinds[];	/* "trucks", ... NULL */
 extern const char *const report_channels[];	/* "json", "csv", "openrosa", "cli", NULL */
 extern const char *const report_severities[];	/* "none" .. "critical", NULL */
 extern const char *const report_services[];	/* "gas", "electricity", ..., NULL */
+extern const char *const report_cargos[];	/* "food", ..., "other", NULL */
+extern const char *const report_consignors[];	/* "un", "ngo", ..., NULL */
+extern const char *const report_outcomes[];	/* movement outcomes, NULL-terminated */
 #define NSEVERITIES 5
+#define NCARGOS 10
+#define NOUTCOMES 5
 #define NSERVICES 10
 
 /* The SQL parameter names of a kind, in statement order (after the common ones). */

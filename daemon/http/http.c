@@ -35,6 +35,8 @@ static const struct route routes[] = {
 	  .handler = http_get_daily, .surface = true },
 	{ .method = "GET", .pattern = "/api/v1/corridors/*/daily.csv", .name = "daily_csv",
 	  .handler = http_get_daily_csv, .surface = true },
+	{ .method = "GET", .pattern = "/api/v1/corridors/*/sources", .name = "sources",
+	  .handler = http_get_sources, .surface = true },
 	{ .method = "GET", .pattern = "/", .name = "home", .handler = http_get_home, .surface = true },
 	{ .method = "GET", .pattern = "/corridors/*", .name = "corridor",
 	  .handler = http_get_corridor_page, .surface = true },

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "http/http.h"
@@ -206,7 +207,7 @@ static bool parse_query(struct request *rq, struct export_query *q, enum MHD_Res
 
 	memset(q, 0, sizeof(*q));
 	if (k < 0) {
-		*ret = reply_error(rq, 400, "kind is required: trucks, shortage, disruption or access");
+		*ret = reply_error(rq, 400, "kind is required: trucks, shortage, disruption, access or movement");
 		return false;
 	}
 	if (corridor && !config_corridor(rq->cfg, corridor)) {
@@ -214,6 +215,8 @@ static bool parse_query(struct request *rq, struct export_query *q, enum MHD_Res
 		return false;
 	}
 	q->kind = (enum report_kind)k;
+	q->embargo_hours = rq->cfg->embargo_hours;
+	q->now = (int64_t)time(NULL);
 	if (corridor)
 		snprintf(q->corridor, sizeof(q->corridor), "%s", corridor);
 	date_param(rq, "from", q->from, sizeof(q->from), &bad);

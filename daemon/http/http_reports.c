@@ -129,14 +129,15 @@ static enum MHD_Result post_json(struct request *rq)
 
 struct csv_job {
 	struct request *rq;
-	const char *kind;
+	const char *kind, *corridor;
 	struct csv_outcome co;		/* of the last run; co.o goes to ingest_run */
 };
 
 static struct ingest_outcome run_csv(PGconn *c, void *arg)
 {
 	struct csv_job *j = arg;
-	struct csv_import *imp = csv_import_begin(c, &j->rq->org, "csv", j->kind, j->rq->cfg, true);
+	struct csv_import *imp = csv_import_begin(c, &j->rq->org, "csv", j->kind, j->corridor,
+							   j->rq->cfg, true);
 
 	json_decref(j->co.ignored_columns);
 	csv_import_feed(imp, j->rq->body.buf, j->rq->body.len);
@@ -170,11 +171,14 @@ static enum MHD_Result reply_csv(struct request *rq, struct csv_outcome *co)
 /* text/csv: one file, all or nothing, rows reported by spreadsheet number. */
 static enum MHD_Result post_csv(struct request *rq)
 {
-	struct csv_job job = { rq, NULL, { { 0 }, 0, 0, NULL } };
+	struct csv_job job = { rq, NULL, NULL, { { 0 }, 0, 0, NULL } };
 
 	job.kind = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "kind");
+	job.corridor = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "corridor");
 	if (job.kind && enum_index(job.kind, report_kinds) < 0)
-		return reply_error(rq, 400, "kind must be one of: trucks, shortage, disruption, access");
+		return reply_error(rq, 400, "kind must be one of: trucks, shortage, disruption, access, movement");
+	if (job.corridor && !config_corridor(rq->cfg, job.corridor))
+		return reply_error(rq, 400, "corridor must be a corridor configured on this server");
 	job.co.o = ingest_run(run_csv, &job);
 	return reply_csv(rq, &job.co);
 }

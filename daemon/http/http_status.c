@@ -159,7 +159,49 @@ static bool range_args(struct request *rq, const struct corridor_eval *e, int64_
 	return true;
 }
 
+/* ?stage=: a counting point's series; by default the corridor's headline stage. */
+static bool stage_arg(struct request *rq, const struct sw_corridor *c, int *stage,
+		      enum MHD_Result *ret)
+{
+	const char *v = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "stage");
+
+	*stage = v ? stage_parse(v) : c->headline_stage;
+	if (*stage < 0)
+		*ret = reply_error(rq, 400, "stage must be one of: dispatched, inspected, crossed, "
+				   "collected, delivered, intercepted, waiting");
+	return *stage >= 0;
+}
+
 static enum MHD_Result daily(struct request *rq, bool csv)
+{
+	struct snapshot *s = snapshot_acquire();
+	enum MHD_Result ret = MHD_NO;
+	int64_t from, to;
+	int i, stage;
+
+	if (!s)
+		return no_snapshot(rq);
+	i = snapshot_corridor(s, rq->capture);
+	if (i < 0) {
+		ret = unknown_corridor(rq);
+	} else if (stage_arg(rq, s->data[i]->c, &stage, &ret) &&
+		   range_args(rq, &s->evals[i], &from, &to, &ret)) {
+		if (csv) {
+			struct strbuf b = STRBUF_INIT;
+
+			render_daily_csv(&b, &s->evals[i], from, to, stage);
+			ret = cache_reply_body(rq, "text/csv; charset=utf-8", &b, s->generated_at);
+		} else {
+			ret = cache_reply_json(rq, render_daily_json(&s->evals[i], from, to, stage),
+					       s->generated_at);
+		}
+	}
+	snapshot_release(s);
+	return ret;
+}
+
+/* GET /api/v1/corridors/{id}/sources[?from=&to=]: the organisations' series side by side. */
+enum MHD_Result http_get_sources(struct request *rq)
 {
 	struct snapshot *s = snapshot_acquire();
 	enum MHD_Result ret = MHD_NO;
@@ -169,19 +211,10 @@ static enum MHD_Result daily(struct request *rq, bool csv)
 	if (!s)
 		return no_snapshot(rq);
 	i = snapshot_corridor(s, rq->capture);
-	if (i < 0) {
+	if (i < 0)
 		ret = unknown_corridor(rq);
-	} else if (range_args(rq, &s->evals[i], &from, &to, &ret)) {
-		if (csv) {
-			struct strbuf b = STRBUF_INIT;
-
-			render_daily_csv(&b, &s->evals[i], from, to);
-			ret = cache_reply_body(rq, "text/csv; charset=utf-8", &b, s->generated_at);
-		} else {
-			ret = cache_reply_json(rq, render_daily_json(&s->evals[i], from, to),
-					       s->generated_at);
-		}
-	}
+	else if (range_args(rq, &s->evals[i], &from, &to, &ret))
+		ret = cache_reply_json(rq, render_sources_json(&s->evals[i], from, to), s->generated_at);
 	snapshot_release(s);
 	return ret;
 }

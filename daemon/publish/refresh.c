@@ -171,7 +171,8 @@ static bool pending(const struct changed *set)
 
 /*
  * The earliest instant at which the snapshot goes out of date by the clock
- * alone: a corridor's local day ends, or its latest report turns stale.
+ * alone: a corridor's local day ends, its latest report turns stale, or a
+ * movement's embargo ends (its places may then be listed).
  */
 static int64_t next_rollover(const struct snapshot *s)
 {
@@ -183,8 +184,12 @@ static int64_t next_rollover(const struct snapshot *s)
 
 		if (s->data[i]->next_midnight < t)
 			t = s->data[i]->next_midnight;
+		int64_t release = movement_next_release(s->data[i]->mov, s->data[i]->nmov, s->generated_at);
+
 		if (!e->stale && stale_at < t)
 			t = stale_at;
+		if (release && release < t)
+			t = release;
 	}
 	return t;
 }
@@ -195,8 +200,11 @@ static bool drain(PGconn *c)
 	struct changed heard = { 0 };
 	bool tokens = false, ok = events_drain(c, &heard, &tokens);
 
-	if (tokens)
+	/* Organisations changed too, perhaps their methods: every page shows those. */
+	if (tokens) {
 		authcache_clear();
+		heard.all = true;
+	}
 	put_back(&to_build, &heard);
 	return ok;
 }

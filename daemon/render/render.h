@@ -24,8 +24,12 @@ json_t *render_status_json(const struct sw_config *cfg, const struct corridor_ev
 			   int64_t as_of, int64_t generated_at, bool db_up);
 json_t *render_corridor_json(const struct corridor_eval *e);
 /* The daily series over [from, to]: JSON, and CSV with an HXL hashtag row. */
-json_t *render_daily_json(const struct corridor_eval *e, int64_t from, int64_t to);
-void render_daily_csv(struct strbuf *out, const struct corridor_eval *e, int64_t from, int64_t to);
+/* The daily series over [from, to] at stage (the headline's, or another's counts). */
+json_t *render_daily_json(const struct corridor_eval *e, int64_t from, int64_t to, int stage);
+void render_daily_csv(struct strbuf *out, const struct corridor_eval *e, int64_t from, int64_t to,
+		      int stage);
+/* GET /api/v1/corridors/{id}/sources: each organisation's series against the headline. */
+json_t *render_sources_json(const struct corridor_eval *e, int64_t from, int64_t to);
 /* The status page: every corridor (home) or one (its own page). */
 void render_html(struct strbuf *out, const struct sw_config *cfg, const struct corridor_eval *e,
 		 size_t n, bool home, int64_t generated_at, bool db_up);

@@ -25,7 +25,8 @@
 #define DAY_S 86400
 
 /* In order of display for changes at the same instant. */
-enum change_kind { CH_BLOCKADE_BEGAN, CH_BLOCKADE_ENDED, CH_STATUS, CH_DIS_ENDED, CH_DIS_BEGAN };
+enum change_kind { CH_BLOCKADE_BEGAN, CH_BLOCKADE_ENDED, CH_STATUS, CH_DIS_ENDED, CH_DIS_BEGAN,
+		   CH_CROSSING };
 
 struct change {
 	int64_t at;				/* instant, for ordering and <updated> */
@@ -36,6 +37,7 @@ struct change {
 	int64_t date;				/* status change: the day */
 	int from, to;				/* status change */
 	const struct disruption *d;		/* disruption kinds */
+	const struct crossing_event *x;		/* a crossing's state changed (from, to) */
 };
 
 struct changes {
@@ -122,6 +124,26 @@ static void disruption_changes(struct changes *cs, const struct corridor_eval *e
 	}
 }
 
+/* A crossing's state changing, from the access events that name it, up to D's end. */
+static void crossing_changes(struct changes *cs, const struct corridor_eval *e, size_t ci)
+{
+	const struct corridor_data *d = e->data;
+	int *last = xcalloc(d->ncrossing_names ? d->ncrossing_names : 1, sizeof(*last));
+
+	for (size_t i = 0; i < d->ncrossing_names; i++)
+		last[i] = ST_UNKNOWN;
+	for (size_t i = 0; i < d->ncev && d->cev[i].day <= e->D; i++) {
+		const struct crossing_event *x = &d->cev[i];
+		struct change c = { .at = x->at, .kind = CH_CROSSING, .e = e, .ci = ci, .x = x,
+				    .from = last[x->crossing], .to = x->status };
+
+		if (x->status != last[x->crossing])
+			add_change(cs, &c);
+		last[x->crossing] = x->status;
+	}
+	free(last);
+}
+
 /* Newest first; the rest only makes the order total, hence stable. */
 static int cmp_change(const void *a, const void *b)
 {
@@ -137,6 +159,8 @@ static int cmp_change(const void *a, const void *b)
 		return x->d->service < y->d->service ? -1 : 1;
 	if (x->d && y->d)
 		return strcmp(x->d->location, y->d->location);
+	if (x->x && y->x && x->x->crossing != y->x->crossing)
+		return x->x->crossing < y->x->crossing ? -1 : 1;
 	return 0;
 }
 
@@ -164,10 +188,10 @@ static uint32_t fnv1a(const char *s)
 static void entry_id(struct strbuf *out, const struct change *c)
 {
 	static const char *const kinds[] = { "blockade-began", "blockade-ended", "status",
-					      "disruption-ended", "disruption-began" };
+					      "disruption-ended", "disruption-began", "crossing" };
 	char when[32];
 
-	if (c->d)
+	if (c->d || c->x)
 		fmt_instant_utc(c->at, when);
 	else
 		fmt_date(c->at / DAY_S, when);
@@ -178,6 +202,8 @@ static void entry_id(struct strbuf *out, const struct change *c)
 		sb_addf(out, "/%s", c->d->service_name);
 	if (c->d && c->d->location[0])
 		sb_addf(out, "/%08x", (unsigned)fnv1a(c->d->location));
+	if (c->x)
+		sb_addf(out, "/%08x", (unsigned)fnv1a(c->e->data->crossing_names[c->x->crossing]));
 	sb_addstr(out, "</id>\n");
 }
 
@@ -220,6 +246,13 @@ static void entry_title(struct strbuf *out, const struct change *c)
 	case CH_DIS_ENDED:
 		dis_subject(out, c);
 		sb_addstr(out, c->kind == CH_DIS_BEGAN ? " began" : " ended");
+		break;
+	case CH_CROSSING:
+		esc_xml(out, c->e->data->crossing_names[c->x->crossing]);
+		sb_addstr(out, " (");
+		esc_xml(out, name);
+		sb_addf(out, "): crossing %s", c->to == ST_BLOCKED ? "closed" :
+			c->to == ST_OPEN ? (c->from == ST_UNKNOWN ? "open" : "reopened") : "restricted");
 		break;
 	}
 	sb_addstr(out, "</title>\n");
@@ -272,11 +305,24 @@ static void summary_disruption(struct strbuf *out, const struct change *c)
 		sb_addf(out, " People affected: %lld.", (long long)d->people);
 }
 
+static void summary_crossing(struct strbuf *out, const struct change *c)
+{
+	char when[32];
+
+	fmt_instant_local(c->x->at, c->x->offset, when);
+	sb_addf(out, "From %s the crossing was %s", when, status_name(c->to));
+	if (c->from != ST_UNKNOWN)
+		sb_addf(out, " (before: %s)", status_name(c->from));
+	sb_addstr(out, ", by an access report.");
+}
+
 static void entry_summary(struct strbuf *out, const struct change *c)
 {
 	struct strbuf text = STRBUF_INIT;
 
-	if (c->kind == CH_STATUS)
+	if (c->kind == CH_CROSSING)
+		summary_crossing(&text, c);
+	else if (c->kind == CH_STATUS)
 		summary_status(&text, c);
 	else if (c->d)
 		summary_disruption(&text, c);
@@ -329,6 +375,7 @@ void render_feed(struct strbuf *out, const struct sw_config *cfg, const struct c
 		blockade_changes(&cs, &e[i], i);
 		status_changes(&cs, &e[i], i);
 		disruption_changes(&cs, &e[i], i);
+		crossing_changes(&cs, &e[i], i);
 	}
 	if (cs.n)
 		qsort(cs.v, cs.n, sizeof(*cs.v), cmp_change);

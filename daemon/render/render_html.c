@@ -69,6 +69,10 @@ static const char style[] =
 	"@media(max-width:30rem){.lbl{font-size:20px}}"
 	/* stroke-width: BAR_H, the full height of a service bar */
 	".up,.dn{stroke-width:16px;stroke-dasharray:5 1}.up{stroke:#1e7b34}.dn{stroke:#b3261e}"
+	".tw{overflow-x:auto}table{border-collapse:collapse;font-size:.875rem;margin:.25rem 0;"
+	"overflow-wrap:normal}th,td{padding:.2rem .4rem;border-bottom:1px solid #ddd;text-align:start;"
+	"vertical-align:top}td .badge,.d{white-space:nowrap}td .badge{font-size:.8rem}"
+	"td{font-variant-numeric:tabular-nums}.na{color:#666;font-style:italic}"
 	"footer{color:#555;font-size:.875rem;padding-bottom:2rem}";
 
 /* ---- small text helpers ---- */
@@ -268,6 +272,43 @@ static void trucks_tonnes_deficit(struct strbuf *out, const struct corridor_eval
 			(long long)t->unreported_in_blockade, plural(t->unreported_in_blockade));
 }
 
+/* A breakdown of the last 7 days: "Hakari bridge 35 (5 days) · ...". */
+static void split_line(struct strbuf *out, const char *what, const struct split_total *t, size_t n,
+		       const char *const *names)
+{
+	if (n == 0)
+		return;
+	sb_addf(out, "<li>Last 7 days by %s: ", what);
+	for (size_t i = 0; i < n; i++) {
+		sb_addstr(out, i ? " \xc2\xb7 " : "");
+		esc_html(out, names[t[i].key]);
+		sb_addf(out, " <strong>%lld</strong> (%d day%s)", (long long)t[i].trucks, t[i].days,
+			plural(t[i].days));
+	}
+	sb_addstr(out, "</li>\n");
+}
+
+/* Where the headline is counted, the last delivery, the stock waiting, the breakdowns. */
+static void trucks_stage_two(struct strbuf *out, const struct corridor_eval *e)
+{
+	const struct stage_summary *w = &e->by_stage[STAGE_WAITING];
+
+	sb_addf(out, "<li>Counting point: %s</li>\n", stage_labels[e->data->c->headline_stage]);
+	if (e->has_since_delivery)
+		sb_addf(out, "<li>Days since trucks last got through: <strong>%lld</strong></li>\n",
+			(long long)e->days_since_delivery);
+	else
+		sb_addstr(out, "<li>Days since trucks last got through: none reported yet</li>\n");
+	if (w->has_last) {
+		sb_addf(out, "<li>Waiting at the crossing: <strong>%lld truck%s</strong> (seen ",
+			(long long)w->last_trucks, plural(w->last_trucks));
+		add_date(out, w->last_date);
+		sb_addstr(out, ")</li>\n");
+	}
+	split_line(out, "crossing", e->by_crossing, e->nby_crossing, e->data->crossing_names);
+	split_line(out, "cargo", e->by_cargo, e->nby_cargo, report_cargos);
+}
+
 static void trucks_block(struct strbuf *out, const struct corridor_eval *e)
 {
 	const struct trucks_summary *t = &e->trucks;
@@ -278,6 +319,7 @@ static void trucks_block(struct strbuf *out, const struct corridor_eval *e)
 	trucks_on(out, e->D - 1, t->has_previous, t->previous, prev ? prev->sources : 0);
 	trucks_average(out, e);
 	trucks_tonnes_deficit(out, e);
+	trucks_stage_two(out, e);
 	sb_addstr(out, "</ul>\n");
 }
 
@@ -647,6 +689,215 @@ static void links_block(struct strbuf *out, const struct corridor_eval *e)
 		  "<a href=\"/feed.atom\">Atom feed</a></p>\n");
 }
 
+/* ---- stage two: counting points side by side, sources, crossings, movements ---- */
+
+#define SIDE_DAYS 14
+
+/* Flow stages with a report in the 14 days to D, the headline first; returns how many. */
+static int side_stages(const struct corridor_eval *e, int *out)
+{
+	const struct corridor_data *d = e->data;
+	int n = 0;
+
+	out[n++] = d->c->headline_stage;
+	for (int s = 0; s < STAGE_WAITING; s++) {
+		const struct stage_summary *x = &e->by_stage[s];
+
+		if (s != d->c->headline_stage && x->has_last && x->last_date > e->D - SIDE_DAYS)
+			out[n++] = s;
+	}
+	return n;
+}
+
+static void side_cell(struct strbuf *out, const struct corridor_eval *e, int stage, int64_t date,
+		      const struct stage_day *h)
+{
+	const struct stage_day *x = stage_find(e->data->stages[stage], e->data->nstages[stage], date);
+
+	if (!x) {
+		sb_addstr(out, "<td class=\"na\">not reported</td>");
+		return;
+	}
+	sb_addf(out, "<td>%lld", (long long)x->trucks);
+	if (h && x != h && h->trucks > 0)
+		sb_addf(out, " <small>(%.2f)</small>", (double)x->trucks / (double)h->trucks);
+	sb_addstr(out, "</td>");
+}
+
+/*
+ * "Counted at the crossing 231, collected 190 (0.82)": each counting point's
+ * own series for the last 14 days, the ratio to the headline beside it.
+ */
+static void side_by_side(struct strbuf *out, const struct corridor_eval *e)
+{
+	const struct corridor_data *d = e->data;
+	int st[NSTAGES], n = side_stages(e, st);
+
+	if (n < 2)
+		return;
+	sb_addf(out, "<h3>Counting points, last %d days</h3>\n<p>Each point is counted and "
+		"reconciled on its own; in brackets, its ratio to the headline (%s).</p>\n"
+		"<div class=\"tw\"><table>\n<thead><tr><th scope=\"col\">Date</th>",
+		SIDE_DAYS, stage_labels[d->c->headline_stage]);
+	for (int i = 0; i < n; i++) {
+		sb_addstr(out, "<th scope=\"col\">");
+		add_capitalised(out, stage_labels[st[i]]);
+		sb_addstr(out, "</th>");
+	}
+	sb_addstr(out, "</tr></thead>\n<tbody>\n");
+	for (int64_t x = e->D; x > e->D - SIDE_DAYS; x--) {
+		const struct stage_day *h = stage_find(d->stages[st[0]], d->nstages[st[0]], x);
+
+		sb_addstr(out, "<tr><th scope=\"row\" class=\"d\">");
+		add_date(out, x);
+		sb_addstr(out, "</th>");
+		for (int i = 0; i < n; i++)
+			side_cell(out, e, st[i], x, h);
+		sb_addstr(out, "</tr>\n");
+	}
+	sb_addstr(out, "</tbody></table></div>\n");
+}
+
+/* The stages one organisation reported at, as "crossed, collected". */
+static void org_stages(struct strbuf *out, const struct corridor_data *d, size_t from, size_t to)
+{
+	int last = -1;
+	bool first = true;
+
+	for (size_t i = from; i < to; i++) {
+		if (d->org_days[i].stage == last)
+			continue;
+		last = d->org_days[i].stage;
+		sb_addstr(out, first ? "" : ", ");
+		sb_addstr(out, stage_labels[last]);
+		first = false;
+	}
+}
+
+/* Who counted what, and how they say they count it. */
+static void sources_block(struct strbuf *out, const struct corridor_eval *e)
+{
+	const struct corridor_data *d = e->data;
+
+	if (d->norg_days == 0)
+		return;
+	sb_addstr(out, "<h3>Sources and methods</h3>\n<ul class=\"it\">\n");
+	for (size_t i = 0; i < d->norg_days;) {
+		const struct source_org *o = eval_org(d, d->org_days[i].org);
+		size_t j = i;
+
+		while (j < d->norg_days && d->org_days[j].org == d->org_days[i].org)
+			j++;
+		sb_addstr(out, "<li><strong>");
+		esc_html(out, o ? o->name : "unknown organisation");
+		sb_addstr(out, "</strong> (");
+		org_stages(out, d, i, j);
+		sb_addstr(out, ")");
+		if (o && *o->method) {
+			sb_addstr(out, ": ");
+			esc_html(out, o->method);
+		} else {
+			sb_addstr(out, ": no method described yet");
+		}
+		if (o && *o->url) {
+			sb_addstr(out, " <a href=\"");
+			esc_html(out, o->url);
+			sb_addstr(out, "\" rel=\"nofollow noopener\">method</a>");
+		}
+		sb_addstr(out, "</li>\n");
+		i = j;
+	}
+	sb_addf(out, "</ul>\n<p><a href=\"/api/v1/corridors/");
+	esc_html(out, d->c->id);
+	sb_addstr(out, "/sources\">Each source's figures (JSON)</a></p>\n");
+}
+
+static void crossings_block(struct strbuf *out, const struct corridor_eval *e)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < e->ncrossings; i++) {
+		const struct crossing_state *c = &e->crossings[i];
+		char since[32];
+
+		if (c->state == ST_UNKNOWN && i >= e->data->c->ncrossings)
+			continue;
+		if (!any)
+			sb_addstr(out, "<h3>Crossings</h3>\n<div class=\"tw\"><table>\n<thead><tr>"
+				  "<th scope=\"col\">Crossing</th><th scope=\"col\">State</th>"
+				  "<th scope=\"col\">Open days, last 30</th>"
+				  "<th scope=\"col\">Closures, last 30</th></tr></thead>\n<tbody>\n");
+		any = true;
+		sb_addstr(out, "<tr><th scope=\"row\">");
+		esc_html(out, e->data->crossing_names[i]);
+		sb_addf(out, "</th><td><span class=\"badge s%d\">", c->state);
+		add_upper(out, status_name(c->state));
+		sb_addstr(out, "</span><br><small>");
+		if (c->since) {
+			fmt_instant_local(c->since, c->since_offset, since);
+			sb_addf(out, "since %.10s %.5s", since, since + 11);
+		} else {
+			sb_addstr(out, "no report");
+		}
+		sb_addf(out, "</small></td><td>%d</td><td>%d</td></tr>\n", c->open_days_30d, c->closures_30d);
+	}
+	if (any)
+		sb_addstr(out, "</tbody></table></div>\n");
+}
+
+static void movement_item(struct strbuf *out, const struct movement *m)
+{
+	sb_addstr(out, "<li>");
+	add_date(out, m->planned);
+	sb_addstr(out, ": <strong>");
+	add_capitalised(out, report_outcomes[m->outcome]);
+	sb_addstr(out, "</strong>");
+	if (*m->purpose)
+		sb_addf(out, ", %s", m->purpose);
+	if (*m->from || *m->to) {
+		sb_addstr(out, ", ");
+		esc_html(out, *m->from ? m->from : "?");
+		sb_addstr(out, " \xe2\x86\x92 ");
+		esc_html(out, *m->to ? m->to : "?");
+	}
+	if (*m->crossing) {
+		sb_addstr(out, " via ");
+		esc_html(out, m->crossing);
+	}
+	if (m->has_delay)
+		sb_addf(out, ", delayed %.1f h", fmt_round1(m->delay_hours));
+	sb_addstr(out, "</li>\n");
+}
+
+/* Movements over 30 days: counted by outcome; those past the embargo listed. */
+static void movements_block(struct strbuf *out, const struct sw_config *cfg,
+			    const struct corridor_eval *e, bool home)
+{
+	const struct movement_summary *m = &e->movements;
+	bool first = true;
+
+	if (m->total_30d == 0)
+		return;
+	sb_addf(out, "<h3>Humanitarian movements, last 30 days</h3>\n<p>%d planned: ", m->total_30d);
+	for (int o = 0; o < NOUTCOME; o++) {
+		if (!m->by_outcome_30d[o])
+			continue;
+		sb_addf(out, "%s%s %d", first ? "" : " \xc2\xb7 ", report_outcomes[o], m->by_outcome_30d[o]);
+		first = false;
+	}
+	sb_addf(out, ". <strong>%.1f%%</strong> denied or impeded.</p>\n", fmt_round1(m->denied_or_impeded_pct));
+	if (m->embargoed_30d)
+		sb_addf(out, "<p>%d recent movement%s counted but not listed: places and dates are "
+			"published %lld hours after the planned day.</p>\n", m->embargoed_30d,
+			plural(m->embargoed_30d), (long long)cfg->embargo_hours);
+	if (home || m->nlisted == 0)
+		return;
+	sb_addstr(out, "<ul class=\"it\">\n");
+	for (size_t i = 0; i < m->nlisted; i++)
+		movement_item(out, m->listed[i]);
+	sb_addstr(out, "</ul>\n");
+}
+
 static void corridor_section(struct strbuf *out, const struct sw_config *cfg,
 			     const struct corridor_eval *e, bool home)
 {
@@ -658,10 +909,16 @@ static void corridor_section(struct strbuf *out, const struct sw_config *cfg,
 	blockade_lines(out, e);
 	trucks_block(out, e);
 	truck_chart(out, e);
+	if (!home)
+		side_by_side(out, e);
+	crossings_block(out, e);
+	movements_block(out, cfg, e, home);
 	ongoing_block(out, e, max, home);
 	services_block(out, e);
 	shortages_block(out, e, max, home);
 	freshness_block(out, cfg, e);
+	if (!home)
+		sources_block(out, e);
 	links_block(out, e);
 	sb_addstr(out, "</section>\n");
 }

@@ -39,6 +39,96 @@ static json_t *blockade_json(const struct corridor_eval *e)
 		"longest_days", (json_int_t)b->longest_days);
 }
 
+/* Each stage reported on or before D: {stage: {on_day, avg_7d, days_reported_7d, sources_on_day}}. */
+static json_t *by_stage_json(const struct corridor_eval *e)
+{
+	json_t *o = json_object();
+
+	for (int s = 0; s < NSTAGES; s++) {
+		const struct stage_summary *x = &e->by_stage[s];
+
+		if (!x->present && s != e->data->c->headline_stage)
+			continue;
+		json_object_set_new(o, stage_names[s], json_pack("{s:o, s:o, s:i, s:i}",
+			"on_day", int_or_null(x->has_on_day, x->on_day),
+			"avg_7d", real1_or_null(x->has_avg, x->avg_7d),
+			"days_reported_7d", x->days_reported_7d, "sources_on_day", x->sources_on_day));
+	}
+	return o;
+}
+
+/* A breakdown over the last 7 days: {name: {trucks, days}}. */
+static json_t *split_json(const struct split_total *t, size_t n, const char *const *names)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < n; i++)
+		json_object_set_new(o, names[t[i].key], json_pack("{s:I, s:i}", "trucks",
+			(json_int_t)t[i].trucks, "days", t[i].days));
+	return o;
+}
+
+/* The latest stock of trucks waiting at the crossing, on or before D; null when none. */
+static json_t *waiting_json(const struct corridor_eval *e)
+{
+	const struct stage_summary *w = &e->by_stage[STAGE_WAITING];
+	const struct stage_day *d;
+	char at[32];
+
+	if (!w->has_last)
+		return json_null();
+	d = stage_find(e->data->stages[STAGE_WAITING], e->data->nstages[STAGE_WAITING], w->last_date);
+	fmt_instant_utc(d->observed_at, at);
+	return json_pack("{s:I, s:o, s:o, s:i}", "trucks", (json_int_t)w->last_trucks,
+		"date", date_or_null(true, w->last_date),
+		"observed_at", d->observed_at ? json_string(at) : json_null(), "sources", d->sources);
+}
+
+/* Movements over D-29 .. D: counted by outcome; only those past the embargo listed. */
+static json_t *movements_json(const struct corridor_eval *e)
+{
+	const struct movement_summary *m = &e->movements;
+	json_t *by = json_object(), *listed = json_array();
+
+	for (int o = 0; o < NOUTCOME; o++)
+		json_object_set_new(by, report_outcomes[o], json_integer(m->by_outcome_30d[o]));
+	for (size_t i = 0; i < m->nlisted; i++) {
+		const struct movement *x = m->listed[i];
+		json_t *item = json_pack("{s:o, s:s}", "planned_for", date_or_null(true, x->planned),
+					 "outcome", report_outcomes[x->outcome]);
+
+		json_object_set_new(item, "purpose", *x->purpose ? json_string(x->purpose) : json_null());
+		json_object_set_new(item, "from", *x->from ? json_string(x->from) : json_null());
+		json_object_set_new(item, "to", *x->to ? json_string(x->to) : json_null());
+		json_object_set_new(item, "crossing", *x->crossing ? json_string(x->crossing) : json_null());
+		json_object_set_new(item, "delay_hours", x->has_delay ? json_real(x->delay_hours) : json_null());
+		json_array_append_new(listed, item);
+	}
+	return json_pack("{s:o, s:i, s:o, s:i, s:o}", "by_outcome_30d", by, "total_30d", m->total_30d,
+		"denied_or_impeded_pct_30d", real1_or_null(m->has_pct, m->denied_or_impeded_pct),
+		"embargoed_30d", m->embargoed_30d, "recent", listed);
+}
+
+/* Each crossing configured or named by an access event: its state at D's end. */
+static json_t *crossings_json(const struct corridor_eval *e)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < e->ncrossings; i++) {
+		const struct crossing_state *c = &e->crossings[i];
+		char since[32];
+
+		if (c->state == ST_UNKNOWN && i >= e->data->c->ncrossings)
+			continue;	/* named only by truck reports: no state to give */
+		fmt_instant_local(c->since, c->since_offset, since);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:i, s:i}",
+			"name", e->data->crossing_names[i], "state", status_name(c->state),
+			"since", c->since ? json_string(since) : json_null(),
+			"open_days_30d", c->open_days_30d, "closures_30d", c->closures_30d));
+	}
+	return a;
+}
+
 static json_t *trucks_json(const struct corridor_eval *e)
 {
 	const struct trucks_summary *t = &e->trucks;
@@ -57,6 +147,13 @@ static json_t *trucks_json(const struct corridor_eval *e)
 		"min_on_day", int_or_null(d->reported, d->min),
 		"max_on_day", int_or_null(d->reported, d->max));
 
+	json_object_set_new(o, "stage", json_string(stage_names[c->headline_stage]));
+	json_object_set_new(o, "by_stage", by_stage_json(e));
+	json_object_set_new(o, "by_crossing", split_json(e->by_crossing, e->nby_crossing,
+							 e->data->crossing_names));
+	json_object_set_new(o, "by_cargo", split_json(e->by_cargo, e->nby_cargo, report_cargos));
+	json_object_set_new(o, "days_since_last_delivery",
+			    int_or_null(e->has_since_delivery, e->days_since_delivery));
 	if (c->baseline_tonnes_per_day > 0)
 		json_object_set_new(o, "tonnes", json_pack("{s:o, s:o, s:f, s:o}",
 			"on_day", t->has_tonnes_on_day ? json_real(fmt_round1(t->tonnes_on_day)) : json_null(),
@@ -121,9 +218,11 @@ json_t *render_corridor_json(const struct corridor_eval *e)
 	const struct day *d = &e->days[e->n - 1];
 	json_t *services = json_object();
 
+	json_t *o;
+
 	for (int s = 0; s < NSERVICES; s++)
 		json_object_set_new(services, report_services[s], json_integer(e->service_days_30d[s]));
-	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:o, s:b, s:o, s:o, s:o, s:o, s:o, s:o}",
+	o = json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:o, s:b, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"id", e->data->c->id, "name", e->data->c->name,
 		"as_of", date_or_null(true, e->D), "timezone", e->data->c->timezone,
 		"status", status_name(d->status), "status_basis", basis_names[d->basis],
@@ -133,6 +232,10 @@ json_t *render_corridor_json(const struct corridor_eval *e)
 		"blockade", blockade_json(e), "trucks", trucks_json(e),
 		"disruptions", disruptions_json(e), "service_days_disrupted_30d", services,
 		"shortages", shortages_json(e), "freshness", freshness_json(e));
+	json_object_set_new(o, "waiting", waiting_json(e));
+	json_object_set_new(o, "movements", movements_json(e));
+	json_object_set_new(o, "crossings", crossings_json(e));
+	return o;
 }
 
 json_t *render_status_json(const struct sw_config *cfg, const struct corridor_eval *e, size_t n,
@@ -169,8 +272,24 @@ static json_t *day_json(const struct day *d)
 	return o;
 }
 
-/* Calls fn for every date in [from, to], with the evaluated day or an unknown one. */
-static void each_day(const struct corridor_eval *e, int64_t from, int64_t to,
+/*
+ * A day of another stage's series: its own count, sources and spread (no
+ * tonnes); the statuses stay the corridor's, which rest on the headline.
+ */
+static void other_stage(const struct corridor_eval *e, int stage, struct day *d)
+{
+	const struct stage_day *s = stage_find(e->data->stages[stage], e->data->nstages[stage], d->date);
+
+	d->reported = s != NULL;
+	d->trucks = s ? s->trucks : 0;
+	d->sources = s ? s->sources : 0;
+	d->min = s ? s->min : 0;
+	d->max = s ? s->max : 0;
+	d->has_tonnes = false;
+}
+
+/* Calls fn for every date in [from, to], with the evaluated day or an unknown one, at stage. */
+static void each_day(const struct corridor_eval *e, int64_t from, int64_t to, int stage,
 		     void (*fn)(const struct day *d, void *arg), void *arg)
 {
 	size_t i = 0;
@@ -178,16 +297,18 @@ static void each_day(const struct corridor_eval *e, int64_t from, int64_t to,
 	while (i < e->n && e->days[i].date < from)
 		i++;
 	for (int64_t x = from; x <= to; x++) {
-		struct day blank;
+		struct day d;
 
 		if (i < e->n && e->days[i].date == x) {
-			fn(&e->days[i++], arg);
-			continue;
+			d = e->days[i++];
+		} else {
+			memset(&d, 0, sizeof(d));
+			d.date = x;
+			d.declared = d.flow = d.status = ST_UNKNOWN;
 		}
-		memset(&blank, 0, sizeof(blank));
-		blank.date = x;
-		blank.declared = blank.flow = blank.status = ST_UNKNOWN;
-		fn(&blank, arg);
+		if (stage != e->data->c->headline_stage)
+			other_stage(e, stage, &d);
+		fn(&d, arg);
 	}
 }
 
@@ -196,21 +317,23 @@ static void add_day_json(const struct day *d, void *arg)
 	json_array_append_new(arg, day_json(d));
 }
 
-json_t *render_daily_json(const struct corridor_eval *e, int64_t from, int64_t to)
+json_t *render_daily_json(const struct corridor_eval *e, int64_t from, int64_t to, int stage)
 {
 	json_t *days = json_array();
 	char f[11], t[11];
 
-	each_day(e, from, to, add_day_json, days);
+	each_day(e, from, to, stage, add_day_json, days);
 	fmt_date(from, f);
 	fmt_date(to, t);
-	return json_pack("{s:s, s:s, s:s, s:o}", "corridor", e->data->c->id, "from", f, "to", t,
-			 "days", days);
+	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "corridor", e->data->c->id, "from", f,
+			 "to", t, "stage", stage_names[stage],
+			 "headline", stage == e->data->c->headline_stage, "days", days);
 }
 
 struct csv_rows {
 	struct strbuf *out;
 	const char *corridor;
+	const char *stage;
 };
 
 static void add_day_csv(const struct day *d, void *arg)
@@ -238,18 +361,62 @@ static void add_day_csv(const struct day *d, void *arg)
 		basis_names[d->basis], d->disagree ? "true" : "false",
 		d->in_blockade ? "true" : "false");
 	esc_csv(out, rows->corridor, 1);
-	sb_addstr(out, "\r\n");
+	sb_addf(out, ",%s\r\n", rows->stage);
 }
 
-void render_daily_csv(struct strbuf *out, const struct corridor_eval *e, int64_t from, int64_t to)
+void render_daily_csv(struct strbuf *out, const struct corridor_eval *e, int64_t from, int64_t to,
+		      int stage)
 {
-	struct csv_rows rows = { out, e->data->c->id };
+	struct csv_rows rows = { out, e->data->c->id, stage_names[stage] };
 
 	/* A header row, then the HXL hashtag row that HXL tools and HDX read. */
 	sb_addstr(out, "date,trucks,sources,min,max,tonnes,flow_status,declared_status,status,"
-		  "status_basis,disagree,in_blockade,corridor\r\n");
+		  "status_basis,disagree,in_blockade,corridor,stage\r\n");
 	sb_addstr(out, "#date,#indicator+trucks+num,#meta+sources+num,#indicator+trucks+min+num,"
 		  "#indicator+trucks+max+num,#indicator+tonnes+num,#status+flow,#status+declared,"
-		  "#status,#meta+basis,#meta+disagree,#status+blockade,#loc+corridor+code\r\n");
-	each_day(e, from, to, add_day_csv, &rows);
+		  "#status,#meta+basis,#meta+disagree,#status+blockade,#loc+corridor+code,"
+		  "#meta+stage\r\n");
+	each_day(e, from, to, stage, add_day_csv, &rows);
+}
+
+/* Each organisation's series side by side with the headline over [from, to]. */
+json_t *render_sources_json(const struct corridor_eval *e, int64_t from, int64_t to)
+{
+	const struct corridor_data *d = e->data;
+	struct source_figures *f = xcalloc(d->norg_days ? d->norg_days : 1, sizeof(*f));
+	size_t n = stage_sources(d->org_days, d->norg_days, d->stages[d->c->headline_stage],
+				 d->nstages[d->c->headline_stage], from, to, f);
+	json_t *orgs = json_array(), *cur = NULL, *series = NULL, *stages = NULL;
+	char fd[11], td[11];
+	int last = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct source_org *o = eval_org(d, f[i].org);
+		bool stock = f[i].stage == STAGE_WAITING;
+
+		if (f[i].org != last) {
+			cur = json_pack("{s:s, s:s, s:o, s:o}", "slug", o ? o->slug : "", "name",
+				o ? o->name : "", "method", o && *o->method ? json_string(o->method) : json_null(),
+				"method_url", o && *o->url ? json_string(o->url) : json_null());
+			stages = json_array();
+			series = json_array();
+			json_object_set_new(cur, "stages", stages);
+			json_object_set_new(cur, "series", series);
+			json_array_append_new(orgs, cur);
+			last = f[i].org;
+		}
+		json_array_append_new(stages, json_string(stage_names[f[i].stage]));
+		/* A stock has no total: a sum of standing trucks over days means nothing. */
+		json_array_append_new(series, json_pack("{s:s, s:i, s:o, s:o, s:i, s:o}",
+			"stage", stage_names[f[i].stage], "days_reported", f[i].days_reported,
+			"total", stock ? json_null() : json_integer(f[i].total),
+			"mean_per_day", json_real(fmt_round1(f[i].mean)),
+			"days_compared", f[i].days_compared,
+			"ratio_to_headline", f[i].has_ratio ? json_real(fmt_round3(f[i].ratio)) : json_null()));
+	}
+	free(f);
+	fmt_date(from, fd);
+	fmt_date(to, td);
+	return json_pack("{s:s, s:s, s:s, s:s, s:o}", "corridor", d->c->id, "from", fd, "to", td,
+			 "headline_stage", stage_names[d->c->headline_stage], "organisations", orgs);
 }

@@ -36,12 +36,14 @@ static void on_row(void *arg, json_t *obj, long row)
 }
 
 struct csv_import *csv_import_begin(PGconn *c, const struct org *org, const char *channel,
-				    const char *kind, const struct sw_config *cfg, bool keep_results)
+				    const char *kind, const char *corridor, const struct sw_config *cfg,
+				    bool keep_results)
 {
 	struct csv_import *imp = xcalloc(1, sizeof(*imp));
 
 	/* Derived report ids are keyed with the pepper (see csvin.c). */
 	imp->r = csvin_new(kind, org->slug, token_pepper, on_row, imp);
+	csvin_set_corridor(imp->r, corridor);
 	imp->tx = ingest_begin(c, org, channel, cfg, keep_results);
 	imp->cfg = cfg;
 	imp->now = (int64_t)time(NULL);

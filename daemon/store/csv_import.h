@@ -23,11 +23,13 @@ void csv_outcome_free(struct csv_outcome *co);
 struct csv_import;
 
 /*
- * kind: the default kind (?kind=, --kind) or NULL; keep_results: list every
- * report in the outcome.  token_pepper must be loaded (it keys derived ids).
+ * kind: the default kind (?kind=, --kind) or NULL; corridor likewise (?corridor=,
+ * --corridor) for rows without one; keep_results: list every report in the
+ * outcome.  token_pepper must be loaded (it keys derived ids).
  */
 struct csv_import *csv_import_begin(PGconn *c, const struct org *org, const char *channel,
-				    const char *kind, const struct sw_config *cfg, bool keep_results);
+				    const char *kind, const char *corridor, const struct sw_config *cfg,
+				    bool keep_results);
 void csv_import_feed(struct csv_import *imp, const char *data, size_t len);
 /* Commits when every row was valid and nothing conflicts; frees imp. */
 struct csv_outcome csv_import_finish(struct csv_import *imp);

@@ -27,7 +27,8 @@ static const struct col common_tail[] = {
 static const struct col trucks_cols[] = {
 	{ "date", "#date" }, { "observed_at", "#date+observed" }, { "trucks", "#indicator+trucks+num" },
 	{ "direction", "#meta+direction" }, { "crossing", "#loc+crossing" }, { "cargo", "#item+cargo" },
-	{ "tonnes", "#indicator+tonnes+num" }, { "turned_back", "#indicator+turned_back+num" }, { NULL, NULL },
+	{ "tonnes", "#indicator+tonnes+num" }, { "turned_back", "#indicator+turned_back+num" },
+	{ "stage", "#meta+stage" }, { "consignor", "#org+type" }, { NULL, NULL },
 };
 static const struct col shortage_cols[] = {
 	{ "date", "#date" }, { "item", "#item+name" }, { "severity", "#severity" },
@@ -41,8 +42,13 @@ static const struct col disruption_cols[] = {
 static const struct col access_cols[] = {
 	{ "status", "#status+access" }, { "at", "#date" }, { "crossing", "#loc+crossing" }, { NULL, NULL },
 };
+static const struct col movement_cols[] = {
+	{ "planned_for", "#date+planned" }, { "outcome", "#status+outcome" },
+	{ "purpose", "#activity+purpose" }, { "from", "#loc+origin" }, { "to", "#loc+dest" },
+	{ "delay_hours", "#indicator+delay_hours+num" }, { "crossing", "#loc+crossing" }, { NULL, NULL },
+};
 static const struct col *const kind_cols[KIND_COUNT] = {
-	trucks_cols, shortage_cols, disruption_cols, access_cols
+	trucks_cols, shortage_cols, disruption_cols, access_cols, movement_cols
 };
 
 /* The local date each kind is filtered on. */
@@ -51,6 +57,19 @@ static const char *const kind_day[KIND_COUNT] = {
 	"(SELECT s.day FROM supplywatch.shortage_reports s WHERE s.report = r.id)",
 	"(SELECT (d.started_at AT TIME ZONE c.timezone)::date FROM supplywatch.disruption_reports d WHERE d.report = r.id)",
 	"(SELECT (a.at AT TIME ZONE c.timezone)::date FROM supplywatch.access_events a WHERE a.report = r.id)",
+	"(SELECT m.planned_for FROM supplywatch.movement_reports m WHERE m.report = r.id)",
+};
+
+/*
+ * What else a kind's rows must satisfy, $6 being movements.embargo_hours
+ * and $7 the daemon's clock (one clock decides, as for the snapshot): a
+ * movement is counted, not listed, until that long after its planned day.
+ */
+static const char *const kind_public[KIND_COUNT] = {
+	"$6::integer >= 0 AND $7::bigint > 0", "$6::integer >= 0 AND $7::bigint > 0",
+	"$6::integer >= 0 AND $7::bigint > 0", "$6::integer >= 0 AND $7::bigint > 0",
+	("(SELECT m.planned_for + 1 FROM supplywatch.movement_reports m WHERE m.report = r.id)::timestamp"
+	 " AT TIME ZONE c.timezone + make_interval(hours => $6::integer) <= to_timestamp($7::bigint)"),
 };
 
 static void header(struct strbuf *out, const struct col *cols, bool hxl)
@@ -171,8 +190,8 @@ static enum export_status stream(PGconn *c, const char *sql, const char *const *
 enum export_status export_run(PGconn *c, const struct export_query *q, long max_rows, int fd,
 			      int64_t *bytes)
 {
-	char sql[1280], limit[24];
-	const char *params[5];
+	char sql[1600], limit[24], embargo[24], now[24];
+	const char *params[7];
 	struct strbuf out = STRBUF_INIT;
 	enum export_status st;
 	int k = (int)q->kind;
@@ -182,17 +201,21 @@ enum export_status export_run(PGconn *c, const struct export_query *q, long max_
 		 " FROM supplywatch.current_reports r JOIN supplywatch.corridors c ON c.id = r.corridor_id"
 		 " WHERE r.kind = $1 AND ($2::text IS NULL OR r.corridor_id = $2)"
 		 " AND ($3::date IS NULL OR %s >= $3::date) AND ($4::date IS NULL OR %s <= $4::date)"
-		 " ORDER BY r.id LIMIT $5", kind_day[k], kind_day[k]);
+		 " AND %s ORDER BY r.id LIMIT $5", kind_day[k], kind_day[k], kind_public[k]);
 	snprintf(limit, sizeof(limit), "%ld", max_rows + 1);
 	params[0] = report_kinds[k];
 	params[1] = *q->corridor ? q->corridor : NULL;
 	params[2] = *q->from ? q->from : NULL;
 	params[3] = *q->to ? q->to : NULL;
 	params[4] = limit;
+	snprintf(embargo, sizeof(embargo), "%lld", (long long)q->embargo_hours);
+	params[5] = embargo;
+	snprintf(now, sizeof(now), "%lld", (long long)q->now);
+	params[6] = now;
 	*bytes = 0;
 	header(&out, kind_cols[k], false);
 	header(&out, kind_cols[k], true);
-	st = stream(c, sql, params, 5, kind_cols[k], max_rows, fd, &out, bytes);
+	st = stream(c, sql, params, 7, kind_cols[k], max_rows, fd, &out, bytes);
 	sb_release(&out);
 	return st;
 }

@@ -26,6 +26,8 @@ struct export_query {
 	char corridor[64];		/* "" = every corridor */
 	char from[SW_DATE_LEN];		/* "" = no bound; the local date each kind is filed on */
 	char to[SW_DATE_LEN];
+	int64_t embargo_hours;		/* movements.embargo_hours: recent movements are left out */
+	int64_t now;			/* the daemon's clock, which decides the embargo */
 };
 
 enum export_status {

@@ -35,9 +35,9 @@ static const struct db_stmt stmts[] = {
 	{ "lock_report", "SELECT pg_advisory_xact_lock($1::bigint)" },
 	{ "insert_trucks", INSERT_REPORT("trucks")
 	  "t AS (INSERT INTO supplywatch.truck_reports (report, day, observed_at, direction,"
-	  " crossing, trucks, cargo, tonnes, turned_back)"
+	  " crossing, trucks, cargo, tonnes, turned_back, stage, consignor)"
 	  " SELECT id, coalesce($10::date, ($11::timestamptz AT TIME ZONE $12::text)::date),"
-	  " $11::timestamptz, $13, $14, $15, $16, $17, $18 FROM r RETURNING report)"
+	  " $11::timestamptz, $13, $14, $15, $16, $17, $18, coalesce($19, 'crossed'), $20 FROM r RETURNING report)"
 	  " SELECT " TS_UTC("r.received_at") " FROM r JOIN t ON t.report = r.id" },
 	{ "insert_shortage", INSERT_REPORT("shortage")
 	  "t AS (INSERT INTO supplywatch.shortage_reports (report, day, item, severity, category,"
@@ -52,6 +52,11 @@ static const struct db_stmt stmts[] = {
 	  "t AS (INSERT INTO supplywatch.access_events (report, status, at, crossing)"
 	  " SELECT id, $10, $11, $12 FROM r RETURNING report)"
 	  " SELECT " TS_UTC("r.received_at") " FROM r JOIN t ON t.report = r.id" },
+	{ "insert_movement", INSERT_REPORT("movement")
+	  "t AS (INSERT INTO supplywatch.movement_reports (report, outcome, planned_for, purpose,"
+	  " from_place, to_place, delay_hours, crossing)"
+	  " SELECT id, $10, $11, $12, $13, $14, $15, $16 FROM r RETURNING report)"
+	  " SELECT " TS_UTC("r.received_at") " FROM r JOIN t ON t.report = r.id" },
 	{ "insert_retraction",
 	  "INSERT INTO supplywatch.retractions (report, reason) VALUES ($1, $2)"
 	  " ON CONFLICT (report) DO NOTHING RETURNING " TS_UTC("retracted_at") },
@@ -61,7 +66,7 @@ static const struct db_stmt stmts[] = {
 };
 
 static const char *const insert_stmt[KIND_COUNT] = {
-	"insert_trucks", "insert_shortage", "insert_disruption", "insert_access"
+	"insert_trucks", "insert_shortage", "insert_disruption", "insert_access", "insert_movement"
 };
 
 void ingest_register(void)
@@ -396,13 +401,13 @@ static enum db_status store_one(struct batch *b, size_t i, const json_t *canon, 
  * looked up one by one, as before.  Supersedes go one at a time, locked.
  */
 #define CHUNK 1000
-#define NKPARAMS 9		/* the most kind parameters (trucks) */
+#define NKPARAMS 11		/* the most kind parameters (trucks) */
 
 static const char stage_sql[] =
 	"CREATE TEMP TABLE IF NOT EXISTS sw_stage (chunk integer, idx integer, report_id uuid,"
 	" kind text, corridor_id text, content_hash bytea, payload jsonb, source_url text,"
 	" note text, p1 text, p2 text, p3 text, p4 text, p5 text, p6 text, p7 text, p8 text,"
-	" p9 text) ON COMMIT DELETE ROWS";
+	" p9 text, p10 text, p11 text) ON COMMIT DELETE ROWS";
 
 /* The same expressions as the insert_* statements, on staged text. */
 static const char staged_insert_sql[] =
@@ -414,9 +419,9 @@ static const char staged_insert_sql[] =
 	"  RETURNING id, report_id, received_at),"
 	" x AS (SELECT r.id, r.received_at, b.* FROM r JOIN b ON b.report_id = r.report_id),"
 	" t AS (INSERT INTO supplywatch.truck_reports (report, day, observed_at, direction, crossing,"
-	"  trucks, cargo, tonnes, turned_back)"
+	"  trucks, cargo, tonnes, turned_back, stage, consignor)"
 	"  SELECT id, coalesce(p1::date, (p2::timestamptz AT TIME ZONE p3)::date), p2::timestamptz,"
-	"  p4, p5, p6::integer, p7, p8::numeric, p9::integer FROM x WHERE kind = 'trucks'),"
+	"  p4, p5, p6::integer, p7, p8::numeric, p9::integer, coalesce(p10, 'crossed'), p11 FROM x WHERE kind = 'trucks'),"
 	" s AS (INSERT INTO supplywatch.shortage_reports (report, day, item, severity, category, location)"
 	"  SELECT id, p1::date, p2, p3, p4, p5 FROM x WHERE kind = 'shortage'),"
 	" d AS (INSERT INTO supplywatch.disruption_reports (report, service, started_at, ended_at,"
@@ -424,7 +429,10 @@ static const char staged_insert_sql[] =
 	"  SELECT id, p1, p2::timestamptz, p3::timestamptz, coalesce(p4, report_id::text), p5,"
 	"  p6::bigint FROM x WHERE kind = 'disruption'),"
 	" a AS (INSERT INTO supplywatch.access_events (report, status, at, crossing)"
-	"  SELECT id, p1, p2::timestamptz, p3 FROM x WHERE kind = 'access')"
+	"  SELECT id, p1, p2::timestamptz, p3 FROM x WHERE kind = 'access'),"
+	" m AS (INSERT INTO supplywatch.movement_reports (report, outcome, planned_for, purpose,"
+	"  from_place, to_place, delay_hours, crossing)"
+	"  SELECT id, p1, p2::date, p3, p4, p5, p6::numeric, p7 FROM x WHERE kind = 'movement')"
 	" SELECT idx, " TS_UTC("received_at") " FROM x";
 
 struct staged {
@@ -902,7 +910,7 @@ enum db_status ingest_sync_corridors(PGconn *c, const struct sw_config *cfg)
 
 		for (size_t j = 0; j < k->ncrossings; j++)
 			json_array_append_new(cross, json_string(k->crossings[j]));
-		json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:s, s:s, s:o}",
+		json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:s, s:s, s:o, s:s}",
 			"id", k->id, "name", k->name,
 			"baseline_trucks_per_day", (json_int_t)k->baseline_trucks_per_day,
 			"baseline_tonnes_per_day", k->baseline_tonnes_per_day > 0 ? json_real(k->baseline_tonnes_per_day) : json_null(),
@@ -912,7 +920,8 @@ enum db_status ingest_sync_corridors(PGconn *c, const struct sw_config *cfg)
 			"max_gap_days", (json_int_t)k->max_gap_days,
 			"reopen_after_days", (json_int_t)k->reopen_after_days,
 			"reconcile", k->reconcile == RECONCILE_SUM ? "sum" : "max",
-			"timezone", k->timezone, "crossings", cross));
+			"timezone", k->timezone, "crossings", cross,
+			"headline_stage", stage_names[k->headline_stage]));
 	}
 	text = json_dumps(list, SW_JSON);
 	json_decref(list);

@@ -25,19 +25,38 @@ static const struct db_stmt stmts[] = {
 	  "SELECT " EPOCH_DAYS(LOCAL_NOW "::date") ","
 	  " " EPOCH("((" LOCAL_NOW "::date + 1)::timestamp AT TIME ZONE $1::text)") },
 	/*
-	 * Reconciliation input: per organisation the sum of its current inbound
-	 * reports of a day, kept by triggers in truck_daily (migration 007).
+	 * Reconciliation input: per organisation, stage, crossing and cargo the
+	 * sums of its current inbound reports of a day, kept by triggers in
+	 * truck_daily (migrations 007, 009), read in the primary key's order.
 	 */
 	{ "snap_trucks",
-	  "SELECT " EPOCH_DAYS("day") ", count(*), min(trucks), max(trucks), sum(trucks),"
-	  " max(tn), sum(tn), count(tn)"
-	  " FROM (SELECT day, trucks, CASE WHEN tonnes_n > 0 THEN tonnes END AS tn"
-	  "       FROM supplywatch.truck_daily WHERE corridor_id = $1 AND reports > 0) o"
-	  " GROUP BY day ORDER BY day" },
+	  "SELECT stage, " EPOCH_DAYS("day") ", org_id, crossing, cargo, trucks, coalesce(tonnes, 0), tonnes_n"
+	  " FROM supplywatch.truck_daily WHERE corridor_id = $1 AND reports > 0"
+	  " ORDER BY stage, day, org_id" },
+	/* Trucks waiting at a crossing: each organisation's latest observation of a day. */
+	{ "snap_waiting",
+	  "SELECT DISTINCT ON (r.org_id, t.day) r.org_id, " EPOCH_DAYS("t.day") ", t.trucks,"
+	  " coalesce(" EPOCH("t.observed_at") ", 0)"
+	  " FROM supplywatch.truck_reports t JOIN supplywatch.current_reports r ON r.id = t.report"
+	  " WHERE t.stage = 'waiting' AND t.direction = 'inbound' AND r.corridor_id = $1"
+	  " ORDER BY r.org_id, t.day, t.observed_at DESC NULLS LAST, r.received_at DESC, r.id DESC" },
 	{ "snap_access",
-	  "SELECT " EPOCH_DAYS("(a.at AT TIME ZONE $2::text)::date") ", a.status"
+	  "SELECT " EPOCH_DAYS("(a.at AT TIME ZONE $2::text)::date") ", a.status, a.crossing,"
+	  " " EPOCH("a.at") ","
+	  " " EPOCH("(a.at AT TIME ZONE $2::text) - (a.at AT TIME ZONE 'UTC')")
 	  " FROM supplywatch.current_reports r JOIN supplywatch.access_events a ON a.report = r.id"
 	  " WHERE r.corridor_id = $1 AND r.kind = 'access' ORDER BY a.at, r.id" },
+	/* $3: movements.embargo_hours, after the end of the planned day. */
+	{ "snap_movements",
+	  "SELECT " EPOCH_DAYS("m.planned_for") ","
+	  " " EPOCH("((m.planned_for + 1)::timestamp AT TIME ZONE $2::text) + make_interval(hours => $3::integer)") ","
+	  " m.outcome, coalesce(m.purpose, ''), coalesce(m.from_place, ''), coalesce(m.to_place, ''),"
+	  " coalesce(m.crossing, ''), m.delay_hours IS NOT NULL, coalesce(m.delay_hours, 0)"
+	  " FROM supplywatch.current_reports r JOIN supplywatch.movement_reports m ON m.report = r.id"
+	  " WHERE r.corridor_id = $1 AND r.kind = 'movement' ORDER BY m.planned_for, r.id" },
+	{ "snap_orgs",
+	  "SELECT id, slug, name, coalesce(method, ''), coalesce(method_url, '')"
+	  " FROM supplywatch.organisations ORDER BY id" },
 	/* The latest current report of each (organisation, disruption). */
 	{ "snap_disruptions",
 	  "SELECT DISTINCT ON (r.org_id, d.disruption_key) d.service, coalesce(d.location, ''),"
@@ -61,7 +80,7 @@ static const struct db_stmt stmts[] = {
 	{ "snap_freshness",
 	  "WITH e AS (SELECT ((date '1970-01-01' + $3::integer + 1)::timestamp AT TIME ZONE $2::text) AS t)"
 	  " SELECT k.kind, " EPOCH("l.last")
-	  " FROM e, unnest(ARRAY['trucks', 'shortage', 'disruption', 'access']) k(kind)"
+	  " FROM e, unnest(ARRAY['trucks', 'shortage', 'disruption', 'access', 'movement']) k(kind)"
 	  " CROSS JOIN LATERAL (SELECT max(r.received_at) AS last FROM supplywatch.reports r"
 	  "  WHERE r.corridor_id = $1 AND r.kind = k.kind AND r.received_at <= e.t) l"
 	  " WHERE l.last IS NOT NULL" },
@@ -107,49 +126,6 @@ static enum db_status query(PGconn *c, const char *stmt, int n, const char *cons
 
 /* ---- reading ------------------------------------------------------------- */
 
-static void fill_truck_day(const struct sw_corridor *k, struct day *x, const PGresult *trucks,
-			   int row)
-{
-	bool sum = k->reconcile == RECONCILE_SUM;
-
-	x->reported = true;
-	x->sources = (int)val_i64(trucks, row, 1);
-	x->min = val_i64(trucks, row, 2);
-	x->max = val_i64(trucks, row, 3);
-	x->trucks = sum ? val_i64(trucks, row, 4) : x->max;
-	x->has_tonnes = val_i64(trucks, row, 7) > 0;
-	if (x->has_tonnes)
-		x->tonnes = strtod(PQgetvalue(trucks, row, sum ? 6 : 5), NULL);
-}
-
-/* Fills the dense day array from the sparse truck days and the access events. */
-static void fill_days(struct corridor_data *d, const PGresult *trucks, const PGresult *access)
-{
-	int nt = PQntuples(trucks), na = PQntuples(access), ai = 0;
-	int64_t first = d->today + 1;
-	int declared = ST_UNKNOWN;
-
-	if (nt)
-		first = val_i64(trucks, 0, 0);
-	if (na && val_i64(access, 0, 0) < first)
-		first = val_i64(access, 0, 0);
-	if (first > d->today)
-		return;
-	d->ndays = (size_t)(d->today - first + 1);
-	d->days = xcalloc(d->ndays, sizeof(*d->days));
-	for (size_t i = 0, ti = 0; i < d->ndays; i++) {
-		struct day *x = &d->days[i];
-
-		x->date = first + (int64_t)i;
-		/* Latest access event at or before the end of this day. */
-		while (ai < na && val_i64(access, ai, 0) <= x->date)
-			declared = status_parse(PQgetvalue(access, ai++, 1));
-		x->declared = declared;
-		if (ti < (size_t)nt && val_i64(trucks, (int)ti, 0) == x->date)
-			fill_truck_day(d->c, x, trucks, (int)ti++);
-	}
-}
-
 static const char *keep(struct corridor_data *d, const char *s)
 {
 	/* Offsets now, pointers once the store stops growing (see fix_strings). */
@@ -162,6 +138,303 @@ static const char *keep(struct corridor_data *d, const char *s)
 static const char *fix(const struct corridor_data *d, const char *off)
 {
 	return d->strings.buf + (uintptr_t)off;
+}
+
+/* The index of a crossing's name, the configured ones first (added by init_crossings). */
+static int crossing_index(struct corridor_data *d, const char *name)
+{
+	for (size_t i = 0; i < d->ncrossing_names; i++)
+		if (strcmp(fix(d, d->crossing_names[i]), name) == 0)
+			return (int)i;
+	d->crossing_names = xrealloc(d->crossing_names, (d->ncrossing_names + 1) * sizeof(char *));
+	d->crossing_names[d->ncrossing_names] = keep(d, name);
+	return (int)d->ncrossing_names++;
+}
+
+static void init_crossings(struct corridor_data *d)
+{
+	for (size_t i = 0; i < d->c->ncrossings; i++)
+		crossing_index(d, d->c->crossings[i]);
+}
+
+static int cmp_org_day(const void *a, const void *b)
+{
+	const struct org_day *x = a, *y = b;
+
+	if (x->org != y->org)
+		return x->org < y->org ? -1 : 1;
+	if (x->stage != y->stage)
+		return x->stage < y->stage ? -1 : 1;
+	return x->date < y->date ? -1 : x->date > y->date;
+}
+
+/* A waiting observation, with the instant it was seen (0: a date only). */
+struct seen {
+	struct org_day v;
+	int64_t at;
+};
+
+static int cmp_seen(const void *a, const void *b)
+{
+	const struct seen *x = a, *y = b;
+
+	return x->v.date < y->v.date ? -1 : x->v.date > y->v.date;
+}
+
+static int cmp_split(const void *a, const void *b)
+{
+	const struct split_row *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->date != y->date)
+		return x->date < y->date ? -1 : 1;
+	return x->org < y->org ? -1 : x->org > y->org;
+}
+
+/* Sorts rows by (key, date, org) and adds up those that share all three; returns how many remain. */
+static size_t merge_splits(struct split_row *rows, size_t n)
+{
+	size_t no = 0;
+
+	qsort(rows, n, sizeof(*rows), cmp_split);
+	for (size_t i = 0; i < n; i++) {
+		if (no && rows[no - 1].key == rows[i].key && rows[no - 1].date == rows[i].date &&
+		    rows[no - 1].org == rows[i].org)
+			rows[no - 1].trucks += rows[i].trucks;
+		else
+			rows[no++] = rows[i];
+	}
+	return no;
+}
+
+/* One organisation's tonnes of a day at the headline stage, beside its org_day. */
+struct tonnes_acc {
+	double tonnes;
+	int64_t n;
+};
+
+/* What reading truck_daily gives, before it is shaped into the corridor's series. */
+struct truck_read {
+	struct org_day *od;		/* by (stage, date, org), as read */
+	struct tonnes_acc *tn;		/* parallel to od */
+	size_t nod;
+	struct split_row *cross, *cargo;
+	size_t ncross, ncargo;
+};
+
+static void read_truck_row(struct corridor_data *d, const PGresult *r, int i, struct truck_read *t)
+{
+	int st = stage_parse(PQgetvalue(r, i, 0));
+	int64_t day = val_i64(r, i, 1), trucks = val_i64(r, i, 5), tn_n = val_i64(r, i, 7);
+	int org = (int)val_i64(r, i, 2), cargo = enum_index(PQgetvalue(r, i, 4), report_cargos);
+	const char *crossing = PQgetvalue(r, i, 3);
+	struct org_day *last = t->nod ? &t->od[t->nod - 1] : NULL;
+
+	if (st < 0 || st == STAGE_WAITING)
+		return;
+	if (!last || last->stage != st || last->date != day || last->org != org) {
+		last = &t->od[t->nod];
+		*last = (struct org_day){ org, st, day, 0 };
+		t->tn[t->nod++] = (struct tonnes_acc){ 0, 0 };
+	}
+	last->trucks += trucks;
+	if (tn_n > 0) {
+		t->tn[t->nod - 1].tonnes += strtod(PQgetvalue(r, i, 6), NULL);
+		t->tn[t->nod - 1].n += tn_n;
+	}
+	if (st != d->c->headline_stage)
+		return;
+	if (*crossing)
+		t->cross[t->ncross++] = (struct split_row){ crossing_index(d, crossing), day, org, trucks };
+	if (cargo >= 0)
+		t->cargo[t->ncargo++] = (struct split_row){ cargo, day, org, trucks };
+}
+
+/*
+ * The headline's tonnes of day x: max or sum of the organisations that gave
+ * some.  *at walks the headline's rows of od, which are by date.
+ */
+static void headline_tonnes(const struct sw_corridor *k, const struct truck_read *t, size_t *at,
+			    struct day *x)
+{
+	const struct org_day *od = t->od;
+	const struct tonnes_acc *tn = t->tn;
+	size_t i = *at;
+
+	while (i < t->nod && od[i].stage != k->headline_stage)
+		i++;
+	while (i < t->nod && od[i].stage == k->headline_stage && od[i].date < x->date)
+		i++;
+	for (*at = i; i < t->nod && od[i].stage == k->headline_stage && od[i].date == x->date; i++) {
+		if (tn[i].n == 0)
+			continue;
+		if (k->reconcile == RECONCILE_SUM)
+			x->tonnes += tn[i].tonnes;
+		else if (!x->has_tonnes || tn[i].tonnes > x->tonnes)
+			x->tonnes = tn[i].tonnes;
+		x->has_tonnes = true;
+	}
+}
+
+/* Each flow stage's series from the rows read, by (stage, date, org). */
+static void shape_stages(struct corridor_data *d, const struct truck_read *t)
+{
+	bool sum = d->c->reconcile == RECONCILE_SUM;
+
+	for (size_t i = 0; i < t->nod;) {
+		size_t j = i;
+		int st = t->od[i].stage;
+
+		while (j < t->nod && t->od[j].stage == st)
+			j++;
+		d->stages[st] = xcalloc(j - i, sizeof(struct stage_day));
+		d->nstages[st] = stage_reconcile(&t->od[i], j - i, sum, d->stages[st]);
+		i = j;
+	}
+}
+
+/* Trucks waiting at the crossing: each organisation's latest of a day, reconciled per day. */
+static void read_waiting(struct corridor_data *d, const PGresult *r, struct org_day *out, size_t *nout)
+{
+	size_t n = (size_t)PQntuples(r), k = 0;
+	struct seen *w = xcalloc(n ? n : 1, sizeof(*w));
+	struct org_day *v = xcalloc(n ? n : 1, sizeof(*v));
+	struct stage_day *s;
+
+	for (size_t i = 0; i < n; i++) {
+		w[i].v = (struct org_day){ (int)val_i64(r, (int)i, 0), STAGE_WAITING,
+					   val_i64(r, (int)i, 1), val_i64(r, (int)i, 2) };
+		w[i].at = val_i64(r, (int)i, 3);
+		out[(*nout)++] = w[i].v;
+	}
+	qsort(w, n, sizeof(*w), cmp_seen);
+	for (size_t i = 0; i < n; i++)
+		v[i] = w[i].v;
+	s = d->stages[STAGE_WAITING] = xcalloc(n ? n : 1, sizeof(*s));
+	d->nstages[STAGE_WAITING] = stage_reconcile(v, n, d->c->reconcile == RECONCILE_SUM, s);
+	/* When each day's stock was seen: the latest instant any organisation gave. */
+	for (size_t i = 0; i < n; i++) {
+		while (s[k].date < w[i].v.date)
+			k++;
+		if (w[i].at > s[k].observed_at)
+			s[k].observed_at = w[i].at;
+	}
+	free(w);
+	free(v);
+}
+
+/* Fills the dense day array from the headline series and the access events. */
+static void fill_days(struct corridor_data *d, const struct truck_read *t, const PGresult *access)
+{
+	int na = PQntuples(access), ai = 0;
+	int64_t first = d->today + 1;
+	int declared = ST_UNKNOWN, hs = d->c->headline_stage;
+	size_t hi = 0, ti = 0;
+
+	for (int s = 0; s < NSTAGES; s++)
+		if (d->nstages[s] && d->stages[s][0].date < first)
+			first = d->stages[s][0].date;
+	if (na && val_i64(access, 0, 0) < first)
+		first = val_i64(access, 0, 0);
+	if (first > d->today)
+		return;
+	d->ndays = (size_t)(d->today - first + 1);
+	d->days = xcalloc(d->ndays, sizeof(*d->days));
+	for (size_t i = 0; i < d->ndays; i++) {
+		struct day *x = &d->days[i];
+
+		x->date = first + (int64_t)i;
+		/* Latest access event at or before the end of this day. */
+		while (ai < na && val_i64(access, ai, 0) <= x->date)
+			declared = status_parse(PQgetvalue(access, ai++, 1));
+		x->declared = declared;
+		if (hi < d->nstages[hs] && d->stages[hs][hi].date == x->date) {
+			const struct stage_day *h = &d->stages[hs][hi++];
+
+			x->reported = true;
+			x->trucks = h->trucks;
+			x->sources = h->sources;
+			x->min = h->min;
+			x->max = h->max;
+			headline_tonnes(d->c, t, &ti, x);
+		}
+	}
+}
+
+/* Access events that name a crossing, for the crossings' states. */
+static void fill_crossing_events(struct corridor_data *d, const PGresult *access)
+{
+	int na = PQntuples(access);
+
+	d->cev = xcalloc(na ? (size_t)na : 1, sizeof(*d->cev));
+	for (int i = 0; i < na; i++) {
+		if (PQgetisnull(access, i, 2))
+			continue;
+		d->cev[d->ncev++] = (struct crossing_event){
+			crossing_index(d, PQgetvalue(access, i, 2)), val_i64(access, i, 3),
+			val_i64(access, i, 0), (int)val_i64(access, i, 4),
+			status_parse(PQgetvalue(access, i, 1)) };
+	}
+}
+
+/* Reads the trucks (every stage), the waiting stock and the access events into d. */
+static void fill_flows(struct corridor_data *d, const PGresult *trucks, const PGresult *waiting,
+		       const PGresult *access)
+{
+	size_t n = (size_t)PQntuples(trucks), nw = (size_t)PQntuples(waiting);
+	struct truck_read t = { 0 };
+
+	t.od = xcalloc(n + nw + 1, sizeof(*t.od));
+	t.tn = xcalloc(n + 1, sizeof(*t.tn));
+	t.cross = xcalloc(n + 1, sizeof(*t.cross));
+	t.cargo = xcalloc(n + 1, sizeof(*t.cargo));
+	init_crossings(d);
+	for (int i = 0; i < (int)n; i++)
+		read_truck_row(d, trucks, i, &t);
+	shape_stages(d, &t);
+	fill_days(d, &t, access);
+	/* Then every organisation's days at every stage, the stock included, for the sources. */
+	d->norg_days = t.nod;
+	read_waiting(d, waiting, t.od, &d->norg_days);
+	qsort(t.od, d->norg_days, sizeof(*t.od), cmp_org_day);
+	d->org_days = t.od;
+	d->nby_crossing = merge_splits(t.cross, t.ncross);
+	d->by_crossing = t.cross;
+	d->nby_cargo = merge_splits(t.cargo, t.ncargo);
+	d->by_cargo = t.cargo;
+	fill_crossing_events(d, access);
+	free(t.tn);
+}
+
+static void fill_movements(struct corridor_data *d, const PGresult *r)
+{
+	d->nmov = (size_t)PQntuples(r);
+	d->mov = xcalloc(d->nmov ? d->nmov : 1, sizeof(*d->mov));
+	for (int i = 0; i < (int)d->nmov; i++) {
+		struct movement *m = &d->mov[i];
+		int o = enum_index(PQgetvalue(r, i, 2), report_outcomes);
+
+		m->planned = val_i64(r, i, 0);
+		m->public_at = val_i64(r, i, 1);
+		m->outcome = o < 0 ? OUT_POSTPONED : o;
+		m->purpose = keep(d, PQgetvalue(r, i, 3));
+		m->from = keep(d, PQgetvalue(r, i, 4));
+		m->to = keep(d, PQgetvalue(r, i, 5));
+		m->crossing = keep(d, PQgetvalue(r, i, 6));
+		m->has_delay = strcmp(PQgetvalue(r, i, 7), "t") == 0;
+		m->delay_hours = strtod(PQgetvalue(r, i, 8), NULL);
+	}
+}
+
+static void fill_orgs(struct corridor_data *d, const PGresult *r)
+{
+	d->norgs = (size_t)PQntuples(r);
+	d->orgs = xcalloc(d->norgs ? d->norgs : 1, sizeof(*d->orgs));
+	for (int i = 0; i < (int)d->norgs; i++)
+		d->orgs[i] = (struct source_org){ (int)val_i64(r, i, 0), keep(d, PQgetvalue(r, i, 1)),
+			keep(d, PQgetvalue(r, i, 2)), keep(d, PQgetvalue(r, i, 3)),
+			keep(d, PQgetvalue(r, i, 4)) };
 }
 
 static void fill_disruptions(struct corridor_data *d, const PGresult *r)
@@ -210,6 +483,20 @@ static void fix_strings(struct corridor_data *d)
 		d->sh[i].item = fix(d, d->sh[i].item);
 		d->sh[i].location = fix(d, d->sh[i].location);
 	}
+	for (size_t i = 0; i < d->ncrossing_names; i++)
+		d->crossing_names[i] = fix(d, d->crossing_names[i]);
+	for (size_t i = 0; i < d->nmov; i++) {
+		d->mov[i].purpose = fix(d, d->mov[i].purpose);
+		d->mov[i].from = fix(d, d->mov[i].from);
+		d->mov[i].to = fix(d, d->mov[i].to);
+		d->mov[i].crossing = fix(d, d->mov[i].crossing);
+	}
+	for (size_t i = 0; i < d->norgs; i++) {
+		d->orgs[i].slug = fix(d, d->orgs[i].slug);
+		d->orgs[i].name = fix(d, d->orgs[i].name);
+		d->orgs[i].method = fix(d, d->orgs[i].method);
+		d->orgs[i].url = fix(d, d->orgs[i].url);
+	}
 }
 
 static int load_freshness(PGconn *c, const struct sw_corridor *k, int64_t D, struct freshness *out)
@@ -255,29 +542,38 @@ static int load_today(PGconn *c, const struct sw_corridor *k, int64_t now, struc
 	return 0;
 }
 
-static int load_corridor(PGconn *c, const struct sw_corridor *k, int64_t now,
-			 struct corridor_data *d)
+/* The queries of one corridor's inputs, in the order load_corridor reads them. */
+enum { Q_TRUCKS, Q_WAITING, Q_ACCESS, Q_DIS, Q_SH, Q_MOV, Q_ORGS, NQ };
+
+static int load_corridor(PGconn *c, const struct sw_config *cfg, const struct sw_corridor *k,
+			 int64_t now, struct corridor_data *d)
 {
-	const char *params[] = { k->id, k->timezone };
-	PGresult *trucks = NULL, *access = NULL, *dis = NULL, *sh = NULL;
+	static const struct { const char *stmt; int nparams; } q[NQ] = {
+		{ "snap_trucks", 1 }, { "snap_waiting", 1 }, { "snap_access", 2 },
+		{ "snap_disruptions", 2 }, { "snap_shortages", 1 }, { "snap_movements", 3 },
+		{ "snap_orgs", 0 },
+	};
+	char embargo[24];
+	const char *params[] = { k->id, k->timezone, embargo };
+	PGresult *r[NQ] = { NULL };
 	int rc = -1;
 
-	if (load_today(c, k, now, d) != 0 ||
-	    query(c, "snap_trucks", 1, params, &trucks) != DB_OK ||
-	    query(c, "snap_access", 2, params, &access) != DB_OK ||
-	    query(c, "snap_disruptions", 2, params, &dis) != DB_OK ||
-	    query(c, "snap_shortages", 1, params, &sh) != DB_OK)
-		goto out;
-	fill_days(d, trucks, access);
-	fill_disruptions(d, dis);
-	fill_shortages(d, sh);
+	snprintf(embargo, sizeof(embargo), "%lld", (long long)cfg->embargo_hours);
+	if (load_today(c, k, now, d) != 0)
+		return -1;
+	for (int i = 0; i < NQ; i++)
+		if (query(c, q[i].stmt, q[i].nparams, params, &r[i]) != DB_OK)
+			goto out;
+	fill_flows(d, r[Q_TRUCKS], r[Q_WAITING], r[Q_ACCESS]);
+	fill_disruptions(d, r[Q_DIS]);
+	fill_shortages(d, r[Q_SH]);
+	fill_movements(d, r[Q_MOV]);
+	fill_orgs(d, r[Q_ORGS]);
 	fix_strings(d);
 	rc = load_freshness(c, k, d->today, &d->fresh);
 out:
-	PQclear(trucks);
-	PQclear(access);
-	PQclear(dis);
-	PQclear(sh);
+	for (int i = 0; i < NQ; i++)
+		PQclear(r[i]);
 	return rc;
 }
 
@@ -315,7 +611,7 @@ int load_inputs(PGconn *c, const struct sw_config *cfg, int64_t now, struct load
 		if (out->data[i])
 			continue;
 		out->data[i] = corridor_data_new(&cfg->corridors[i]);
-		if (load_corridor(c, &cfg->corridors[i], now, out->data[i]) != 0)
+		if (load_corridor(c, cfg, &cfg->corridors[i], now, out->data[i]) != 0)
 			goto fail;
 	}
 	out->n = cfg->ncorridors;

@@ -44,3 +44,8 @@ double fmt_round1(double x)
 {
 	return round(x * 10.0) / 10.0;
 }
+
+double fmt_round3(double x)
+{
+	return round(x * 1000.0) / 1000.0;
+}

@@ -23,5 +23,7 @@ void fmt_instant_local(int64_t t, int offset, char out[FMT_INSTANT_LEN]);
 void fmt_http_date(int64_t t, char out[FMT_HTTP_DATE_LEN]);
 /* x rounded to one decimal, halves away from zero */
 double fmt_round1(double x);
+/* x rounded to three decimals, halves away from zero (ratios) */
+double fmt_round3(double x);
 
 #endif

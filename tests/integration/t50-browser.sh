@@ -67,6 +67,22 @@ L="$L{\"kind\":\"shortage\",\"report_id\":\"$(uuid)\",\"corridor\":\"lachin\",\"
 post_json /api/v1/reports "{\"reports\":[$L]}"
 expect_status 201 "scenario batch"
 expect_json '.reports | length' '12' "every report of the scenario stored"
+# Stage two: a second organisation collects on the other side (its own series,
+# side by side with the crossing's), trucks wait at the crossing, a convoy is
+# denied; both organisations describe their method, one of them hostile.
+swcli org add ngo-b "<b>NGO B</b>" >/dev/null
+TOKEN_B=$(swcli token issue ngo-b | tail -n 1)
+swcli org set ngo-a --method "Counts trucks crossing Hakari bridge, 06:00 to 20:00." --url "https://example.org/ngo-a/method" >/dev/null
+swcli org set ngo-b --method "$HOSTILE collected at the warehouses" >/dev/null
+S=""
+for d in "2023-01-05 5" "2023-01-07 3" "2023-01-08 9" "2023-01-09 2" "2023-01-10 5"; do
+	set -- $d
+	S="$S{\"kind\":\"trucks\",\"report_id\":\"$(uuid)\",\"corridor\":\"lachin\",\"date\":\"$1\",\"trucks\":$2,\"stage\":\"collected\"},"
+done
+S="$S{\"kind\":\"trucks\",\"report_id\":\"$(uuid)\",\"corridor\":\"lachin\",\"observed_at\":\"2023-01-10T09:00:00+04:00\",\"trucks\":38,\"stage\":\"waiting\"},"
+S="$S{\"kind\":\"movement\",\"report_id\":\"$(uuid)\",\"corridor\":\"lachin\",\"planned_for\":\"2023-01-09\",\"outcome\":\"denied\",\"purpose\":\"medical\",\"from\":\"Goris\",\"to\":\"Stepanakert\",\"crossing\":\"Hakari bridge\"}"
+post_json /api/v1/reports "{\"reports\":[$S]}" "$TOKEN_B"
+expect_status 201 "stage-two batch"
 
 # Readiness: wait until the snapshot includes the last report (no sleeping blind).
 wait_snapshot
@@ -86,6 +102,13 @@ timeout -k 5 60 node "$BROWSER_DIR/check-page.mjs" "$SW_URL/corridors/lachin?as_
 	--text "Gas in Stepanakert, since 2023-01-03 08:00 (UTC+04:00): 8 days" \
 	--text "CRITICAL baby formula, Stepanakert: for 5 days since 2023-01-06" \
 	--literal "$HOSTILE" \
+	--text "Counting points, last 14 days" \
+	--text "5 (0.83)" \
+	--text "Waiting at the crossing: 38 trucks (seen 2023-01-10)" \
+	--text "Sources and methods" \
+	--text "Counts trucks crossing Hakari bridge, 06:00 to 20:00." \
+	--literal "<b>NGO B</b> (collected, waiting at the crossing): $HOSTILE collected at the warehouses" \
+	--text "2023-01-09: Denied, medical, Goris → Stepanakert via Hakari bridge" \
 	>"$WORK/browser.out" 2>"$WORK/browser.err" || rc=$?
 
 n_ok=0

@@ -59,7 +59,7 @@ date,corridor,trucks,cargo
 CSV
 post_csv "$WORK/bad.csv" "?kind=trucks"
 expect_status 422 "a file with bad rows"
-expect_json '[.details[] | "\(.row):\(.column):\(.reason)"]' '["3:date:must be a real date as YYYY-MM-DD","4:corridor:is not a corridor configured on this server","4:trucks:must be >= 0","4:cargo:must be one of: food, medical, fuel, hygiene, shelter, mixed, other","5:trucks:must be a whole number"]' "every bad cell, by row and column"
+expect_json '[.details[] | "\(.row):\(.column):\(.reason)"]' '["3:date:must be a real date as YYYY-MM-DD","4:corridor:is not a corridor configured on this server","4:trucks:must be >= 0","4:cargo:must be one of: food, medical, fuel, hygiene, shelter, mixed, nutrition, wash, education, other","5:trucks:must be a whole number"]' "every bad cell, by row and column"
 expect_eq "$(count)" "$N" "nothing stored from a bad file"
 printf 'date,corridor,trucks\n2023-01-18,lachin,"4\n' >"$WORK/broken.csv"
 post_csv "$WORK/broken.csv" "?kind=trucks"
@@ -116,7 +116,7 @@ req GET "/api/v1/reports.csv?kind=trucks"
 expect_status 200 "export"
 expect_header Content-Type "text/csv; charset=utf-8" "export content type"
 cp "$BODY" "$WORK/export.csv"
-expect_eq "$(sed -n 2p "$WORK/export.csv" | tr -d '\r')" "#meta+id,#meta+kind,#loc+corridor,#date,#date+observed,#indicator+trucks+num,#meta+direction,#loc+crossing,#item+cargo,#indicator+tonnes+num,#indicator+turned_back+num,#meta+supersedes,#meta+url,#description,#meta+received" "HXL row of the export"
+expect_eq "$(sed -n 2p "$WORK/export.csv" | tr -d '\r')" "#meta+id,#meta+kind,#loc+corridor,#date,#date+observed,#indicator+trucks+num,#meta+direction,#loc+crossing,#item+cargo,#indicator+tonnes+num,#indicator+turned_back+num,#meta+stage,#org+type,#meta+supersedes,#meta+url,#description,#meta+received" "HXL row of the export"
 expect_contains "$WORK/export.csv" ",\"'=HYPERLINK(\"\"http://evil.example\"\")\"," "formula neutralised"
 if grep -q "ngo-a" "$WORK/export.csv"; then fail "the export names an organisation"; else ok; fi
 post_csv "$WORK/export.csv"

@@ -227,13 +227,13 @@ openrosa_headers "formList"
 if xmllint --noout "$BODY" 2>"$WORK/xmllint.err"; then ok; else fail "formList is not XML: $(cat "$WORK/xmllint.err")"; fi
 cp "$BODY" "$WORK/formlist.xml"
 X='/*[local-name()="xforms"]/*[local-name()="xform"]'
-expect_eq "$(xmllint --xpath "count($X)" "$WORK/formlist.xml")" "4" "four forms listed"
+expect_eq "$(xmllint --xpath "count($X)" "$WORK/formlist.xml")" "5" "five forms listed"
 ids=()
-for i in 1 2 3 4; do ids+=("$(xmllint --xpath "string($X[$i]/*[local-name()=\"formID\"])" "$WORK/formlist.xml")"); done
-expect_eq "${ids[*]}" "supplywatch_access supplywatch_disruption supplywatch_shortage supplywatch_trucks" "form ids"
-expect_eq "$(xmllint --xpath "string($X[4]/*[local-name()=\"name\"])" "$WORK/formlist.xml")" "Supplywatch: trucks counted" "trucks form name"
-expect_eq "$(xmllint --xpath "string($X[4]/*[local-name()=\"version\"])" "$WORK/formlist.xml")" "2026112801" "trucks form version"
-for i in 1 2 3 4; do
+for i in 1 2 3 4 5; do ids+=("$(xmllint --xpath "string($X[$i]/*[local-name()=\"formID\"])" "$WORK/formlist.xml")"); done
+expect_eq "${ids[*]}" "supplywatch_access supplywatch_disruption supplywatch_movement supplywatch_shortage supplywatch_trucks" "form ids"
+expect_eq "$(xmllint --xpath "string($X[5]/*[local-name()=\"name\"])" "$WORK/formlist.xml")" "Supplywatch: trucks counted" "trucks form name"
+expect_eq "$(xmllint --xpath "string($X[5]/*[local-name()=\"version\"])" "$WORK/formlist.xml")" "2026120601" "trucks form version"
+for i in 1 2 3 4 5; do
 	url=$(xmllint --xpath "string($X[$i]/*[local-name()=\"downloadUrl\"])" "$WORK/formlist.xml")
 	hash=$(xmllint --xpath "string($X[$i]/*[local-name()=\"hash\"])" "$WORK/formlist.xml")
 	id=${ids[$((i - 1))]}

@@ -192,7 +192,7 @@ expect_eq "$(count)" "$N" "refused crossings stored nothing"
 X="'); DROP TABLE supplywatch.reports;--"
 post_json /api/v1/reports "$(jq -nc --arg x "$X" '{kind:"trucks", report_id:$x, supersedes:$x, corridor:$x, source_url:$x, date:$x, observed_at:$x, trucks:$x, direction:$x, cargo:$x, tonnes:$x, turned_back:$x}')"
 expect_status 422 "hostile trucks fields"
-expect_eq "$(details)" '["0:report_id:must be a UUID like 123e4567-e89b-42d3-a456-426614174000","0:supersedes:must be a UUID like 123e4567-e89b-42d3-a456-426614174000","0:corridor:is not a corridor configured on this server","0:source_url:must be an http:// or https:// URL of at most 2048 bytes","0:date:must be a real date as YYYY-MM-DD","0:observed_at:must be an RFC 3339 timestamp with a UTC offset, like 2023-01-17T08:00:00+04:00","0:trucks:must be a whole number","0:direction:must be one of: inbound, outbound","0:cargo:must be one of: food, medical, fuel, hygiene, shelter, mixed, other","0:tonnes:must be a number","0:turned_back:must be a whole number"]' "every trucks field named"
+expect_eq "$(details)" '["0:report_id:must be a UUID like 123e4567-e89b-42d3-a456-426614174000","0:supersedes:must be a UUID like 123e4567-e89b-42d3-a456-426614174000","0:corridor:is not a corridor configured on this server","0:source_url:must be an http:// or https:// URL of at most 2048 bytes","0:date:must be a real date as YYYY-MM-DD","0:observed_at:must be an RFC 3339 timestamp with a UTC offset, like 2023-01-17T08:00:00+04:00","0:trucks:must be a whole number","0:direction:must be one of: inbound, outbound","0:cargo:must be one of: food, medical, fuel, hygiene, shelter, mixed, nutrition, wash, education, other","0:tonnes:must be a number","0:turned_back:must be a whole number"]' "every trucks field named"
 post_json /api/v1/reports "$(jq -nc --arg x "$X" --arg id "$(uuid)" '{kind:"shortage", report_id:$id, corridor:"rafah", date:$x, item:"flour", severity:$x, category:$x}')"
 expect_eq "$STATUS $(details)" '422 ["0:date:must be a real date as YYYY-MM-DD","0:severity:must be one of: none, low, moderate, severe, critical","0:category:must be one of: food, medicine, fuel, hygiene, baby, other"]' "every shortage enumeration named"
 post_json /api/v1/reports "$(jq -nc --arg x "$X" --arg id "$(uuid)" '{kind:"disruption", report_id:$id, corridor:"rafah", service:$x, started_at:$x, ended_at:$x, people_affected:$x}')"
@@ -200,7 +200,7 @@ expect_eq "$STATUS $(details)" '422 ["0:service:must be one of: gas, electricity
 post_json /api/v1/reports "$(jq -nc --arg x "$X" --arg id "$(uuid)" '{kind:"access", report_id:$id, corridor:"rafah", status:$x, at:$x}')"
 expect_eq "$STATUS $(details)" '422 ["0:status:must be one of: open, restricted, blocked","0:at:must be an RFC 3339 timestamp with a UTC offset, like 2023-01-17T08:00:00+04:00"]' "every access field named"
 post_json /api/v1/reports "$(jq -nc --arg x "$X" '{kind:$x}')"
-expect_eq "$STATUS $(details)" '422 ["0:kind:must be one of: trucks, shortage, disruption, access"]' "a hostile kind"
+expect_eq "$STATUS $(details)" '422 ["0:kind:must be one of: trucks, shortage, disruption, access, movement"]' "a hostile kind"
 post_json /api/v1/reports "$(jq -nc --arg x "$X" --arg id "$(uuid)" '{kind:"trucks", report_id:$id, corridor:"rafah", date:"2024-05-01", trucks:1} + {($x): 1}')"
 expect_eq "$STATUS $(details)" "422 [\"0:$X:is not a field of this kind of report\"]" "a hostile field name, echoed as JSON"
 expect_eq "$(count)" "$N" "hostile enumerations stored nothing"
@@ -374,7 +374,7 @@ check_surfaces rafah moderate text "${TEXTS[@]}"
 req GET /api/v1/corridors/rafah/daily
 expect_eq "$STATUS $(jq -c '[.corridor, (.days | length > 0), ([.days[] | select(.date == "2024-05-01")][0].trucks)]' "$BODY")" "200 [\"rafah\",true,$((${#TEXTS[@]} + 1))]" "daily JSON"
 req GET "/api/v1/corridors/rafah/daily.csv?from=2024-05-01&to=2024-05-02"
-expect_eq "$STATUS $(sed -n 3p "$BODY" | tr -d '\r')" "200 2024-05-01,$((${#TEXTS[@]} + 1)),1,$((${#TEXTS[@]} + 1)),$((${#TEXTS[@]} + 1)),,blocked,blocked,blocked,declared,false,true,rafah" "daily CSV"
+expect_eq "$STATUS $(sed -n 3p "$BODY" | tr -d '\r')" "200 2024-05-01,$((${#TEXTS[@]} + 1)),1,$((${#TEXTS[@]} + 1)),$((${#TEXTS[@]} + 1)),,blocked,blocked,blocked,declared,false,true,rafah,crossed" "daily CSV"
 
 # --- the CSV export: formula prefixes defused, quoting exact, and the round trip ------------
 # export.py FILE FIELD... < ids: the export parsed by Python's csv module (strict); first

@@ -468,12 +468,15 @@ static void form_info_refuses_what_is_not_a_form(void **state)
 
 static void shipped_forms_list_and_map(void **state)
 {
-	static const char *const kinds[] = { "trucks", "shortage", "disruption", "access" };
+	static const char *const kinds[] = { "trucks", "shortage", "disruption", "access", "movement" };
 	static const char *const titles[] = { "Supplywatch: trucks counted", "Supplywatch: shortage seen",
-		"Supplywatch: service cut", "Supplywatch: road open or closed" };
+		"Supplywatch: service cut", "Supplywatch: road open or closed",
+		"Supplywatch: humanitarian movement" };
+	static const char *const versions[] = { "2026120601", "2026112801", "2026112801", "2026112801",
+		"2026120601" };
 
 	(void)state;
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		char path[128], file[64], id[64], err[256];
 		struct openrosa_form f;
 		size_t len;
@@ -487,7 +490,7 @@ static void shipped_forms_list_and_map(void **state)
 			fail_msg("%s: %s", path, err);
 		assert_string_equal(f.id, id);
 		assert_string_equal(f.name, titles[i]);
-		assert_string_equal(f.version, "2026112801");
+		assert_string_equal(f.version, versions[i]);
 		openrosa_form_free(&f);
 		free(xml);
 	}

@@ -36,7 +36,7 @@
 #define MSG_CORRIDOR "is not a corridor configured on this server"
 #define MSG_UNKNOWN "is not a field of this kind of report"
 #define MSG_CROSSING "is not a crossing of this corridor; known crossings: Hakari bridge, Lachin checkpoint"
-#define MSG_KINDS "must be one of: trucks, shortage, disruption, access"
+#define MSG_KINDS "must be one of: trucks, shortage, disruption, access, movement"
 #define MSG_BATCH "a batch must be {\"reports\": [...]} with nothing else beside it"
 
 static const char config_text[] =
@@ -364,7 +364,7 @@ static void trucks_refuses_unknown_enum_values(void **state)
 	(void)state;
 	invalid(HEAD("trucks") ",'date':'2023-01-17','trucks':1,'direction':'up','cargo':'gold'}",
 		EXPS({ 0, "direction", "must be one of: inbound, outbound" },
-		     { 0, "cargo", "must be one of: food, medical, fuel, hygiene, shelter, mixed, other" }));
+		     { 0, "cargo", "must be one of: food, medical, fuel, hygiene, shelter, mixed, nutrition, wash, education, other" }));
 }
 
 static void trucks_refuses_bad_dates_and_timestamps(void **state)
@@ -426,7 +426,7 @@ static void kind_is_required(void **state)
 {
 	(void)state;
 	invalid("{'report_id':'" ID1 "','corridor':'lachin'}",
-		EXPS({ 0, "kind", "is required: trucks, shortage, disruption or access" }));
+		EXPS({ 0, "kind", "is required: trucks, shortage, disruption, access or movement" }));
 }
 
 static void kind_must_be_known(void **state)
@@ -872,9 +872,55 @@ static void param_of_reals_is_the_shortest_exact_decimal(void **state)
 	assert_string_equal(out, "0.1");
 }
 
+/* Stage two: counting points, consignors, sectors. */
+static void trucks_stage_and_consignor(void **state)
+{
+	(void)state;
+	valid(HEAD("trucks") ",'date':'2023-01-17','trucks':5,'stage':'collected',"
+	      "'consignor':'red_cross','cargo':'nutrition'}",
+	      "{'cargo':'nutrition','consignor':'red_cross','corridor':'lachin','date':'2023-01-17',"
+	      "'direction':'inbound','kind':'trucks','report_id':'" ID1 "','stage':'collected','trucks':5}");
+	/* "crossed" is what no stage means: the same content, hence the same hash. */
+	valid(HEAD("trucks") ",'date':'2023-01-17','trucks':5,'stage':'crossed'}",
+	      "{'corridor':'lachin','date':'2023-01-17','direction':'inbound','kind':'trucks',"
+	      "'report_id':'" ID1 "','trucks':5}");
+	valid(HEAD("trucks") ",'date':'2023-01-17','trucks':40,'stage':'waiting'}",
+	      "{'corridor':'lachin','date':'2023-01-17','direction':'inbound','kind':'trucks',"
+	      "'report_id':'" ID1 "','stage':'waiting','trucks':40}");
+	invalid(HEAD("trucks") ",'date':'2023-01-17','trucks':5,'stage':'arrived','consignor':'UN'}",
+		EXPS({ 0, "stage", "must be one of: dispatched, inspected, crossed, collected, delivered, "
+			"intercepted, waiting" },
+		     { 0, "consignor", "must be one of: un, ngo, red_cross, government, commercial, other" }));
+	invalid(HEAD("trucks") ",'date':'2023-01-17','trucks':5,'stage':3}",
+		EXPS({ 0, "stage", "must be a string" }));
+}
+
+static void movement_valid_and_invalid(void **state)
+{
+	(void)state;
+	valid(HEAD("movement") ",'outcome':'denied','planned_for':'2023-01-17','purpose':'medical',"
+	      "'from':'Goris','to':'Stepanakert','delay_hours':4.5,'crossing':'Hakari bridge'}",
+	      "{'corridor':'lachin','crossing':'Hakari bridge','delay_hours':4.5,'from':'Goris',"
+	      "'kind':'movement','outcome':'denied','planned_for':'2023-01-17','purpose':'medical',"
+	      "'report_id':'" ID1 "','to':'Stepanakert'}");
+	invalid(HEAD("movement") "}",
+		EXPS({ 0, "outcome", "is required" }, { 0, "planned_for", "is required" }));
+	invalid(HEAD("movement") ",'outcome':'blocked','planned_for':'2023-02-30','purpose':'fun',"
+		"'delay_hours':-1,'crossing':'Nowhere','trucks':3}",
+		EXPS({ 0, "trucks", MSG_UNKNOWN },
+		     { 0, "outcome", "must be one of: facilitated, partially_facilitated, impeded, denied, postponed" },
+		     { 0, "planned_for", MSG_DATE },
+		     { 0, "purpose", "must be one of: food, medical, fuel, wash, assessment, staff, other" },
+		     { 0, "delay_hours", "must be >= 0" }));
+	invalid(HEAD("movement") ",'outcome':'denied','planned_for':'2023-01-17','crossing':'Nowhere'}",
+		EXPS({ 0, "crossing", MSG_CROSSING }));
+	invalid(HEAD("movement") ",'outcome':'denied','planned_for':'2023-01-17','delay_hours':10001}",
+		EXPS({ 0, "delay_hours", "must be <= 10000" }));
+}
+
 static void kind_of_names_each_kind(void **state)
 {
-	static const char *const kinds[] = { "trucks", "shortage", "disruption", "access" };
+	static const char *const kinds[] = { "trucks", "shortage", "disruption", "access", "movement" };
 
 	(void)state;
 	for (int k = 0; k < KIND_COUNT; k++) {
@@ -954,6 +1000,8 @@ int main(void)
 		cmocka_unit_test(param_of_reals_is_decimal),
 		cmocka_unit_test(param_of_reals_is_the_shortest_exact_decimal),
 		cmocka_unit_test(kind_of_names_each_kind),
+		cmocka_unit_test(trucks_stage_and_consignor),
+		cmocka_unit_test(movement_valid_and_invalid),
 	};
 
 	return cmocka_run_group_tests(tests, setup_config, teardown_config);
