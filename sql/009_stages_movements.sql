@@ -227,7 +227,7 @@ COMMENT ON COLUMN analytics.movements.received_at IS 'When supplywatch stored th
 -- Each stage's own daily series, reconciled like the headline (never across stages).
 CREATE VIEW analytics.stage_daily AS
 SELECT o.corridor_id AS corridor, o.stage, o.day, count(*)::integer AS organisations,
-       CASE c.reconcile WHEN 'sum' THEN sum(o.trucks) ELSE max(o.trucks) END AS trucks,
+       (CASE c.reconcile WHEN 'sum' THEN sum(o.trucks) ELSE max(o.trucks) END)::bigint AS trucks,
        min(o.trucks) AS min_trucks, max(o.trucks) AS max_trucks
   FROM (SELECT corridor_id, stage, day, org_id, sum(trucks)::bigint AS trucks
           FROM supplywatch.truck_daily GROUP BY 1, 2, 3, 4 HAVING sum(reports) > 0) o
@@ -253,6 +253,8 @@ COMMENT ON COLUMN analytics.organisations.method_url IS 'A link to its published
 COMMENT ON COLUMN analytics.organisations.created_at IS 'When the organisation was added.';
 
 COMMENT ON COLUMN analytics.report_history.kind IS 'trucks, shortage, disruption, access or movement.';
+COMMENT ON COLUMN analytics.daily_status.trucks IS 'Reconciled inbound trucks at the corridor''s headline stage (analytics.corridors.headline_stage): per organisation the sum of its current inbound reports at that stage for the day, then the max (or sum, per the corridor''s reconcile setting) across organisations. Null when nobody reported. Other stages: analytics.stage_daily.';
+COMMENT ON COLUMN analytics.daily_status.sources IS 'Organisations that reported inbound trucks at the headline stage for the day.';
 
 GRANT SELECT ON analytics.movements, analytics.stage_daily, analytics.organisations
 	TO supplywatch_analyst;

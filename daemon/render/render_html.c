@@ -758,14 +758,15 @@ static void side_by_side(struct strbuf *out, const struct corridor_eval *e)
 	sb_addstr(out, "</tbody></table></div>\n");
 }
 
-/* The stages one organisation reported at, as "crossed, collected". */
-static void org_stages(struct strbuf *out, const struct corridor_data *d, size_t from, size_t to)
+/* The stages one organisation reported at by D, as "crossed, collected". */
+static void org_stages(struct strbuf *out, const struct corridor_data *d, size_t from, size_t to,
+		       int64_t D)
 {
 	int last = -1;
 	bool first = true;
 
 	for (size_t i = from; i < to; i++) {
-		if (d->org_days[i].stage == last)
+		if (d->org_days[i].stage == last || d->org_days[i].date > D)
 			continue;
 		last = d->org_days[i].stage;
 		sb_addstr(out, first ? "" : ", ");
@@ -774,24 +775,39 @@ static void org_stages(struct strbuf *out, const struct corridor_data *d, size_t
 	}
 }
 
+static bool any_source_by(const struct corridor_data *d, int64_t D)
+{
+	for (size_t i = 0; i < d->norg_days; i++)
+		if (d->org_days[i].date <= D)
+			return true;
+	return false;
+}
+
 /* Who counted what, and how they say they count it. */
 static void sources_block(struct strbuf *out, const struct corridor_eval *e)
 {
 	const struct corridor_data *d = e->data;
 
-	if (d->norg_days == 0)
+	if (!any_source_by(d, e->D))
 		return;
 	sb_addstr(out, "<h3>Sources and methods</h3>\n<ul class=\"it\">\n");
 	for (size_t i = 0; i < d->norg_days;) {
 		const struct source_org *o = eval_org(d, d->org_days[i].org);
 		size_t j = i;
 
-		while (j < d->norg_days && d->org_days[j].org == d->org_days[i].org)
-			j++;
+		bool by_d = false;
+
+		for (; j < d->norg_days && d->org_days[j].org == d->org_days[i].org; j++)
+			by_d = by_d || d->org_days[j].date <= e->D;
+		/* As of D: an organisation that had not reported yet is not a source yet. */
+		if (!by_d) {
+			i = j;
+			continue;
+		}
 		sb_addstr(out, "<li><strong>");
 		esc_html(out, o ? o->name : "unknown organisation");
 		sb_addstr(out, "</strong> (");
-		org_stages(out, d, i, j);
+		org_stages(out, d, i, j, e->D);
 		sb_addstr(out, ")");
 		if (o && *o->method) {
 			sb_addstr(out, ": ");
@@ -845,12 +861,16 @@ static void crossings_block(struct strbuf *out, const struct corridor_eval *e)
 		sb_addstr(out, "</tbody></table></div>\n");
 }
 
+static const char *const outcome_labels[NOUTCOME] = {
+	"facilitated", "partially facilitated", "impeded", "denied", "postponed"
+};
+
 static void movement_item(struct strbuf *out, const struct movement *m)
 {
 	sb_addstr(out, "<li>");
 	add_date(out, m->planned);
 	sb_addstr(out, ": <strong>");
-	add_capitalised(out, report_outcomes[m->outcome]);
+	add_capitalised(out, outcome_labels[m->outcome]);
 	sb_addstr(out, "</strong>");
 	if (*m->purpose)
 		sb_addf(out, ", %s", m->purpose);
@@ -882,7 +902,7 @@ static void movements_block(struct strbuf *out, const struct sw_config *cfg,
 	for (int o = 0; o < NOUTCOME; o++) {
 		if (!m->by_outcome_30d[o])
 			continue;
-		sb_addf(out, "%s%s %d", first ? "" : " \xc2\xb7 ", report_outcomes[o], m->by_outcome_30d[o]);
+		sb_addf(out, "%s%s %d", first ? "" : " \xc2\xb7 ", outcome_labels[o], m->by_outcome_30d[o]);
 		first = false;
 	}
 	sb_addf(out, ". <strong>%.1f%%</strong> denied or impeded.</p>\n", fmt_round1(m->denied_or_impeded_pct));

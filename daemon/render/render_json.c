@@ -201,7 +201,8 @@ static json_t *freshness_json(const struct corridor_eval *e)
 	json_t *kinds = json_object();
 	char t[32];
 
-	for (int k = 0; k < KIND_COUNT; k++) {
+	/* Not movements: when their reports arrive would hint at embargoed dates. */
+	for (int k = 0; k < KIND_MOVEMENT; k++) {
 		fmt_instant_utc(e->fresh.last_by_kind[k], t);
 		json_object_set_new(kinds, report_kinds[k],
 				    e->fresh.last_by_kind[k] ? json_string(t) : json_null());

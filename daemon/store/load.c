@@ -76,11 +76,14 @@ static const struct db_stmt stmts[] = {
 	  " WHERE r.corridor_id = $1 AND r.kind = 'shortage'"
 	  " ORDER BY 1, 3, r.org_id, s.day, r.received_at, r.id" },
 	/* $3: local date D; freshness counts what had been received by D's end. */
-	/* One index probe per kind (reports_corridor_kind_received). */
+	/*
+	 * One index probe per kind (reports_corridor_kind_received).  Not
+	 * movements: when their reports arrive would hint at embargoed dates.
+	 */
 	{ "snap_freshness",
 	  "WITH e AS (SELECT ((date '1970-01-01' + $3::integer + 1)::timestamp AT TIME ZONE $2::text) AS t)"
 	  " SELECT k.kind, " EPOCH("l.last")
-	  " FROM e, unnest(ARRAY['trucks', 'shortage', 'disruption', 'access', 'movement']) k(kind)"
+	  " FROM e, unnest(ARRAY['trucks', 'shortage', 'disruption', 'access']) k(kind)"
 	  " CROSS JOIN LATERAL (SELECT max(r.received_at) AS last FROM supplywatch.reports r"
 	  "  WHERE r.corridor_id = $1 AND r.kind = k.kind AND r.received_at <= e.t) l"
 	  " WHERE l.last IS NOT NULL" },

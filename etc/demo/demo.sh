@@ -53,6 +53,9 @@ for org in "demo-ngo:Demo NGO (illustrative)" "demo-monitor:Demo road monitor (i
 		(umask 077 && $CLI token issue "$slug" --label demo | tail -n 1 >"$VAR/token-$slug")
 	fi
 done
+# What each counts, as "Sources and methods" on the corridor page shows it.
+$CLI org set demo-ngo --method "ILLUSTRATIVE: counts trucks crossing Hakari bridge from the roadside, 06:00 to 20:00." >/dev/null
+$CLI org set demo-monitor --method "ILLUSTRATIVE: counts what is collected at the Lachin checkpoint warehouses; reports convoys and trucks left waiting." >/dev/null
 
 "$BUILD/supplywatchd" -c "$VAR/supplywatch.conf" 2> >(tee "$VAR/supplywatchd.log" >&2) &
 DAEMON_PID=$!

@@ -60,6 +60,19 @@ batch_monitor() {
 		sep=","
 	done
 	printf ',{"kind":"shortage","report_id":"%s","corridor":"lachin","date":"%s","item":"baby formula","category":"baby","severity":"severe","location":"Stepanakert",%s}' "$(id mon-short-1)" "$(day 76)" "$note"
+	# It also counts what is collected on the far side (its own series, never
+	# reconciled with the crossing's), trucks left waiting, and convoys.
+	for n in $(seq 80 104); do
+		[ $((n % 5)) -eq 3 ] && continue
+		printf ',{"kind":"trucks","report_id":"%s","corridor":"lachin","date":"%s","trucks":%d,"stage":"collected","consignor":"red_cross",%s}' \
+			"$(id "monitor-collected-$n")" "$(day "$n")" $(( (n * 7) % 11 * 4 / 5 )) "$note"
+	done
+	printf ',{"kind":"trucks","report_id":"%s","corridor":"lachin","date":"%s","trucks":37,"stage":"waiting",%s}' "$(id waiting-1)" "$(day 104)" "$note"
+	for m in "86 denied medical" "90 impeded food" "95 facilitated food" "99 denied fuel" "103 postponed assessment"; do
+		set -- $m
+		printf ',{"kind":"movement","report_id":"%s","corridor":"lachin","planned_for":"%s","outcome":"%s","purpose":"%s","from":"Goris","to":"Stepanakert","crossing":"Hakari bridge",%s}' \
+			"$(id "movement-$1")" "$(day "$1")" "$2" "$3" "$note"
+	done
 	printf ']}\n'
 }
 

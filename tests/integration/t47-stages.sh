@@ -94,6 +94,8 @@ expect_contains "$BODY" "<strong>NGO B &lt;collectors&gt;</strong> (collected, w
 expect_contains "$BODY" '<a href="https://example.org/method?a=1&amp;b=2" rel="nofollow noopener">method</a>' "method link escaped"
 expect_eq "$(grep -c '<script>' "$BODY")" "0" "no reporter text unescaped"
 expect_contains "$BODY" "<li>Counting point: counted at the crossing</li>" "the page names the counting point"
+req GET "/corridors/lachin?as_of=2024-02-29"
+expect_eq "$(grep -c "Sources and methods" "$BODY")" "0" "no source before anyone reported"
 
 # --- the headline stage changes on reload ---------------------------------------------------
 sed -i 's|crossings = ( "Hakari bridge", "Lachin checkpoint" ); },|crossings = ( "Hakari bridge", "Lachin checkpoint" ); headline_stage = "collected"; },|' "$WORK/daemon.conf"

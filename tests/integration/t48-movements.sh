@@ -96,6 +96,9 @@ req GET /corridors/rafah
 expect_contains "$BODY" "Nasser &lt;hospital&gt;" "movement places escaped on the page"
 expect_contains "$BODY" "60.0%</strong> denied or impeded" "share on the page"
 expect_contains "$BODY" "1 recent movement counted but not listed" "the embargo said on the page"
+expect_contains "$BODY" ": <strong>Partially facilitated</strong>, wash," "outcomes in words on the page"
+req GET /api/v1/status
+expect_json "$R | .freshness.last_by_kind | keys" '["access","disruption","shortage","trucks"]' "freshness says nothing of when movements arrive"
 
 # --- the embargo: no public surface names the recent movement -------------------------------
 surfaces=(/ /corridors/rafah /api/v1/status "/api/v1/status?as_of=$(gaza 1)" /feed.atom /metrics
