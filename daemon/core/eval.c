@@ -77,17 +77,21 @@ static void eval_services(const struct corridor_data *d, int64_t D, struct corri
 /* The stages side by side, the headline's breakdowns, movements and crossings. */
 static void eval_stages(const struct corridor_data *d, int64_t D, int64_t now, struct corridor_eval *e)
 {
-	bool sum = d->c->reconcile == RECONCILE_SUM;
-	const struct stage_day *h = d->stages[d->c->headline_stage];
+	int hs = d->c->headline_stage;
+	const struct stage_day *h = d->stages[hs];
 
 	for (int s = 0; s < NSTAGES; s++)
 		stage_summarise(d->stages[s], d->nstages[s], D, &e->by_stage[s]);
-	e->by_crossing = xcalloc(d->nby_crossing ? d->nby_crossing : 1, sizeof(*e->by_crossing));
-	e->nby_crossing = stage_split_7d(d->by_crossing, d->nby_crossing, sum, D, e->by_crossing);
-	e->by_cargo = xcalloc(d->nby_cargo ? d->nby_cargo : 1, sizeof(*e->by_cargo));
-	e->nby_cargo = stage_split_7d(d->by_cargo, d->nby_cargo, sum, D, e->by_cargo);
-	for (size_t i = d->nstages[d->c->headline_stage]; i-- > 0;)
-		if (h[i].date <= D && h[i].trucks > 0) {
+	e->by_crossing = xcalloc(d->ncrossing_names + 1, sizeof(*e->by_crossing));
+	e->nby_crossing = stage_split_7d(d->by_crossing, d->nby_crossing, d->ncrossing_names, D,
+					 e->by_crossing);
+	e->by_cargo = xcalloc(NCARGOS, sizeof(*e->by_cargo));
+	e->nby_cargo = stage_split_7d(d->by_cargo, d->nby_cargo, NCARGOS, D, e->by_cargo);
+	/* Back from the headline's last day on or before D. */
+	for (size_t i = e->by_stage[hs].has_last ?
+			(size_t)(stage_find(h, d->nstages[hs], e->by_stage[hs].last_date) - h) + 1 : 0;
+	     i-- > 0;)
+		if (h[i].trucks > 0) {
 			e->has_since_delivery = true;
 			e->days_since_delivery = D - h[i].date;
 			break;

@@ -46,15 +46,29 @@ size_t stage_reconcile(const struct org_day *rows, size_t n, bool sum, struct st
 	return no;
 }
 
+/* The first index of s (sorted by date) whose date is after D. */
+static size_t after(const struct stage_day *s, size_t n, int64_t D)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s[mid].date <= D)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 void stage_summarise(const struct stage_day *s, size_t n, int64_t D, struct stage_summary *out)
 {
 	int64_t sum = 0;
-	size_t last = n;
+	size_t last = after(s, n, D);
 
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < n && s[i].date <= D; i++)
-		last = i;
-	if (last == n)
+	if (last-- == 0)
 		return;
 	out->present = out->has_last = true;
 	out->last_date = s[last].date;
@@ -90,33 +104,29 @@ const struct stage_day *stage_find(const struct stage_day *s, size_t n, int64_t 
 	return lo < n && s[lo].date == date ? &s[lo] : NULL;
 }
 
-size_t stage_split_7d(const struct split_row *rows, size_t n, bool sum, int64_t D,
+size_t stage_split_7d(const struct split_row *rows, size_t n, size_t nkeys, int64_t D,
 		      struct split_total *out)
 {
-	size_t no = 0;
+	size_t lo = 0, hi = n, no = 0;
 
-	for (size_t i = 0; i < n;) {
-		struct split_total t = { rows[i].key, 0, 0 };
-		size_t j = i;
+	/* The first row of the window D-6 .. D. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		while (j < n && rows[j].key == t.key) {
-			int64_t date = rows[j].date, best = 0, all = 0;
-			bool in = date > D - 7 && date <= D;
-
-			for (; j < n && rows[j].key == t.key && rows[j].date == date; j++) {
-				all += rows[j].trucks;
-				if (rows[j].trucks > best)
-					best = rows[j].trucks;
-			}
-			if (in) {
-				t.trucks += sum ? all : best;
-				t.days++;
-			}
-		}
-		if (t.days)
-			out[no++] = t;
-		i = j;
+		if (rows[mid].date <= D - 7)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	for (size_t k = 0; k < nkeys; k++)
+		out[k] = (struct split_total){ (int)k, 0, 0 };
+	for (size_t i = lo; i < n && rows[i].date <= D; i++) {
+		out[rows[i].key].trucks += rows[i].trucks;
+		out[rows[i].key].days++;
+	}
+	for (size_t k = 0; k < nkeys; k++)
+		if (out[k].days)
+			out[no++] = out[k];
 	return no;
 }
 

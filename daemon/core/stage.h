@@ -42,11 +42,11 @@ struct stage_day {
  * current inbound reports; for WAITING, its latest observation of the day.
  * Sorted by (org, stage, date).
  */
-struct org_day {
-	int org;		/* index into the corridor's organisations */
-	int stage;
-	int64_t date;
-	int64_t trucks;
+struct org_day {		/* 16 bytes: a corridor holds one per organisation, stage and day */
+	int32_t org;		/* the organisation's id */
+	int32_t stage;
+	int32_t date;
+	int32_t trucks;		/* saturates at INT32_MAX (reports hold at most 100,000 each) */
 };
 
 /*
@@ -74,13 +74,13 @@ const struct stage_day *stage_find(const struct stage_day *s, size_t n, int64_t 
 
 /*
  * A breakdown of the headline series (by crossing or by cargo): for each
- * key, per day, the organisations' sums reconciled like the series; over
- * D-6 .. D the total and the days it was reported.
+ * key and day, the organisations' sums reconciled like the series (the
+ * loader does that: one row per key and day); over D-6 .. D, per key, the
+ * total and the days it was reported.
  */
 struct split_row {
-	int key;		/* crossing or cargo index */
-	int64_t date;
-	int org;
+	int32_t date;
+	int32_t key;		/* crossing or cargo index, 0 .. nkeys - 1 */
 	int64_t trucks;
 };
 struct split_total {
@@ -88,8 +88,11 @@ struct split_total {
 	int64_t trucks;
 	int days;
 };
-/* rows sorted by (key, date, org); out has room for every key; returns how many. */
-size_t stage_split_7d(const struct split_row *rows, size_t n, bool sum, int64_t D,
+/*
+ * rows: one per (key, date), sorted by date; out has room for nkeys.
+ * Writes the keys reported in the window, in key order; returns how many.
+ */
+size_t stage_split_7d(const struct split_row *rows, size_t n, size_t nkeys, int64_t D,
 		      struct split_total *out);
 
 /*

@@ -25,14 +25,30 @@ static const struct db_stmt stmts[] = {
 	  "SELECT " EPOCH_DAYS(LOCAL_NOW "::date") ","
 	  " " EPOCH("((" LOCAL_NOW "::date + 1)::timestamp AT TIME ZONE $1::text)") },
 	/*
-	 * Reconciliation input: per organisation, stage, crossing and cargo the
-	 * sums of its current inbound reports of a day, kept by triggers in
-	 * truck_daily (migrations 007, 009), read in the primary key's order.
+	 * Reconciliation input: per organisation and stage the sums of its
+	 * current inbound reports of a day, kept by triggers in truck_daily
+	 * (migrations 007, 009) per crossing and cargo, added up here in the
+	 * primary key's order.  tonnes: of the rows that gave some.
 	 */
 	{ "snap_trucks",
-	  "SELECT stage, " EPOCH_DAYS("day") ", org_id, crossing, cargo, trucks, coalesce(tonnes, 0), tonnes_n"
+	  "SELECT stage, " EPOCH_DAYS("day") ", org_id, sum(trucks),"
+	  " coalesce(sum(tonnes) FILTER (WHERE tonnes_n > 0), 0), sum(tonnes_n)"
 	  " FROM supplywatch.truck_daily WHERE corridor_id = $1 AND reports > 0"
-	  " ORDER BY stage, day, org_id" },
+	  " GROUP BY stage, day, org_id ORDER BY stage, day, org_id" },
+	/*
+	 * The headline stage ($2) by crossing and by cargo: per key and day the
+	 * organisations' sums reconciled like the series ($3: sum or max).
+	 */
+	{ "snap_by_crossing",
+	  "SELECT " EPOCH_DAYS("day") ", crossing, CASE WHEN $3::text = 'sum' THEN sum(t) ELSE max(t) END"
+	  " FROM (SELECT day, org_id, crossing, sum(trucks) AS t FROM supplywatch.truck_daily"
+	  "       WHERE corridor_id = $1 AND stage = $2 AND reports > 0 AND crossing <> ''"
+	  "       GROUP BY day, org_id, crossing) o GROUP BY day, crossing ORDER BY day, crossing" },
+	{ "snap_by_cargo",
+	  "SELECT " EPOCH_DAYS("day") ", cargo, CASE WHEN $3::text = 'sum' THEN sum(t) ELSE max(t) END"
+	  " FROM (SELECT day, org_id, cargo, sum(trucks) AS t FROM supplywatch.truck_daily"
+	  "       WHERE corridor_id = $1 AND stage = $2 AND reports > 0 AND cargo <> ''"
+	  "       GROUP BY day, org_id, cargo) o GROUP BY day, cargo ORDER BY day, cargo" },
 	/* Trucks waiting at a crossing: each organisation's latest observation of a day. */
 	{ "snap_waiting",
 	  "SELECT DISTINCT ON (r.org_id, t.day) r.org_id, " EPOCH_DAYS("t.day") ", t.trucks,"
@@ -184,32 +200,35 @@ static int cmp_seen(const void *a, const void *b)
 	return x->v.date < y->v.date ? -1 : x->v.date > y->v.date;
 }
 
-static int cmp_split(const void *a, const void *b)
+static int32_t sat32(int64_t v)
 {
-	const struct split_row *x = a, *y = b;
-
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	if (x->date != y->date)
-		return x->date < y->date ? -1 : 1;
-	return x->org < y->org ? -1 : x->org > y->org;
+	return v > INT32_MAX ? INT32_MAX : (int32_t)v;
 }
 
-/* Sorts rows by (key, date, org) and adds up those that share all three; returns how many remain. */
-static size_t merge_splits(struct split_row *rows, size_t n)
+/*
+ * A breakdown of the headline series, reconciled by the query (one row per
+ * day and key, by date): keys are crossing names or cargo sectors.
+ */
+static size_t read_splits(struct corridor_data *d, const PGresult *r, bool cargo,
+			  struct split_row **out)
 {
-	size_t no = 0;
+	size_t n = (size_t)PQntuples(r), no = 0;
+	struct split_row *o = xcalloc(n ? n : 1, sizeof(*o));
 
-	qsort(rows, n, sizeof(*rows), cmp_split);
 	for (size_t i = 0; i < n; i++) {
-		if (no && rows[no - 1].key == rows[i].key && rows[no - 1].date == rows[i].date &&
-		    rows[no - 1].org == rows[i].org)
-			rows[no - 1].trucks += rows[i].trucks;
-		else
-			rows[no++] = rows[i];
+		const char *name = PQgetvalue(r, (int)i, 1);
+		int key = cargo ? enum_index(name, report_cargos) : crossing_index(d, name);
+
+		if (key >= 0)
+			o[no++] = (struct split_row){ (int32_t)val_i64(r, (int)i, 0), key,
+						      val_i64(r, (int)i, 2) };
 	}
+	*out = o;
 	return no;
 }
+
+/* The queries of one corridor's inputs, in the order load_corridor reads them. */
+enum { Q_TRUCKS, Q_CROSSING, Q_CARGO, Q_WAITING, Q_ACCESS, Q_DIS, Q_SH, Q_MOV, Q_ORGS, NQ };
 
 /* One organisation's tonnes of a day at the headline stage, beside its org_day. */
 struct tonnes_acc {
@@ -222,36 +241,17 @@ struct truck_read {
 	struct org_day *od;		/* by (stage, date, org), as read */
 	struct tonnes_acc *tn;		/* parallel to od */
 	size_t nod;
-	struct split_row *cross, *cargo;
-	size_t ncross, ncargo;
 };
 
-static void read_truck_row(struct corridor_data *d, const PGresult *r, int i, struct truck_read *t)
+static void read_truck_row(const PGresult *r, int i, struct truck_read *t)
 {
 	int st = stage_parse(PQgetvalue(r, i, 0));
-	int64_t day = val_i64(r, i, 1), trucks = val_i64(r, i, 5), tn_n = val_i64(r, i, 7);
-	int org = (int)val_i64(r, i, 2), cargo = enum_index(PQgetvalue(r, i, 4), report_cargos);
-	const char *crossing = PQgetvalue(r, i, 3);
-	struct org_day *last = t->nod ? &t->od[t->nod - 1] : NULL;
 
 	if (st < 0 || st == STAGE_WAITING)
 		return;
-	if (!last || last->stage != st || last->date != day || last->org != org) {
-		last = &t->od[t->nod];
-		*last = (struct org_day){ org, st, day, 0 };
-		t->tn[t->nod++] = (struct tonnes_acc){ 0, 0 };
-	}
-	last->trucks += trucks;
-	if (tn_n > 0) {
-		t->tn[t->nod - 1].tonnes += strtod(PQgetvalue(r, i, 6), NULL);
-		t->tn[t->nod - 1].n += tn_n;
-	}
-	if (st != d->c->headline_stage)
-		return;
-	if (*crossing)
-		t->cross[t->ncross++] = (struct split_row){ crossing_index(d, crossing), day, org, trucks };
-	if (cargo >= 0)
-		t->cargo[t->ncargo++] = (struct split_row){ cargo, day, org, trucks };
+	t->od[t->nod] = (struct org_day){ (int32_t)val_i64(r, i, 2), st, (int32_t)val_i64(r, i, 1),
+					  sat32(val_i64(r, i, 3)) };
+	t->tn[t->nod++] = (struct tonnes_acc){ strtod(PQgetvalue(r, i, 4), NULL), val_i64(r, i, 5) };
 }
 
 /*
@@ -293,6 +293,7 @@ static void shape_stages(struct corridor_data *d, const struct truck_read *t)
 			j++;
 		d->stages[st] = xcalloc(j - i, sizeof(struct stage_day));
 		d->nstages[st] = stage_reconcile(&t->od[i], j - i, sum, d->stages[st]);
+		d->stages[st] = xrealloc(d->stages[st], d->nstages[st] * sizeof(struct stage_day));
 		i = j;
 	}
 }
@@ -306,8 +307,8 @@ static void read_waiting(struct corridor_data *d, const PGresult *r, struct org_
 	struct stage_day *s;
 
 	for (size_t i = 0; i < n; i++) {
-		w[i].v = (struct org_day){ (int)val_i64(r, (int)i, 0), STAGE_WAITING,
-					   val_i64(r, (int)i, 1), val_i64(r, (int)i, 2) };
+		w[i].v = (struct org_day){ (int32_t)val_i64(r, (int)i, 0), STAGE_WAITING,
+					   (int32_t)val_i64(r, (int)i, 1), sat32(val_i64(r, (int)i, 2)) };
 		w[i].at = val_i64(r, (int)i, 3);
 		out[(*nout)++] = w[i].v;
 	}
@@ -381,20 +382,19 @@ static void fill_crossing_events(struct corridor_data *d, const PGresult *access
 	}
 }
 
-/* Reads the trucks (every stage), the waiting stock and the access events into d. */
-static void fill_flows(struct corridor_data *d, const PGresult *trucks, const PGresult *waiting,
-		       const PGresult *access)
+/* Reads the trucks (every stage), the waiting stock, the breakdowns and the access events into d. */
+static void fill_flows(struct corridor_data *d, PGresult *const *r)
 {
+	const PGresult *trucks = r[Q_TRUCKS], *waiting = r[Q_WAITING], *access = r[Q_ACCESS];
 	size_t n = (size_t)PQntuples(trucks), nw = (size_t)PQntuples(waiting);
 	struct truck_read t = { 0 };
 
+	/* One per organisation, stage and day: flows as the query added them up, then the stock. */
 	t.od = xcalloc(n + nw + 1, sizeof(*t.od));
 	t.tn = xcalloc(n + 1, sizeof(*t.tn));
-	t.cross = xcalloc(n + 1, sizeof(*t.cross));
-	t.cargo = xcalloc(n + 1, sizeof(*t.cargo));
 	init_crossings(d);
 	for (int i = 0; i < (int)n; i++)
-		read_truck_row(d, trucks, i, &t);
+		read_truck_row(trucks, i, &t);
 	shape_stages(d, &t);
 	fill_days(d, &t, access);
 	/* Then every organisation's days at every stage, the stock included, for the sources. */
@@ -402,10 +402,8 @@ static void fill_flows(struct corridor_data *d, const PGresult *trucks, const PG
 	read_waiting(d, waiting, t.od, &d->norg_days);
 	qsort(t.od, d->norg_days, sizeof(*t.od), cmp_org_day);
 	d->org_days = t.od;
-	d->nby_crossing = merge_splits(t.cross, t.ncross);
-	d->by_crossing = t.cross;
-	d->nby_cargo = merge_splits(t.cargo, t.ncargo);
-	d->by_cargo = t.cargo;
+	d->nby_crossing = read_splits(d, r[Q_CROSSING], false, &d->by_crossing);
+	d->nby_cargo = read_splits(d, r[Q_CARGO], true, &d->by_cargo);
 	fill_crossing_events(d, access);
 	free(t.tn);
 }
@@ -545,19 +543,20 @@ static int load_today(PGconn *c, const struct sw_corridor *k, int64_t now, struc
 	return 0;
 }
 
-/* The queries of one corridor's inputs, in the order load_corridor reads them. */
-enum { Q_TRUCKS, Q_WAITING, Q_ACCESS, Q_DIS, Q_SH, Q_MOV, Q_ORGS, NQ };
 
 static int load_corridor(PGconn *c, const struct sw_config *cfg, const struct sw_corridor *k,
 			 int64_t now, struct corridor_data *d)
 {
-	static const struct { const char *stmt; int nparams; } q[NQ] = {
-		{ "snap_trucks", 1 }, { "snap_waiting", 1 }, { "snap_access", 2 },
-		{ "snap_disruptions", 2 }, { "snap_shortages", 1 }, { "snap_movements", 3 },
-		{ "snap_orgs", 0 },
+	static const struct { const char *stmt; int nparams; bool split; } q[NQ] = {
+		{ "snap_trucks", 1, false }, { "snap_by_crossing", 3, true }, { "snap_by_cargo", 3, true },
+		{ "snap_waiting", 1, false }, { "snap_access", 2, false },
+		{ "snap_disruptions", 2, false }, { "snap_shortages", 1, false },
+		{ "snap_movements", 3, false }, { "snap_orgs", 0, false },
 	};
 	char embargo[24];
 	const char *params[] = { k->id, k->timezone, embargo };
+	const char *split[] = { k->id, stage_names[k->headline_stage],
+				k->reconcile == RECONCILE_SUM ? "sum" : "max" };
 	PGresult *r[NQ] = { NULL };
 	int rc = -1;
 
@@ -565,9 +564,9 @@ static int load_corridor(PGconn *c, const struct sw_config *cfg, const struct sw
 	if (load_today(c, k, now, d) != 0)
 		return -1;
 	for (int i = 0; i < NQ; i++)
-		if (query(c, q[i].stmt, q[i].nparams, params, &r[i]) != DB_OK)
+		if (query(c, q[i].stmt, q[i].nparams, q[i].split ? split : params, &r[i]) != DB_OK)
 			goto out;
-	fill_flows(d, r[Q_TRUCKS], r[Q_WAITING], r[Q_ACCESS]);
+	fill_flows(d, r);
 	fill_disruptions(d, r[Q_DIS]);
 	fill_shortages(d, r[Q_SH]);
 	fill_movements(d, r[Q_MOV]);

@@ -86,21 +86,21 @@ static void summary_over_reported_days(void **state)
 	assert_null(stage_find(s, 0, D0));
 }
 
-/* By crossing over D-6 .. D: per key and day the organisations reconciled, then summed. */
+/* By crossing over D-6 .. D: per key, the reconciled days in the window summed. */
 static void split_last_seven_days(void **state)
 {
 	const struct split_row rows[] = {
-		{ 0, D0 + 1, 1, 5 }, { 0, D0 + 1, 2, 8 },	/* before the window (D = D0+8) */
-		{ 0, D0 + 2, 1, 3 }, { 0, D0 + 2, 2, 6 },
-		{ 0, D0 + 8, 1, 2 },
-		{ 1, D0 + 5, 2, 10 },
-		{ 2, D0 + 1, 1, 4 },				/* only before the window */
+		{ D0 + 1, 0, 8 }, { D0 + 1, 2, 4 },	/* before the window (D = D0+8) */
+		{ D0 + 2, 0, 6 },
+		{ D0 + 5, 1, 10 },
+		{ D0 + 8, 0, 2 },
+		{ D0 + 9, 1, 7 },			/* after D */
 	};
 	struct split_total out[3];
 	size_t n;
 
 	(void)state;
-	n = stage_split_7d(rows, 7, false, D0 + 8, out);
+	n = stage_split_7d(rows, 6, 3, D0 + 8, out);
 	assert_int_equal(n, 2);
 	assert_int_equal(out[0].key, 0);
 	assert_int_equal(out[0].trucks, 6 + 2);
@@ -108,8 +108,11 @@ static void split_last_seven_days(void **state)
 	assert_int_equal(out[1].key, 1);
 	assert_int_equal(out[1].trucks, 10);
 	assert_int_equal(out[1].days, 1);
-	n = stage_split_7d(rows, 7, true, D0 + 8, out);
-	assert_int_equal(out[0].trucks, 9 + 2);
+	n = stage_split_7d(rows, 6, 3, D0 + 9, out);
+	assert_int_equal(n, 2);
+	assert_int_equal(out[1].trucks, 17);
+	assert_int_equal(stage_split_7d(rows, 6, 3, D0 - 1, out), 0);
+	assert_int_equal(stage_split_7d(rows, 0, 3, D0 + 8, out), 0);
 }
 
 /*
