@@ -25,30 +25,15 @@ static const struct db_stmt stmts[] = {
 	  "SELECT " EPOCH_DAYS(LOCAL_NOW "::date") ","
 	  " " EPOCH("((" LOCAL_NOW "::date + 1)::timestamp AT TIME ZONE $1::text)") },
 	/*
-	 * Reconciliation input: per organisation and stage the sums of its
-	 * current inbound reports of a day, kept by triggers in truck_daily
-	 * (migrations 007, 009) per crossing and cargo, added up here in the
-	 * primary key's order.  tonnes: of the rows that gave some.
+	 * Reconciliation input: per organisation, stage, crossing and cargo the
+	 * sums of its current inbound reports of a day, kept by triggers in
+	 * truck_daily (migrations 007, 009), read in the primary key's order
+	 * (no sort, no aggregate: the loader adds up as the rows stream in).
 	 */
 	{ "snap_trucks",
-	  "SELECT stage, " EPOCH_DAYS("day") ", org_id, sum(trucks),"
-	  " coalesce(sum(tonnes) FILTER (WHERE tonnes_n > 0), 0), sum(tonnes_n)"
+	  "SELECT stage, " EPOCH_DAYS("day") ", org_id, crossing, cargo, trucks, coalesce(tonnes, 0), tonnes_n"
 	  " FROM supplywatch.truck_daily WHERE corridor_id = $1 AND reports > 0"
-	  " GROUP BY stage, day, org_id ORDER BY stage, day, org_id" },
-	/*
-	 * The headline stage ($2) by crossing and by cargo: per key and day the
-	 * organisations' sums reconciled like the series ($3: sum or max).
-	 */
-	{ "snap_by_crossing",
-	  "SELECT " EPOCH_DAYS("day") ", crossing, CASE WHEN $3::text = 'sum' THEN sum(t) ELSE max(t) END"
-	  " FROM (SELECT day, org_id, crossing, sum(trucks) AS t FROM supplywatch.truck_daily"
-	  "       WHERE corridor_id = $1 AND stage = $2 AND reports > 0 AND crossing <> ''"
-	  "       GROUP BY day, org_id, crossing) o GROUP BY day, crossing ORDER BY day, crossing" },
-	{ "snap_by_cargo",
-	  "SELECT " EPOCH_DAYS("day") ", cargo, CASE WHEN $3::text = 'sum' THEN sum(t) ELSE max(t) END"
-	  " FROM (SELECT day, org_id, cargo, sum(trucks) AS t FROM supplywatch.truck_daily"
-	  "       WHERE corridor_id = $1 AND stage = $2 AND reports > 0 AND cargo <> ''"
-	  "       GROUP BY day, org_id, cargo) o GROUP BY day, cargo ORDER BY day, cargo" },
+	  " ORDER BY stage, day, org_id, crossing, cargo" },
 	/* Trucks waiting at a crossing: each organisation's latest observation of a day. */
 	{ "snap_waiting",
 	  "SELECT DISTINCT ON (r.org_id, t.day) r.org_id, " EPOCH_DAYS("t.day") ", t.trucks,"
@@ -206,29 +191,84 @@ static int32_t sat32(int64_t v)
 }
 
 /*
- * A breakdown of the headline series, reconciled by the query (one row per
- * day and key, by date): keys are crossing names or cargo sectors.
+ * A breakdown of the headline series (by crossing or by cargo) as its rows
+ * stream in by day and organisation: each organisation's sums per key, then
+ * the day's, reconciled like the series (max or sum); one row per key and
+ * day comes out, by date.  -1 is "not reported" (0 trucks is a report).
  */
-static size_t read_splits(struct corridor_data *d, const PGresult *r, bool cargo,
-			  struct split_row **out)
+struct splitter {
+	bool sum;
+	size_t nkeys;
+	int64_t *org, *day;		/* per key */
+	int64_t date;
+	int cur_org;
+	struct split_row *rows;
+	size_t n, alloc;
+};
+
+static void split_grow(struct splitter *s, size_t nkeys)
 {
-	size_t n = (size_t)PQntuples(r), no = 0;
-	struct split_row *o = xcalloc(n ? n : 1, sizeof(*o));
+	if (nkeys <= s->nkeys)
+		return;
+	s->org = xrealloc(s->org, nkeys * sizeof(*s->org));
+	s->day = xrealloc(s->day, nkeys * sizeof(*s->day));
+	for (size_t k = s->nkeys; k < nkeys; k++)
+		s->org[k] = s->day[k] = -1;
+	s->nkeys = nkeys;
+}
 
-	for (size_t i = 0; i < n; i++) {
-		const char *name = PQgetvalue(r, (int)i, 1);
-		int key = cargo ? enum_index(name, report_cargos) : crossing_index(d, name);
+static void split_fold_org(struct splitter *s)
+{
+	for (size_t k = 0; k < s->nkeys; k++) {
+		int64_t o = s->org[k], *d = &s->day[k];
 
-		if (key >= 0)
-			o[no++] = (struct split_row){ (int32_t)val_i64(r, (int)i, 0), key,
-						      val_i64(r, (int)i, 2) };
+		if (o < 0)
+			continue;
+		*d = *d < 0 ? o : s->sum ? *d + o : (o > *d ? o : *d);
+		s->org[k] = -1;
 	}
-	*out = o;
-	return no;
+}
+
+static void split_emit_day(struct splitter *s)
+{
+	split_fold_org(s);
+	for (size_t k = 0; k < s->nkeys; k++) {
+		if (s->day[k] < 0)
+			continue;
+		if (s->n == s->alloc) {
+			s->alloc = s->alloc ? 2 * s->alloc : 256;
+			s->rows = xrealloc(s->rows, s->alloc * sizeof(*s->rows));
+		}
+		s->rows[s->n++] = (struct split_row){ (int32_t)s->date, (int32_t)k, s->day[k] };
+		s->day[k] = -1;
+	}
+}
+
+static void split_add(struct splitter *s, int64_t date, int org, int key, int64_t trucks)
+{
+	if (date != s->date) {
+		split_emit_day(s);
+		s->date = date;
+	} else if (org != s->cur_org) {
+		split_fold_org(s);
+	}
+	s->cur_org = org;
+	split_grow(s, (size_t)key + 1);
+	s->org[key] = (s->org[key] < 0 ? 0 : s->org[key]) + trucks;
+}
+
+/* The rows made, shrunk to fit; frees the rest.  Returns how many. */
+static size_t split_finish(struct splitter *s, struct split_row **out)
+{
+	split_emit_day(s);
+	*out = xrealloc(s->rows, (s->n ? s->n : 1) * sizeof(*s->rows));
+	free(s->org);
+	free(s->day);
+	return s->n;
 }
 
 /* The queries of one corridor's inputs, in the order load_corridor reads them. */
-enum { Q_TRUCKS, Q_CROSSING, Q_CARGO, Q_WAITING, Q_ACCESS, Q_DIS, Q_SH, Q_MOV, Q_ORGS, NQ };
+enum { Q_TRUCKS, Q_WAITING, Q_ACCESS, Q_DIS, Q_SH, Q_MOV, Q_ORGS, NQ };
 
 /* One organisation's tonnes of a day at the headline stage, beside its org_day. */
 struct tonnes_acc {
@@ -241,17 +281,35 @@ struct truck_read {
 	struct org_day *od;		/* by (stage, date, org), as read */
 	struct tonnes_acc *tn;		/* parallel to od */
 	size_t nod;
+	struct splitter cross, cargo;	/* the headline stage's breakdowns */
 };
 
-static void read_truck_row(const PGresult *r, int i, struct truck_read *t)
+static void read_truck_row(struct corridor_data *d, const PGresult *r, int i, struct truck_read *t)
 {
 	int st = stage_parse(PQgetvalue(r, i, 0));
+	int64_t day = val_i64(r, i, 1), trucks = val_i64(r, i, 5), tn_n = val_i64(r, i, 7);
+	int org = (int)val_i64(r, i, 2), cargo = enum_index(PQgetvalue(r, i, 4), report_cargos);
+	const char *crossing = PQgetvalue(r, i, 3);
+	struct org_day *last = t->nod ? &t->od[t->nod - 1] : NULL;
 
 	if (st < 0 || st == STAGE_WAITING)
 		return;
-	t->od[t->nod] = (struct org_day){ (int32_t)val_i64(r, i, 2), st, (int32_t)val_i64(r, i, 1),
-					  sat32(val_i64(r, i, 3)) };
-	t->tn[t->nod++] = (struct tonnes_acc){ strtod(PQgetvalue(r, i, 4), NULL), val_i64(r, i, 5) };
+	if (!last || last->stage != st || last->date != day || last->org != org) {
+		last = &t->od[t->nod];
+		*last = (struct org_day){ org, st, (int32_t)day, 0 };
+		t->tn[t->nod++] = (struct tonnes_acc){ 0, 0 };
+	}
+	last->trucks = sat32((int64_t)last->trucks + trucks);
+	if (tn_n > 0) {
+		t->tn[t->nod - 1].tonnes += strtod(PQgetvalue(r, i, 6), NULL);
+		t->tn[t->nod - 1].n += tn_n;
+	}
+	if (st != d->c->headline_stage)
+		return;
+	if (*crossing)
+		split_add(&t->cross, day, org, crossing_index(d, crossing), trucks);
+	if (cargo >= 0)
+		split_add(&t->cargo, day, org, cargo, trucks);
 }
 
 /*
@@ -389,21 +447,23 @@ static void fill_flows(struct corridor_data *d, PGresult *const *r)
 	size_t n = (size_t)PQntuples(trucks), nw = (size_t)PQntuples(waiting);
 	struct truck_read t = { 0 };
 
-	/* One per organisation, stage and day: flows as the query added them up, then the stock. */
+	/* Room for a row per truck_daily row, then the stock; shrunk once added up. */
 	t.od = xcalloc(n + nw + 1, sizeof(*t.od));
 	t.tn = xcalloc(n + 1, sizeof(*t.tn));
+	t.cross.sum = t.cargo.sum = d->c->reconcile == RECONCILE_SUM;
+	t.cross.date = t.cargo.date = INT64_MIN;
 	init_crossings(d);
 	for (int i = 0; i < (int)n; i++)
-		read_truck_row(trucks, i, &t);
+		read_truck_row(d, trucks, i, &t);
 	shape_stages(d, &t);
 	fill_days(d, &t, access);
 	/* Then every organisation's days at every stage, the stock included, for the sources. */
 	d->norg_days = t.nod;
 	read_waiting(d, waiting, t.od, &d->norg_days);
 	qsort(t.od, d->norg_days, sizeof(*t.od), cmp_org_day);
-	d->org_days = t.od;
-	d->nby_crossing = read_splits(d, r[Q_CROSSING], false, &d->by_crossing);
-	d->nby_cargo = read_splits(d, r[Q_CARGO], true, &d->by_cargo);
+	d->org_days = xrealloc(t.od, (d->norg_days ? d->norg_days : 1) * sizeof(*t.od));
+	d->nby_crossing = split_finish(&t.cross, &d->by_crossing);
+	d->nby_cargo = split_finish(&t.cargo, &d->by_cargo);
 	fill_crossing_events(d, access);
 	free(t.tn);
 }
@@ -547,16 +607,13 @@ static int load_today(PGconn *c, const struct sw_corridor *k, int64_t now, struc
 static int load_corridor(PGconn *c, const struct sw_config *cfg, const struct sw_corridor *k,
 			 int64_t now, struct corridor_data *d)
 {
-	static const struct { const char *stmt; int nparams; bool split; } q[NQ] = {
-		{ "snap_trucks", 1, false }, { "snap_by_crossing", 3, true }, { "snap_by_cargo", 3, true },
-		{ "snap_waiting", 1, false }, { "snap_access", 2, false },
-		{ "snap_disruptions", 2, false }, { "snap_shortages", 1, false },
-		{ "snap_movements", 3, false }, { "snap_orgs", 0, false },
+	static const struct { const char *stmt; int nparams; } q[NQ] = {
+		{ "snap_trucks", 1 }, { "snap_waiting", 1 }, { "snap_access", 2 },
+		{ "snap_disruptions", 2 }, { "snap_shortages", 1 }, { "snap_movements", 3 },
+		{ "snap_orgs", 0 },
 	};
 	char embargo[24];
 	const char *params[] = { k->id, k->timezone, embargo };
-	const char *split[] = { k->id, stage_names[k->headline_stage],
-				k->reconcile == RECONCILE_SUM ? "sum" : "max" };
 	PGresult *r[NQ] = { NULL };
 	int rc = -1;
 
@@ -564,7 +621,7 @@ static int load_corridor(PGconn *c, const struct sw_config *cfg, const struct sw
 	if (load_today(c, k, now, d) != 0)
 		return -1;
 	for (int i = 0; i < NQ; i++)
-		if (query(c, q[i].stmt, q[i].nparams, q[i].split ? split : params, &r[i]) != DB_OK)
+		if (query(c, q[i].stmt, q[i].nparams, params, &r[i]) != DB_OK)
 			goto out;
 	fill_flows(d, r);
 	fill_disruptions(d, r[Q_DIS]);

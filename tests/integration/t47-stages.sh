@@ -146,4 +146,14 @@ printf 'date,trucks\n2024-03-09,2\n' >"$WORK/cli.csv"
 expect_eq "$(swcli import --org ngo-a --kind trucks --corridor rafah "$WORK/cli.csv" 2>&1)" "$WORK/cli.csv: 1 rows: 1 stored, 0 already stored" "CLI import --corridor"
 expect_eq "$(swcli import --org ngo-a --kind trucks --corridor atlantis "$WORK/cli.csv" 2>&1)" "supplywatch: --corridor atlantis is not a corridor configured in $WORK/supplywatch.conf" "CLI import refuses an unknown --corridor"
 expect_eq "$(sql "SELECT corridor FROM analytics.truck_reports WHERE day = '2024-03-09'")" "rafah" "CLI --corridor applied"
+
+# --- breakdowns reconcile like the series: each organisation's sum, then max or sum ------
+rf() { echo "{\"kind\":\"trucks\",\"report_id\":\"$(uuid)\",\"corridor\":\"$1\",\"date\":\"$2\",\"trucks\":$3,$4}"; }
+batch "$(rf rafah 2024-03-10 10 '"crossing":"Rafah gate","cargo":"food"'),$(rf rafah 2024-03-10 4 '"crossing":"Rafah gate","cargo":"medical"'),$(rf lachin 2024-03-11 7 '"crossing":"Hakari bridge","stage":"collected"')"
+batch "$(rf rafah 2024-03-10 5 '"crossing":"Rafah gate","cargo":"food"'),$(rf lachin 2024-03-11 9 '"crossing":"Hakari bridge","stage":"collected"'),$(rf lachin 2024-03-11 2 '"crossing":"Hakari bridge","stage":"collected"')" "$TOKEN_B"
+wait_snapshot
+req GET "/api/v1/status?as_of=2024-03-11"
+expect_json '.corridors[] | select(.id == "rafah") | [.trucks.by_crossing, .trucks.by_cargo]' \
+	'[{"Rafah gate":{"trucks":19,"days":1}},{"food":{"trucks":15,"days":1},"medical":{"trucks":4,"days":1}}]' "sum: organisations' sums added"
+expect_json "$C | .trucks.by_crossing" '{"Hakari bridge":{"trucks":11,"days":1}}' "max: the larger organisation's sum (9 + 2 against 7)"
 sw_stop
