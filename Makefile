@@ -41,7 +41,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 # Modules by layer (daemon/<layer>/<module>.c; docs/architecture.md).  Those
 # shared by the daemon, the CLI and the unit tests, then the daemon's own.
 COMMON  := util/strbuf util/log util/escape util/valid util/fmt util/token util/clock \
-           core/stage core/movement core/config core/report core/rules core/eval core/changed core/csvin \
+           core/org core/stage core/movement core/config core/report core/rules core/eval core/changed core/csvin \
            core/openrosa core/metrics core/ratelimit core/authcache core/iplimit \
            store/db store/migrate store/ingest store/csv_import
 DAEMON  := main core/forms render/render_json render/render_metrics render/render_html render/render_feed \

@@ -31,7 +31,8 @@ static const char usage_text[] =
 	"  org set SLUG [--name TEXT] [--method TEXT] [--url URL]\n"
 	"                                   describe an organisation and its method\n"
 	"  org list                         list organisations\n"
-	"  token issue ORG [--label TEXT]   issue a token; it is printed once, on the last line\n"
+	"  token issue ORG [--label TEXT] [--scope submit|review|read]\n"
+	"                                   issue a token; it is printed once, on the last line\n"
 	"  token list                       list tokens (never the tokens themselves)\n"
 	"  token revoke ID                  revoke a token\n"
 	"  import --org ORG [--kind KIND] [--corridor ID] FILE.csv\n"
@@ -189,17 +190,21 @@ static int cmd_list(PGconn *c, const char *sql)
 }
 
 static int cmd_token_issue(PGconn *c, const struct sw_config *cfg, const char *org,
-			   const char *label)
+			   const char *label, const char *scope)
 {
 	unsigned char key[PEPPER_KEY_LEN], hash[TOKEN_HASH_LEN];
 	char token[TOKEN_LEN + 1], hex[2 + 2 * TOKEN_HASH_LEN + 1];
-	const char *params[] = { org, hex, label };
+	const char *params[] = { org, hex, label, scope };
 	struct strbuf err = STRBUF_INIT;
 	const char *why;
 	PGresult *r;
 
 	if (*label && (why = valid_text(label, 200))) {
 		fprintf(stderr, "supplywatch: --label %s\n", why);
+		return 1;
+	}
+	if (scope_parse(scope) < 0) {
+		fprintf(stderr, "supplywatch: --scope must be submit, review or read\n");
 		return 1;
 	}
 	if (token_load_pepper(cfg->pepper_file, key, &err) != 0) {
@@ -211,9 +216,9 @@ static int cmd_token_issue(PGconn *c, const struct sw_config *cfg, const char *o
 	token_hash(key, token, strlen(token), hash);
 	sodium_memzero(key, sizeof(key));
 	hex_bytea(hash, sizeof(hash), hex);
-	r = query(c, "INSERT INTO supplywatch.tokens (org_id, hash, label)"
-		  " SELECT id, $2, $3 FROM supplywatch.organisations WHERE slug = $1 RETURNING id",
-		  3, params);
+	r = query(c, "INSERT INTO supplywatch.tokens (org_id, hash, label, scope)"
+		  " SELECT id, $2, $3, $4 FROM supplywatch.organisations WHERE slug = $1 RETURNING id",
+		  4, params);
 	if (!r)
 		return 1;
 	if (PQntuples(r) != 1) {
@@ -221,7 +226,8 @@ static int cmd_token_issue(PGconn *c, const struct sw_config *cfg, const char *o
 		PQclear(r);
 		return 1;
 	}
-	printf("token %s issued for %s; it is shown only now:\n%s\n", PQgetvalue(r, 0, 0), org, token);
+	printf("token %s (scope %s) issued for %s; it is shown only now:\n%s\n", PQgetvalue(r, 0, 0),
+	       scope, org, token);
 	sodium_memzero(token, sizeof(token));
 	PQclear(r);
 	return 0;
@@ -371,18 +377,24 @@ static int run(PGconn *c, const struct sw_config *cfg, int argc, char **argv)
 				" coalesce(method, '') AS method, coalesce(method_url, '') AS method_url"
 				" FROM supplywatch.organisations ORDER BY slug");
 	if (strcmp(cmd, "token") == 0 && strcmp(sub, "issue") == 0 && argc >= 3) {
-		const char *label = "";
+		const char *label = "", *scope = "submit";
 
-		if (argc == 5 && strcmp(argv[3], "--label") == 0)
-			label = argv[4];
-		else if (argc != 3)
-			return usage();
-		return cmd_token_issue(c, cfg, argv[2], label);
+		for (int i = 3; i < argc; i += 2) {
+			if (i + 1 >= argc)
+				return usage();
+			if (strcmp(argv[i], "--label") == 0)
+				label = argv[i + 1];
+			else if (strcmp(argv[i], "--scope") == 0)
+				scope = argv[i + 1];
+			else
+				return usage();
+		}
+		return cmd_token_issue(c, cfg, argv[2], label, scope);
 	}
 	if (strcmp(cmd, "token") == 0 && strcmp(sub, "list") == 0 && argc == 2)
 		return cmd_list(c, "SELECT t.id, o.slug AS org, t.label,"
 				" to_char(t.created_at, 'YYYY-MM-DD HH24:MI:SS\"Z\"') AS created,"
-				" to_char(t.revoked_at, 'YYYY-MM-DD HH24:MI:SS\"Z\"') AS revoked"
+				" to_char(t.revoked_at, 'YYYY-MM-DD HH24:MI:SS\"Z\"') AS revoked, t.scope"
 				" FROM supplywatch.tokens t JOIN supplywatch.organisations o ON o.id = t.org_id"
 				" ORDER BY t.id");
 	if (strcmp(cmd, "token") == 0 && strcmp(sub, "revoke") == 0 && argc == 3)

@@ -36,6 +36,7 @@ struct route {
 	const char *content_type;	/* required for a body, or NULL */
 	const char *content_type_alt;	/* a second accepted type, or NULL */
 	bool auth;			/* token required (Bearer, or Basic with the slug) */
+	int scope;			/* with auth: the scope the token needs (0: submit) */
 	bool basic;			/* challenge with Basic (OpenRosa phones), not Bearer */
 	bool surface;			/* a status surface: token only when !status.public */
 	bool unmetered;			/* not rate limited (ODK Collect's HEAD probe) */

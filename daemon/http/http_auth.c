@@ -116,5 +116,13 @@ enum MHD_Result http_authenticate(struct request *rq)
 	if (found == AUTH_UNKNOWN || (slug && strcmp(slug, rq->org.slug) != 0))
 		return reply_error(rq, 401, "unknown or revoked token");
 	rq->authed = true;
+	/* A private installation's surfaces open to any token; the rest want their scope. */
+	if (rq->route->auth && rq->org.scope != rq->route->scope)
+		return reply_json(rq, 403, json_pack("{s:s, s:s, s:s}", "error",
+			rq->route->scope == SCOPE_SUBMIT ? "this token may not submit: issue one with --scope submit" :
+			rq->route->scope == SCOPE_REVIEW ? "this token may not review: issue one with --scope review" :
+			"this token may not read: issue one with --scope read",
+			"scope_needed", scope_names[rq->route->scope],
+			"token_scope", scope_names[rq->org.scope]));
 	return meter(rq, hash);
 }

@@ -20,7 +20,7 @@
 
 static const struct db_stmt stmts[] = {
 	{ "auth_token",
-	  "SELECT o.id, o.slug FROM supplywatch.tokens t"
+	  "SELECT o.id, o.slug, t.scope FROM supplywatch.tokens t"
 	  " JOIN supplywatch.organisations o ON o.id = t.org_id"
 	  " WHERE t.hash = $1 AND t.revoked_at IS NULL" },
 	/* The last column: stored by this very transaction (an earlier row of the same file). */
@@ -117,6 +117,10 @@ enum ingest_auth ingest_auth(PGconn *c, const unsigned char hash[TOKEN_HASH_LEN]
 	if (found == AUTH_FOUND) {
 		snprintf(org->id, sizeof(org->id), "%s", PQgetvalue(r, 0, 0));
 		snprintf(org->slug, sizeof(org->slug), "%s", PQgetvalue(r, 0, 1));
+		org->scope = scope_parse(PQgetvalue(r, 0, 2));
+		/* A scope this build does not know grants nothing it does not know. */
+		if (org->scope < 0)
+			org->scope = SCOPE_READ;
 	}
 	PQclear(r);
 	return found;
