@@ -456,10 +456,10 @@ static void fill_flows(struct corridor_data *d, PGresult *const *r)
 	for (int i = 0; i < (int)n; i++)
 		read_truck_row(d, trucks, i, &t);
 	shape_stages(d, &t);
-	fill_days(d, &t, access);
-	/* Then every organisation's days at every stage, the stock included, for the sources. */
+	/* The stock too (its rows go after the flows'), so the days begin at any stage's first. */
 	d->norg_days = t.nod;
 	read_waiting(d, waiting, t.od, &d->norg_days);
+	fill_days(d, &t, access);
 	qsort(t.od, d->norg_days, sizeof(*t.od), cmp_org_day);
 	d->org_days = xrealloc(t.od, (d->norg_days ? d->norg_days : 1) * sizeof(*t.od));
 	d->nby_crossing = split_finish(&t.cross, &d->by_crossing);

@@ -150,10 +150,12 @@ expect_eq "$(sql "SELECT corridor FROM analytics.truck_reports WHERE day = '2024
 # --- breakdowns reconcile like the series: each organisation's sum, then max or sum ------
 rf() { echo "{\"kind\":\"trucks\",\"report_id\":\"$(uuid)\",\"corridor\":\"$1\",\"date\":\"$2\",\"trucks\":$3,$4}"; }
 batch "$(rf rafah 2024-03-10 10 '"crossing":"Rafah gate","cargo":"food"'),$(rf rafah 2024-03-10 4 '"crossing":"Rafah gate","cargo":"medical"'),$(rf lachin 2024-03-11 7 '"crossing":"Hakari bridge","stage":"collected"')"
-batch "$(rf rafah 2024-03-10 5 '"crossing":"Rafah gate","cargo":"food"'),$(rf lachin 2024-03-11 9 '"crossing":"Hakari bridge","stage":"collected"'),$(rf lachin 2024-03-11 2 '"crossing":"Hakari bridge","stage":"collected"')" "$TOKEN_B"
+batch "$(rf rafah 2024-03-02 30 '"stage":"waiting"'),$(rf rafah 2024-03-10 5 '"crossing":"Rafah gate","cargo":"food"'),$(rf lachin 2024-03-11 9 '"crossing":"Hakari bridge","stage":"collected"'),$(rf lachin 2024-03-11 2 '"crossing":"Hakari bridge","stage":"collected"')" "$TOKEN_B"
 wait_snapshot
 req GET "/api/v1/status?as_of=2024-03-11"
 expect_json '.corridors[] | select(.id == "rafah") | [.trucks.by_crossing, .trucks.by_cargo]' \
 	'[{"Rafah gate":{"trucks":19,"days":1}},{"food":{"trucks":15,"days":1},"medical":{"trucks":4,"days":1}}]' "sum: organisations' sums added"
 expect_json "$C | .trucks.by_crossing" '{"Hakari bridge":{"trucks":11,"days":1}}' "max: the larger organisation's sum (9 + 2 against 7)"
+req GET "/api/v1/corridors/rafah/daily?stage=waiting&to=2024-03-10"
+expect_json '[.from, .days[0].trucks]' '["2024-03-02",30]' "the series begins at any stage's first day, the stock's included"
 sw_stop
