@@ -1,0 +1,72 @@
+#!/bin/bash
+# Snapshot rebuild times of two builds on one database: REPORTS truck
+# reports (tests/bench/load.sql) over ten years on 50 corridors, migrated
+# by the newer build B.  Each build in turn starts (the full build), waits
+# out the rebuild gap, then takes ROUNDS single reports from another writer
+# (psql, which announces them); the times are the daemon's own "snapshot:
+# rebuilt in N ms" log lines.  Builds alternate, so the machine's load
+# falls on both alike.
+#   usage: rebuild-times.sh BUILD_A BUILD_B [REPORTS] [ROUNDS]
+# Prints, per build, the full build and each one-report rebuild in ms.
+set -u -o pipefail
+cd "$(dirname "$0")/../.."
+A=$(cd "$1" && pwd) B=$(cd "$2" && pwd) REPORTS=${3:-1000000} ROUNDS=${4:-5}
+. tests/lib.sh
+BENCH=1 sh tests/install-deps.sh || exit 1
+WORK=$(mktemp -d /tmp/supplywatch-rebuild.XXXXXX)
+chmod 755 "$WORK"
+PGDIR=$WORK/pg
+PID=""
+trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; pg_cluster_stop "$PGDIR" immediate; rm -rf "$WORK"' EXIT
+pg_cluster_start "$PGDIR" || exit 1
+export PGHOST=$PGDIR PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
+createdb -T template0 rebuild
+head -c 32 /dev/urandom >"$WORK/pepper"
+chmod 600 "$WORK/pepper"
+{
+	echo 'listen = { address = "127.0.0.1"; port = 0; };'
+	echo "database = { conninfo = \"dbname=rebuild\"; pool_size = 4; };"
+	echo "auth = { pepper_file = \"$WORK/pepper\"; };"
+	echo 'log = { level = "debug"; };'
+	echo 'corridors = ('
+	for k in $(seq 1 50); do
+		printf '  { id = "corridor-%02d"; name = "Corridor %d"; baseline_trucks_per_day = 400; timezone = "UTC"; }%s\n' \
+			"$k" "$k" "$([ "$k" -lt 50 ] && echo ,)"
+	done
+	echo ');'
+} >"$WORK/d.conf"
+"$B/supplywatch" -c "$WORK/d.conf" migrate >/dev/null || exit 1
+for i in $(seq 1 20); do "$B/supplywatch" -c "$WORK/d.conf" org add "ngo-$(printf %02d "$i")" "NGO $i" >/dev/null; done
+# The corridors, as a daemon would mirror them, so load.sql can refer to them.
+psql -X -q -d rebuild -c "SELECT supplywatch.sync_corridors((SELECT jsonb_agg(jsonb_build_object(
+	'id', 'corridor-' || lpad(k::text, 2, '0'), 'name', 'c', 'baseline_trucks_per_day', 400,
+	'blocked_below_pct', 10, 'restricted_below_pct', 50, 'max_gap_days', 2, 'reopen_after_days', 7,
+	'reconcile', 'max', 'timezone', 'UTC')) FROM generate_series(1, 50) k))" >/dev/null
+psql -X -q -d rebuild -v n="$REPORTS" -v corridors=50 -v orgs=20 -v days=3652 -f tests/bench/load.sql >/dev/null || exit 1
+psql -X -q -d rebuild -c "VACUUM ANALYZE" >/dev/null
+
+builds() {	# LOG: the rebuild times the daemon logged
+	sed -n 's/.*snapshot: rebuilt in \([0-9]*\) ms/\1/p' "$1" | tr '\n' ' '
+}
+for build in "$A" "$B"; do
+	"$build/supplywatchd" -c "$WORK/d.conf" 2>"$WORK/d.log" &
+	PID=$!
+	for _ in $(seq 1 600); do grep -q "rebuilt in" "$WORK/d.log" && break; sleep 0.1; done
+	# The next rebuild waits four times the last one's duration (publish/refresh.c).
+	full=$(builds "$WORK/d.log" | cut -d' ' -f1)
+	sleep "$(awk -v ms="$full" 'BEGIN { print 4 * ms / 1000 + 1 }')"
+	for _ in $(seq 1 "$ROUNDS"); do
+		n=$(builds "$WORK/d.log" | wc -w)
+		id=$(psql -X -q -At -d rebuild -c "INSERT INTO supplywatch.reports (org_id, report_id, kind, corridor_id,
+			channel, content_hash, payload) SELECT 1, gen_random_uuid(), 'trucks', 'corridor-07', 'cli',
+			sha256(convert_to(random()::text, 'UTF8')), '{}' RETURNING id")
+		psql -X -q -d rebuild -c "INSERT INTO supplywatch.truck_reports (report, day, direction, trucks)
+			VALUES ($id, current_date - 3, 'inbound', 5)" >/dev/null
+		for _ in $(seq 1 100); do [ "$(builds "$WORK/d.log" | wc -w)" -gt "$n" ] && break; sleep 0.1; done
+		sleep 1.5	# past the rebuild gap of a quick rebuild
+	done
+	kill "$PID"
+	wait "$PID" 2>/dev/null
+	PID=""
+	echo "$build: $(builds "$WORK/d.log")(ms: the full build, then one per report)"
+done
