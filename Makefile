@@ -41,13 +41,13 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 # Modules by layer (daemon/<layer>/<module>.c; docs/architecture.md).  Those
 # shared by the daemon, the CLI and the unit tests, then the daemon's own.
 COMMON  := util/strbuf util/log util/escape util/valid util/fmt util/token util/clock \
-           core/org core/stage core/movement core/config core/report core/rules core/eval core/changed core/csvin \
+           core/org core/review core/stage core/movement core/config core/report core/rules core/eval core/changed core/csvin \
            core/openrosa core/metrics core/ratelimit core/authcache core/iplimit \
-           store/db store/migrate store/ingest store/csv_import
+           store/db store/migrate store/ingest store/review store/csv_import
 DAEMON  := main core/forms render/render_json render/render_metrics render/render_html render/render_feed \
            store/load store/events store/export publish/blob publish/snapshot publish/refresh \
            http/http http/http_auth http/http_conn http/http_cache http/http_reports \
-           http/http_health http/http_openrosa http/http_status http/http_export
+           http/http_health http/http_openrosa http/http_status http/http_export http/http_review
 CLI     := cli
 COMMON_OBJ := $(COMMON:%=$(BUILD)/%.o) $(BUILD)/migrations.o
 DAEMON_OBJ := $(DAEMON:%=$(BUILD)/%.o) $(BUILD)/forms.o

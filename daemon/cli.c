@@ -12,10 +12,12 @@
 
 #include "core/config.h"
 #include "core/report.h"
+#include "core/review.h"
 #include "store/csv_import.h"
 #include "store/db.h"
 #include "store/ingest.h"
 #include "store/migrate.h"
+#include "store/review.h"
 #include "util/log.h"
 #include "util/token.h"
 #include "util/valid.h"
@@ -27,14 +29,20 @@ static const char usage_text[] =
 	"  migrate                          apply the schema migrations (idempotent)\n"
 	"  check-config                     validate the configuration file\n"
 	"  config-keys                      list every setting with its default\n"
-	"  org add SLUG \"Display name\"      add an organisation\n"
-	"  org set SLUG [--name TEXT] [--method TEXT] [--url URL]\n"
+	"  org add SLUG \"Display name\" [--reviewer]\n"
+	"                                   add an organisation (--reviewer: it may review reports)\n"
+	"  org set SLUG [--name TEXT] [--method TEXT] [--url URL] [--reviewer|--no-reviewer]\n"
 	"                                   describe an organisation and its method\n"
 	"  org list                         list organisations\n"
 	"  token issue ORG [--label TEXT] [--scope submit|review|read]\n"
 	"                                   issue a token; it is printed once, on the last line\n"
 	"  token list                       list tokens (never the tokens themselves)\n"
 	"  token revoke ID                  revoke a token\n"
+	"  review list [--corridor ID] [--state STATE] [--limit N]\n"
+	"                                   current reports in a review state (default received)\n"
+	"  review set ORG REPORT_ID STATE --as REVIEWER [--comment TEXT]\n"
+	"                                   review a report version: received, published,\n"
+	"                                   has_issues or rejected\n"
 	"  import --org ORG [--kind KIND] [--corridor ID] FILE.csv\n"
 	"                                   import a CSV file (header names or HXL hashtags; - reads stdin)\n"
 	"options:\n"
@@ -89,9 +97,9 @@ static int cmd_migrate(PGconn *c)
 	return migrate_apply(c, stdout) == 0 ? 0 : 1;
 }
 
-static int cmd_org_add(PGconn *c, const char *slug, const char *name)
+static int cmd_org_add(PGconn *c, const char *slug, const char *name, bool reviewer)
 {
-	const char *params[] = { slug, name };
+	const char *params[] = { slug, name, reviewer ? "t" : "f" };
 	const char *why;
 	PGresult *r;
 
@@ -103,8 +111,8 @@ static int cmd_org_add(PGconn *c, const char *slug, const char *name)
 		fprintf(stderr, "supplywatch: org display name %s\n", why);
 		return 1;
 	}
-	if (db_exec(c, false, "INSERT INTO supplywatch.organisations (slug, name) VALUES ($1, $2)"
-		    " RETURNING id", 2, params, &r) != DB_OK) {
+	if (db_exec(c, false, "INSERT INTO supplywatch.organisations (slug, name, reviewer)"
+		    " VALUES ($1, $2, $3) RETURNING id", 3, params, &r) != DB_OK) {
 		if (strcmp(db_sqlstate(r), "23505") == 0)
 			fprintf(stderr, "supplywatch: organisation \"%s\" already exists\n", slug);
 		else
@@ -112,35 +120,41 @@ static int cmd_org_add(PGconn *c, const char *slug, const char *name)
 		PQclear(r);
 		return 1;
 	}
-	printf("organisation %s added (id %s)\n", slug, PQgetvalue(r, 0, 0));
+	printf("organisation %s added (id %s)%s\n", slug, PQgetvalue(r, 0, 0),
+	       reviewer ? " as a reviewer" : "");
 	PQclear(r);
 	return 0;
 }
 
 /*
- * org set SLUG [--name TEXT] [--method TEXT] [--url URL]: what the page
- * shows under "Sources and methods".  An empty --method or --url clears it.
+ * org set SLUG [--name TEXT] [--method TEXT] [--url URL] [--reviewer|--no-reviewer]:
+ * what the page shows under "Sources and methods", and whether the
+ * organisation reviews others' reports.  An empty --method or --url clears it.
  */
 static int cmd_org_set(PGconn *c, int argc, char **argv)
 {
-	const char *slug = argv[2], *name = NULL, *method = NULL, *url = NULL, *why;
+	const char *slug = argv[2], *name = NULL, *method = NULL, *url = NULL, *reviewer = NULL, *why;
 	bool set_method = false, set_url = false;
-	const char *params[6];
+	const char *params[7];
 	PGresult *r;
 
-	for (int i = 3; i < argc; i += 2) {
+	for (int i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "--reviewer") == 0 || strcmp(argv[i], "--no-reviewer") == 0) {
+			reviewer = argv[i][2] == 'r' ? "t" : "f";
+			continue;
+		}
 		if (i + 1 >= argc)
 			return usage();
 		if (strcmp(argv[i], "--name") == 0)
-			name = argv[i + 1];
+			name = argv[++i];
 		else if (strcmp(argv[i], "--method") == 0)
-			method = argv[i + 1], set_method = true;
+			method = argv[++i], set_method = true;
 		else if (strcmp(argv[i], "--url") == 0)
-			url = argv[i + 1], set_url = true;
+			url = argv[++i], set_url = true;
 		else
 			return usage();
 	}
-	if (!name && !set_method && !set_url)
+	if (!name && !set_method && !set_url && !reviewer)
 		return usage();
 	if (name && (why = valid_text(name, 200))) {
 		fprintf(stderr, "supplywatch: --name %s\n", why);
@@ -160,10 +174,12 @@ static int cmd_org_set(PGconn *c, int argc, char **argv)
 	params[3] = method && *method ? method : NULL;
 	params[4] = set_url ? "t" : "f";
 	params[5] = url && *url ? url : NULL;
+	params[6] = reviewer;
 	if (db_exec(c, false, "UPDATE supplywatch.organisations SET name = coalesce($2, name),"
 		    " method = CASE WHEN $3::boolean THEN $4 ELSE method END,"
-		    " method_url = CASE WHEN $5::boolean THEN $6 ELSE method_url END"
-		    " WHERE slug = $1 RETURNING id", 6, params, &r) != DB_OK) {
+		    " method_url = CASE WHEN $5::boolean THEN $6 ELSE method_url END,"
+		    " reviewer = coalesce($7::boolean, reviewer)"
+		    " WHERE slug = $1 RETURNING id", 7, params, &r) != DB_OK) {
 		fprintf(stderr, "supplywatch: %s", PQresultErrorMessage(r));
 		PQclear(r);
 		return 1;
@@ -362,6 +378,137 @@ static int cmd_import(PGconn *c, const struct sw_config *cfg, const char *slug, 
 	return rc;
 }
 
+/* review list [--corridor ID] [--state STATE] [--limit N]: one line per report. */
+static int cmd_review_list(PGconn *c, const struct sw_config *cfg, int argc, char **argv)
+{
+	const char *corridor = NULL;
+	int state = REVIEW_RECEIVED;
+	int64_t limit = 100;
+	enum db_status s;
+	json_t *q, *row;
+	size_t i;
+
+	for (int a = 2; a < argc; a += 2) {
+		if (a + 1 >= argc)
+			return usage();
+		if (strcmp(argv[a], "--corridor") == 0)
+			corridor = argv[a + 1];
+		else if (strcmp(argv[a], "--state") == 0)
+			state = review_state_parse(argv[a + 1]);
+		else if (strcmp(argv[a], "--limit") == 0) {
+			if (!parse_int64(argv[a + 1], &limit) || limit < 1 || limit > 100000) {
+				fprintf(stderr, "supplywatch: --limit must be an integer from 1 to 100000\n");
+				return 1;
+			}
+		} else
+			return usage();
+	}
+	if (state < 0) {
+		fprintf(stderr, "supplywatch: --state must be one of received, published, has_issues, rejected\n");
+		return 1;
+	}
+	if (corridor && !config_corridor(cfg, corridor)) {
+		fprintf(stderr, "supplywatch: --corridor \"%s\" is not a configured corridor\n", corridor);
+		return 1;
+	}
+	review_register();
+	if (db_prepare(c) != 0 || !(q = review_queue(c, corridor, state, (int)limit, &s))) {
+		fprintf(stderr, "supplywatch: %s", PQerrorMessage(c));
+		return 1;
+	}
+	printf("organisation\treport_id\tkind\tcorridor\treceived_at\tsupersedes\treviewer\tcomment\n");
+	json_array_foreach(json_object_get(q, "reports"), i, row) {
+		const char *f[] = { "organisation", "report_id", "kind", "corridor", "received_at",
+				    "supersedes", "reviewer", "comment" };
+
+		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
+			const char *v = json_string_value(json_object_get(row, f[k]));
+
+			/* Comments are free text: one line per report whatever they hold. */
+			for (const char *p = v ? v : ""; *p; p++)
+				putchar(*p == '\t' || *p == '\n' || *p == '\r' ? ' ' : *p);
+			putchar(k + 1 < sizeof(f) / sizeof(f[0]) ? '\t' : '\n');
+		}
+	}
+	if (json_is_true(json_object_get(q, "more")))
+		fprintf(stderr, "supplywatch: more reports are in this state; raise --limit to see them\n");
+	json_decref(q);
+	return 0;
+}
+
+/* The reviewer organisation slug's id into id; 0, or 1 with the reason printed. */
+static int reviewer_id(PGconn *c, const char *slug, char *id, size_t n)
+{
+	const char *params[] = { slug };
+	PGresult *r = query(c, "SELECT id, reviewer FROM supplywatch.organisations WHERE slug = $1",
+			    1, params);
+
+	if (!r)
+		return 1;
+	if (PQntuples(r) != 1 || strcmp(PQgetvalue(r, 0, 1), "t") != 0) {
+		fprintf(stderr, PQntuples(r) != 1 ? "supplywatch: --as: no organisation \"%s\"\n"
+			: "supplywatch: --as: organisation \"%s\" is not a reviewer "
+			  "(supplywatch org set %s --reviewer)\n", slug, slug);
+		PQclear(r);
+		return 1;
+	}
+	snprintf(id, n, "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return 0;
+}
+
+/* review set ORG REPORT_ID STATE --as REVIEWER [--comment TEXT] */
+static int cmd_review_set(PGconn *c, int argc, char **argv)
+{
+	char id[SW_UUID_LEN + 1], reviewer[16];
+	const char *as = NULL, *why;
+	struct review_input in = { argv[2], id, review_state_parse(argv[4]), NULL, reviewer, "cli" };
+	struct ingest_outcome o;
+	int rc = 0;
+
+	for (int a = 5; a < argc; a += 2) {
+		if (a + 1 >= argc)
+			return usage();
+		if (strcmp(argv[a], "--as") == 0)
+			as = argv[a + 1];
+		else if (strcmp(argv[a], "--comment") == 0)
+			in.comment = argv[a + 1];
+		else
+			return usage();
+	}
+	if (!as)
+		return usage();
+	if (!valid_slug(argv[2]) || !valid_uuid(argv[3], id)) {
+		fprintf(stderr, "supplywatch: review set: ORG must be an organisation slug and REPORT_ID a UUID\n");
+		return 1;
+	}
+	if (in.state < 0) {
+		fprintf(stderr, "supplywatch: review set: STATE \"%s\" must be one of received, published, "
+			"has_issues, rejected\n", argv[4]);
+		return 1;
+	}
+	if (in.comment && (why = valid_text(in.comment, REVIEW_COMMENT_MAX))) {
+		fprintf(stderr, "supplywatch: --comment %s\n", why);
+		return 1;
+	}
+	if (reviewer_id(c, as, reviewer, sizeof(reviewer)) != 0)
+		return 1;
+	review_register();
+	if (db_prepare(c) != 0)
+		return 1;
+	o = review_store(c, &in);
+	if (o.result == INGEST_STORED || o.result == INGEST_REPLAY)
+		printf("%s/%s: %s%s\n", in.organisation, id, review_state_names[in.state],
+		       o.result == INGEST_REPLAY ? " (already so; nothing was added)" : "");
+	else {
+		fprintf(stderr, "supplywatch: review set: %s\n",
+			*o.reason ? o.reason : "the database failed; nothing was changed");
+		rc = 1;
+	}
+	ingest_outcome_free(&o);
+	return rc;
+}
+
 static int run(PGconn *c, const struct sw_config *cfg, int argc, char **argv)
 {
 	const char *cmd = argv[0], *sub = argc > 1 ? argv[1] : "";
@@ -369,13 +516,21 @@ static int run(PGconn *c, const struct sw_config *cfg, int argc, char **argv)
 	if (strcmp(cmd, "migrate") == 0 && argc == 1)
 		return cmd_migrate(c);
 	if (strcmp(cmd, "org") == 0 && strcmp(sub, "add") == 0 && argc == 4)
-		return cmd_org_add(c, argv[2], argv[3]);
-	if (strcmp(cmd, "org") == 0 && strcmp(sub, "set") == 0 && argc >= 5)
+		return cmd_org_add(c, argv[2], argv[3], false);
+	if (strcmp(cmd, "org") == 0 && strcmp(sub, "add") == 0 && argc == 5 &&
+	    strcmp(argv[4], "--reviewer") == 0)
+		return cmd_org_add(c, argv[2], argv[3], true);
+	if (strcmp(cmd, "org") == 0 && strcmp(sub, "set") == 0 && argc >= 4)
 		return cmd_org_set(c, argc, argv);
 	if (strcmp(cmd, "org") == 0 && strcmp(sub, "list") == 0 && argc == 2)
 		return cmd_list(c, "SELECT slug, name, " "to_char(created_at, 'YYYY-MM-DD HH24:MI:SS\"Z\"') AS created,"
-				" coalesce(method, '') AS method, coalesce(method_url, '') AS method_url"
+				" coalesce(method, '') AS method, coalesce(method_url, '') AS method_url,"
+				" CASE WHEN reviewer THEN 'reviewer' ELSE '' END AS reviewer"
 				" FROM supplywatch.organisations ORDER BY slug");
+	if (strcmp(cmd, "review") == 0 && strcmp(sub, "list") == 0)
+		return cmd_review_list(c, cfg, argc, argv);
+	if (strcmp(cmd, "review") == 0 && strcmp(sub, "set") == 0 && argc >= 5)
+		return cmd_review_set(c, argc, argv);
 	if (strcmp(cmd, "token") == 0 && strcmp(sub, "issue") == 0 && argc >= 3) {
 		const char *label = "", *scope = "submit";
 
@@ -423,7 +578,7 @@ static int run(PGconn *c, const struct sw_config *cfg, int argc, char **argv)
 
 static bool known_command(int argc, char **argv)
 {
-	static const char *const cmds[] = { "migrate", "org", "token", "import", NULL };
+	static const char *const cmds[] = { "migrate", "org", "token", "import", "review", NULL };
 
 	return argc > 0 && enum_index(argv[0], cmds) >= 0;
 }

@@ -28,6 +28,7 @@
 #include "store/events.h"
 #include "store/ingest.h"
 #include "store/load.h"
+#include "store/review.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/token.h"
@@ -208,6 +209,7 @@ static void start_database(const struct sw_config *cfg)
 	ingest_committed = refresh_changed;
 	snapshot_published = cache_retire_surfaces;
 	ingest_register();
+	review_register();
 	load_register();
 	events_register();
 	c = db_conn();

@@ -83,6 +83,12 @@ static const char *check_reconcile(const char *v)
 	return strcmp(v, "max") == 0 || strcmp(v, "sum") == 0 ? NULL : "must be \"max\" or \"sum\"";
 }
 
+static const char *check_publish(const char *v)
+{
+	return strcmp(v, "on_receipt") == 0 || strcmp(v, "after_review") == 0
+		? NULL : "must be \"on_receipt\" or \"after_review\"";
+}
+
 static const char *check_headline_stage(const char *v)
 {
 	int st = stage_parse(v);
@@ -153,6 +159,8 @@ static const struct key corridor_keys[] = {
 	{ "reopen_after_days", K_INT, C(reopen_after_days), 1, 90, "7", NULL, true },
 	{ "reconcile", K_STRING, C(reconcile), 0, 3, "max", check_reconcile, true },
 	{ "headline_stage", K_STRING, C(headline_stage), 0, 16, "crossed", check_headline_stage, true },
+	{ "publish", K_STRING, C(publish), 0, 16, "on_receipt", check_publish, true },
+	{ "corroboration_pct", K_INT, C(corroboration_pct), 0, 100, "10", NULL, true },
 	{ "timezone", K_STRING, C(timezone), 0, 64, "", NULL, true },
 	{ "crossings", K_STRING, 0, 0, 0, "", NULL, true },	/* list: handled apart */
 };
@@ -396,7 +404,8 @@ static void load_corridor(struct loader *l, config_setting_t *g, int index,
 			fail(l, g, name, "is required");
 			continue;
 		}
-		if (strcmp(k->path, "reconcile") == 0 || strcmp(k->path, "headline_stage") == 0) {
+		if (strcmp(k->path, "reconcile") == 0 || strcmp(k->path, "headline_stage") == 0 ||
+		    strcmp(k->path, "publish") == 0) {
 			char *v = NULL;
 			struct key tmp = *k;
 
@@ -404,6 +413,9 @@ static void load_corridor(struct loader *l, config_setting_t *g, int index,
 			load_key(l, &tmp, s, name, &v);
 			if (k->path[0] == 'r')
 				c->reconcile = v && strcmp(v, "sum") == 0 ? RECONCILE_SUM : RECONCILE_MAX;
+			else if (k->path[0] == 'p')
+				c->publish = v && strcmp(v, "after_review") == 0
+					? PUBLISH_AFTER_REVIEW : PUBLISH_ON_RECEIPT;
 			else
 				c->headline_stage = v && stage_parse(v) >= 0 ? stage_parse(v) : STAGE_DEFAULT;
 			free(v);

@@ -17,6 +17,8 @@
 #include "util/strbuf.h"
 
 enum reconcile { RECONCILE_MAX, RECONCILE_SUM };
+/* Which reports the public surfaces count: every current one, or those a reviewer published. */
+enum publish { PUBLISH_ON_RECEIPT, PUBLISH_AFTER_REVIEW };
 
 struct sw_corridor {
 	char *id;
@@ -33,6 +35,8 @@ struct sw_corridor {
 	char **crossings;
 	size_t ncrossings;
 	int headline_stage;		/* enum stage: the series the indicators rest on */
+	int publish;			/* enum publish */
+	int64_t corroboration_pct;	/* two sources within this of the larger agree */
 };
 
 struct sw_config {

@@ -64,6 +64,8 @@ struct corridor_data {
 	size_t nmov;
 	struct crossing_event *cev;		/* access events naming a crossing, by instant */
 	size_t ncev;
+	/* Publishing after review: current reports nobody has reviewed, and those with issues. */
+	int64_t awaiting_review, has_issues;
 	struct strbuf strings;			/* backing store of the strings above */
 };
 

@@ -5,6 +5,8 @@
 #ifndef SW_ORG_H
 #define SW_ORG_H
 
+#include <stdbool.h>
+
 /* What a token may do: submit reports (every token before scopes), review them, or read. */
 enum scope { SCOPE_SUBMIT, SCOPE_REVIEW, SCOPE_READ };
 extern const char *const scope_names[];	/* indexed by enum scope; NULL-terminated */
@@ -15,6 +17,7 @@ struct org {
 	char id[16];		/* decimal, as a statement parameter */
 	char slug[64];
 	int scope;		/* enum scope: the token's, not the organisation's */
+	bool reviewer;		/* the organisation may review others' reports */
 };
 
 #endif

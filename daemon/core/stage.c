@@ -168,3 +168,14 @@ size_t stage_sources(const struct org_day *rows, size_t n, const struct stage_da
 	}
 	return no;
 }
+
+const char *const corroboration_names[] = { "single source", "corroborated", "sources disagree", NULL };
+
+int stage_corroboration(int sources, int64_t min, int64_t max, int64_t pct)
+{
+	if (sources < 1)
+		return CORR_NONE;
+	if (sources == 1)
+		return CORR_SINGLE;
+	return (max - min) * 100 <= pct * max ? CORR_CORROBORATED : CORR_DISAGREE;
+}

@@ -56,6 +56,18 @@ struct org_day {		/* 16 bytes: a corridor holds one per organisation, stage and 
  */
 size_t stage_reconcile(const struct org_day *rows, size_t n, bool sum, struct stage_day *out);
 
+/*
+ * Corroboration of a day's count at a stage (design.md, "Corroborated"):
+ * one organisation is a single source; two or more corroborate each other
+ * when their counts lie within pct percent of each other, that is when
+ * the largest and the smallest differ by at most pct percent of the
+ * largest ((max - min) * 100 <= pct * max, exact in integers); otherwise
+ * the sources disagree.  CORR_NONE: nobody reported.
+ */
+enum corroboration { CORR_NONE = -1, CORR_SINGLE, CORR_CORROBORATED, CORR_DISAGREE };
+extern const char *const corroboration_names[];	/* "single source", ...; indexed by enum */
+int stage_corroboration(int sources, int64_t min, int64_t max, int64_t pct);
+
 /* Where a stage stands at D. */
 struct stage_summary {
 	bool present;		/* the stage has a report on or before D */

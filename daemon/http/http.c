@@ -26,6 +26,11 @@ static const struct route routes[] = {
 	{ .method = "POST", .pattern = "/api/v1/reports/*/retract", .name = "retract",
 	  .handler = http_post_retract, .content_type = "application/json", .auth = true,
 	  .max_body = RETRACT_MAX_BODY },
+	{ .method = "POST", .pattern = "/api/v1/reports/*/*/review", .name = "review",
+	  .handler = http_post_review, .content_type = "application/json", .auth = true,
+	  .scope = SCOPE_REVIEW, .max_body = REVIEW_MAX_BODY },
+	{ .method = "GET", .pattern = "/api/v1/review/queue", .name = "review_queue",
+	  .handler = http_get_review_queue, .auth = true, .scope = SCOPE_REVIEW },
 	{ .method = "GET", .pattern = "/api/v1/reports.csv", .name = "export",
 	  .handler = http_get_reports_csv, .surface = true, .db_backed = true,
 	  .cleanup = http_export_cleanup },
@@ -66,17 +71,22 @@ static atomic_int in_flight;
 
 /* ---- routes ---------------------------------------------------------------------- */
 
-/* Matches path against pattern; a '*' segment is copied into capture. */
+/* Matches path against pattern; the '*' segments are copied into capture, joined by '/'. */
 static bool match(const char *pattern, const char *path, char *capture, size_t n)
 {
+	size_t used = 0;
+
 	while (*pattern && *path) {
 		if (*pattern == '*') {
-			size_t len = strcspn(path, "/");
+			size_t len = strcspn(path, "/"), sep = used ? 1 : 0;
 
-			if (len == 0 || len >= n)
+			if (len == 0 || used + sep + len >= n)
 				return false;
-			memcpy(capture, path, len);
-			capture[len] = '\0';
+			if (sep)
+				capture[used++] = '/';
+			memcpy(capture + used, path, len);
+			used += len;
+			capture[used] = '\0';
 			path += len;
 			pattern++;
 			continue;

@@ -24,6 +24,7 @@
 #include "util/strbuf.h"
 
 struct request;
+struct ingest_outcome;
 typedef enum MHD_Result (*handler_fn)(struct request *rq);
 /* Takes one chunk of a streamed body; false refuses the request (the hook replies). */
 typedef bool (*upload_fn)(struct request *rq, const char *data, size_t size);
@@ -61,7 +62,7 @@ struct request {
 	const char *method;
 	bool head;			/* a HEAD: headers only */
 	char path[256];			/* for the log line */
-	char capture[64];		/* the '*' segment */
+	char capture[128];		/* the '*' segments, joined by '/' */
 	struct strbuf body;
 	size_t max_body;
 	size_t discarded;		/* body bytes dropped past max_body */
@@ -111,6 +112,15 @@ enum MHD_Result reply_queue(struct request *rq, unsigned status, struct MHD_Resp
 enum MHD_Result reply_queue_kept(struct request *rq, unsigned status, struct MHD_Response *resp);
 
 /*
+ * An ingest outcome's status (0 where the body differs by channel), and the
+ * answer to UNAVAILABLE and FAILED: nothing (or, after a lost COMMIT,
+ * perhaps something) was `what` (http_reports.c).
+ */
+unsigned http_outcome_status(const struct ingest_outcome *o);
+enum MHD_Result http_reply_outcome_failure(struct request *rq, const struct ingest_outcome *o,
+					   const char *what);
+
+/*
  * Who sends the request, and may they now (http_auth.c): fills rq->org and
  * rq->authed, or queues the refusal (401, 429, 503, 500).  A token comes
  * as "Bearer TOKEN", or as HTTP Basic with the organisation's slug and its
@@ -137,6 +147,10 @@ void http_export_cleanup(struct request *rq);
 void http_export_stop(void);
 enum MHD_Result http_post_reports(struct request *rq);
 enum MHD_Result http_post_retract(struct request *rq);
+/* Reviews (http_review.c): reviewer organisations' tokens with the review scope. */
+#define REVIEW_MAX_BODY 16384
+enum MHD_Result http_post_review(struct request *rq);
+enum MHD_Result http_get_review_queue(struct request *rq);
 enum MHD_Result http_get_healthz(struct request *rq);
 enum MHD_Result http_get_readyz(struct request *rq);
 /* OpenRosa (http_openrosa.c): a multipart submission streams through the upload hook. */

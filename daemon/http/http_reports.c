@@ -25,7 +25,7 @@ static void count(const struct ingest_outcome *o, const char *channel)
 }
 
 /* The status of an outcome; 0 for the ones whose body differs by channel. */
-static unsigned status_of(const struct ingest_outcome *o)
+unsigned http_outcome_status(const struct ingest_outcome *o)
 {
 	switch (o->result) {
 	case INGEST_STORED: return 201;
@@ -39,8 +39,8 @@ static unsigned status_of(const struct ingest_outcome *o)
 }
 
 /* 503 and 500: nothing (or, after a lost COMMIT, perhaps something) was stored. */
-static enum MHD_Result reply_failure(struct request *rq, const struct ingest_outcome *o,
-				     const char *what)
+enum MHD_Result http_reply_outcome_failure(struct request *rq, const struct ingest_outcome *o,
+					   const char *what)
 {
 	char msg[160];
 
@@ -73,13 +73,13 @@ static json_t *body_of(const struct ingest_outcome *o, const char *invalid)
 /* The JSON channel's answer (o is released). */
 static enum MHD_Result reply_reports(struct request *rq, struct ingest_outcome *o)
 {
-	unsigned status = status_of(o);
+	unsigned status = http_outcome_status(o);
 	json_t *body = NULL;
 	enum MHD_Result ret;
 
 	count(o, "json");
 	body = body_of(o, "invalid report; nothing was stored");
-	ret = body ? reply_json(rq, status, body) : reply_failure(rq, o, "stored");
+	ret = body ? reply_json(rq, status, body) : http_reply_outcome_failure(rq, o, "stored");
 	ingest_outcome_free(o);
 	return ret;
 }
@@ -155,7 +155,7 @@ static enum MHD_Result reply_csv(struct request *rq, struct csv_outcome *co)
 	count(o, "csv");
 	body = body_of(o, "invalid rows; nothing was stored");
 	if (!body) {
-		ret = reply_failure(rq, o, "stored");
+		ret = http_reply_outcome_failure(rq, o, "stored");
 		csv_outcome_free(co);
 		return ret;
 	}
@@ -163,7 +163,7 @@ static enum MHD_Result reply_csv(struct request *rq, struct csv_outcome *co)
 		json_object_set_new(body, "more_errors", json_integer(co->more_errors));
 	json_object_set_new(body, "rows", json_integer(co->rows));
 	json_object_set(body, "ignored_columns", co->ignored_columns);
-	ret = reply_json(rq, status_of(o), body);
+	ret = reply_json(rq, http_outcome_status(o), body);
 	csv_outcome_free(co);
 	return ret;
 }
@@ -244,11 +244,11 @@ static enum MHD_Result reply_retraction(struct request *rq, struct ingest_outcom
 	enum MHD_Result ret;
 
 	if (o->result == INGEST_STORED || o->result == INGEST_REPLAY)
-		ret = reply_json(rq, status_of(o), json_incref(o->items));
+		ret = reply_json(rq, http_outcome_status(o), json_incref(o->items));
 	else if (o->result == INGEST_CONFLICT || o->result == INGEST_NOT_FOUND)
-		ret = reply_error(rq, status_of(o), o->reason);
+		ret = reply_error(rq, http_outcome_status(o), o->reason);
 	else
-		ret = reply_failure(rq, o, "changed");
+		ret = http_reply_outcome_failure(rq, o, "changed");
 	ingest_outcome_free(o);
 	return ret;
 }

@@ -43,7 +43,7 @@ static enum MHD_Result no_snapshot(struct request *rq)
 
 static enum MHD_Result unknown_corridor(struct request *rq)
 {
-	char msg[128];
+	char msg[192];
 
 	/* Echo the id only when it is a well-formed one: the path is the client's. */
 	if (!valid_slug(rq->capture))

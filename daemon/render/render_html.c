@@ -228,17 +228,39 @@ static void blockade_lines(struct strbuf *out, const struct corridor_eval *e)
 			(long long)b->longest_days, plural(b->longest_days));
 }
 
-static void trucks_on(struct strbuf *out, int64_t date, bool has, int64_t count, int sources)
+/* "(single source)", "(2 sources, corroborated)", "(3 sources disagree: 80 to 120)". */
+static void corroboration_note(struct strbuf *out, const struct corridor_eval *e, int sources,
+			       int64_t min, int64_t max)
+{
+	switch (stage_corroboration(sources, min, max, e->data->c->corroboration_pct)) {
+	case CORR_SINGLE:
+		sb_addstr(out, " (single source)");
+		break;
+	case CORR_CORROBORATED:
+		sb_addf(out, " (%d sources, corroborated)", sources);
+		break;
+	case CORR_DISAGREE:
+		sb_addf(out, " (%d sources disagree: %lld to %lld)", sources, (long long)min,
+			(long long)max);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The headline's count of d, or "not reported". */
+static void trucks_on(struct strbuf *out, const struct corridor_eval *e, int64_t date,
+		      const struct day *d)
 {
 	sb_addstr(out, "<li>Trucks on ");
 	add_date(out, date);
 	/* A day nobody reported is unknown: saying 0 would invent a fact. */
-	if (!has)
-		sb_addstr(out, ": <strong>not reported</strong>");
-	else
-		sb_addf(out, ": <strong>%lld</strong>", (long long)count);
-	if (has && sources > 0)
-		sb_addf(out, " (%d source%s)", sources, plural(sources));
+	if (!d || !d->reported) {
+		sb_addstr(out, ": <strong>not reported</strong></li>\n");
+		return;
+	}
+	sb_addf(out, ": <strong>%lld</strong>", (long long)d->trucks);
+	corroboration_note(out, e, d->sources, d->min, d->max);
 	sb_addstr(out, "</li>\n");
 }
 
@@ -311,12 +333,11 @@ static void trucks_stage_two(struct strbuf *out, const struct corridor_eval *e)
 
 static void trucks_block(struct strbuf *out, const struct corridor_eval *e)
 {
-	const struct trucks_summary *t = &e->trucks;
 	const struct day *prev = e->n >= 2 ? &e->days[e->n - 2] : NULL;
 
 	sb_addstr(out, "<h3>Inbound trucks</h3>\n<ul>\n");
-	trucks_on(out, e->D, t->has_on_day, t->on_day, t->sources_on_day);
-	trucks_on(out, e->D - 1, t->has_previous, t->previous, prev ? prev->sources : 0);
+	trucks_on(out, e, e->D, &e->days[e->n - 1]);
+	trucks_on(out, e, e->D - 1, prev && prev->date == e->D - 1 ? prev : NULL);
 	trucks_average(out, e);
 	trucks_tonnes_deficit(out, e);
 	trucks_stage_two(out, e);
@@ -659,6 +680,20 @@ static void shortages_block(struct strbuf *out, const struct corridor_eval *e, s
 
 /* ---- freshness and links ---- */
 
+/* Publishing after review: what the figures leave out, so nobody mistakes it for all there is. */
+static void review_block(struct strbuf *out, const struct corridor_data *d)
+{
+	if (d->c->publish != PUBLISH_AFTER_REVIEW)
+		return;
+	sb_addf(out, "<p>These figures count only reports a reviewer has published. "
+		"<strong>%lld</strong> report%s await%s review", (long long)d->awaiting_review,
+		plural(d->awaiting_review), d->awaiting_review == 1 ? "s" : "");
+	if (d->has_issues > 0)
+		sb_addf(out, "; %lld %s issues a reviewer raised", (long long)d->has_issues,
+			d->has_issues == 1 ? "has" : "have");
+	sb_addstr(out, ".</p>\n");
+}
+
 static void freshness_block(struct strbuf *out, const struct sw_config *cfg,
 			    const struct corridor_eval *e)
 {
@@ -674,6 +709,7 @@ static void freshness_block(struct strbuf *out, const struct sw_config *cfg,
 			"than %lld hours", (long long)cfg->stale_after_hours);
 	sb_addf(out, "</p>\n<p>%d reporting organisation%s in the last 30 days</p>\n",
 		e->fresh.organisations_30d, plural(e->fresh.organisations_30d));
+	review_block(out, e->data);
 }
 
 static void links_block(struct strbuf *out, const struct corridor_eval *e)
@@ -721,7 +757,8 @@ static void side_cell(struct strbuf *out, const struct corridor_eval *e, int sta
 	sb_addf(out, "<td>%lld", (long long)x->trucks);
 	if (h && x != h && h->trucks > 0)
 		sb_addf(out, " <small>(%.2f)</small>", (double)x->trucks / (double)h->trucks);
-	sb_addstr(out, "</td>");
+	sb_addf(out, "<br><small>%s</small></td>", corroboration_names[
+		stage_corroboration(x->sources, x->min, x->max, e->data->c->corroboration_pct)]);
 }
 
 /*

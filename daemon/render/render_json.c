@@ -39,20 +39,35 @@ static json_t *blockade_json(const struct corridor_eval *e)
 		"longest_days", (json_int_t)b->longest_days);
 }
 
-/* Each stage reported on or before D: {stage: {on_day, avg_7d, days_reported_7d, sources_on_day}}. */
+/* "single source", "corroborated", "sources disagree", or null when nobody reported. */
+static json_t *corroboration_json(const struct corridor_eval *e, bool reported, int sources,
+				  int64_t min, int64_t max)
+{
+	int c = reported ? stage_corroboration(sources, min, max, e->data->c->corroboration_pct) : CORR_NONE;
+
+	return c == CORR_NONE ? json_null() : json_string(corroboration_names[c]);
+}
+
+/*
+ * Each stage reported on or before D:
+ * {stage: {on_day, avg_7d, days_reported_7d, sources_on_day, corroboration_on_day}}.
+ */
 static json_t *by_stage_json(const struct corridor_eval *e)
 {
 	json_t *o = json_object();
 
 	for (int s = 0; s < NSTAGES; s++) {
 		const struct stage_summary *x = &e->by_stage[s];
+		const struct stage_day *d = stage_find(e->data->stages[s], e->data->nstages[s], e->D);
 
 		if (!x->present && s != e->data->c->headline_stage)
 			continue;
-		json_object_set_new(o, stage_names[s], json_pack("{s:o, s:o, s:i, s:i}",
+		json_object_set_new(o, stage_names[s], json_pack("{s:o, s:o, s:i, s:i, s:o}",
 			"on_day", int_or_null(x->has_on_day, x->on_day),
 			"avg_7d", real1_or_null(x->has_avg, x->avg_7d),
-			"days_reported_7d", x->days_reported_7d, "sources_on_day", x->sources_on_day));
+			"days_reported_7d", x->days_reported_7d, "sources_on_day", x->sources_on_day,
+			"corroboration_on_day", s == STAGE_WAITING || !d ? json_null()
+				: corroboration_json(e, true, d->sources, d->min, d->max)));
 	}
 	return o;
 }
@@ -148,6 +163,8 @@ static json_t *trucks_json(const struct corridor_eval *e)
 		"max_on_day", int_or_null(d->reported, d->max));
 
 	json_object_set_new(o, "stage", json_string(stage_names[c->headline_stage]));
+	json_object_set_new(o, "corroboration_on_day",
+			    corroboration_json(e, d->reported, d->sources, d->min, d->max));
 	json_object_set_new(o, "by_stage", by_stage_json(e));
 	json_object_set_new(o, "by_crossing", split_json(e->by_crossing, e->nby_crossing,
 							 e->data->crossing_names));
@@ -214,6 +231,21 @@ static json_t *freshness_json(const struct corridor_eval *e)
 		"organisations_30d", e->fresh.organisations_30d);
 }
 
+/*
+ * How the corridor publishes; after review, how many current reports the
+ * figures leave out because nobody has reviewed them yet, or a reviewer
+ * found issues with them.
+ */
+static json_t *review_json(const struct corridor_eval *e)
+{
+	const struct corridor_data *d = e->data;
+	bool after = d->c->publish == PUBLISH_AFTER_REVIEW;
+
+	return json_pack("{s:s, s:o, s:o}", "publish", after ? "after_review" : "on_receipt",
+		"awaiting_review", int_or_null(after, d->awaiting_review),
+		"has_issues", int_or_null(after, d->has_issues));
+}
+
 json_t *render_corridor_json(const struct corridor_eval *e)
 {
 	const struct day *d = &e->days[e->n - 1];
@@ -236,6 +268,7 @@ json_t *render_corridor_json(const struct corridor_eval *e)
 	json_object_set_new(o, "waiting", waiting_json(e));
 	json_object_set_new(o, "movements", movements_json(e));
 	json_object_set_new(o, "crossings", crossings_json(e));
+	json_object_set_new(o, "review", review_json(e));
 	return o;
 }
 
@@ -259,7 +292,7 @@ json_t *render_status_json(const struct sw_config *cfg, const struct corridor_ev
 }
 
 /* One day as a series entry: trucks null when nobody reported, never 0. */
-static json_t *day_json(const struct day *d)
+static json_t *day_json(const struct corridor_eval *e, const struct day *d)
 {
 	json_t *o = json_pack("{s:o, s:o, s:i, s:o, s:o, s:o, s:s, s:o, s:s, s:s, s:b, s:b}",
 		"date", date_or_null(true, d->date), "trucks", int_or_null(d->reported, d->trucks),
@@ -270,6 +303,7 @@ static json_t *day_json(const struct day *d)
 		"declared_status", d->declared == ST_UNKNOWN ? json_null() : json_string(status_name(d->declared)),
 		"status", status_name(d->status), "status_basis", basis_names[d->basis],
 		"disagree", d->disagree, "in_blockade", d->in_blockade);
+	json_object_set_new(o, "corroboration", corroboration_json(e, d->reported, d->sources, d->min, d->max));
 	return o;
 }
 
@@ -291,7 +325,7 @@ static void other_stage(const struct corridor_eval *e, int stage, struct day *d)
 
 /* Calls fn for every date in [from, to], with the evaluated day or an unknown one, at stage. */
 static void each_day(const struct corridor_eval *e, int64_t from, int64_t to, int stage,
-		     void (*fn)(const struct day *d, void *arg), void *arg)
+		     void (*fn)(const struct corridor_eval *e, const struct day *d, void *arg), void *arg)
 {
 	size_t i = 0;
 
@@ -309,13 +343,13 @@ static void each_day(const struct corridor_eval *e, int64_t from, int64_t to, in
 		}
 		if (stage != e->data->c->headline_stage)
 			other_stage(e, stage, &d);
-		fn(&d, arg);
+		fn(e, &d, arg);
 	}
 }
 
-static void add_day_json(const struct day *d, void *arg)
+static void add_day_json(const struct corridor_eval *e, const struct day *d, void *arg)
 {
-	json_array_append_new(arg, day_json(d));
+	json_array_append_new(arg, day_json(e, d));
 }
 
 json_t *render_daily_json(const struct corridor_eval *e, int64_t from, int64_t to, int stage)
@@ -337,8 +371,10 @@ struct csv_rows {
 	const char *stage;
 };
 
-static void add_day_csv(const struct day *d, void *arg)
+static void add_day_csv(const struct corridor_eval *e, const struct day *d, void *arg)
 {
+	int corr = d->reported ? stage_corroboration(d->sources, d->min, d->max,
+						    e->data->c->corroboration_pct) : CORR_NONE;
 	struct csv_rows *rows = arg;
 	struct strbuf *out = rows->out;
 	char date[11], n[32];
@@ -362,7 +398,7 @@ static void add_day_csv(const struct day *d, void *arg)
 		basis_names[d->basis], d->disagree ? "true" : "false",
 		d->in_blockade ? "true" : "false");
 	esc_csv(out, rows->corridor, 1);
-	sb_addf(out, ",%s\r\n", rows->stage);
+	sb_addf(out, ",%s,%s\r\n", rows->stage, corr == CORR_NONE ? "" : corroboration_names[corr]);
 }
 
 void render_daily_csv(struct strbuf *out, const struct corridor_eval *e, int64_t from, int64_t to,
@@ -372,11 +408,11 @@ void render_daily_csv(struct strbuf *out, const struct corridor_eval *e, int64_t
 
 	/* A header row, then the HXL hashtag row that HXL tools and HDX read. */
 	sb_addstr(out, "date,trucks,sources,min,max,tonnes,flow_status,declared_status,status,"
-		  "status_basis,disagree,in_blockade,corridor,stage\r\n");
+		  "status_basis,disagree,in_blockade,corridor,stage,corroboration\r\n");
 	sb_addstr(out, "#date,#indicator+trucks+num,#meta+sources+num,#indicator+trucks+min+num,"
 		  "#indicator+trucks+max+num,#indicator+tonnes+num,#status+flow,#status+declared,"
 		  "#status,#meta+basis,#meta+disagree,#status+blockade,#loc+corridor+code,"
-		  "#meta+stage\r\n");
+		  "#meta+stage,#meta+corroboration\r\n");
 	each_day(e, from, to, stage, add_day_csv, &rows);
 }
 

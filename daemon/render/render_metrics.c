@@ -24,6 +24,10 @@ static double g_denied(const struct corridor_eval *e)
 {
 	return e->movements.has_pct ? e->movements.denied_or_impeded_pct / 100.0 : NAN;
 }
+static double g_awaiting(const struct corridor_eval *e)
+{
+	return e->data->c->publish == PUBLISH_AFTER_REVIEW ? (double)e->data->awaiting_review : NAN;
+}
 
 static const struct gauge {
 	const char *name, *help;
@@ -40,6 +44,7 @@ static const struct gauge {
 	{ "supplywatch_delivery_gap_day", "Days since the last headline-stage day with trucks > 0 (0: trucks got through today); NaN when there was none.", g_since_delivery },
 	{ "supplywatch_trucks_waiting", "Trucks waiting at the crossing at the latest observation (a stock); NaN when never reported.", g_waiting },
 	{ "supplywatch_movements_denied_or_impeded_ratio", "Share of the last 30 days' movements that were denied or impeded (0 to 1); NaN when none.", g_denied },
+	{ "supplywatch_reports_awaiting_review", "Current reports nobody has reviewed, left out of the figures of a corridor that publishes after review; NaN when it publishes on receipt.", g_awaiting },
 };
 
 static void value(struct strbuf *out, double v)

@@ -190,7 +190,7 @@ static enum export_status stream(PGconn *c, const char *sql, const char *const *
 enum export_status export_run(PGconn *c, const struct export_query *q, long max_rows, int fd,
 			      int64_t *bytes)
 {
-	char sql[1600], limit[24], embargo[24], now[24];
+	char sql[2048], limit[24], embargo[24], now[24];
 	const char *params[7];
 	struct strbuf out = STRBUF_INIT;
 	enum export_status st;
@@ -201,7 +201,11 @@ enum export_status export_run(PGconn *c, const struct export_query *q, long max_
 		 " FROM supplywatch.current_reports r JOIN supplywatch.corridors c ON c.id = r.corridor_id"
 		 " WHERE r.kind = $1 AND ($2::text IS NULL OR r.corridor_id = $2)"
 		 " AND ($3::date IS NULL OR %s >= $3::date) AND ($4::date IS NULL OR %s <= $4::date)"
-		 " AND %s ORDER BY r.id LIMIT $5", kind_day[k], kind_day[k], kind_public[k]);
+		 " AND %s"
+		 /* A corridor that publishes after review exports what its page counts. */
+		 " AND (c.publish = 'on_receipt' OR EXISTS (SELECT 1 FROM supplywatch.review_state v"
+		 " WHERE v.report = r.id AND v.state = 'published'))"
+		 " ORDER BY r.id LIMIT $5", kind_day[k], kind_day[k], kind_public[k]);
 	snprintf(limit, sizeof(limit), "%ld", max_rows + 1);
 	params[0] = report_kinds[k];
 	params[1] = *q->corridor ? q->corridor : NULL;

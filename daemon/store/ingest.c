@@ -20,7 +20,7 @@
 
 static const struct db_stmt stmts[] = {
 	{ "auth_token",
-	  "SELECT o.id, o.slug, t.scope FROM supplywatch.tokens t"
+	  "SELECT o.id, o.slug, t.scope, o.reviewer FROM supplywatch.tokens t"
 	  " JOIN supplywatch.organisations o ON o.id = t.org_id"
 	  " WHERE t.hash = $1 AND t.revoked_at IS NULL" },
 	/* The last column: stored by this very transaction (an earlier row of the same file). */
@@ -118,6 +118,7 @@ enum ingest_auth ingest_auth(PGconn *c, const unsigned char hash[TOKEN_HASH_LEN]
 		snprintf(org->id, sizeof(org->id), "%s", PQgetvalue(r, 0, 0));
 		snprintf(org->slug, sizeof(org->slug), "%s", PQgetvalue(r, 0, 1));
 		org->scope = scope_parse(PQgetvalue(r, 0, 2));
+		org->reviewer = strcmp(PQgetvalue(r, 0, 3), "t") == 0;
 		/* A scope this build does not know grants nothing it does not know. */
 		if (org->scope < 0)
 			org->scope = SCOPE_READ;
@@ -914,7 +915,7 @@ enum db_status ingest_sync_corridors(PGconn *c, const struct sw_config *cfg)
 
 		for (size_t j = 0; j < k->ncrossings; j++)
 			json_array_append_new(cross, json_string(k->crossings[j]));
-		json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:s, s:s, s:o, s:s}",
+		json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:s, s:s, s:o, s:s, s:s, s:I}",
 			"id", k->id, "name", k->name,
 			"baseline_trucks_per_day", (json_int_t)k->baseline_trucks_per_day,
 			"baseline_tonnes_per_day", k->baseline_tonnes_per_day > 0 ? json_real(k->baseline_tonnes_per_day) : json_null(),
@@ -925,7 +926,9 @@ enum db_status ingest_sync_corridors(PGconn *c, const struct sw_config *cfg)
 			"reopen_after_days", (json_int_t)k->reopen_after_days,
 			"reconcile", k->reconcile == RECONCILE_SUM ? "sum" : "max",
 			"timezone", k->timezone, "crossings", cross,
-			"headline_stage", stage_names[k->headline_stage]));
+			"headline_stage", stage_names[k->headline_stage],
+			"publish", k->publish == PUBLISH_AFTER_REVIEW ? "after_review" : "on_receipt",
+			"corroboration_pct", (json_int_t)k->corroboration_pct));
 	}
 	text = json_dumps(list, SW_JSON);
 	json_decref(list);

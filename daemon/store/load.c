@@ -15,6 +15,71 @@
 /* The daemon's clock, $2 in seconds, seen in the time zone $1. */
 #define LOCAL_NOW "(to_timestamp($2::bigint) AT TIME ZONE $1::text)"
 
+/*
+ * A corridor that publishes after review (config publish = "after_review")
+ * reads only the reports a reviewer has published: each query that reads
+ * reports comes twice, the second ("..._pub") with this condition on r.
+ */
+#define PUBLISHED " AND EXISTS (SELECT 1 FROM supplywatch.review_state v" \
+	" WHERE v.report = r.id AND v.state = 'published')"
+
+/* Trucks waiting at a crossing: each organisation's latest observation of a day. */
+#define SQL_WAITING(F) \
+	"SELECT DISTINCT ON (r.org_id, t.day) r.org_id, " EPOCH_DAYS("t.day") ", t.trucks," \
+	" coalesce(" EPOCH("t.observed_at") ", 0)" \
+	" FROM supplywatch.truck_reports t JOIN supplywatch.current_reports r ON r.id = t.report" \
+	" WHERE t.stage = 'waiting' AND t.direction = 'inbound' AND r.corridor_id = $1" F \
+	" ORDER BY r.org_id, t.day, t.observed_at DESC NULLS LAST, r.received_at DESC, r.id DESC"
+#define SQL_ACCESS(F) \
+	"SELECT " EPOCH_DAYS("(a.at AT TIME ZONE $2::text)::date") ", a.status, a.crossing," \
+	" " EPOCH("a.at") "," \
+	" " EPOCH("(a.at AT TIME ZONE $2::text) - (a.at AT TIME ZONE 'UTC')") \
+	" FROM supplywatch.current_reports r JOIN supplywatch.access_events a ON a.report = r.id" \
+	" WHERE r.corridor_id = $1 AND r.kind = 'access'" F " ORDER BY a.at, r.id"
+/* $3: movements.embargo_hours, after the end of the planned day. */
+#define SQL_MOVEMENTS(F) \
+	"SELECT " EPOCH_DAYS("m.planned_for") "," \
+	" " EPOCH("((m.planned_for + 1)::timestamp AT TIME ZONE $2::text) + make_interval(hours => $3::integer)") "," \
+	" m.outcome, coalesce(m.purpose, ''), coalesce(m.from_place, ''), coalesce(m.to_place, '')," \
+	" coalesce(m.crossing, ''), m.delay_hours IS NOT NULL, coalesce(m.delay_hours, 0)" \
+	" FROM supplywatch.current_reports r JOIN supplywatch.movement_reports m ON m.report = r.id" \
+	" WHERE r.corridor_id = $1 AND r.kind = 'movement'" F " ORDER BY m.planned_for, r.id"
+/* The latest current report of each (organisation, disruption). */
+#define SQL_DISRUPTIONS(F) \
+	"SELECT DISTINCT ON (r.org_id, d.disruption_key) d.service, coalesce(d.location, '')," \
+	" " EPOCH("d.started_at") ", " EPOCH_DAYS("(d.started_at AT TIME ZONE $2::text)::date") "," \
+	" " EPOCH("(d.started_at AT TIME ZONE $2::text) - (d.started_at AT TIME ZONE 'UTC')") "," \
+	" d.ended_at IS NOT NULL, coalesce(" EPOCH("d.ended_at") ", 0)," \
+	" coalesce(" EPOCH_DAYS("(d.ended_at AT TIME ZONE $2::text)::date") ", 0)," \
+	" coalesce(d.people_affected, -1)" \
+	" FROM supplywatch.current_reports r JOIN supplywatch.disruption_reports d ON d.report = r.id" \
+	" WHERE r.corridor_id = $1 AND r.kind = 'disruption'" F \
+	" ORDER BY r.org_id, d.disruption_key, r.received_at DESC, r.id DESC"
+#define SQL_SHORTAGES(F) \
+	"SELECT lower(btrim(s.item)), s.item, coalesce(s.location, ''), r.org_id," \
+	" " EPOCH_DAYS("s.day") "," \
+	" array_position(ARRAY['none','low','moderate','severe','critical'], s.severity) - 1" \
+	" FROM supplywatch.current_reports r JOIN supplywatch.shortage_reports s ON s.report = r.id" \
+	" WHERE r.corridor_id = $1 AND r.kind = 'shortage'" F \
+	" ORDER BY 1, 3, r.org_id, s.day, r.received_at, r.id"
+/*
+ * $3: local date D; freshness counts what had been received by D's end.
+ * One index probe per kind (reports_corridor_kind_received).  Not
+ * movements: when their reports arrive would hint at embargoed dates.
+ */
+#define SQL_FRESHNESS(F) \
+	"WITH e AS (SELECT ((date '1970-01-01' + $3::integer + 1)::timestamp AT TIME ZONE $2::text) AS t)" \
+	" SELECT k.kind, " EPOCH("l.last") \
+	" FROM e, unnest(ARRAY['trucks', 'shortage', 'disruption', 'access']) k(kind)" \
+	" CROSS JOIN LATERAL (SELECT max(r.received_at) AS last FROM supplywatch.reports r" \
+	"  WHERE r.corridor_id = $1 AND r.kind = k.kind AND r.received_at <= e.t" F ") l" \
+	" WHERE l.last IS NOT NULL"
+#define SQL_ORGS_30D(F) \
+	"WITH e AS (SELECT ((date '1970-01-01' + $3::integer + 1)::timestamp AT TIME ZONE $2::text) AS t)" \
+	" SELECT count(DISTINCT r.org_id), " EPOCH("min(e.t)") " FROM supplywatch.reports r, e" \
+	" WHERE r.corridor_id = $1" \
+	" AND r.received_at <= e.t AND r.received_at > e.t - interval '30 days'" F
+
 static const struct db_stmt stmts[] = {
 	/*
 	 * $1 time zone, $2 the daemon's now: today there, and the instant it
@@ -34,65 +99,37 @@ static const struct db_stmt stmts[] = {
 	  "SELECT stage, " EPOCH_DAYS("day") ", org_id, crossing, cargo, trucks, coalesce(tonnes, 0), tonnes_n"
 	  " FROM supplywatch.truck_daily WHERE corridor_id = $1 AND reports > 0"
 	  " ORDER BY stage, day, org_id, crossing, cargo" },
-	/* Trucks waiting at a crossing: each organisation's latest observation of a day. */
-	{ "snap_waiting",
-	  "SELECT DISTINCT ON (r.org_id, t.day) r.org_id, " EPOCH_DAYS("t.day") ", t.trucks,"
-	  " coalesce(" EPOCH("t.observed_at") ", 0)"
-	  " FROM supplywatch.truck_reports t JOIN supplywatch.current_reports r ON r.id = t.report"
-	  " WHERE t.stage = 'waiting' AND t.direction = 'inbound' AND r.corridor_id = $1"
-	  " ORDER BY r.org_id, t.day, t.observed_at DESC NULLS LAST, r.received_at DESC, r.id DESC" },
-	{ "snap_access",
-	  "SELECT " EPOCH_DAYS("(a.at AT TIME ZONE $2::text)::date") ", a.status, a.crossing,"
-	  " " EPOCH("a.at") ","
-	  " " EPOCH("(a.at AT TIME ZONE $2::text) - (a.at AT TIME ZONE 'UTC')")
-	  " FROM supplywatch.current_reports r JOIN supplywatch.access_events a ON a.report = r.id"
-	  " WHERE r.corridor_id = $1 AND r.kind = 'access' ORDER BY a.at, r.id" },
-	/* $3: movements.embargo_hours, after the end of the planned day. */
-	{ "snap_movements",
-	  "SELECT " EPOCH_DAYS("m.planned_for") ","
-	  " " EPOCH("((m.planned_for + 1)::timestamp AT TIME ZONE $2::text) + make_interval(hours => $3::integer)") ","
-	  " m.outcome, coalesce(m.purpose, ''), coalesce(m.from_place, ''), coalesce(m.to_place, ''),"
-	  " coalesce(m.crossing, ''), m.delay_hours IS NOT NULL, coalesce(m.delay_hours, 0)"
-	  " FROM supplywatch.current_reports r JOIN supplywatch.movement_reports m ON m.report = r.id"
-	  " WHERE r.corridor_id = $1 AND r.kind = 'movement' ORDER BY m.planned_for, r.id" },
+	/* The same sums over the published reports only, in the same order. */
+	{ "snap_trucks_pub",
+	  "SELECT t.stage, " EPOCH_DAYS("t.day") ", r.org_id, coalesce(t.crossing, ''), coalesce(t.cargo, ''),"
+	  " sum(t.trucks), coalesce(sum(t.tonnes), 0), count(t.tonnes)"
+	  " FROM supplywatch.current_reports r JOIN supplywatch.truck_reports t ON t.report = r.id"
+	  " WHERE r.corridor_id = $1 AND r.kind = 'trucks' AND t.direction = 'inbound'"
+	  " AND t.stage <> 'waiting'" PUBLISHED
+	  " GROUP BY t.stage, t.day, r.org_id, 4, 5 ORDER BY t.stage, t.day, r.org_id, 4, 5" },
+	{ "snap_waiting", SQL_WAITING("") },
+	{ "snap_waiting_pub", SQL_WAITING(PUBLISHED) },
+	{ "snap_access", SQL_ACCESS("") },
+	{ "snap_access_pub", SQL_ACCESS(PUBLISHED) },
+	{ "snap_movements", SQL_MOVEMENTS("") },
+	{ "snap_movements_pub", SQL_MOVEMENTS(PUBLISHED) },
 	{ "snap_orgs",
 	  "SELECT id, slug, name, coalesce(method, ''), coalesce(method_url, '')"
 	  " FROM supplywatch.organisations ORDER BY id" },
-	/* The latest current report of each (organisation, disruption). */
-	{ "snap_disruptions",
-	  "SELECT DISTINCT ON (r.org_id, d.disruption_key) d.service, coalesce(d.location, ''),"
-	  " " EPOCH("d.started_at") ", " EPOCH_DAYS("(d.started_at AT TIME ZONE $2::text)::date") ","
-	  " " EPOCH("(d.started_at AT TIME ZONE $2::text) - (d.started_at AT TIME ZONE 'UTC')") ","
-	  " d.ended_at IS NOT NULL, coalesce(" EPOCH("d.ended_at") ", 0),"
-	  " coalesce(" EPOCH_DAYS("(d.ended_at AT TIME ZONE $2::text)::date") ", 0),"
-	  " coalesce(d.people_affected, -1)"
-	  " FROM supplywatch.current_reports r JOIN supplywatch.disruption_reports d ON d.report = r.id"
-	  " WHERE r.corridor_id = $1 AND r.kind = 'disruption'"
-	  " ORDER BY r.org_id, d.disruption_key, r.received_at DESC, r.id DESC" },
-	{ "snap_shortages",
-	  "SELECT lower(btrim(s.item)), s.item, coalesce(s.location, ''), r.org_id,"
-	  " " EPOCH_DAYS("s.day") ","
-	  " array_position(ARRAY['none','low','moderate','severe','critical'], s.severity) - 1"
-	  " FROM supplywatch.current_reports r JOIN supplywatch.shortage_reports s ON s.report = r.id"
-	  " WHERE r.corridor_id = $1 AND r.kind = 'shortage'"
-	  " ORDER BY 1, 3, r.org_id, s.day, r.received_at, r.id" },
-	/* $3: local date D; freshness counts what had been received by D's end. */
-	/*
-	 * One index probe per kind (reports_corridor_kind_received).  Not
-	 * movements: when their reports arrive would hint at embargoed dates.
-	 */
-	{ "snap_freshness",
-	  "WITH e AS (SELECT ((date '1970-01-01' + $3::integer + 1)::timestamp AT TIME ZONE $2::text) AS t)"
-	  " SELECT k.kind, " EPOCH("l.last")
-	  " FROM e, unnest(ARRAY['trucks', 'shortage', 'disruption', 'access']) k(kind)"
-	  " CROSS JOIN LATERAL (SELECT max(r.received_at) AS last FROM supplywatch.reports r"
-	  "  WHERE r.corridor_id = $1 AND r.kind = k.kind AND r.received_at <= e.t) l"
-	  " WHERE l.last IS NOT NULL" },
-	{ "snap_orgs_30d",
-	  "WITH e AS (SELECT ((date '1970-01-01' + $3::integer + 1)::timestamp AT TIME ZONE $2::text) AS t)"
-	  " SELECT count(DISTINCT r.org_id), " EPOCH("min(e.t)") " FROM supplywatch.reports r, e"
-	  " WHERE r.corridor_id = $1"
-	  " AND r.received_at <= e.t AND r.received_at > e.t - interval '30 days'" },
+	{ "snap_disruptions", SQL_DISRUPTIONS("") },
+	{ "snap_disruptions_pub", SQL_DISRUPTIONS(PUBLISHED) },
+	{ "snap_shortages", SQL_SHORTAGES("") },
+	{ "snap_shortages_pub", SQL_SHORTAGES(PUBLISHED) },
+	{ "snap_freshness", SQL_FRESHNESS("") },
+	{ "snap_freshness_pub", SQL_FRESHNESS(PUBLISHED) },
+	{ "snap_orgs_30d", SQL_ORGS_30D("") },
+	{ "snap_orgs_30d_pub", SQL_ORGS_30D(PUBLISHED) },
+	/* What awaits a reviewer in a corridor publishing after review: current reports by state. */
+	{ "snap_review",
+	  "SELECT count(*) FILTER (WHERE v.state IS NULL OR v.state = 'received'),"
+	  " count(*) FILTER (WHERE v.state = 'has_issues')"
+	  " FROM supplywatch.current_reports r LEFT JOIN supplywatch.review_state v ON v.report = r.id"
+	  " WHERE r.corridor_id = $1" },
 	{ "snap_seq", "SELECT coalesce(max(id), 0) FROM supplywatch.reports" },
 	/* Active organisations that have reported: when each last did (index probes). */
 	{ "snap_org_last",
@@ -560,15 +597,25 @@ static void fix_strings(struct corridor_data *d)
 	}
 }
 
+/* The statement called name, or its "_pub" twin when k publishes after review. */
+static const char *stmt_for(const struct sw_corridor *k, const char *name, char *buf, size_t size)
+{
+	if (k->publish != PUBLISH_AFTER_REVIEW || strcmp(name, "snap_orgs") == 0)
+		return name;
+	snprintf(buf, size, "%s_pub", name);
+	return buf;
+}
+
 static int load_freshness(PGconn *c, const struct sw_corridor *k, int64_t D, struct freshness *out)
 {
+	char name[32];
 	char day[24];
 	const char *params[] = { k->id, k->timezone, day };
 	PGresult *r;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(day, sizeof(day), "%lld", (long long)D);
-	if (query(c, "snap_freshness", 3, params, &r) != DB_OK)
+	if (query(c, stmt_for(k, "snap_freshness", name, sizeof(name)), 3, params, &r) != DB_OK)
 		return -1;
 	for (int i = 0; i < PQntuples(r); i++) {
 		int kind = enum_index(PQgetvalue(r, i, 0), report_kinds);
@@ -580,10 +627,24 @@ static int load_freshness(PGconn *c, const struct sw_corridor *k, int64_t D, str
 			out->last_report_at = t;
 	}
 	PQclear(r);
-	if (query(c, "snap_orgs_30d", 3, params, &r) != DB_OK)
+	if (query(c, stmt_for(k, "snap_orgs_30d", name, sizeof(name)), 3, params, &r) != DB_OK)
 		return -1;
 	out->organisations_30d = (int)val_i64(r, 0, 0);
 	out->end_of_day = val_i64(r, 0, 1);
+	PQclear(r);
+	return 0;
+}
+
+/* How many current reports await review, and how many a reviewer found issues with. */
+static int load_review(PGconn *c, const struct sw_corridor *k, struct corridor_data *d)
+{
+	const char *params[] = { k->id };
+	PGresult *r;
+
+	if (query(c, "snap_review", 1, params, &r) != DB_OK)
+		return -1;
+	d->awaiting_review = val_i64(r, 0, 0);
+	d->has_issues = val_i64(r, 0, 1);
 	PQclear(r);
 	return 0;
 }
@@ -620,9 +681,14 @@ static int load_corridor(PGconn *c, const struct sw_config *cfg, const struct sw
 	snprintf(embargo, sizeof(embargo), "%lld", (long long)cfg->embargo_hours);
 	if (load_today(c, k, now, d) != 0)
 		return -1;
-	for (int i = 0; i < NQ; i++)
-		if (query(c, q[i].stmt, q[i].nparams, params, &r[i]) != DB_OK)
+	for (int i = 0; i < NQ; i++) {
+		char name[32];
+
+		if (query(c, stmt_for(k, q[i].stmt, name, sizeof(name)), q[i].nparams, params, &r[i]) != DB_OK)
 			goto out;
+	}
+	if (k->publish == PUBLISH_AFTER_REVIEW && load_review(c, k, d) != 0)
+		goto out;
 	fill_flows(d, r);
 	fill_disruptions(d, r[Q_DIS]);
 	fill_shortages(d, r[Q_SH]);

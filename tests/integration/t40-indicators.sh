@@ -65,7 +65,7 @@ expect_json '.as_of' '"2023-01-10"' "as_of echoed"
 C='.corridors[] | select(.id=="lachin")'
 expect_json "$C | [.status, .status_basis, .flow_status, .declared_status, .disagree]" '["blocked","declared","blocked","blocked",false]' "lachin status"
 expect_json "$C | .blockade" '{"ongoing":true,"since":"2023-01-01","day":10,"blocked_days_30d":10,"blocked_days_90d":10,"longest_days":10}' "lachin blockade"
-expect_json "$C | .trucks | del(.tonnes)" '{"on_day":6,"previous_day":4,"avg_7d":5.3,"days_reported_7d":6,"baseline_per_day":400,"pct_of_baseline":1.3,"deficit_in_blockade":3160,"days_unreported_in_blockade":2,"sources_on_day":2,"min_on_day":4,"max_on_day":6,"stage":"crossed","by_stage":{"crossed":{"on_day":6,"avg_7d":5.3,"days_reported_7d":6,"sources_on_day":2}},"by_crossing":{},"by_cargo":{},"days_since_last_delivery":0}' "lachin trucks (max of two organisations, correction applied)"
+expect_json "$C | .trucks | del(.tonnes)" '{"on_day":6,"previous_day":4,"avg_7d":5.3,"days_reported_7d":6,"baseline_per_day":400,"pct_of_baseline":1.3,"deficit_in_blockade":3160,"days_unreported_in_blockade":2,"sources_on_day":2,"min_on_day":4,"max_on_day":6,"stage":"crossed","corroboration_on_day":"sources disagree","by_stage":{"crossed":{"on_day":6,"avg_7d":5.3,"days_reported_7d":6,"sources_on_day":2,"corroboration_on_day":"sources disagree"}},"by_crossing":{},"by_cargo":{},"days_since_last_delivery":0}' "lachin trucks (max of two organisations, correction applied)"
 expect_json "$C | .trucks.tonnes" '{"on_day":12.5,"avg_7d":12.5,"baseline_per_day":1200,"pct_of_baseline":1}' "lachin tonnes"
 expect_json "$C | .disruptions" '[{"service":"gas","location":"Stepanakert","since":"2023-01-03T08:00:00+04:00","days":8,"people_affected":120000,"reports":2}]' "ongoing disruptions merged"
 expect_json "$C | .service_days_disrupted_30d | [.gas, .electricity, .water]" '[8,2,0]' "days disrupted per service"
@@ -110,10 +110,10 @@ expect_json '[.days[] | [.trucks, .status, .declared_status, .flow_status]]' '[[
 req GET "/api/v1/corridors/rafah/daily.csv?from=2024-05-05&to=2024-05-06"
 expect_status 200 "daily CSV"
 expect_header Content-Type "text/csv; charset=utf-8" "CSV content type"
-expect_eq "$(tr -d '\r' <"$BODY")" "date,trucks,sources,min,max,tonnes,flow_status,declared_status,status,status_basis,disagree,in_blockade,corridor,stage
-#date,#indicator+trucks+num,#meta+sources+num,#indicator+trucks+min+num,#indicator+trucks+max+num,#indicator+tonnes+num,#status+flow,#status+declared,#status,#meta+basis,#meta+disagree,#status+blockade,#loc+corridor+code,#meta+stage
-2024-05-05,10,1,10,10,,blocked,,blocked,flows,false,true,rafah,crossed
-2024-05-06,,0,,,,unknown,,unknown,none,false,true,rafah,crossed" "CSV with header and HXL rows"
+expect_eq "$(tr -d '\r' <"$BODY")" "date,trucks,sources,min,max,tonnes,flow_status,declared_status,status,status_basis,disagree,in_blockade,corridor,stage,corroboration
+#date,#indicator+trucks+num,#meta+sources+num,#indicator+trucks+min+num,#indicator+trucks+max+num,#indicator+tonnes+num,#status+flow,#status+declared,#status,#meta+basis,#meta+disagree,#status+blockade,#loc+corridor+code,#meta+stage,#meta+corroboration
+2024-05-05,10,1,10,10,,blocked,,blocked,flows,false,true,rafah,crossed,single source
+2024-05-06,,0,,,,unknown,,unknown,none,false,true,rafah,crossed," "CSV with header and HXL rows"
 
 # --- the analysts' views hold the same numbers ----------------------------------------
 req GET "/api/v1/corridors/rafah/daily?from=2024-05-01&to=2024-05-16"

@@ -41,8 +41,8 @@ expect_json '[.days[] | [.date, .trucks, .sources]]' \
 req GET "/api/v1/corridors/lachin/daily?from=2024-03-01&to=2024-03-04&stage=waiting"
 expect_json '[.days[] | .trucks]' '[null,null,55,40]' "waiting: the latest stock of each day"
 req GET "/api/v1/corridors/lachin/daily.csv?from=2024-03-02&to=2024-03-02&stage=collected"
-expect_eq "$(sed -n 3p "$BODY" | tr -d '\r')" "2024-03-02,150,1,150,150,,restricted,,restricted,flows,false,false,lachin,collected" "CSV row at a stage: its counts, the corridor's statuses"
-expect_eq "$(sed -n 2p "$BODY" | tr -d '\r' | awk -F, '{print $NF}')" "#meta+stage" "CSV hashtag of the stage column"
+expect_eq "$(sed -n 3p "$BODY" | tr -d '\r')" "2024-03-02,150,1,150,150,,restricted,,restricted,flows,false,false,lachin,collected,single source" "CSV row at a stage: its counts, the corridor's statuses"
+expect_eq "$(sed -n 2p "$BODY" | tr -d '\r' | awk -F, '{print $(NF-1)}')" "#meta+stage" "CSV hashtag of the stage column"
 req GET "/api/v1/corridors/lachin/daily?stage=arrived"
 expect_status 400 "unknown stage"
 expect_json '.error' '"stage must be one of: dispatched, inspected, crossed, collected, delivered, intercepted, waiting"' "unknown stage named"
@@ -59,7 +59,7 @@ C='.corridors[] | select(.id == "lachin")'
 expect_json "$C | .trucks.stage" '"crossed"' "headline stage"
 expect_json "$C | [.trucks.on_day, .trucks.avg_7d, .trucks.days_reported_7d]" '[null,203.7,3]' "headline figures ignore the other stage and the stock"
 expect_json "$C | .trucks.by_stage" \
-	'{"crossed":{"on_day":null,"avg_7d":203.7,"days_reported_7d":3,"sources_on_day":0},"collected":{"on_day":90,"avg_7d":143.3,"days_reported_7d":3,"sources_on_day":1},"waiting":{"on_day":40,"avg_7d":47.5,"days_reported_7d":2,"sources_on_day":1}}' \
+	'{"crossed":{"on_day":null,"avg_7d":203.7,"days_reported_7d":3,"sources_on_day":0,"corroboration_on_day":null},"collected":{"on_day":90,"avg_7d":143.3,"days_reported_7d":3,"sources_on_day":1,"corroboration_on_day":"single source"},"waiting":{"on_day":40,"avg_7d":47.5,"days_reported_7d":2,"sources_on_day":1,"corroboration_on_day":null}}' \
 	"by_stage"
 expect_json "$C | .waiting" '{"trucks":40,"date":"2024-03-04","observed_at":"2024-03-04T05:00:00Z","sources":1}' "waiting: the latest observation and when"
 expect_json "$C | .trucks.days_since_last_delivery" '1' "days since the last headline day with trucks"

@@ -374,7 +374,7 @@ check_surfaces rafah moderate text "${TEXTS[@]}"
 req GET /api/v1/corridors/rafah/daily
 expect_eq "$STATUS $(jq -c '[.corridor, (.days | length > 0), ([.days[] | select(.date == "2024-05-01")][0].trucks)]' "$BODY")" "200 [\"rafah\",true,$((${#TEXTS[@]} + 1))]" "daily JSON"
 req GET "/api/v1/corridors/rafah/daily.csv?from=2024-05-01&to=2024-05-02"
-expect_eq "$STATUS $(sed -n 3p "$BODY" | tr -d '\r')" "200 2024-05-01,$((${#TEXTS[@]} + 1)),1,$((${#TEXTS[@]} + 1)),$((${#TEXTS[@]} + 1)),,blocked,blocked,blocked,declared,false,true,rafah,crossed" "daily CSV"
+expect_eq "$STATUS $(sed -n 3p "$BODY" | tr -d '\r')" "200 2024-05-01,$((${#TEXTS[@]} + 1)),1,$((${#TEXTS[@]} + 1)),$((${#TEXTS[@]} + 1)),,blocked,blocked,blocked,declared,false,true,rafah,crossed,single source" "daily CSV"
 
 # --- the CSV export: formula prefixes defused, quoting exact, and the round trip ------------
 # export.py FILE FIELD... < ids: the export parsed by Python's csv module (strict); first

@@ -241,6 +241,28 @@ static void crossing_states(void **state)
 	assert_int_equal(out[2].open_days_30d, 0);
 }
 
+/* The tolerance's edges, exactly: 100 and 90 lie within 10%, 100 and 89 do not. */
+static void corroboration_edges(void **state)
+{
+	(void)state;
+	assert_int_equal(stage_corroboration(0, 0, 0, 10), CORR_NONE);
+	assert_int_equal(stage_corroboration(1, 50, 50, 10), CORR_SINGLE);
+	assert_int_equal(stage_corroboration(2, 90, 100, 10), CORR_CORROBORATED);
+	assert_int_equal(stage_corroboration(2, 89, 100, 10), CORR_DISAGREE);
+	assert_int_equal(stage_corroboration(3, 9, 10, 10), CORR_CORROBORATED);
+	assert_int_equal(stage_corroboration(2, 8, 10, 10), CORR_DISAGREE);
+	/* 0 and 0 agree; 0 and 1 differ by all of the larger. */
+	assert_int_equal(stage_corroboration(2, 0, 0, 10), CORR_CORROBORATED);
+	assert_int_equal(stage_corroboration(2, 0, 1, 10), CORR_DISAGREE);
+	assert_int_equal(stage_corroboration(2, 0, 1, 100), CORR_CORROBORATED);
+	/* pct 0: only equal counts corroborate. */
+	assert_int_equal(stage_corroboration(2, 7, 7, 0), CORR_CORROBORATED);
+	assert_int_equal(stage_corroboration(2, 6, 7, 0), CORR_DISAGREE);
+	/* Counts saturate at INT32_MAX: no overflow at the top. */
+	assert_int_equal(stage_corroboration(2, 2147483647 - 1, 2147483647, 1), CORR_CORROBORATED);
+	assert_string_equal(corroboration_names[CORR_DISAGREE], "sources disagree");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +273,7 @@ int main(void)
 		cmocka_unit_test(sources_side_by_side),
 		cmocka_unit_test(movements_counted_and_listed),
 		cmocka_unit_test(crossing_states),
+		cmocka_unit_test(corroboration_edges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
