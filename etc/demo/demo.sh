@@ -53,6 +53,11 @@ for org in "demo-ngo:Demo NGO (illustrative)" "demo-monitor:Demo road monitor (i
 		(umask 077 && $CLI token issue "$slug" --label demo | tail -n 1 >"$VAR/token-$slug")
 	fi
 done
+# A coordination cell that reviews reports (docs/review.md).
+if [ ! -f "$VAR/token-demo-coord" ]; then
+	$CLI org add demo-coord "Demo coordination cell (illustrative)" --reviewer >/dev/null 2>&1 || true
+	(umask 077 && $CLI token issue demo-coord --scope review --label demo | tail -n 1 >"$VAR/token-demo-coord")
+fi
 # What each counts, as "Sources and methods" on the corridor page shows it.
 $CLI org set demo-ngo --method "ILLUSTRATIVE: counts trucks crossing Hakari bridge from the roadside, 06:00 to 20:00." >/dev/null
 $CLI org set demo-monitor --method "ILLUSTRATIVE: counts what is collected at the Lachin checkpoint warehouses; reports convoys and trucks left waiting." >/dev/null
@@ -93,6 +98,9 @@ Token of the organisation demo-ngo:
 
 Submit a report:
   curl -i -X POST $URL/api/v1/reports -H 'Authorization: Bearer $TOKEN' -H 'Content-Type: application/json' -d '{"kind":"trucks","report_id":"'\$(cat /proc/sys/kernel/random/uuid)'","corridor":"lachin","date":"'\$(date -u +%F)'","trucks":3}'
+
+Review reports as the coordination cell (docs/review.md):
+  curl -H 'Authorization: Bearer $(cat "$VAR/token-demo-coord")' '$URL/api/v1/review/queue?corridor=lachin&limit=5'
 
 Query as an analyst:
   psql -h $PGDIR -U postgres supplywatch -c 'SELECT day, organisation, trucks FROM analytics.truck_reports ORDER BY day DESC LIMIT 5'

@@ -123,6 +123,8 @@ expect_json '[.days[0].trucks, .days[0].corroboration]' '[130,"corroborated"]' "
 review "$COORD" ngo-b "$RB" '{"state":"rejected","comment":"<b>double count</b>"}'
 expect_status 201 "the reviewer rejects"
 wait_json /api/v1/status "$lachin | [.trucks.on_day, .trucks.corroboration_on_day]" '[120,"single source"]' "rejected: back to one source"
+req GET /corridors/lachin
+expect_contains "$BODY" "<strong>120</strong> (single source)" "page: back to the published figure"
 req GET "/api/v1/review/queue?corridor=lachin&state=rejected" -H "Authorization: Bearer $COORD"
 expect_status 200 "queue of rejected reports"
 expect_json '[.state, (.reports | length), .reports[0].organisation, .reports[0].comment, .reports[0].reviewer, .reports[0].report.trucks, .more]' \
