@@ -46,9 +46,10 @@ COMMON  := util/strbuf util/log util/escape util/valid util/fmt util/token util/
            store/db store/migrate store/ingest store/csv_import store/webhooks
 DAEMON  := main core/forms render/render_json render/render_metrics render/render_html render/render_feed \
            store/load store/events store/export publish/blob publish/snapshot publish/refresh \
+           publish/webhook_client publish/webhook_deliver \
            http/http http/http_auth http/http_conn http/http_cache http/http_reports \
            http/http_health http/http_openrosa http/http_status http/http_export
-CLI     := cli
+CLI     := cli publish/webhook_client
 COMMON_OBJ := $(COMMON:%=$(BUILD)/%.o) $(BUILD)/migrations.o
 DAEMON_OBJ := $(DAEMON:%=$(BUILD)/%.o) $(BUILD)/forms.o
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
