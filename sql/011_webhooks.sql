@@ -67,4 +67,14 @@ SELECT o.id, o.webhook, o.msg_id, o.event, o.corridor_id AS corridor, o.created_
        o.attempts, o.delivered_at, o.last_status, o.last_error
   FROM supplywatch.webhook_outbox o;
 COMMENT ON VIEW analytics.webhook_deliveries IS 'Webhook messages, one row per message to one subscription, in delivery order; delivered_at is null while pending (docs/webhooks.md).';
+COMMENT ON COLUMN analytics.webhook_deliveries.id IS 'The message''s place in the delivery order.';
+COMMENT ON COLUMN analytics.webhook_deliveries.webhook IS 'The subscription''s id (supplywatch webhook list).';
+COMMENT ON COLUMN analytics.webhook_deliveries.msg_id IS 'The webhook-id header: the same on every attempt, for receivers to deduplicate.';
+COMMENT ON COLUMN analytics.webhook_deliveries.event IS 'The event: corridor.status_changed, blockade.started, blockade.ended, disruption.started, disruption.ended or source.silent.';
+COMMENT ON COLUMN analytics.webhook_deliveries.corridor IS 'The corridor the event concerns.';
+COMMENT ON COLUMN analytics.webhook_deliveries.created_at IS 'When the event was decided.';
+COMMENT ON COLUMN analytics.webhook_deliveries.attempts IS 'Delivery attempts so far.';
+COMMENT ON COLUMN analytics.webhook_deliveries.delivered_at IS 'When a receiver answered 2xx; null while pending.';
+COMMENT ON COLUMN analytics.webhook_deliveries.last_status IS 'The HTTP status of the last attempt; null when none came (no connection, a timeout, a refused private address).';
+COMMENT ON COLUMN analytics.webhook_deliveries.last_error IS 'Why the last attempt failed; null once delivered.';
 GRANT SELECT ON analytics.webhook_deliveries TO supplywatch_analyst;
