@@ -152,6 +152,11 @@ mode s1 500
 expect_eq "$?" "1" "webhook test against a 500 exits 1"
 expect_contains "$WORK/err" "webhook $S1: HTTP 500" "webhook test says the status"
 mode s1 ok
+# Without webhooks.allow_private, the address connected to is refused (not only at add time).
+"$SW_BUILD/supplywatch" -c "$WORK/supplywatch.conf" webhook test "$S1" >/dev/null 2>"$WORK/err"
+expect_eq "$?" "1" "webhook test to a private address exits 1"
+expect_contains "$WORK/err" "refused: 127.0.0.1 is a private address (webhooks.allow_private)" "refused on connecting"
+expect_eq "$(arrivals s1)" "2" "nothing reached the private receiver"
 : >"$RCV/log"
 
 # --- (e) a text message with hostile reporter text arrives neutralised ------------------------------
