@@ -22,6 +22,10 @@ t55_cleanup() {
 	[ "${BASHPID:-$$}" = "$$" ] || return 0
 	[ -n "$RCV_PID" ] && kill "$RCV_PID" 2>/dev/null
 	[ -n "$B_PID" ] && kill -9 "$B_PID" 2>/dev/null
+	# sw_cleanup reads daemon.log for sanitizer reports; the second daemon's too.
+	if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$WORK/daemon-b.log" 2>/dev/null; then
+		fail "sanitizer report in daemon-b.log"
+	fi
 	(exit "$rc")
 	sw_cleanup
 }
