@@ -9,15 +9,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/config.h"
 #include "core/report.h"
 #include "core/review.h"
+#include "core/webhook.h"
+#include "publish/webhook_client.h"
 #include "store/csv_import.h"
 #include "store/db.h"
 #include "store/ingest.h"
 #include "store/migrate.h"
 #include "store/review.h"
+#include "store/webhooks.h"
 #include "util/log.h"
 #include "util/token.h"
 #include "util/valid.h"
@@ -45,6 +49,12 @@ static const char usage_text[] =
 	"                                   has_issues or rejected\n"
 	"  import --org ORG [--kind KIND] [--corridor ID] FILE.csv\n"
 	"                                   import a CSV file (header names or HXL hashtags; - reads stdin)\n"
+	"  webhook add URL [--events LIST] [--corridor ID]... [--format standard|text] [--lang L]\n"
+	"                                   subscribe URL to events (default: all, every corridor);\n"
+	"                                   its signing secret is printed once, on the last line\n"
+	"  webhook list                     list subscriptions (never their secrets)\n"
+	"  webhook remove ID                remove a subscription (its pending messages are dropped)\n"
+	"  webhook test ID                  send a signed webhook.test message now; exit 0 on HTTP 2xx\n"
 	"options:\n"
 	"  -c, --config FILE                configuration file (default " SW_DEFAULT_CONFIG ")\n";
 
@@ -509,6 +519,183 @@ static int cmd_review_set(PGconn *c, int argc, char **argv)
 	return rc;
 }
 
+/* ---- webhook add|list|remove|test (docs/webhooks.md) ---------------------------- */
+
+static bool valid_lang(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz");
+
+	if (n < 2 || n > 3)
+		return false;
+	if (!s[n])
+		return true;
+	s += n + 1;
+	n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+	return s[-1] == '-' && n >= 2 && n <= 8 && !s[n];
+}
+
+/* webhook add's arguments, each checked; 1 after a message naming the first bad one. */
+static int webhook_args_check(const struct sw_config *cfg, const struct webhook_new *w, const char *events)
+{
+	struct strbuf err = STRBUF_INIT;
+	unsigned mask;
+	int bad;
+
+	if ((strncmp(w->url, "http://", 7) != 0 && strncmp(w->url, "https://", 8) != 0) || !valid_url(w->url))
+		sb_addf(&err, "webhook URL \"%s\" must be an http:// or https:// URL of at most 2048 bytes", w->url);
+	else if (events && webhook_parse_events(events, &mask, &err) != 0)
+		sb_addstr(&err, " in --events");
+	else if (enum_index(w->format, webhook_format_names) < 0)
+		sb_addf(&err, "--format \"%s\" must be standard or text", w->format);
+	else if (!valid_lang(w->lang))
+		sb_addf(&err, "--lang \"%s\" must be a language tag such as en or pt-BR", w->lang);
+	for (size_t i = 0; !err.len && i < w->ncorridors; i++) {
+		bool known = false;
+
+		for (size_t k = 0; k < cfg->ncorridors; k++)
+			known = known || strcmp(cfg->corridors[k].id, w->corridors[i]) == 0;
+		if (!known)
+			sb_addf(&err, "--corridor \"%s\" is not a configured corridor", w->corridors[i]);
+	}
+	if (!err.len)
+		webhook_check_url(w->url, cfg->webhooks_allow_private, &err);
+	bad = err.len > 0;
+	if (bad)
+		fprintf(stderr, "supplywatch: %s\n", err.buf);
+	sb_release(&err);
+	return bad;
+}
+
+static int cmd_webhook_add(PGconn *c, const struct sw_config *cfg, int argc, char **argv)
+{
+	const char **corridors = xcalloc((size_t)argc, sizeof(*corridors)), *events = NULL;
+	struct webhook_new w = { argv[2], 0, corridors, 0, "standard", "en" };
+	char secret[WEBHOOK_SECRET_LEN + 1];
+	struct strbuf err = STRBUF_INIT;
+	int64_t id = 0;
+	int rc;
+
+	for (int i = 3; i < argc; i += 2) {
+		if (i + 1 >= argc) {
+			free(corridors);
+			return usage();
+		}
+		if (strcmp(argv[i], "--events") == 0)
+			events = argv[i + 1];
+		else if (strcmp(argv[i], "--corridor") == 0)
+			corridors[w.ncorridors++] = argv[i + 1];
+		else if (strcmp(argv[i], "--format") == 0)
+			w.format = argv[i + 1];
+		else if (strcmp(argv[i], "--lang") == 0)
+			w.lang = argv[i + 1];
+		else {
+			free(corridors);
+			return usage();
+		}
+	}
+	w.events = (1u << WH_NEVENTS) - 1;
+	if ((rc = webhook_args_check(cfg, &w, events)) == 0) {
+		if (events)
+			webhook_parse_events(events, &w.events, &err);
+		rc = webhooks_add(c, &w, secret, &id);
+		if (rc == 1)
+			fprintf(stderr, "supplywatch: an active subscription with the same URL, events, corridors and format"
+				" exists (id %lld)\n", (long long)id);
+		else if (rc == 0)
+			printf("webhook %lld added for %s; its signing secret is shown only now:\n%s\n",
+			       (long long)id, w.url, secret);
+		rc = rc ? 1 : 0;
+	}
+	sodium_memzero(secret, sizeof(secret));
+	sb_release(&err);
+	free(corridors);
+	return rc;
+}
+
+/* ID as a subscription id, or -1 with a message. */
+static int64_t webhook_id(const char *id)
+{
+	int64_t n;
+
+	if (!parse_int64(id, &n) || n <= 0) {
+		fprintf(stderr, "supplywatch: webhook id \"%s\" must be a positive number (see supplywatch webhook list)\n", id);
+		return -1;
+	}
+	return n;
+}
+
+static int cmd_webhook_remove(PGconn *c, const char *arg)
+{
+	int64_t id = webhook_id(arg);
+	int rc = id > 0 ? webhooks_remove(c, id) : -1;
+
+	if (rc == 0)
+		printf("webhook %lld removed\n", (long long)id);
+	else if (rc == 1)
+		fprintf(stderr, "supplywatch: no active webhook with id %lld\n", (long long)id);
+	return rc == 0 ? 0 : 1;
+}
+
+/* Sends a webhook.test message now, outside the outbox; 0 on a 2xx answer. */
+static int cmd_webhook_test(PGconn *c, const struct sw_config *cfg, const char *arg)
+{
+	struct webhook_target t;
+	struct webhook_request rq;
+	struct wh_events ev = { 0 };
+	char msg_id[WEBHOOK_MSG_ID_LEN + 1], *body;
+	int64_t id = webhook_id(arg);
+	int found = id > 0 ? webhooks_get(c, id, &t) : -1;
+	const char *error;
+	long status;
+	enum webhook_result r = WH_FAILED;
+
+	if (found == 1)
+		fprintf(stderr, "supplywatch: no active webhook with id %lld\n", (long long)id);
+	if (found != 0 || webhook_client_init() != 0)
+		return 1;
+	webhook_test_event((int)id, &ev);
+	body = webhook_body(&ev.ev[0], (enum webhook_format)t.format, (int64_t)time(NULL));
+	webhook_new_msg_id(msg_id);
+	if (webhook_request_init(&rq, &t, msg_id, body, (int64_t)time(NULL), (long)cfg->webhooks_timeout_s,
+				 cfg->webhooks_allow_private) == 0) {
+		r = webhook_request_result(&rq, curl_easy_perform(rq.easy), &status, &error);
+		if (r == WH_DELIVERED)
+			printf("webhook %lld: HTTP %ld (delivered %s)\n", (long long)id, status, msg_id);
+		else
+			fprintf(stderr, "supplywatch: webhook %lld: %s%ld: %s\n", (long long)id,
+				status ? "HTTP " : "no answer, status ", status, error);
+	} else {
+		fprintf(stderr, "supplywatch: webhook %lld: its secret or URL is malformed\n", (long long)id);
+	}
+	webhook_request_cleanup(&rq);
+	wh_events_free(&ev);
+	free(body);
+	curl_global_cleanup();
+	return r == WH_DELIVERED ? 0 : 1;
+}
+
+static int cmd_webhook(PGconn *c, const struct sw_config *cfg, int argc, char **argv)
+{
+	const char *sub = argv[1];
+
+	if (strcmp(sub, "add") == 0 && argc >= 3)
+		return cmd_webhook_add(c, cfg, argc, argv);
+	if (strcmp(sub, "list") == 0 && argc == 2) {
+		PGresult *r = webhooks_list(c);
+
+		if (!r)
+			return 1;
+		print_rows(r);
+		PQclear(r);
+		return 0;
+	}
+	if (strcmp(sub, "remove") == 0 && argc == 3)
+		return cmd_webhook_remove(c, argv[2]);
+	if (strcmp(sub, "test") == 0 && argc == 3)
+		return cmd_webhook_test(c, cfg, argv[2]);
+	return usage();
+}
+
 static int run(PGconn *c, const struct sw_config *cfg, int argc, char **argv)
 {
 	const char *cmd = argv[0], *sub = argc > 1 ? argv[1] : "";
@@ -554,6 +741,8 @@ static int run(PGconn *c, const struct sw_config *cfg, int argc, char **argv)
 				" ORDER BY t.id");
 	if (strcmp(cmd, "token") == 0 && strcmp(sub, "revoke") == 0 && argc == 3)
 		return cmd_token_revoke(c, argv[2]);
+	if (strcmp(cmd, "webhook") == 0 && argc >= 2)
+		return cmd_webhook(c, cfg, argc, argv);
 	if (strcmp(cmd, "import") == 0) {
 		const char *org = NULL, *kind = NULL, *corridor = NULL, *file = NULL;
 
@@ -578,7 +767,7 @@ static int run(PGconn *c, const struct sw_config *cfg, int argc, char **argv)
 
 static bool known_command(int argc, char **argv)
 {
-	static const char *const cmds[] = { "migrate", "org", "token", "import", "review", NULL };
+	static const char *const cmds[] = { "migrate", "org", "token", "import", "review", "webhook", NULL };
 
 	return argc > 0 && enum_index(argv[0], cmds) >= 0;
 }

@@ -1,7 +1,7 @@
 /*
  * supplywatchd: wires the modules together and runs the signal loop.
- * All work happens in libmicrohttpd's worker threads and the snapshot
- * thread; this thread only starts, reloads on SIGHUP, drops slow clients,
+ * All work happens in libmicrohttpd's worker threads, the snapshot
+ * thread and the webhook thread; this thread only starts, reloads on SIGHUP, drops slow clients,
  * pings the watchdog and stops on SIGTERM/SIGINT.  It is the only place
  * that connects one module to another.
  */
@@ -24,11 +24,14 @@
 #include "http/http_conn.h"
 #include "publish/refresh.h"
 #include "publish/snapshot.h"
+#include "publish/webhook_client.h"
+#include "publish/webhook_deliver.h"
 #include "store/db.h"
 #include "store/events.h"
 #include "store/ingest.h"
 #include "store/load.h"
 #include "store/review.h"
+#include "store/webhooks.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/token.h"
@@ -212,6 +215,7 @@ static void start_database(const struct sw_config *cfg)
 	review_register();
 	load_register();
 	events_register();
+	webhooks_register();
 	c = db_conn();
 	if (!c)
 		fatal("cannot prepare the daemon's statements (see above)");
@@ -233,6 +237,17 @@ static void first_snapshot(void)
 		snapshot_db_changed((int64_t)time(NULL));
 	if (refresh_start() != 0)
 		fatal("cannot start the snapshot thread");
+}
+
+/* Webhooks: decided from the snapshots, delivered on a thread of their own. */
+static void start_webhooks(const struct sw_config *cfg)
+{
+	if (!cfg->webhooks_enabled) {
+		log_info("webhooks: disabled (webhooks.enabled = false)");
+		return;
+	}
+	if (webhook_deliver_start() != 0)
+		fatal("cannot start the webhook thread");
 }
 
 static struct MHD_Daemon *serve(void)
@@ -290,6 +305,7 @@ static void shut_down(struct MHD_Daemon *d, int sig)
 	http_conn_shutdown();
 	cache_free();
 	http_metrics_cache_free();
+	webhook_deliver_stop();
 	refresh_stop();
 	snapshot_publish(NULL);
 	db_conn_close();
@@ -325,6 +341,8 @@ int main(int argc, char **argv)
 	mallopt(M_ARENA_MAX, 2);
 	if (sodium_init() < 0)
 		fatal("libsodium failed to initialise");
+	if (webhook_client_init() != 0)
+		fatal("libcurl failed to initialise");
 	if (token_load_pepper(cfg->pepper_file, token_pepper, &err) != 0)
 		fatal("%s", err.buf);
 	sb_release(&err);
@@ -339,6 +357,7 @@ int main(int argc, char **argv)
 	start_database(cfg);
 	config_publish(cfg);
 	first_snapshot();
+	start_webhooks(cfg);
 	{
 		struct MHD_Daemon *d = serve();
 

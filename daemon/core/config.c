@@ -145,6 +145,10 @@ static const struct key main_keys[] = {
 	{ "log.level", K_STRING, M(log_level), 0, 16, "info", check_log_level, true },
 	{ "openrosa.forms_dir", K_STRING, M(forms_dir), 0, 4096, "", check_directory, true },
 	{ "movements.embargo_hours", K_INT, M(embargo_hours), 0, 8760, "72", NULL, true },
+	{ "webhooks.enabled", K_BOOL, M(webhooks_enabled), 0, 0, "true", NULL, false },
+	{ "webhooks.allow_private", K_BOOL, M(webhooks_allow_private), 0, 0, "false", NULL, true },
+	{ "webhooks.timeout_s", K_INT, M(webhooks_timeout_s), 1, 300, "10", NULL, true },
+	{ "webhooks.retry_initial_s", K_INT, M(webhooks_retry_initial_s), 1, 86400, "30", NULL, true },
 };
 
 static const struct key corridor_keys[] = {
@@ -168,7 +172,7 @@ static const struct key corridor_keys[] = {
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
 
 static const char *const groups[] = { "listen", "http", "database", "status", "auth", "log", "openrosa",
-				       "movements", NULL };
+				       "movements", "webhooks", NULL };
 
 struct loader {
 	const char *file;

@@ -72,6 +72,11 @@ struct sw_config {
 	char *forms_dir;		/* "" = the forms built into the program */
 	/* movements */
 	int64_t embargo_hours;		/* a movement's places and date stay off public surfaces */
+	/* webhooks */
+	bool webhooks_enabled;		/* this daemon may decide and deliver (one at a time does) */
+	bool webhooks_allow_private;	/* private, loopback and link-local targets allowed */
+	int64_t webhooks_timeout_s;	/* one delivery attempt, whole */
+	int64_t webhooks_retry_initial_s;	/* the first retry's delay; doubles, at most a day */
 
 	struct sw_corridor *corridors;
 	size_t ncorridors;

@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/report.h"
 #include "util/escape.h"
@@ -32,7 +33,11 @@ static atomic_uint_fast64_t version;	/* bumped by every change but a scrape's ow
 static int metrics_route = -2;
 static atomic_uint_fast64_t build_us;
 
+static atomic_uint_fast64_t webhook_attempts[3];
+static atomic_int_fast64_t webhook_oldest;
+
 static const char *const result_names[] = { "stored", "replayed", "conflict", "invalid" };
+static const char *const webhook_results[] = { "delivered", "failed", "refused" };
 
 void metrics_init(const char *const *route_names, int n)
 {
@@ -110,6 +115,20 @@ void metrics_snapshot_built(double seconds)
 	atomic_fetch_add(&version, 1);
 }
 
+void metrics_webhook_attempt(int result)
+{
+	if (result < 0 || result > 2)
+		return;
+	atomic_fetch_add(&webhook_attempts[result], 1);
+	atomic_fetch_add(&version, 1);
+}
+
+void metrics_webhook_oldest(int64_t at)
+{
+	if (atomic_exchange(&webhook_oldest, at) != at)
+		atomic_fetch_add(&version, 1);
+}
+
 static void family(struct strbuf *out, const char *name, const char *type, const char *help)
 {
 	sb_addf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
@@ -169,6 +188,22 @@ static void render_reports(struct strbuf *out)
 			}
 }
 
+/* The oldest pending message's age grows by the clock: counted at each exposition. */
+static void render_webhooks(struct strbuf *out)
+{
+	int64_t oldest = atomic_load(&webhook_oldest), now = (int64_t)time(NULL);
+
+	family(out, "supplywatch_webhook_deliveries_total", "counter",
+	       "Webhook delivery attempts by this process, by result (delivered, failed, refused: a private target).");
+	for (int r = 0; r < 3; r++)
+		sb_addf(out, "supplywatch_webhook_deliveries_total{result=\"%s\"} %llu\n", webhook_results[r],
+			(unsigned long long)atomic_load(&webhook_attempts[r]));
+	family(out, "supplywatch_webhook_oldest_pending_seconds", "gauge",
+	       "Age of the oldest webhook message not yet delivered; 0 when none is pending.");
+	sb_addf(out, "supplywatch_webhook_oldest_pending_seconds %lld\n",
+		(long long)(oldest && now > oldest ? now - oldest : 0));
+}
+
 void metrics_render(struct strbuf *out, int64_t generated_at, int64_t report_seq)
 {
 	render_reports(out);
@@ -192,6 +227,7 @@ void metrics_render(struct strbuf *out, int64_t generated_at, int64_t report_seq
 	family(out, "supplywatch_snapshot_report_seq", "gauge",
 	       "Highest report sequence number the indicators served include; it trails ingest by the rebuild delay.");
 	sb_addf(out, "supplywatch_snapshot_report_seq %lld\n", (long long)report_seq);
+	render_webhooks(out);
 	family(out, "supplywatch_build_info", "gauge", "Always 1; the version is in the label.");
 	sb_addstr(out, "supplywatch_build_info{version=\"");
 	esc_prom_label(out, SW_VERSION);

@@ -33,6 +33,10 @@ void metrics_slow_clients(unsigned n);
 uint64_t metrics_version(void);
 /* A snapshot was built in this many seconds (counted, and its time kept). */
 void metrics_snapshot_built(double seconds);
+/* Webhooks: one delivery attempt's result (0 delivered, 1 failed, 2 refused, as enum webhook_result). */
+void metrics_webhook_attempt(int result);
+/* When the oldest pending webhook message was created (seconds since the epoch); 0: none. */
+void metrics_webhook_oldest(int64_t at);
 /* Appends the counters and process gauges (everything but the corridor gauges). */
 void metrics_render(struct strbuf *out, int64_t generated_at, int64_t report_seq);
 
