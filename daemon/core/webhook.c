@@ -104,6 +104,13 @@ void webhook_chat_escape(struct strbuf *out, const char *s)
 			if (p[1] == '/' && p[2] == '/')
 				sb_addstr(out, ZWSP);
 			break;
+		case '.':
+			/* "evil.example/login" is a link to chat clients, scheme or not. */
+			sb_addch(out, '.');
+			if ((p[1] >= 'a' && p[1] <= 'z') || (p[1] >= 'A' && p[1] <= 'Z') ||
+			    (p[1] >= '0' && p[1] <= '9'))
+				sb_addstr(out, ZWSP);
+			break;
 		default:
 			sb_addch(out, *p < 0x20 || *p == 0x7f ? ' ' : (char)*p);
 		}
@@ -459,6 +466,16 @@ bool webhook_ip_private(const char *ip)
 		return true;
 	if (memcmp(a, mapped, 12) == 0 || memcmp(a, nat64, 12) == 0)
 		return v4_private(a + 12);
+	/* 6to4 (2002::/16) carries an IPv4 address in bits 16-47. */
+	if (a[0] == 0x20 && a[1] == 0x02)
+		return v4_private(a + 2);
+	/* Teredo (2001:0::/32) carries the client's, inverted, in the last 32 bits. */
+	if (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0 && a[3] == 0) {
+		unsigned char v4[4] = { (unsigned char)~a[12], (unsigned char)~a[13],
+					(unsigned char)~a[14], (unsigned char)~a[15] };
+
+		return v4_private(v4) || v4_private(a + 4);
+	}
 	if (memcmp(a, zero, 15) == 0)				/* :: and ::1 */
 		return true;
 	if (memcmp(a, zero, 12) == 0)				/* IPv4-compatible, deprecated */

@@ -21,6 +21,12 @@
 #define DECIDE_EVERY_MS 60000	/* silence grows without any new snapshot */
 #define CLAIM_EVERY_MS 1000	/* retries come due by the clock */
 #define OLDEST_EVERY_MS 1000
+/*
+ * Who reported on each corridor in the last 30 days, for source.silent, is
+ * read at most this often: it reads the month's reports, and silence is
+ * counted in hours, while snapshots come up to once a second under ingest.
+ */
+#define ACTIVITY_EVERY_MS 60000
 
 struct flight {
 	struct webhook_pending p;
@@ -33,6 +39,10 @@ struct loop {
 	bool claim_now;		/* something was queued or finished: look at once */
 	uint64_t seq;		/* the snapshot last decided from */
 	int64_t last_lock_try, last_decide, last_claim, last_oldest;
+	struct webhook_activity act;	/* read at last_activity */
+	bool has_act;
+	int64_t last_activity;		/* clock_ms() of the read */
+	int64_t act_at;			/* the same instant, in seconds since the epoch */
 	struct flight *fl[MAX_FLIGHT];
 	size_t nfl;
 };
@@ -94,10 +104,27 @@ static void orgs_of(const struct webhook_activity *act, struct wh_facts *f)
 	}
 }
 
+/* The organisations' activity, read again when it is older than ACTIVITY_EVERY_MS. */
+static bool activity(struct loop *l, PGconn *c)
+{
+	struct webhook_activity act;
+
+	if (l->has_act && clock_ms() - l->last_activity < ACTIVITY_EVERY_MS)
+		return true;
+	if (webhooks_activity(c, &act) != DB_OK)
+		return false;
+	if (l->has_act)
+		webhooks_activity_free(&l->act);
+	l->act = act;
+	l->has_act = true;
+	l->last_activity = clock_ms();
+	l->act_at = (int64_t)time(NULL);
+	return true;
+}
+
 static void decide(struct loop *l, PGconn *c)
 {
 	struct snapshot *s = snapshot_acquire();
-	struct webhook_activity act;
 	struct wh_facts *f;
 	int64_t now = (int64_t)time(NULL);
 	size_t queued = 0;
@@ -106,16 +133,17 @@ static void decide(struct loop *l, PGconn *c)
 		snapshot_release(s);
 		return;
 	}
-	if (webhooks_activity(c, &act) != DB_OK) {
+	if (!activity(l, c)) {
 		snapshot_release(s);
 		return;
 	}
 	f = xcalloc(s->n ? s->n : 1, sizeof(*f));
 	for (size_t i = 0; i < s->n; i++) {
 		webhook_facts(&s->evals[i], &f[i]);
-		f[i].now = now;
+		/* Silence as of the read: a report since then must not look overdue. */
+		f[i].now = l->act_at;
 		f[i].silent_after_s = s->cfg->silent_after_hours * 3600;
-		orgs_of(&act, &f[i]);
+		orgs_of(&l->act, &f[i]);
 	}
 	if (webhooks_decide(c, f, s->n, now, &queued) == DB_OK) {
 		l->seq = s->seq;
@@ -128,7 +156,6 @@ static void decide(struct loop *l, PGconn *c)
 		log_warn("webhooks: could not decide events; will retry");
 	}
 	free(f);
-	webhooks_activity_free(&act);
 	snapshot_release(s);
 }
 
@@ -261,6 +288,8 @@ static void *run(void *arg)
 		curl_multi_poll(multi, NULL, 0, l.held ? 250 : 1000, NULL);
 	}
 	abandon_all(&l);
+	if (l.has_act)
+		webhooks_activity_free(&l.act);
 	db_conn_close();
 	return NULL;
 }

@@ -348,8 +348,38 @@ static void entry(struct strbuf *out, const struct change *c)
 	sb_addstr(out, "</entry>\n");
 }
 
-static void feed_head(struct strbuf *out, const struct sw_config *cfg, int64_t generated_at,
-		      bool db_up)
+/*
+ * The feed's one subtitle: that the database is unreachable, and for each
+ * corridor that publishes after review, how many reports its entries leave
+ * out for now.
+ */
+static void feed_subtitle(struct strbuf *out, const struct corridor_eval *e, size_t n, bool db_up)
+{
+	bool any = !db_up;
+
+	for (size_t i = 0; i < n; i++)
+		any |= e[i].data->c->publish == PUBLISH_AFTER_REVIEW;
+	if (!any)
+		return;
+	sb_addstr(out, "<subtitle>");
+	if (!db_up)
+		sb_addstr(out, "The database is unreachable: these entries are the last "
+			  "computed and may be out of date.");
+	for (size_t i = 0; i < n; i++) {
+		const struct corridor_data *d = e[i].data;
+
+		if (d->c->publish != PUBLISH_AFTER_REVIEW)
+			continue;
+		sb_addstr(out, out->buf[out->len - 1] == '>' ? "" : " ");
+		esc_xml(out, d->c->name);
+		sb_addf(out, " counts only reports a reviewer has published: %lld await%s review.",
+			(long long)d->awaiting_review, d->awaiting_review == 1 ? "s" : "");
+	}
+	sb_addstr(out, "</subtitle>\n");
+}
+
+static void feed_head(struct strbuf *out, const struct sw_config *cfg, const struct corridor_eval *e,
+		      size_t n, int64_t generated_at, bool db_up)
 {
 	char at[32];
 
@@ -360,9 +390,7 @@ static void feed_head(struct strbuf *out, const struct sw_config *cfg, int64_t g
 	sb_addf(out, "</title>\n<updated>%s</updated>\n"
 		"<link rel=\"self\" href=\"/feed.atom\"/>\n<link href=\"/\"/>\n"
 		"<author><name>supplywatch</name></author>\n", at);
-	if (!db_up)
-		sb_addstr(out, "<subtitle>The database is unreachable: these entries are the last "
-			  "computed and may be out of date.</subtitle>\n");
+	feed_subtitle(out, e, n, db_up);
 }
 
 void render_feed(struct strbuf *out, const struct sw_config *cfg, const struct corridor_eval *e,
@@ -379,7 +407,7 @@ void render_feed(struct strbuf *out, const struct sw_config *cfg, const struct c
 	}
 	if (cs.n)
 		qsort(cs.v, cs.n, sizeof(*cs.v), cmp_change);
-	feed_head(out, cfg, generated_at, db_up);
+	feed_head(out, cfg, e, n, generated_at, db_up);
 	for (size_t i = 0; i < cs.n && written < FEED_MAX; i++) {
 		if (i > 0 && same_change(&cs.v[i - 1], &cs.v[i]))
 			continue;

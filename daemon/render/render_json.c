@@ -360,9 +360,10 @@ json_t *render_daily_json(const struct corridor_eval *e, int64_t from, int64_t t
 	each_day(e, from, to, stage, add_day_json, days);
 	fmt_date(from, f);
 	fmt_date(to, t);
-	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "corridor", e->data->c->id, "from", f,
+	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:o, s:o}", "corridor", e->data->c->id, "from", f,
 			 "to", t, "stage", stage_names[stage],
-			 "headline", stage == e->data->c->headline_stage, "days", days);
+			 "headline", stage == e->data->c->headline_stage, "review", review_json(e),
+			 "days", days);
 }
 
 struct csv_rows {

@@ -170,13 +170,20 @@ req GET "/api/v1/reports.csv?kind=trucks&corridor=lachin"
 expect_eq "$(tail -n +3 "$BODY" | wc -l)" "0" "export: nothing published is current (RB rejected)"
 req GET /api/v1/status
 expect_json "$lachin | .disruptions | length" '0' "an unreviewed disruption is not shown"
+req GET /feed.atom
+expect_contains "$BODY" "<subtitle>Lachin corridor counts only reports a reviewer has published: 2 await review.</subtitle>" "the feed says what it leaves out"
 req GET "/api/v1/corridors/lachin/daily?from=2024-03-01&to=2024-03-01"
 expect_json '.days[0].trucks' 'null' "daily series: unreviewed day not counted"
 req GET /metrics
 expect_contains "$BODY" 'supplywatch_reports_awaiting_review{corridor="lachin"} 2' "metrics: awaiting review"
 expect_contains "$BODY" 'supplywatch_reports_awaiting_review{corridor="rafah"} NaN' "metrics: NaN on receipt"
+req GET "/api/v1/corridors/lachin/daily?from=2024-03-01&to=2024-03-01"
+expect_json '.review' '{"publish":"after_review","awaiting_review":2,"has_issues":0}' "the daily series says what it leaves out"
 review "$COORD" ngo-b "$R3" '{"state":"published"}'
 wait_json "/api/v1/corridors/lachin/daily?from=2024-03-01&to=2024-03-01" '.days[0].trucks' '77' "daily series: published day counted"
+DIS=$(sql "SELECT r.report_id FROM supplywatch.reports r WHERE r.kind = 'disruption'")
+review "$COORD" ngo-b "$DIS" '{"state":"published"}'
+wait_json /api/v1/status "$lachin | [(.disruptions | length), .disruptions[0].service, .review.awaiting_review]" '[1,"gas",0]' "a published disruption is shown"
 req GET "/api/v1/reports.csv?kind=trucks&corridor=lachin"
 expect_eq "$(tail -n +3 "$BODY" | cut -d, -f1)" "$R3" "export: the published report only"
 
@@ -201,6 +208,18 @@ expect_eq "$(sed -n '1p;2p' "$BODY" | awk -F, '{print $NF}' | tr -d '\r' | tr '\
 expect_eq "$(sed -n '3,4p' "$BODY" | awk -F, '{print $NF}' | tr -d '\r' | tr '\n' '|')" "corroborated|sources disagree|" "CSV rows"
 expect_eq "$(sql "SELECT string_agg(corroboration, '|' ORDER BY day) FROM analytics.stage_daily WHERE corridor = 'rafah'")" \
 	"corroborated|sources disagree|single source|corroborated" "analytics.stage_daily agrees"
+
+# Per stage: a second counting point, its own corroboration, in the JSON and the page's table.
+RTODAY=$(TZ=Asia/Gaza date +%F)
+post_json /api/v1/reports "{\"kind\":\"trucks\",\"report_id\":\"$(uuid)\",\"corridor\":\"rafah\",\"date\":\"$RTODAY\",\"trucks\":40}"
+post_json /api/v1/reports "{\"kind\":\"trucks\",\"report_id\":\"$(uuid)\",\"corridor\":\"rafah\",\"date\":\"$RTODAY\",\"trucks\":20,\"stage\":\"collected\"}"
+post_json /api/v1/reports "{\"kind\":\"trucks\",\"report_id\":\"$(uuid)\",\"corridor\":\"rafah\",\"date\":\"$RTODAY\",\"trucks\":19,\"stage\":\"collected\"}" "$B"
+wait_snapshot
+req GET /api/v1/status
+expect_json '.corridors[] | select(.id == "rafah") | [.trucks.corroboration_on_day, .trucks.by_stage.collected.corroboration_on_day, .trucks.by_stage.collected.on_day]' \
+	'["single source","corroborated",39]' "by_stage: each stage's own corroboration"
+req GET /corridors/rafah
+expect_contains "$BODY" "<td>40<br><small>single source</small></td><td>39 <small>(0.97)</small><br><small>corroborated</small></td>" "the counting points table says it per stage"
 
 # ---- reviewer status follows the organisation ------------------------------------------
 swcli org set coord --no-reviewer >/dev/null

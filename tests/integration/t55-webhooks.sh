@@ -184,7 +184,8 @@ expect_eq "$(sql "SELECT string_agg(event || ':' || (attempts > 0), ',' ORDER BY
 expect_eq "$(sql "SELECT last_status IS NULL AND last_error <> '' FROM supplywatch.webhook_outbox WHERE webhook = $S1 AND delivered_at IS NULL ORDER BY id LIMIT 1")" "t" "the failure recorded"
 oldest() { curl -sS --max-time 5 "$SW_URL/metrics" | sed -n 's/^supplywatch_webhook_oldest_pending_seconds //p'; }
 until_ok "the oldest pending message's age in /metrics" 'test "$(oldest)" -ge 1'
-expect_contains <(curl -sS "$SW_URL/metrics") 'supplywatch_webhook_deliveries_total{result="failed"}' "failures counted"
+counted() { curl -sS --max-time 5 "$SW_URL/metrics" | sed -n "s/^supplywatch_webhook_deliveries_total{result=\"$1\"} //p"; }
+until_ok "failures counted in /metrics" 'test "$(counted failed)" -ge 2'
 mode s1 500
 rcv_start
 FIRST=$(sql "SELECT msg_id FROM supplywatch.webhook_outbox WHERE webhook = $S1 AND delivered_at IS NULL ORDER BY id LIMIT 1")
@@ -246,6 +247,7 @@ start_a
 delivered 14
 
 # --- (d) two daemons on one database: each event delivered once; the survivor takes over -----------
+BASE=$(sql "SELECT max(id) FROM supplywatch.webhook_outbox")
 start_daemon "$WORK/daemon-b.log"
 B_PID=$PID
 B_URL=$URL
@@ -275,7 +277,12 @@ expect_eq "$(rlog '[.[] | select(.name == "s1" and (.dup | not)) | .body | fromj
 expect_eq "$(rlog '[.[] | select(.name == "s3" and (.dup | not)) | .body | fromjson | [.type, .data.location]]')" \
 	'[["disruption.started","Town C"],["disruption.started","Town D"],["disruption.started","Town E"]]' "s3: its corridor and event only"
 expect_eq "$(rlog '[.[] | select(.valid | not)] | length')" "0" "every signature valid, every timestamp fresh"
+# With two daemons up, every message came exactly once, duplicates included: one deliverer.
+LATER=$(sql "SELECT coalesce(json_agg(msg_id), '[]') FROM supplywatch.webhook_outbox WHERE id > $BASE")
+expect_eq "$(jq -s -c --argjson ids "$LATER" '[.[] | select(.id as $i | $ids | index($i))] | length' "$RCV/log")" \
+	"$(jq 'length' <<<"$LATER")" "two daemons: each message arrived once, no duplicate"
+expect_eq "$(jq 'length' <<<"$LATER")" "8" "the eight messages decided with two daemons up"
 expect_eq "$(sql "SELECT count(*) FROM (SELECT msg_id FROM supplywatch.webhook_outbox GROUP BY msg_id HAVING count(*) > 1) d")" "0" "msg ids unique"
 expect_eq "$(oldest)" "0" "nothing pending: 0 in /metrics"
-expect_contains <(curl -sS "$SW_URL/metrics") 'supplywatch_webhook_deliveries_total{result="delivered"}' "deliveries counted"
+expect_eq "$(counted delivered)" "3" "B counted its own three deliveries"
 sw_stop

@@ -217,6 +217,10 @@ static void chat_escape_hostile(void **st)
 	sb_reset(&b);
 	webhook_chat_escape(&b, "<@U123> <https://evil|click> :smile: caf\xc3\xa9");
 	assert_string_equal(b.buf, "&lt;@\xe2\x80\x8bU123&gt; &lt;https:\xe2\x80\x8b//evil\\|click&gt; :smile: caf\xc3\xa9");
+	sb_reset(&b);
+	/* Bare domains are links too; a final full stop stays as it is. */
+	webhook_chat_escape(&b, "see evil.example/login, 3.5 t.");
+	assert_string_equal(b.buf, "see evil.\xe2\x80\x8b" "example/login, 3.\xe2\x80\x8b" "5 t.");
 	sb_release(&b);
 	/* Through a message: JSON-escaped on top, the quote and backslash too. */
 	wh_state_set(&s, "init", "1");
@@ -282,9 +286,12 @@ static void private_targets(void **st)
 	static const char *const priv[] = { "127.0.0.1", "127.8.9.1", "10.1.2.3", "172.16.0.1", "172.31.255.255",
 		"192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1", "255.255.255.255",
 		"::1", "::", "fe80::1", "fc00::1", "fd12:3456::1", "ff02::1", "::ffff:127.0.0.1",
-		"::ffff:10.0.0.1", "64:ff9b::a9fe:a9fe", "2001:db8::1", "not an address", "", NULL };
+		"::ffff:10.0.0.1", "64:ff9b::a9fe:a9fe", "2001:db8::1", "not an address", "",
+		/* 6to4 of 127.0.0.1 and 192.168.1.1; Teredo of client 10.0.0.1 (inverted) */
+		"2002:7f00:1::1", "2002:c0a8:101::1", "2001:0:4136:e378:8000:63bf:f5ff:fffe", NULL };
 	static const char *const pub[] = { "93.184.216.34", "8.8.8.8", "172.32.0.1", "100.128.0.1",
-		"2606:4700::1111", "::ffff:8.8.8.8", "1.1.1.1", NULL };
+		"2606:4700::1111", "::ffff:8.8.8.8", "1.1.1.1", "2002:808:808::1",
+		"2001:0:4136:e378:8000:63bf:f7f7:f7f7", NULL };
 
 	(void)st;
 	for (int i = 0; priv[i]; i++)
