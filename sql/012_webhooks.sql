@@ -56,7 +56,8 @@ CREATE TABLE supplywatch.webhook_state (
 );
 
 GRANT SELECT ON supplywatch.webhooks TO supplywatch_ingest;
-GRANT SELECT, INSERT, UPDATE ON supplywatch.webhook_outbox TO supplywatch_ingest;
+-- DELETE: the deliverer prunes what webhooks.keep_days no longer keeps.
+GRANT SELECT, INSERT, UPDATE, DELETE ON supplywatch.webhook_outbox TO supplywatch_ingest;
 GRANT SELECT, INSERT, DELETE ON supplywatch.webhook_state TO supplywatch_ingest;
 GRANT EXECUTE ON FUNCTION supplywatch.text_set(text[]) TO supplywatch_ingest;
 

@@ -149,6 +149,7 @@ static const struct key main_keys[] = {
 	{ "webhooks.allow_private", K_BOOL, M(webhooks_allow_private), 0, 0, "false", NULL, true },
 	{ "webhooks.timeout_s", K_INT, M(webhooks_timeout_s), 1, 300, "10", NULL, true },
 	{ "webhooks.retry_initial_s", K_INT, M(webhooks_retry_initial_s), 1, 86400, "30", NULL, true },
+	{ "webhooks.keep_days", K_INT, M(webhooks_keep_days), 1, 3650, "90", NULL, true },
 };
 
 static const struct key corridor_keys[] = {

@@ -77,6 +77,7 @@ struct sw_config {
 	bool webhooks_allow_private;	/* private, loopback and link-local targets allowed */
 	int64_t webhooks_timeout_s;	/* one delivery attempt, whole */
 	int64_t webhooks_retry_initial_s;	/* the first retry's delay; doubles, at most a day */
+	int64_t webhooks_keep_days;	/* delivered (or abandoned) outbox rows kept this long */
 
 	struct sw_corridor *corridors;
 	size_t ncorridors;

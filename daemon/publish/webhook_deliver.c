@@ -27,6 +27,7 @@
  * counted in hours, while snapshots come up to once a second under ingest.
  */
 #define ACTIVITY_EVERY_MS 60000
+#define PRUNE_EVERY_MS 3600000	/* webhooks.keep_days is counted in days */
 
 struct flight {
 	struct webhook_pending p;
@@ -38,7 +39,7 @@ struct loop {
 	bool held;
 	bool claim_now;		/* something was queued or finished: look at once */
 	uint64_t seq;		/* the snapshot last decided from */
-	int64_t last_lock_try, last_decide, last_claim, last_oldest;
+	int64_t last_lock_try, last_decide, last_claim, last_oldest, last_prune;
 	struct webhook_activity act;	/* read at last_activity */
 	bool has_act;
 	int64_t last_activity;		/* clock_ms() of the read */
@@ -86,6 +87,7 @@ static void keep_lock(struct loop *l, PGconn *c)
 	if (webhooks_try_lock(c, &l->held) == DB_OK && l->held) {
 		log_info("webhooks: this daemon decides and delivers webhook events");
 		l->seq = 0;
+		l->last_prune = 0;	/* a new deliverer prunes at once */
 		l->claim_now = true;
 	}
 }
@@ -256,6 +258,24 @@ static void oldest(struct loop *l, PGconn *c)
 		metrics_webhook_oldest(at);
 }
 
+/* What webhooks.keep_days no longer keeps, once an hour (and on taking the lock). */
+static void prune(struct loop *l, PGconn *c)
+{
+	struct sw_config *cfg;
+	int64_t deleted;
+
+	if (l->last_prune && clock_ms() - l->last_prune < PRUNE_EVERY_MS)
+		return;
+	l->last_prune = clock_ms();
+	cfg = config_acquire();
+	if (webhooks_prune(c, cfg->webhooks_keep_days, &deleted) != DB_OK)
+		log_warn("webhooks: could not delete old outbox rows; will retry in an hour");
+	else if (deleted > 0)
+		log_info("webhooks: %lld outbox rows older than %lld days deleted", (long long)deleted,
+			 (long long)cfg->webhooks_keep_days);
+	config_release(cfg);
+}
+
 static void turn(struct loop *l)
 {
 	PGconn *c = db_conn();
@@ -270,6 +290,7 @@ static void turn(struct loop *l)
 	oldest(l, c);
 	if (!l->held)
 		return;
+	prune(l, c);
 	decide(l, c);
 	claim(l, c);
 	curl_multi_perform(multi, &running);

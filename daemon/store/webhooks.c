@@ -44,6 +44,12 @@ static const struct db_stmt stmts[] = {
 	  " next_attempt_at = now() + least(interval '24 hours',"
 	  "  make_interval(secs => $4::double precision * power(2, least(attempts, 20))))"
 	  " WHERE id = $1" },
+	/* $1 days: delivered rows, and those of removed subscriptions, older than that. */
+	{ "wh_prune",
+	  "DELETE FROM supplywatch.webhook_outbox o"
+	  " WHERE o.delivered_at < now() - make_interval(days => $1::integer)"
+	  " OR (o.created_at < now() - make_interval(days => $1::integer) AND EXISTS"
+	  "  (SELECT 1 FROM supplywatch.webhooks w WHERE w.id = o.webhook AND w.removed_at IS NOT NULL))" },
 	{ "wh_oldest",
 	  "SELECT coalesce(" EPOCH("min(o.created_at)") ", 0) FROM supplywatch.webhook_outbox o"
 	  " JOIN supplywatch.webhooks w ON w.id = o.webhook AND w.removed_at IS NULL"
@@ -494,6 +500,20 @@ enum db_status webhooks_failed(PGconn *c, int64_t row, long status, const char *
 	snprintf(code, sizeof(code), "%ld", status);
 	snprintf(initial, sizeof(initial), "%lld", (long long)retry_initial_s);
 	return run(c, "wh_failed", 4, params);
+}
+
+enum db_status webhooks_prune(PGconn *c, int64_t keep_days, int64_t *deleted)
+{
+	char days[24];
+	const char *params[] = { days };
+	PGresult *r;
+	enum db_status st;
+
+	snprintf(days, sizeof(days), "%lld", (long long)keep_days);
+	st = db_exec(c, true, "wh_prune", 1, params, &r);
+	*deleted = st == DB_OK ? strtoll(PQcmdTuples(r), NULL, 10) : 0;
+	PQclear(r);
+	return st;
 }
 
 enum db_status webhooks_oldest_pending(PGconn *c, int64_t *at)

@@ -100,6 +100,12 @@ void webhooks_pending_free(struct webhook_pending *p);
 /* An attempt's outcome: delivered, or retried after retry_initial_s doubling per attempt, at most a day. */
 enum db_status webhooks_delivered(PGconn *c, int64_t row, long status);
 enum db_status webhooks_failed(PGconn *c, int64_t row, long status, const char *error, int64_t retry_initial_s);
+/*
+ * Deletes the delivered rows, and the rows of removed subscriptions, older
+ * than keep_days (webhooks.keep_days); *deleted says how many.  Pending
+ * rows of active subscriptions are never deleted.
+ */
+enum db_status webhooks_prune(PGconn *c, int64_t keep_days, int64_t *deleted);
 /* When the oldest pending row was created (seconds since the epoch), 0 when none. */
 enum db_status webhooks_oldest_pending(PGconn *c, int64_t *at);
 

@@ -286,3 +286,20 @@ expect_eq "$(sql "SELECT count(*) FROM (SELECT msg_id FROM supplywatch.webhook_o
 expect_eq "$(oldest)" "0" "nothing pending: 0 in /metrics"
 expect_eq "$(counted delivered)" "3" "B counted its own three deliveries"
 sw_stop
+
+# --- retention: webhooks.keep_days deletes delivered messages, and those of removed
+# subscriptions, once they are older; an active subscription's pending ones stay -------
+TOTAL=$(rows)
+sql "UPDATE supplywatch.webhook_outbox SET delivered_at = now() - interval '3 days' WHERE id <= 3"
+sql "INSERT INTO supplywatch.webhook_outbox (webhook, msg_id, event, corridor_id, body, created_at, next_attempt_at)
+     VALUES ($S1, 'msg_old_pending', 'source.silent', 'lachin', '{}', now() - interval '5 days', now() + interval '1 day'),
+            (1, 'msg_old_removed', 'source.silent', 'lachin', '{}', now() - interval '5 days', now() + interval '1 day'),
+            (1, 'msg_new_removed', 'source.silent', 'lachin', '{}', now(), now() + interval '1 day')"
+write_config "$WORK/daemon.conf" "dbname=$DB user=sw_test_daemon" "webhooks = { allow_private = true; keep_days = 2; };"
+start_a
+until_ok "old rows pruned when the lock is taken" 'test "$(rows)" = "$((TOTAL - 3 + 2))"'
+expect_eq "$(sql "SELECT string_agg(msg_id, ',' ORDER BY msg_id) FROM supplywatch.webhook_outbox WHERE msg_id LIKE 'msg\_%\_%'")" \
+	"msg_new_removed,msg_old_pending" "what retention keeps"
+expect_eq "$(sql "SELECT count(*) FROM supplywatch.webhook_outbox WHERE id <= 3")" "0" "delivered long ago: deleted"
+expect_contains "$WORK/daemon.log" "webhooks: 4 outbox rows older than 2 days deleted" "the pruning logged"
+sw_stop
