@@ -9,8 +9,6 @@
 #include "util/log.h"
 #include "util/valid.h"
 
-/* Instants leave the database in one fixed UTC format, so replays compare equal. */
-#define TS_UTC(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 #define INSERT_REPORT(kind) \
 	"WITH r AS (INSERT INTO supplywatch.reports (org_id, report_id, kind, corridor_id," \
@@ -86,7 +84,7 @@ void ingest_outcome_free(struct ingest_outcome *o)
  * commits by itself, on a session now lost) was sent and failed without a
  * clear refusal, so its fate is unknown.
  */
-static struct ingest_outcome unavailable(PGconn *c, enum db_status s, bool committing)
+struct ingest_outcome ingest_unavailable(PGconn *c, enum db_status s, bool committing)
 {
 	struct ingest_outcome o = { 0 };
 
@@ -693,7 +691,7 @@ bool ingest_failed(const struct ingest_tx *tx)
 static struct ingest_outcome fate_unknown(struct batch *b, enum db_status s,
 					  const struct touched *corridors)
 {
-	struct ingest_outcome o = unavailable(b->c, s, true);
+	struct ingest_outcome o = ingest_unavailable(b->c, s, true);
 
 	if (o.commit_unknown)
 		tell_committed(corridors);
@@ -706,7 +704,7 @@ static struct ingest_outcome rolled_back(struct ingest_tx *tx, enum db_status s)
 
 	if (tx->began && !db_conn_lost(b->c))
 		db_simple(b->c, "ROLLBACK");
-	return s != DB_OK ? unavailable(b->c, s, false) : batch_outcome(b, false);
+	return s != DB_OK ? ingest_unavailable(b->c, s, false) : batch_outcome(b, false);
 }
 
 struct ingest_outcome ingest_finish(struct ingest_tx *tx, bool abort)
@@ -763,7 +761,7 @@ struct ingest_outcome ingest_reports(PGconn *c, const struct org *org, const cha
 
 /* ---- retractions ------------------------------------------------------------ */
 
-static struct ingest_outcome retract_refused(enum ingest_result result, const char *reason)
+struct ingest_outcome ingest_refused(enum ingest_result result, const char *reason)
 {
 	struct ingest_outcome o = { 0 };
 
@@ -795,10 +793,10 @@ static struct ingest_outcome retract_again(PGconn *c, const char *id, const char
 		PQclear(r);
 		if (*s == DB_OK)
 			*s = DB_HARD;	/* the conflict said it exists: not found is a bug */
-		return unavailable(c, *s, false);
+		return ingest_unavailable(c, *s, false);
 	}
 	if (strcmp(PQgetvalue(r, 0, 0), reason) != 0)
-		o = retract_refused(INGEST_CONFLICT, "this report was already retracted with a different reason");
+		o = ingest_refused(INGEST_CONFLICT, "this report was already retracted with a different reason");
 	else
 		o = retraction(INGEST_REPLAY, report_id, PQgetvalue(r, 0, 1), reason);
 	PQclear(r);
@@ -816,22 +814,22 @@ static struct ingest_outcome retract_locked(PGconn *c, const struct org *org, co
 	char msg[160];
 
 	if ((*s = find_report(c, org, report_id, NULL, &t)) != DB_OK)
-		return unavailable(c, *s, false);
+		return ingest_unavailable(c, *s, false);
 	if (!t.exists)
-		return retract_refused(INGEST_NOT_FOUND, "no report with this report_id from your organisation");
+		return ingest_refused(INGEST_NOT_FOUND, "no report with this report_id from your organisation");
 	if ((*s = lock_report(c, t.id)) != DB_OK ||
 	    (*s = find_report(c, org, report_id, NULL, &t)) != DB_OK)
-		return unavailable(c, *s, false);
+		return ingest_unavailable(c, *s, false);
 	if (*t.superseded_by) {
 		snprintf(msg, sizeof(msg), "this report was superseded by %s; retract that one", t.superseded_by);
-		return retract_refused(INGEST_CONFLICT, msg);
+		return ingest_refused(INGEST_CONFLICT, msg);
 	}
 	params[0] = t.id;
 	params[1] = reason;
 	touch(touched, t.corridor);
 	if ((*s = db_exec(c, true, "insert_retraction", 2, params, &r)) != DB_OK) {
 		PQclear(r);
-		return unavailable(c, *s, false);
+		return ingest_unavailable(c, *s, false);
 	}
 	if (PQntuples(r) == 1)
 		o = retraction(INGEST_STORED, report_id, PQgetvalue(r, 0, 0), reason);
@@ -849,7 +847,7 @@ struct ingest_outcome ingest_retract(PGconn *c, const struct org *org, const cha
 	struct ingest_outcome o;
 
 	if (s != DB_OK)
-		return unavailable(c, s, false);
+		return ingest_unavailable(c, s, false);
 	o = retract_locked(c, org, report_id, reason, &s, &touched);
 	if (s == DB_OK && o.result == INGEST_STORED) {
 		s = db_simple(c, "COMMIT");
@@ -858,7 +856,7 @@ struct ingest_outcome ingest_retract(PGconn *c, const struct org *org, const cha
 			return o;
 		}
 		ingest_outcome_free(&o);
-		o = unavailable(c, s, true);
+		o = ingest_unavailable(c, s, true);
 		if (o.commit_unknown)
 			tell_committed(&touched);
 		return o;

@@ -56,8 +56,19 @@ struct ingest_outcome {
 	bool reconnect;
 };
 
+/* Instants leave the database in one fixed UTC format, so replays compare equal. */
+#define TS_UTC(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
 void ingest_register(void);
 void ingest_outcome_free(struct ingest_outcome *o);
+/*
+ * The outcome of a failed statement s: UNAVAILABLE (with retry_after, and
+ * commit_unknown when committing, else reconnect when the session died)
+ * or FAILED.
+ */
+struct ingest_outcome ingest_unavailable(PGconn *c, enum db_status s, bool committing);
+/* A refusal (NOT_FOUND, CONFLICT) with its reason in words. */
+struct ingest_outcome ingest_refused(enum ingest_result result, const char *reason);
 /*
  * Called after a COMMIT that changed a corridor's reports (NULL: any), so
  * the daemon's snapshot follows without a NOTIFY in the transaction; also

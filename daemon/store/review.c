@@ -7,8 +7,6 @@
 #include "core/review.h"
 #include "util/log.h"
 
-#define TS_UTC(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
 static const struct db_stmt stmts[] = {
 	/* The version, whether it is current, and who submitted it. */
 	{ "review_find",
@@ -47,28 +45,6 @@ void review_register(void)
 	db_register(stmts, (int)(sizeof(stmts) / sizeof(stmts[0])));
 }
 
-static struct ingest_outcome failed(PGconn *c, enum db_status s, bool committing)
-{
-	struct ingest_outcome o = { 0 };
-
-	o.result = s == DB_RETRY ? INGEST_UNAVAILABLE : INGEST_FAILED;
-	if (s == DB_RETRY) {
-		o.retry_after = db_retry_after();
-		o.commit_unknown = committing;
-		o.reconnect = !committing && db_conn_lost(c);
-	}
-	return o;
-}
-
-static struct ingest_outcome refused(enum ingest_result result, const char *reason)
-{
-	struct ingest_outcome o = { 0 };
-
-	o.result = result;
-	snprintf(o.reason, sizeof(o.reason), "%s", reason);
-	return o;
-}
-
 static json_t *review_json(const struct review_input *in, const char *kind, const char *corridor,
 			   int state, const char *comment, const char *reviewer, const char *at)
 {
@@ -102,36 +78,38 @@ static struct ingest_outcome store_locked(PGconn *c, const struct review_input *
 
 	if ((*s = db_exec(c, true, "review_find", 2, find, &r)) != DB_OK || PQntuples(r) != 1) {
 		PQclear(r);
-		return *s != DB_OK ? failed(c, *s, false)
-			: refused(INGEST_NOT_FOUND, "no report with this report_id from this organisation");
+		return *s != DB_OK ? ingest_unavailable(c, *s, false)
+			: ingest_refused(INGEST_NOT_FOUND, "no report with this report_id from this organisation");
 	}
 	snprintf(id, sizeof(id), "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
 	if ((*s = db_exec(c, true, "review_lock", 1, p1, &r)) != DB_OK) {
 		PQclear(r);
-		return failed(c, *s, false);
+		return ingest_unavailable(c, *s, false);
 	}
 	PQclear(r);
 	/* Read again under the lock: a correction or a retraction may have just committed. */
 	if ((*s = db_exec(c, true, "review_find", 2, find, &r)) != DB_OK || PQntuples(r) != 1) {
 		PQclear(r);
-		return failed(c, *s == DB_OK ? DB_HARD : *s, false);
+		return ingest_unavailable(c, *s == DB_OK ? DB_HARD : *s, false);
 	}
 	snprintf(corridor, n, "%s", PQgetvalue(r, 0, 1));
 	snprintf(kind, sizeof(kind), "%s", PQgetvalue(r, 0, 2));
 	if (!PQgetisnull(r, 0, 3)) {
-		snprintf(o.reason, sizeof(o.reason), "this version was superseded by %s; review that one",
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "this version was superseded by %s; review that one",
 			 PQgetvalue(r, 0, 3));
-		o.result = INGEST_CONFLICT;
+		o = ingest_refused(INGEST_CONFLICT, msg);
 	} else if (strcmp(PQgetvalue(r, 0, 4), "t") == 0) {
-		o = refused(INGEST_CONFLICT, "this report was retracted; there is nothing to review");
+		o = ingest_refused(INGEST_CONFLICT, "this report was retracted; there is nothing to review");
 	}
 	PQclear(r);
 	if (o.result == INGEST_CONFLICT)
 		return o;
 	if ((*s = db_exec(c, true, "review_latest", 1, p1, &r)) != DB_OK) {
 		PQclear(r);
-		return failed(c, *s, false);
+		return ingest_unavailable(c, *s, false);
 	}
 	if (same_as_latest(r, in)) {
 		o.result = INGEST_REPLAY;
@@ -147,7 +125,7 @@ static struct ingest_outcome store_locked(PGconn *c, const struct review_input *
 
 		if ((*s = db_exec(c, true, "review_insert", 5, params, &r)) != DB_OK || PQntuples(r) != 1) {
 			PQclear(r);
-			return failed(c, *s == DB_OK ? DB_HARD : *s, false);
+			return ingest_unavailable(c, *s == DB_OK ? DB_HARD : *s, false);
 		}
 	}
 	o.result = INGEST_STORED;
@@ -164,7 +142,7 @@ struct ingest_outcome review_store(PGconn *c, const struct review_input *in)
 	struct ingest_outcome o;
 
 	if (s != DB_OK)
-		return failed(c, s, false);
+		return ingest_unavailable(c, s, false);
 	o = store_locked(c, in, &s, corridor, sizeof(corridor));
 	if (s == DB_OK && o.result == INGEST_STORED) {
 		s = db_simple(c, "COMMIT");
@@ -176,7 +154,7 @@ struct ingest_outcome review_store(PGconn *c, const struct review_input *in)
 		if (s == DB_OK)
 			return o;
 		ingest_outcome_free(&o);
-		return failed(c, s, true);
+		return ingest_unavailable(c, s, true);
 	}
 	if (!db_conn_lost(c))
 		db_simple(c, "ROLLBACK");

@@ -112,6 +112,15 @@ expect_eq "$(swcli review set ngo-b "$(uuid)" published --as coord 2>&1)" \
 expect_eq "$(swcli review list --corridor lachin | cut -f1,2,3 | tail -n +2)" "$(printf 'ngo-b\t%s\ttrucks' "$RB")" "CLI: the queue"
 expect_eq "$(swcli review list --state approved 2>&1)" "supplywatch: --state must be one of received, published, has_issues, rejected" "CLI list: bad state"
 expect_eq "$(swcli review list --corridor nowhere 2>&1)" 'supplywatch: --corridor "nowhere" is not a configured corridor' "CLI list: bad corridor"
+expect_eq "$(swcli review set ngo-b not-a-uuid published --as coord 2>&1)" \
+	'supplywatch: review set: ORG must be an organisation slug and REPORT_ID a UUID' "CLI: bad report_id"
+expect_eq "$(swcli review set ngo-b "$RB" published --as nobody 2>&1)" 'supplywatch: --as: no organisation "nobody"' "CLI: unknown reviewer"
+expect_eq "$(swcli review set ngo-b "$RB" published --as coord --comment '' 2>&1)" 'supplywatch: --comment must not be empty' "CLI: empty comment"
+swcli review set ngo-b "$RB" published >/dev/null 2>&1
+expect_eq "$?" "2" "CLI: --as is required (usage)"
+expect_eq "$(swcli review list --limit 0 2>&1)" "supplywatch: --limit must be an integer from 1 to 100000" "CLI list: bad limit"
+expect_eq "$(swcli org set nobody --reviewer 2>&1)" 'supplywatch: no organisation "nobody" (see supplywatch org list)' "org set --reviewer: unknown organisation"
+expect_eq "$(sql "SELECT count(*) FROM supplywatch.reviews")" "1" "refused CLI reviews change nothing"
 expect_eq "$(swcli review set ngo-b "$RB" published --as coord)" "ngo-b/$RB: published" "CLI: publish"
 wait_json /api/v1/status "$lachin | [.trucks.on_day, .trucks.sources_on_day, .trucks.corroboration_on_day]" '[130,2,"corroborated"]' "two published sources within 10%"
 req GET /corridors/lachin

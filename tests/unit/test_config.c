@@ -151,6 +151,8 @@ static void minimal_config_takes_corridor_defaults(void **state)
 	assert_int_equal(c->max_gap_days, 2);
 	assert_int_equal(c->reopen_after_days, 7);
 	assert_int_equal(c->reconcile, RECONCILE_MAX);
+	assert_int_equal(c->publish, PUBLISH_ON_RECEIPT);
+	assert_int_equal(c->corroboration_pct, 10);
 	assert_string_equal(c->timezone, "UTC");
 	assert_int_equal(c->ncrossings, 1);
 	assert_string_equal(c->crossings[0], "Hakari bridge");
@@ -369,6 +371,24 @@ static void unknown_corridor_key_is_an_error(void **state)
 		"    baseline = 3; }\n"
 		");\n",
 		"F:3: corridors.[0].baseline: unknown setting\n");
+}
+
+/* publish and corroboration_pct (stage two): their values, their refusals. */
+static void publish_and_corroboration(void **state)
+{
+	struct sw_config *cfg = load_ok("corridors = ( { id = \"lachin\"; name = \"L\"; "
+		"baseline_trucks_per_day = 400; publish = \"after_review\"; corroboration_pct = 0; } );\n");
+
+	(void)state;
+	assert_int_equal(cfg->corridors[0].publish, PUBLISH_AFTER_REVIEW);
+	assert_int_equal(cfg->corridors[0].corroboration_pct, 0);
+	config_free(cfg);
+	refused("corridors = (\n"
+		"  { id = \"lachin\"; name = \"L\"; baseline_trucks_per_day = 400;\n"
+		"    publish = \"reviewed\"; corroboration_pct = 101; }\n"
+		");\n",
+		"F:3: corridors.[0].publish: must be \"on_receipt\" or \"after_review\"\n"
+		"F:3: corridors.[0].corroboration_pct: must be between 0 and 100\n");
 }
 
 /* ---- types and ranges --------------------------------------------------- */
@@ -712,6 +732,7 @@ int main(void)
 		cmocka_unit_test(group_name_given_a_scalar_is_an_error),
 		cmocka_unit_test(unknown_key_inside_a_group_is_an_error),
 		cmocka_unit_test(unknown_corridor_key_is_an_error),
+		cmocka_unit_test(publish_and_corroboration),
 		cmocka_unit_test(wrong_types_in_main_groups_are_errors),
 		cmocka_unit_test(wrong_types_in_corridors_are_errors),
 		cmocka_unit_test(out_of_range_values_are_errors),
