@@ -4,6 +4,7 @@ BINDIR     ?= $(PREFIX)/bin
 SBINDIR    ?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
 DOCDIR     ?= $(PREFIX)/share/doc/supplywatch
+LOCALEDIR  ?= $(PREFIX)/share/locale
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
@@ -14,7 +15,7 @@ PKGS     := libpq libconfig libmicrohttpd jansson libsodium libsystemd libxml-2.
 OPT      ?= -O2 -g
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wconversion \
             -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
-CPPFLAGS += -D_GNU_SOURCE -DSYSCONFDIR='"$(SYSCONFDIR)"'
+CPPFLAGS += -D_GNU_SOURCE -DSYSCONFDIR='"$(SYSCONFDIR)"' -DLOCALEDIR='"$(LOCALEDIR)"'
 CFLAGS   += -std=c17 $(OPT) $(WARN) -pthread -fstack-protector-strong -D_FORTIFY_SOURCE=2
 LDFLAGS  += -pthread -Wl,-z,relro,-z,now
 
@@ -40,7 +41,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 
 # Modules by layer (daemon/<layer>/<module>.c; docs/architecture.md).  Those
 # shared by the daemon, the CLI and the unit tests, then the daemon's own.
-COMMON  := util/strbuf util/log util/escape util/valid util/fmt util/token util/clock \
+COMMON  := util/strbuf util/log util/escape util/valid util/fmt util/token util/clock util/i18n \
            core/org core/review core/stage core/movement core/config core/report core/rules core/eval core/changed core/csvin \
            core/openrosa core/metrics core/ratelimit core/authcache core/iplimit core/webhook \
            store/db store/migrate store/ingest store/review store/csv_import store/webhooks
@@ -58,7 +59,7 @@ PROBES  := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/probe_*.c))
 # Compilers write which headers each object includes; make reads it back.
 DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
 
-all: $(BUILD)/supplywatchd $(BUILD)/supplywatch
+all: $(BUILD)/supplywatchd $(BUILD)/supplywatch catalogues
 
 $(BUILD)/.dir:
 	@mkdir -p $(BUILD)/tests && touch $@
@@ -94,6 +95,42 @@ unit-tests: $(UNIT:%=$(BUILD)/tests/%) $(PROBES:%=$(BUILD)/tests/%)
 
 -include $(wildcard $(BUILD)/*.d $(BUILD)/*/*.d $(BUILD)/tests/.*.d)
 
+# ---- translations (docs/translating.md) ----
+# Every po/LANG.po is a language; msgfmt compiles it into the build's
+# locale/, where an uninstalled supplywatchd finds it (util/i18n.c), and
+# make install copies it to $(LOCALEDIR).
+LANGS    := $(patsubst po/%.po,%,$(wildcard po/*.po))
+MO       := $(LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/supplywatch.mo)
+# What xgettext reads: the C sources that say something to a reader, and the XForms.
+I18N_SRC := $(sort $(wildcard daemon/*/*.c)) $(sort $(wildcard etc/forms/*.xml))
+XGETTEXT_C := --language=C --from-code=UTF-8 --add-comments=TRANSLATORS --no-wrap \
+	--keyword= --keyword=tr:2 --keyword=trp:2c,3 --keyword=trn:2,3 --keyword=N_ --keyword=NP_:1c,2 \
+	--package-name=supplywatch --msgid-bugs-address=https://github.com/supplywatch/supplywatch/issues
+
+catalogues: $(MO)
+
+$(BUILD)/locale/%/LC_MESSAGES/supplywatch.mo: po/%.po | $(BUILD)/.dir
+	@mkdir -p $(@D)
+	msgfmt --check -o $@.tmp $< && mv $@.tmp $@
+
+# The template, from the sources as they are (make update-po writes it to po/).
+$(BUILD)/supplywatch.pot: $(I18N_SRC) po/xforms.its | $(BUILD)/.dir
+	xgettext $(XGETTEXT_C) -o $@.c.pot $(filter daemon/%,$(I18N_SRC))
+	xgettext --its=po/xforms.its --from-code=UTF-8 --no-wrap -o $@.xml.pot $(filter etc/%,$(I18N_SRC))
+	msgcat --use-first --no-wrap -o $@.tmp $@.c.pot $@.xml.pot
+	sed -i -e 's/^"Content-Type: text\/plain; charset=CHARSET/"Content-Type: text\/plain; charset=UTF-8/' $@.tmp
+	mv $@.tmp $@ && rm -f $@.c.pot $@.xml.pot
+
+# Refreshes po/supplywatch.pot and merges it into every po/LANG.po.
+update-po: $(BUILD)/supplywatch.pot
+	sed -e '/^"POT-Creation-Date:/d' $< > po/supplywatch.pot
+	for l in $(LANGS); do msgmerge --quiet --update --backup=none --no-wrap po/$$l.po po/supplywatch.pot || exit 1; done
+
+# Fails when a catalogue misses a message of the sources, has a fuzzy one or
+# one msgfmt --check refuses (make check runs it).
+check-po: $(BUILD)/supplywatch.pot
+	@sh po/check.sh $(BUILD) $(LANGS)
+
 # libFuzzer targets (clang): make fuzz [FUZZ_SECONDS=60].  Each runs from its
 # seed corpus in tests/fuzz/corpus/NAME (read only; new inputs go to build/).
 FUZZ_TARGETS := report csv openrosa configfile router
@@ -125,6 +162,7 @@ tsan:
 check: deps
 	@python3 tests/layout/check_layout.py --self-test
 	@python3 tests/layout/check_layout.py
+	@$(MAKE) --no-print-directory check-po
 	@$(MAKE) --no-print-directory all unit-tests tsan
 	@bash tests/run.sh $(BUILD)
 ifneq ($(SANITIZE),1)
@@ -170,16 +208,21 @@ install: all
 	install -m 644 etc/prometheus/*.yml $(DESTDIR)$(DOCDIR)/prometheus/
 	install -d $(DESTDIR)$(DOCDIR)/forms
 	install -m 644 etc/forms/*.xml $(DESTDIR)$(DOCDIR)/forms/
+	for l in $(LANGS); do \
+		install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+		install -m 644 $(BUILD)/locale/$$l/LC_MESSAGES/supplywatch.mo $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/supplywatchd $(DESTDIR)$(BINDIR)/supplywatch \
 		$(DESTDIR)$(UNITDIR)/supplywatchd.service $(DESTDIR)$(UNITDIR)/supplywatchd.socket \
 		$(DESTDIR)$(SYSUSERSDIR)/supplywatch.conf $(DESTDIR)$(TMPFILESDIR)/supplywatch.conf
 	rm -rf $(DESTDIR)$(DOCDIR)
+	for l in $(LANGS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/supplywatch.mo; done
 	@echo "left $(DESTDIR)$(SYSCONFDIR)/supplywatch in place (configuration and pepper)"
 	@echo "left the system user supplywatch in place (userdel supplywatch removes it)"
 
 clean:
 	rm -rf build
 
-.PHONY: all bench check demo deps install uninstall clean unit-tests fuzz fuzz-build tsan
+.PHONY: all bench check check-po catalogues demo deps install uninstall clean unit-tests fuzz fuzz-build tsan update-po

@@ -16,7 +16,7 @@
 #include "util/log.h"
 #include "util/valid.h"
 
-enum ktype { K_INT, K_FLOAT, K_BOOL, K_STRING };
+enum ktype { K_INT, K_FLOAT, K_BOOL, K_STRING, K_LIST };	/* K_LIST: read apart */
 
 /* A string check returns NULL when the value is acceptable, else the reason. */
 typedef const char *(*check_fn)(const char *value);
@@ -71,6 +71,11 @@ static const char *check_directory(const char *v)
 	if (stat(v, &st) != 0)
 		return errno == ENOENT ? "no such directory" : "cannot be read";
 	return S_ISDIR(st.st_mode) ? NULL : "is not a directory";
+}
+
+static const char *check_language(const char *v)
+{
+	return i18n_code_ok(v) ? NULL : "is not a language code (like \"en\", \"ar\" or \"pt_BR\")";
 }
 
 static const char *check_log_level(const char *v)
@@ -141,6 +146,9 @@ static const struct key main_keys[] = {
 	{ "status.public", K_BOOL, M(is_public), 0, 0, "true", NULL, true },
 	{ "status.stale_after_hours", K_INT, M(stale_after_hours), 1, 8760, "48", NULL, true },
 	{ "status.silent_after_hours", K_INT, M(silent_after_hours), 1, 8760, "24", NULL, true },
+	{ "status.default_language", K_STRING, M(default_language), 0, 15, "en", check_language, true },
+	{ "status.languages", K_LIST, 0, 0, 0, "[ default_language ]", NULL, true },	/* list: handled apart */
+	{ "status.locale_dir", K_STRING, M(locale_dir), 0, 4096, "", check_directory, true },
 	{ "auth.pepper_file", K_STRING, M(pepper_file), 0, 4096, SYSCONFDIR "/supplywatch/pepper", check_nonempty, false },
 	{ "log.level", K_STRING, M(log_level), 0, 16, "info", check_log_level, true },
 	{ "openrosa.forms_dir", K_STRING, M(forms_dir), 0, 4096, "", check_directory, true },
@@ -167,7 +175,8 @@ static const struct key corridor_keys[] = {
 	{ "publish", K_STRING, C(publish), 0, 16, "on_receipt", check_publish, true },
 	{ "corroboration_pct", K_INT, C(corroboration_pct), 0, 100, "10", NULL, true },
 	{ "timezone", K_STRING, C(timezone), 0, 64, "", NULL, true },
-	{ "crossings", K_STRING, 0, 0, 0, "", NULL, true },	/* list: handled apart */
+	{ "crossings", K_LIST, 0, 0, 0, "", NULL, true },	/* list: handled apart */
+	{ "names", K_LIST, 0, 0, 0, "", NULL, true },		/* group: handled apart */
 };
 
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
@@ -299,6 +308,7 @@ static void load_key(struct loader *l, const struct key *k, const config_setting
 	case K_FLOAT: load_float(&it, dst); break;
 	case K_BOOL: load_bool(&it, dst); break;
 	case K_STRING: load_string(&it, dst); break;
+	case K_LIST: break;
 	}
 }
 
@@ -349,24 +359,80 @@ static void load_main(struct loader *l, config_t *cf, struct sw_config *cfg)
 	}
 }
 
-static void load_crossings(struct loader *l, config_setting_t *s, const char *name,
-			   struct sw_corridor *c)
+/* names = { ar = "..."; hy = "..."; }: a name per language code. */
+static void load_names(struct loader *l, config_setting_t *s, const char *setting,
+		       struct sw_names *out)
 {
 	int n;
 
+	if (!config_setting_is_group(s)) {
+		fail(l, s, setting, "must be a group of names by language, like { hy = \"...\"; }");
+		return;
+	}
+	n = config_setting_length(s);
+	out->v = xcalloc((size_t)n + 1, sizeof(*out->v));
+	for (int i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *code = config_setting_name(e), *v = config_setting_get_string(e), *why;
+
+		if (!i18n_code_ok(code)) {
+			fail(l, e, setting, "\"%s\" is not a language code (like \"hy\" or \"pt_BR\")", code);
+			continue;
+		}
+		if (!v) {
+			fail(l, e, setting, "%s must be a string", code);
+			continue;
+		}
+		if ((why = valid_text(v, 200))) {
+			fail(l, e, setting, "%s %s", code, why);
+			continue;
+		}
+		snprintf(out->v[out->n].code, sizeof(out->v[out->n].code), "%s", code);
+		out->v[out->n++].text = xstrdup(v);
+	}
+}
+
+static void free_names(struct sw_names *n)
+{
+	for (size_t i = 0; i < n->n; i++)
+		free(n->v[i].text);
+	free(n->v);
+}
+
+static void load_crossings(struct loader *l, config_setting_t *s, const char *name,
+			   struct sw_corridor *c)
+{
+	char where[160];
+	int n;
+
 	if (!config_setting_is_aggregate(s) || config_setting_is_group(s)) {
-		fail(l, s, name, "must be a list of strings, like ( \"Hakari bridge\" )");
+		fail(l, s, name, "must be a list of names, like ( \"Hakari bridge\" ) or "
+		     "( { name = \"Hakari bridge\"; names = { hy = \"...\"; }; } )");
 		return;
 	}
 	n = config_setting_length(s);
 	c->crossings = xcalloc((size_t)n + 1, sizeof(char *));
+	c->crossing_names = xcalloc((size_t)n + 1, sizeof(*c->crossing_names));
 	for (int i = 0; i < n; i++) {
-		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		config_setting_t *e = config_setting_get_elem(s, (unsigned)i), *names = NULL;
 		const char *v = config_setting_get_string(e);
 		const char *why;
 
+		if (config_setting_is_group(e)) {
+			for (int j = 0; j < config_setting_length(e); j++) {
+				const char *k = config_setting_name(config_setting_get_elem(e, (unsigned)j));
+
+				if (strcmp(k, "name") != 0 && strcmp(k, "names") != 0)
+					fail(l, config_setting_get_elem(e, (unsigned)j), name,
+					     "element %d: unknown setting \"%s\" (a crossing has name and names)",
+					     i + 1, k);
+			}
+			if (config_setting_get_member(e, "name"))
+				v = config_setting_get_string(config_setting_get_member(e, "name"));
+			names = config_setting_get_member(e, "names");
+		}
 		if (!v) {
-			fail(l, e, name, "element %d must be a string", i + 1);
+			fail(l, e, name, "element %d must be a name, or a group with name = \"...\"", i + 1);
 			continue;
 		}
 		if ((why = valid_text(v, 200))) {
@@ -376,6 +442,10 @@ static void load_crossings(struct loader *l, config_setting_t *s, const char *na
 		if (corridor_has_crossing(c, v)) {
 			fail(l, e, name, "\"%s\" is listed twice", v);
 			continue;
+		}
+		if (names) {
+			snprintf(where, sizeof(where), "%s.[%d].names", name, i);
+			load_names(l, names, where, &c->crossing_names[c->ncrossings]);
 		}
 		c->crossings[c->ncrossings++] = xstrdup(v);
 	}
@@ -403,6 +473,11 @@ static void load_corridor(struct loader *l, config_setting_t *g, int index,
 		if (strcmp(k->path, "crossings") == 0) {
 			if (s)
 				load_crossings(l, s, name, c);
+			continue;
+		}
+		if (strcmp(k->path, "names") == 0) {
+			if (s)
+				load_names(l, s, name, &c->names);
 			continue;
 		}
 		if (!s && !k->def) {
@@ -446,6 +521,76 @@ static void load_corridor(struct loader *l, config_setting_t *g, int index,
 		snprintf(name, sizeof(name), "corridors.[%d].restricted_below_pct", index);
 		fail(l, s ? s : g, name, "must be at least blocked_below_pct (%lld)",
 		     (long long)c->blocked_below_pct);
+	}
+}
+
+static bool has_lang(const struct sw_config *cfg, const char *code)
+{
+	return config_lang(cfg, code) >= 0;
+}
+
+static void add_lang(struct loader *l, config_setting_t *s, const char *setting,
+		     struct sw_config *cfg, const char *code)
+{
+	const char *dir = *cfg->locale_dir ? cfg->locale_dir : i18n_default_dir();
+	struct strbuf err = STRBUF_INIT, warn = STRBUF_INIT;
+	struct lang *L;
+
+	if (!i18n_code_ok(code)) {
+		fail(l, s, setting, "\"%s\" is not a language code (like \"en\", \"ar\" or \"pt_BR\")", code);
+	} else if (has_lang(cfg, code)) {
+		fail(l, s, setting, "\"%s\" is listed twice", code);
+	} else if (cfg->nlangs == SW_LANGUAGES_MAX) {
+		fail(l, s, setting, "at most %d languages", SW_LANGUAGES_MAX);
+	} else if (!(L = i18n_load(dir, code, &err, &warn))) {
+		fail(l, s, setting, "%s", err.buf);
+	} else {
+		for (char *w = warn.buf, *nl; *w; w = nl + 1) {
+			nl = strchr(w, '\n');
+			*nl = '\0';
+			log_warn("%s: catalogue %s: %s", l->file, code, w);
+		}
+		cfg->langs[cfg->nlangs++] = L;
+	}
+	sb_release(&err);
+	sb_release(&warn);
+}
+
+/*
+ * status.languages, each with its catalogue; the default language first,
+ * so cfg->langs[0] is what a reader gets who asks for nothing we serve.
+ */
+static void load_languages(struct loader *l, config_t *cf, struct sw_config *cfg)
+{
+	config_setting_t *s = config_lookup(cf, "status.languages");
+	int n = s ? config_setting_length(s) : 0;
+	bool listed = false;
+
+	cfg->langs = xcalloc(SW_LANGUAGES_MAX, sizeof(*cfg->langs));
+	if (l->nerr)
+		return;			/* default_language or locale_dir refused already */
+	if (s && (!config_setting_is_array(s) && !config_setting_is_list(s))) {
+		fail(l, s, "status.languages", "must be a list of language codes, like [ \"en\", \"hy\" ]");
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		if (config_setting_get_string_elem(s, i) &&
+		    strcmp(config_setting_get_string_elem(s, i), cfg->default_language) == 0)
+			listed = true;
+	if (s && !listed) {
+		fail(l, s, "status.languages", "must include status.default_language (\"%s\")",
+		     cfg->default_language);
+		return;
+	}
+	add_lang(l, s, "status.default_language", cfg, cfg->default_language);
+	for (int i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *code = config_setting_get_string(e);
+
+		if (!code)
+			fail(l, e, "status.languages", "element %d must be a string", i + 1);
+		else if (strcmp(code, cfg->default_language) != 0)
+			add_lang(l, e, "status.languages", cfg, code);
 	}
 }
 
@@ -509,6 +654,7 @@ struct sw_config *config_load(const char *path, struct strbuf *err)
 		return NULL;
 	}
 	load_main(&l, &cf, cfg);
+	load_languages(&l, &cf, cfg);
 	load_corridors(&l, &cf, cfg);
 	config_destroy(&cf);
 	if (l.nerr) {
@@ -523,9 +669,13 @@ static void free_corridor(struct sw_corridor *c)
 	free(c->id);
 	free(c->name);
 	free(c->timezone);
-	for (size_t i = 0; i < c->ncrossings; i++)
+	for (size_t i = 0; i < c->ncrossings; i++) {
 		free(c->crossings[i]);
+		free_names(&c->crossing_names[i]);
+	}
 	free(c->crossings);
+	free(c->crossing_names);
+	free_names(&c->names);
 }
 
 void config_free(struct sw_config *cfg)
@@ -535,6 +685,9 @@ void config_free(struct sw_config *cfg)
 	for (size_t i = 0; i < cfg->ncorridors; i++)
 		free_corridor(&cfg->corridors[i]);
 	free(cfg->corridors);
+	for (size_t i = 0; i < cfg->nlangs; i++)
+		i18n_free(cfg->langs[i]);
+	free(cfg->langs);
 	for (size_t i = 0; i < NKEYS(main_keys); i++)
 		if (main_keys[i].type == K_STRING)
 			free(*(char **)((char *)cfg + main_keys[i].offset));
@@ -556,6 +709,32 @@ bool corridor_has_crossing(const struct sw_corridor *c, const char *crossing)
 		if (strcmp(c->crossings[i], crossing) == 0)
 			return true;
 	return false;
+}
+
+int config_lang(const struct sw_config *cfg, const char *code)
+{
+	for (size_t i = 0; i < cfg->nlangs; i++)
+		if (strcmp(cfg->langs[i]->code, code) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const char *name_in(const struct sw_names *n, const char *def, const struct lang *L)
+{
+	for (size_t i = 0; n && L && i < n->n; i++)
+		if (strcmp(n->v[i].code, L->code) == 0)
+			return n->v[i].text;
+	return def;
+}
+
+const char *corridor_name(const struct sw_corridor *c, const struct lang *L)
+{
+	return name_in(&c->names, c->name, L);
+}
+
+const char *crossing_name(const struct sw_corridor *c, size_t i, const struct lang *L)
+{
+	return i < c->ncrossings ? name_in(&c->crossing_names[i], c->crossings[i], L) : "";
 }
 
 void config_list_keys(struct strbuf *out)

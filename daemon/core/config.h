@@ -14,11 +14,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/i18n.h"
 #include "util/strbuf.h"
 
 enum reconcile { RECONCILE_MAX, RECONCILE_SUM };
 /* Which reports the public surfaces count: every current one, or those a reviewer published. */
 enum publish { PUBLISH_ON_RECEIPT, PUBLISH_AFTER_REVIEW };
+
+/* A name in other languages than the configured one: names = { ar = "..."; } */
+struct sw_name {
+	char code[I18N_CODE_MAX];
+	char *text;
+};
+struct sw_names {
+	struct sw_name *v;
+	size_t n;
+};
+
+#define SW_LANGUAGES_MAX 16
 
 struct sw_corridor {
 	char *id;
@@ -34,6 +47,8 @@ struct sw_corridor {
 	char *timezone;			/* never NULL: status.timezone if unset */
 	char **crossings;
 	size_t ncrossings;
+	struct sw_names names;		/* the corridor's name per language */
+	struct sw_names *crossing_names;	/* per crossing, parallel to crossings */
 	int headline_stage;		/* enum stage: the series the indicators rest on */
 	int publish;			/* enum publish */
 	int64_t corroboration_pct;	/* two sources within this of the larger agree */
@@ -64,6 +79,10 @@ struct sw_config {
 	bool is_public;
 	int64_t stale_after_hours;
 	int64_t silent_after_hours;	/* an organisation quiet this long is "silent" */
+	char *default_language;
+	char *locale_dir;		/* "" = i18n_default_dir() */
+	struct lang **langs;		/* status.languages, catalogues loaded; [0] the default */
+	size_t nlangs;
 	/* auth */
 	char *pepper_file;
 	/* log */
@@ -97,6 +116,11 @@ void config_free(struct sw_config *cfg);
 
 const struct sw_corridor *config_corridor(const struct sw_config *cfg, const char *id);
 bool corridor_has_crossing(const struct sw_corridor *c, const char *crossing);
+/* The language of code among status.languages, or -1. */
+int config_lang(const struct sw_config *cfg, const char *code);
+/* A corridor's or crossing's name in L, else the configured name. */
+const char *corridor_name(const struct sw_corridor *c, const struct lang *L);
+const char *crossing_name(const struct sw_corridor *c, size_t i, const struct lang *L);
 
 /* Writes every key with its default, for docs and the test that checks them. */
 void config_list_keys(struct strbuf *out);

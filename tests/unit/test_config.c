@@ -586,7 +586,8 @@ static void crossings_must_be_a_list(void **state)
 		"  { id = \"a\"; name = \"A\"; baseline_trucks_per_day = 1;\n"
 		"    crossings = \"Hakari bridge\"; }\n"
 		");\n",
-		"F:3: corridors.[0].crossings: must be a list of strings, like ( \"Hakari bridge\" )\n");
+		"F:3: corridors.[0].crossings: must be a list of names, like ( \"Hakari bridge\" ) or "
+		"( { name = \"Hakari bridge\"; names = { hy = \"...\"; }; } )\n");
 }
 
 static void crossings_elements_are_checked(void **state)
@@ -600,7 +601,7 @@ static void crossings_elements_are_checked(void **state)
 		"      \"\",\n"
 		"      \"Hakari bridge\" ); }\n"
 		");\n",
-		"F:5: corridors.[0].crossings: element 2 must be a string\n"
+		"F:5: corridors.[0].crossings: element 2 must be a name, or a group with name = \"...\"\n"
 		"F:6: corridors.[0].crossings: element 3 must not be empty\n"
 		"F:7: corridors.[0].crossings: \"Hakari bridge\" is listed twice\n");
 }
