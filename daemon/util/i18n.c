@@ -686,6 +686,123 @@ const char *i18n_default_dir(void)
 	return default_dir;
 }
 
+/* ---- choosing a language ---- */
+
+/* Whether tag (len bytes, any case, "-" or "_") is code or a more specific form of it. */
+static bool tag_matches(const char *tag, size_t len, const char *code, bool exact)
+{
+	size_t cl = strlen(code), i;
+
+	if (len < cl)
+		return false;
+	for (i = 0; i < cl; i++) {
+		char a = (char)(tag[i] >= 'A' && tag[i] <= 'Z' ? tag[i] + 32 : tag[i]);
+		char b = (char)(code[i] >= 'A' && code[i] <= 'Z' ? code[i] + 32 : code[i]);
+
+		if (a == '_')
+			a = '-';
+		if (b == '_')
+			b = '-';
+		if (a != b)
+			return false;
+	}
+	return len == cl || (!exact && tag[cl] == '-');
+}
+
+/* The language tag names, or -1: an exact match first, then by primary subtag. */
+static int lookup_tag(struct lang *const *langs, size_t n, const char *tag, size_t len)
+{
+	/* "iw" is Hebrew's withdrawn code, still sent by older Android phones. */
+	if (len >= 2 && (tag[0] == 'i' || tag[0] == 'I') && (tag[1] == 'w' || tag[1] == 'W') &&
+	    (len == 2 || tag[2] == '-' || tag[2] == '_'))
+		return lookup_tag(langs, n, "he", 2);
+	for (size_t i = 0; i < n; i++)
+		if (tag_matches(tag, len, langs[i]->code, true))
+			return (int)i;
+	for (size_t i = 0; i < n; i++)
+		if (tag_matches(tag, len, langs[i]->code, false))
+			return (int)i;
+	/* "pt-PT" asked, only "pt_BR" served: the same language still reads better than the default. */
+	for (size_t i = 0; i < n; i++) {
+		size_t p = strcspn(langs[i]->code, "_-");
+
+		if (langs[i]->code[p] && p <= len && (p == len || tag[p] == '-' || tag[p] == '_') &&
+		    tag_matches(tag, p, langs[i]->code, false))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* A q-value ("1", "0.8", "0.000"), in thousandths; -1 when malformed. */
+static int qvalue(const char *s, size_t len)
+{
+	int q = 0, digits = 0;
+
+	if (len == 0 || (s[0] != '0' && s[0] != '1'))
+		return -1;
+	q = (s[0] - '0') * 1000;
+	if (len == 1)
+		return q;
+	if (s[1] != '.' || len > 5)
+		return -1;
+	for (size_t i = 2; i < len; i++, digits++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		q += (s[i] - '0') * (digits == 0 ? 100 : digits == 1 ? 10 : 1);
+	}
+	return q > 1000 ? -1 : q;
+}
+
+size_t i18n_choose(struct lang *const *langs, size_t n, const char *query, const char *accept)
+{
+	int best = -1, best_q = 0;
+
+	if (n == 0)
+		return 0;
+	if (query && *query) {
+		int k = lookup_tag(langs, n, query, strlen(query));
+
+		if (k >= 0)
+			return (size_t)k;
+	}
+	/* Accept-Language: tag [;q=x], ...: the highest q wins, the first among equals. */
+	for (const char *p = accept; p && *p; ) {
+		const char *end = p + strcspn(p, ","), *semi;
+		const char *tag = p;
+		size_t tlen;
+		int q = 1000, k;
+
+		while (tag < end && (*tag == ' ' || *tag == '\t'))
+			tag++;
+		semi = memchr(tag, ';', (size_t)(end - tag));
+		tlen = (size_t)((semi ? semi : end) - tag);
+		while (tlen && (tag[tlen - 1] == ' ' || tag[tlen - 1] == '\t'))
+			tlen--;
+		if (semi) {
+			const char *v = semi + 1;
+
+			while (v < end && (*v == ' ' || *v == '\t'))
+				v++;
+			if (end - v >= 2 && (v[0] == 'q' || v[0] == 'Q') && v[1] == '=') {
+				size_t vl = (size_t)(end - v - 2);
+
+				while (vl && (v[2 + vl - 1] == ' ' || v[2 + vl - 1] == '\t'))
+					vl--;
+				q = qvalue(v + 2, vl);
+			} else {
+				q = -1;
+			}
+		}
+		k = tlen == 1 && *tag == '*' ? 0 : lookup_tag(langs, n, tag, tlen);
+		if (q > best_q && k >= 0) {
+			best = k;
+			best_q = q;
+		}
+		p = *end ? end + 1 : end;
+	}
+	return best >= 0 ? (size_t)best : 0;
+}
+
 /* ---- numbers and dates ---- */
 
 void i18n_add_digits(struct strbuf *out, const struct lang *L, const char *s)

@@ -78,6 +78,15 @@ size_t i18n_count(const struct lang *L);
  */
 const char *i18n_default_dir(void);
 
+/*
+ * The language to answer in among langs[0..n-1] (langs[0] the default):
+ * ?lang= (query, NULL when absent) if it names one, else the best of an
+ * Accept-Language header (q-values; "ar-PS" matches "ar", "pt_BR" serves
+ * "pt-BR"; "*" and q=0 as RFC 9110 says), else the default.  An unknown
+ * or malformed value falls through to the next: never an error.
+ */
+size_t i18n_choose(struct lang *const *langs, size_t n, const char *query, const char *accept);
+
 /* ---- lookup: the msgid itself when there is no translation ---- */
 
 const char *tr(const struct lang *L, const char *msgid) __attribute__((format_arg(2)));
