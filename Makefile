@@ -45,7 +45,7 @@ COMMON  := util/strbuf util/log util/escape util/valid util/fmt util/token util/
            core/org core/review core/stage core/movement core/config core/report core/rules core/eval core/changed core/csvin \
            core/openrosa core/metrics core/ratelimit core/authcache core/iplimit core/webhook \
            store/db store/migrate store/ingest store/review store/csv_import store/webhooks
-DAEMON  := main core/forms render/render_json render/render_metrics render/render_html render/render_feed \
+DAEMON  := main core/forms render/labels render/render_json render/render_metrics render/render_html render/render_feed \
            store/load store/events store/export publish/blob publish/snapshot publish/refresh \
            publish/webhook_client publish/webhook_deliver \
            http/http http/http_auth http/http_conn http/http_cache http/http_reports \

@@ -87,8 +87,8 @@ static bool accepts_gzip(const char *h)
 }
 
 /* The validators and caching headers every surface answer carries, 304s included. */
-static void validators(struct request *rq, struct MHD_Response *r, const char *etag, int64_t lm,
-		       unsigned flags)
+static void validators(struct request *rq, struct MHD_Response *r, const struct blob *b,
+		       const char *etag, int64_t lm, unsigned flags)
 {
 	char date[FMT_HTTP_DATE_LEN];
 
@@ -98,7 +98,11 @@ static void validators(struct request *rq, struct MHD_Response *r, const char *e
 		MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, date);
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control(rq));
-	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	/* A page chosen among languages by Accept-Language is cached apart per language. */
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, b->vary_lang ? "Accept-Encoding, Accept-Language"
+				: MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	if (b->lang)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_LANGUAGE, b->lang);
 }
 
 static void surface_headers(struct MHD_Response *r, const char *type, bool gz)
@@ -119,12 +123,13 @@ static bool wants_gzip(struct request *rq, const struct blob *b)
 								  MHD_HTTP_HEADER_ACCEPT_ENCODING));
 }
 
-static enum MHD_Result reply_304(struct request *rq, const char *etag, int64_t lm, unsigned flags)
+static enum MHD_Result reply_304(struct request *rq, const struct blob *b, const char *etag,
+				 int64_t lm, unsigned flags)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 
 	if (r)
-		validators(rq, r, etag, lm, flags);
+		validators(rq, r, b, etag, lm, flags);
 	return reply_queue(rq, 304, r);
 }
 
@@ -140,7 +145,7 @@ static struct MHD_Response *response_of(struct request *rq, const struct blob *b
 		return NULL;
 	}
 	surface_headers(r, b->type, gz);
-	validators(rq, r, gz ? b->etag_gz : b->etag, lm, flags);
+	validators(rq, r, b, gz ? b->etag_gz : b->etag, lm, flags);
 	return r;
 }
 
@@ -151,7 +156,7 @@ enum MHD_Result cache_reply_blob(struct request *rq, const struct blob *b, unsig
 	int64_t lm = last_modified(b);
 
 	if (not_modified(rq, gz ? b->etag_gz : b->etag, lm, flags)) {
-		enum MHD_Result ret = reply_304(rq, gz ? b->etag_gz : b->etag, lm, flags);
+		enum MHD_Result ret = reply_304(rq, b, gz ? b->etag_gz : b->etag, lm, flags);
 
 		release(arg);	/* after: b may go with it */
 		return ret;
@@ -262,7 +267,7 @@ enum MHD_Result cache_reply_reused(struct request *rq, const struct reuse *u, co
 	struct slot *sl;
 
 	if (not_modified(rq, gz ? b->etag_gz : b->etag, lm, flags)) {
-		ret = reply_304(rq, gz ? b->etag_gz : b->etag, lm, flags);
+		ret = reply_304(rq, b, gz ? b->etag_gz : b->etag, lm, flags);
 		u->release(u->arg);	/* after: b may go with it */
 		return ret;
 	}
@@ -334,15 +339,23 @@ static void release_blob(void *arg)
 	free(arg);
 }
 
-enum MHD_Result cache_reply_body(struct request *rq, const char *type, struct strbuf *body,
-				 int64_t last_modified)
+enum MHD_Result cache_reply_page(struct request *rq, const char *type, struct strbuf *body,
+				 int64_t last_modified, const char *lang, bool vary_lang)
 {
 	struct blob *b = xmalloc(sizeof(*b));
 
 	/* Computed for one request: not worth compressing. */
 	blob_make(b, type, body->buf, body->len, last_modified, false);
+	b->lang = lang;
+	b->vary_lang = vary_lang;
 	sb_release(body);
 	return cache_reply_blob(rq, b, 0, release_blob, b);
+}
+
+enum MHD_Result cache_reply_body(struct request *rq, const char *type, struct strbuf *body,
+				 int64_t last_modified)
+{
+	return cache_reply_page(rq, type, body, last_modified, NULL, false);
 }
 
 enum MHD_Result cache_reply_json(struct request *rq, json_t *body, int64_t last_modified)

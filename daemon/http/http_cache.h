@@ -10,6 +10,7 @@
 #define SW_HTTP_CACHE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,6 +56,9 @@ void cache_free(void);
 /* A surface computed for this request (body is taken over). */
 enum MHD_Result cache_reply_body(struct request *rq, const char *type, struct strbuf *body,
 				 int64_t last_modified);
+/* The same in a language (Content-Language; vary_lang: Vary: Accept-Language); lang outlives the reply. */
+enum MHD_Result cache_reply_page(struct request *rq, const char *type, struct strbuf *body,
+				 int64_t last_modified, const char *lang, bool vary_lang);
 enum MHD_Result cache_reply_json(struct request *rq, json_t *body, int64_t last_modified);
 
 #endif

@@ -229,6 +229,16 @@ enum MHD_Result http_get_daily_csv(struct request *rq)
 	return daily(rq, true);
 }
 
+/* The language to answer in among those the snapshot was rendered in (i18n_choose). */
+static size_t language(struct request *rq, const struct snapshot *s)
+{
+	const char *q = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "lang");
+	const char *accept = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
+							 MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
+
+	return i18n_choose(s->cfg->langs, s->nlangs, q, accept);
+}
+
 static enum MHD_Result page(struct request *rq, bool home)
 {
 	struct snapshot *s = snapshot_acquire();
@@ -246,18 +256,24 @@ static enum MHD_Result page(struct request *rq, bool home)
 	a = as_of_arg(rq, s, &D, &ret);
 	if (a == ARG_ABSENT) {
 		int down = !metrics_db_up();
+		size_t l = language(rq, s);
 
-		ret = cache_reply_snapshot(rq, s, home ? &s->home_html[down] : &s->corridor_html[down][i]);
+		ret = cache_reply_snapshot(rq, s, home ? snapshot_home(s, down, l)
+					   : snapshot_page(s, down, l, (size_t)i));
 	} else if (a == ARG_OK) {
 		size_t from = home ? 0 : (size_t)i, to = home ? s->n : (size_t)i + 1;
 		struct corridor_eval *e = xcalloc(to - from, sizeof(*e));
 		struct strbuf b = STRBUF_INIT;
 
+		const struct lang *L = s->cfg->langs[language(rq, s)];
+
 		eval_past(s, from, to, D, e);
-		render_html(&b, s->cfg, e, to - from, home, s->generated_at, metrics_db_up());
+		render_html(&b, s->cfg, L, e, to - from, home, s->generated_at, metrics_db_up());
 		for (size_t k = 0; k < to - from; k++)
 			eval_free(&e[k]);
-		ret = cache_reply_body(rq, "text/html; charset=utf-8", &b, s->generated_at);
+		/* L->code lives as long as s's configuration, which the reply holds no longer than s. */
+		ret = cache_reply_page(rq, "text/html; charset=utf-8", &b, s->generated_at, L->code,
+				       s->cfg->nlangs > 1);
 		free(e);
 	}
 	snapshot_release(s);
@@ -281,7 +297,7 @@ enum MHD_Result http_get_feed(struct request *rq)
 
 	if (!s)
 		return no_snapshot(rq);
-	ret = cache_reply_snapshot(rq, s, &s->feed[!metrics_db_up()]);
+	ret = cache_reply_snapshot(rq, s, snapshot_feed(s, !metrics_db_up(), language(rq, s)));
 	snapshot_release(s);
 	return ret;
 }

@@ -24,6 +24,8 @@ struct blob {
 	char etag_gz[BLOB_ETAG_LEN];	/* "<32 hex digits>-gz" */
 	int64_t last_modified;		/* seconds since the epoch */
 	unsigned slot;			/* its place among its owner's blobs (HTTP keeps a response per place) */
+	const char *lang;		/* Content-Language; NULL: not in a language (JSON) */
+	bool vary_lang;			/* chosen by Accept-Language among others */
 };
 
 /*

@@ -53,11 +53,25 @@ static void carry_last_modified(struct blob *b, const struct blob *old)
 		b->last_modified = old->last_modified + 1;
 }
 
-static const struct blob *old_page(const struct snapshot *prev, int down, const char *id)
+const struct blob *snapshot_home(const struct snapshot *s, int down, size_t l)
 {
-	int i = prev ? snapshot_corridor(prev, id) : -1;
+	return &s->home_html[down][l];
+}
 
-	return i < 0 ? NULL : &prev->corridor_html[down][i];
+const struct blob *snapshot_page(const struct snapshot *s, int down, size_t l, size_t corridor)
+{
+	return &s->corridor_html[down][l * s->n + corridor];
+}
+
+const struct blob *snapshot_feed(const struct snapshot *s, int down, size_t l)
+{
+	return &s->feed[down][l];
+}
+
+/* prev's language of code, or -1 (a reload can add or drop languages). */
+static int old_lang(const struct snapshot *prev, const char *code)
+{
+	return prev ? config_lang(prev->cfg, code) : -1;
 }
 
 /* The blob of what t holds (t is emptied for the next, its buffer kept). */
@@ -79,6 +93,38 @@ static void json_blob(struct blob *b, json_t *j, struct strbuf *t, int64_t at)
 	blob_of(b, TYPE_JSON, t, at);
 }
 
+/* A page or feed in language L: tagged with it, its Last-Modified carried from old. */
+static void lang_blob(struct snapshot *s, struct blob *b, const char *type, struct strbuf *t,
+		      const struct lang *L, const struct blob *old)
+{
+	blob_of(b, type, t, s->generated_at);
+	b->lang = L->code;
+	b->vary_lang = s->cfg->nlangs > 1;
+	carry_last_modified(b, old);
+}
+
+static void render_language(struct snapshot *s, const struct snapshot *prev, int down, size_t l,
+			    struct strbuf *t)
+{
+	const struct lang *L = s->cfg->langs[l];
+	int64_t at = s->generated_at;
+	int ol = old_lang(prev, L->code);
+
+	render_html(t, s->cfg, L, s->evals, s->n, true, at, !down);
+	lang_blob(s, &s->home_html[down][l], TYPE_HTML, t, L,
+		  ol >= 0 ? snapshot_home(prev, down, (size_t)ol) : NULL);
+	for (size_t i = 0; i < s->n; i++) {
+		int oi = ol >= 0 ? snapshot_corridor(prev, s->data[i]->c->id) : -1;
+
+		render_html(t, s->cfg, L, &s->evals[i], 1, false, at, !down);
+		lang_blob(s, &s->corridor_html[down][l * s->n + i], TYPE_HTML, t, L,
+			  oi >= 0 ? snapshot_page(prev, down, (size_t)ol, (size_t)oi) : NULL);
+	}
+	render_feed(t, s->cfg, L, s->evals, s->n, at, !down);
+	lang_blob(s, &s->feed[down][l], TYPE_ATOM, t, L,
+		  ol >= 0 ? snapshot_feed(prev, down, (size_t)ol) : NULL);
+}
+
 static void render_variant(struct snapshot *s, const struct snapshot *prev, int down,
 			   struct strbuf *t)
 {
@@ -87,18 +133,35 @@ static void render_variant(struct snapshot *s, const struct snapshot *prev, int 
 	json_blob(&s->status_json[down],
 		  render_status_json(s->cfg, s->evals, s->n, -1, at, !down), t, at);
 	carry_last_modified(&s->status_json[down], prev ? &prev->status_json[down] : NULL);
-	render_html(t, s->cfg, s->evals, s->n, true, at, !down);
-	blob_of(&s->home_html[down], TYPE_HTML, t, at);
-	carry_last_modified(&s->home_html[down], prev ? &prev->home_html[down] : NULL);
-	s->corridor_html[down] = xcalloc(s->n ? s->n : 1, sizeof(*s->corridor_html[down]));
-	for (size_t i = 0; i < s->n; i++) {
-		render_html(t, s->cfg, &s->evals[i], 1, false, at, !down);
-		blob_of(&s->corridor_html[down][i], TYPE_HTML, t, at);
-		carry_last_modified(&s->corridor_html[down][i], old_page(prev, down, s->data[i]->c->id));
-	}
-	render_feed(t, s->cfg, s->evals, s->n, at, !down);
-	blob_of(&s->feed[down], TYPE_ATOM, t, at);
-	carry_last_modified(&s->feed[down], prev ? &prev->feed[down] : NULL);
+	s->home_html[down] = xcalloc(s->nlangs, sizeof(*s->home_html[down]));
+	s->feed[down] = xcalloc(s->nlangs, sizeof(*s->feed[down]));
+	s->corridor_html[down] = xcalloc(s->nlangs * (s->n ? s->n : 1), sizeof(*s->corridor_html[down]));
+	for (size_t l = 0; l < s->nlangs; l++)
+		render_language(s, prev, down, l, t);
+}
+
+static size_t blob_bytes(const struct blob *b)
+{
+	return b->len + b->gz_len;
+}
+
+/* What each language's pages and feeds hold, both variants: the cost of serving it. */
+static void count_lang_bytes(struct snapshot *s, struct strbuf *t)
+{
+	s->lang_bytes = xcalloc(s->nlangs, sizeof(*s->lang_bytes));
+	for (int down = 0; down < 2; down++)
+		for (size_t l = 0; l < s->nlangs; l++) {
+			s->lang_bytes[l] += blob_bytes(&s->home_html[down][l]) +
+					    blob_bytes(&s->feed[down][l]);
+			for (size_t i = 0; i < s->n; i++)
+				s->lang_bytes[l] += blob_bytes(&s->corridor_html[down][l * s->n + i]);
+		}
+	sb_addstr(t, "# HELP supplywatch_snapshot_language_bytes Bytes of the pre-rendered pages and "
+		  "feeds of each served language (status.languages), gzipped twins included.\n"
+		  "# TYPE supplywatch_snapshot_language_bytes gauge\n");
+	for (size_t l = 0; l < s->nlangs; l++)
+		sb_addf(t, "supplywatch_snapshot_language_bytes{language=\"%s\"} %zu\n",
+			s->cfg->langs[l]->code, s->lang_bytes[l]);
 }
 
 void snapshot_render(struct snapshot *s, const struct snapshot *prev)
@@ -106,17 +169,21 @@ void snapshot_render(struct snapshot *s, const struct snapshot *prev)
 	struct strbuf t = STRBUF_INIT;
 	unsigned k = 0;
 
+	s->nlangs = s->cfg->nlangs ? s->cfg->nlangs : 1;
 	for (int down = 0; down < 2; down++)
 		render_variant(s, prev, down, &t);
 	for (int down = 0; down < 2; down++) {
 		s->status_json[down].slot = k++;
-		s->home_html[down].slot = k++;
-		s->feed[down].slot = k++;
-		for (size_t i = 0; i < s->n; i++)
-			s->corridor_html[down][i].slot = k++;
+		for (size_t l = 0; l < s->nlangs; l++) {
+			s->home_html[down][l].slot = k++;
+			s->feed[down][l].slot = k++;
+			for (size_t i = 0; i < s->n; i++)
+				s->corridor_html[down][l * s->n + i].slot = k++;
+		}
 	}
 	s->nblobs = k;
 	render_metric_gauges(&t, s->evals, s->n);
+	count_lang_bytes(s, &t);
 	s->metrics_gauges = xstrdup(t.buf);
 	sb_release(&t);
 }
@@ -128,13 +195,18 @@ static void snapshot_free(struct snapshot *s)
 		corridor_data_release(s->data[i]);
 	}
 	for (int down = 0; down < 2; down++) {
-		for (size_t i = 0; s->corridor_html[down] && i < s->n; i++)
-			blob_free(&s->corridor_html[down][i]);
+		for (size_t l = 0; s->corridor_html[down] && l < s->nlangs; l++) {
+			for (size_t i = 0; i < s->n; i++)
+				blob_free(&s->corridor_html[down][l * s->n + i]);
+			blob_free(&s->home_html[down][l]);
+			blob_free(&s->feed[down][l]);
+		}
 		free(s->corridor_html[down]);
-		blob_free(&s->home_html[down]);
+		free(s->home_html[down]);
+		free(s->feed[down]);
 		blob_free(&s->status_json[down]);
-		blob_free(&s->feed[down]);
 	}
+	free(s->lang_bytes);
 	free(s->metrics_gauges);
 	free(s->org_last);
 	free(s->evals);
@@ -155,10 +227,12 @@ static int64_t newest_blob(const struct snapshot *s)
 
 	for (int down = 0; s && down < 2; down++) {
 		t = latest(t, s->status_json[down].last_modified);
-		t = latest(t, s->home_html[down].last_modified);
-		t = latest(t, s->feed[down].last_modified);
-		for (size_t i = 0; i < s->n; i++)
-			t = latest(t, s->corridor_html[down][i].last_modified);
+		for (size_t l = 0; s->home_html[down] && l < s->nlangs; l++) {
+			t = latest(t, s->home_html[down][l].last_modified);
+			t = latest(t, s->feed[down][l].last_modified);
+			for (size_t i = 0; i < s->n; i++)
+				t = latest(t, s->corridor_html[down][l * s->n + i].last_modified);
+		}
 	}
 	return t;
 }

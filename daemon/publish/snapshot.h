@@ -36,15 +36,23 @@ struct snapshot {
 	/*
 	 * Pre-rendered surfaces.  Each comes twice: [0] as built, [1] saying
 	 * the database is unreachable, served while it is (metrics_db_up), so
-	 * a monitor knows the figures are getting old.
+	 * a monitor knows the figures are getting old.  Pages and feeds come
+	 * once per language of cfg->langs (status.languages), in its order.
 	 */
 	struct blob status_json[2];		/* [1]: "database_reachable": false */
-	struct blob home_html[2];
-	struct blob feed[2];			/* [1]: a subtitle says so */
-	struct blob *corridor_html[2];		/* per corridor */
+	struct blob *home_html[2];		/* per language */
+	struct blob *feed[2];			/* per language; [1]: a subtitle says so */
+	struct blob *corridor_html[2];		/* per language and corridor: [lang * n + corridor] */
+	size_t nlangs;
 	size_t nblobs;				/* the blobs' slots are 0 .. nblobs - 1 */
+	size_t *lang_bytes;			/* per language: what its pages and feeds hold */
 	char *metrics_gauges;			/* text block of the indicator gauges */
 };
+
+/* The pre-rendered page or feed in language l (an index of cfg->langs). */
+const struct blob *snapshot_home(const struct snapshot *s, int down, size_t l);
+const struct blob *snapshot_page(const struct snapshot *s, int down, size_t l, size_t corridor);
+const struct blob *snapshot_feed(const struct snapshot *s, int down, size_t l);
 
 /*
  * A snapshot of cfg (a reference is taken over) with n corridors' data

@@ -17,6 +17,7 @@
 
 #include "core/config.h"
 #include "core/eval.h"
+#include "util/i18n.h"
 #include "util/strbuf.h"
 
 /* The status JSON of n corridors; as_of -1 = each one's today. */
@@ -31,11 +32,11 @@ void render_daily_csv(struct strbuf *out, const struct corridor_eval *e, int64_t
 /* GET /api/v1/corridors/{id}/sources: each organisation's series against the headline. */
 json_t *render_sources_json(const struct corridor_eval *e, int64_t from, int64_t to);
 /* The status page: every corridor (home) or one (its own page). */
-void render_html(struct strbuf *out, const struct sw_config *cfg, const struct corridor_eval *e,
-		 size_t n, bool home, int64_t generated_at, bool db_up);
+void render_html(struct strbuf *out, const struct sw_config *cfg, const struct lang *L,
+		 const struct corridor_eval *e, size_t n, bool home, int64_t generated_at, bool db_up);
 /* The Atom feed of status changes. */
-void render_feed(struct strbuf *out, const struct sw_config *cfg, const struct corridor_eval *e,
-		 size_t n, int64_t generated_at, bool db_up);
+void render_feed(struct strbuf *out, const struct sw_config *cfg, const struct lang *L,
+		 const struct corridor_eval *e, size_t n, int64_t generated_at, bool db_up);
 /* The corridor gauges of /metrics. */
 void render_metric_gauges(struct strbuf *out, const struct corridor_eval *e, size_t n);
 

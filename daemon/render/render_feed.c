@@ -11,11 +11,11 @@
  * as LF) is valid XML text and attribute content; the other control
  * characters and U+FFFE/U+FFFF were refused at input.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/labels.h"
 #include "render/render.h"
 #include "util/escape.h"
 #include "util/fmt.h"
@@ -207,144 +207,182 @@ static void entry_id(struct strbuf *out, const struct change *c)
 	sb_addstr(out, "</id>\n");
 }
 
-static void dis_subject(struct strbuf *out, const struct change *c)
-{
-	const struct disruption *d = c->d;
+/* A message in the feed: our own text escaped for XML, arguments as built. */
+#define T(...) tr_add(out, esc_xml, __VA_ARGS__)
+#define NUM(n) i18n_int(L, (int64_t)(n), (char[I18N_NUM_LEN]){ 0 })
+#define DATE(d) i18n_date(L, (d), (char[I18N_DATE_LEN]){ 0 })
 
-	sb_addch(out, (char)toupper((unsigned char)d->service_name[0]));
-	sb_addf(out, "%s disruption ", d->service_name + 1);
-	if (d->location[0]) {
-		sb_addstr(out, "in ");
-		esc_xml(out, d->location);
-	} else {
-		sb_addstr(out, "on ");
-		esc_xml(out, c->e->data->c->name);
-	}
+/* Escaped text from a report or the configuration, as an argument of a message. */
+static const char *x(struct strbuf *t, const char *s)
+{
+	sb_reset(t);
+	esc_xml(t, s);
+	return t->buf;
 }
 
-static void entry_title(struct strbuf *out, const struct change *c)
+static const char *crossing_of(const struct change *c, const struct lang *L)
 {
-	const char *name = c->e->data->c->name;
+	const struct corridor_data *d = c->e->data;
+	size_t k = (size_t)c->x->crossing;
+
+	return k < d->c->ncrossings ? crossing_name(d->c, k, L) : d->crossing_names[k];
+}
+
+static void entry_title(struct strbuf *out, const struct lang *L, const struct change *c)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	const char *name = x(&a, corridor_name(c->e->data->c, L));
 
 	sb_addstr(out, "<title>");
 	switch (c->kind) {
 	case CH_BLOCKADE_BEGAN:
+		T(tr(L, "Blockade of %s began"), name);
+		break;
 	case CH_BLOCKADE_ENDED:
-		sb_addstr(out, "Blockade of ");
-		esc_xml(out, name);
-		if (c->kind == CH_BLOCKADE_BEGAN)
-			sb_addstr(out, " began");
-		else
-			sb_addf(out, " ended after %lld days", (long long)c->p->days);
+		T(trn(L, "Blockade of %s ended after %s day", "Blockade of %s ended after %s days",
+		      (uint64_t)c->p->days), name, NUM(c->p->days));
 		break;
 	case CH_STATUS:
-		esc_xml(out, name);
-		sb_addf(out, ": status changed from %s to %s", status_name(c->from),
-			status_name(c->to));
+		/* TRANSLATORS: a corridor's name, then its old and new status ("open", "blocked"...). */
+		T(tr(L, "%s: status changed from %s to %s"), name, label_status(L, c->from),
+		  label_status(L, c->to));
 		break;
 	case CH_DIS_BEGAN:
-	case CH_DIS_ENDED:
-		dis_subject(out, c);
-		sb_addstr(out, c->kind == CH_DIS_BEGAN ? " began" : " ended");
+	case CH_DIS_ENDED: {
+		const struct disruption *d = c->d;
+		const char *svc = label_service_name(L, d->service_name);
+
+		if (d->location[0] && c->kind == CH_DIS_BEGAN)
+			/* TRANSLATORS: a service ("Gas") and a place (in a report's words). */
+			T(tr(L, "%s disruption in %s began"), svc, x(&b, d->location));
+		else if (d->location[0])
+			T(tr(L, "%s disruption in %s ended"), svc, x(&b, d->location));
+		else if (c->kind == CH_DIS_BEGAN)
+			/* TRANSLATORS: a service ("Gas") and a corridor's name. */
+			T(tr(L, "%s disruption on %s began"), svc, name);
+		else
+			T(tr(L, "%s disruption on %s ended"), svc, name);
 		break;
-	case CH_CROSSING:
-		esc_xml(out, c->e->data->crossing_names[c->x->crossing]);
-		sb_addstr(out, " (");
-		esc_xml(out, name);
-		sb_addf(out, "): crossing %s", c->to == ST_BLOCKED ? "closed" :
-			c->to == ST_OPEN ? (c->from == ST_UNKNOWN ? "open" : "reopened") : "restricted");
+	}
+	case CH_CROSSING: {
+		const char *crossing = x(&b, crossing_of(c, L));
+
+		if (c->to == ST_BLOCKED)
+			/* TRANSLATORS: a crossing's name, then its corridor's. */
+			T(tr(L, "%s (%s): crossing closed"), crossing, name);
+		else if (c->to == ST_OPEN && c->from == ST_UNKNOWN)
+			T(tr(L, "%s (%s): crossing open"), crossing, name);
+		else if (c->to == ST_OPEN)
+			T(tr(L, "%s (%s): crossing reopened"), crossing, name);
+		else
+			T(tr(L, "%s (%s): crossing restricted"), crossing, name);
 		break;
+	}
 	}
 	sb_addstr(out, "</title>\n");
+	sb_release(&a);
+	sb_release(&b);
 }
 
-static void summary_blockade(struct strbuf *out, const struct change *c)
+static void summary_blockade(struct strbuf *out, const struct lang *L, const struct change *c)
 {
-	char first[11], last[11];
+	const char *first = DATE(c->p->first);
+	const char *last = DATE(c->p->ongoing ? c->e->D : c->p->last);
 
-	fmt_date(c->p->first, first);
-	fmt_date(c->p->ongoing ? c->e->D : c->p->last, last);
 	if (c->kind == CH_BLOCKADE_ENDED)
-		sb_addf(out, "The blockade lasted %lld days, from %s to %s.",
-			(long long)c->p->days, first, last);
+		T(trn(L, "The blockade lasted %s day, from %s to %s.",
+		      "The blockade lasted %s days, from %s to %s.", (uint64_t)c->p->days),
+		  NUM(c->p->days), first, last);
 	else if (c->p->ongoing)
-		sb_addf(out, "First blocked day: %s. Still in effect: day %lld as of %s.",
-			first, (long long)c->p->days, last);
+		T(tr(L, "First blocked day: %s. Still in effect: day %s as of %s."), first,
+		  NUM(c->p->days), last);
 	else
-		sb_addf(out, "First blocked day: %s. It lasted %lld days, until %s.",
-			first, (long long)c->p->days, last);
+		T(trn(L, "First blocked day: %s. It lasted %s day, until %s.",
+		      "First blocked day: %s. It lasted %s days, until %s.", (uint64_t)c->p->days),
+		  first, NUM(c->p->days), last);
 }
 
-static void summary_status(struct strbuf *out, const struct change *c)
+static void summary_status(struct strbuf *out, const struct lang *L, const struct change *c)
 {
 	const struct day *d = &c->e->days[c->date - c->e->days[0].date];
-	char date[11];
 
-	fmt_date(c->date, date);
-	sb_addf(out, "On %s the status became %s (", date, status_name(c->to));
-	sb_addstr(out, d->basis == BASIS_DECLARED ? "declared by an access report" :
-		  "from truck flows");
-	sb_addf(out, "), after %s.", status_name(c->from));
+	if (d->basis == BASIS_DECLARED)
+		T(tr(L, "On %s the status became %s (declared by an access report), after %s."),
+		  DATE(c->date), label_status(L, c->to), label_status(L, c->from));
+	else
+		T(tr(L, "On %s the status became %s (from truck flows), after %s."),
+		  DATE(c->date), label_status(L, c->to), label_status(L, c->from));
 }
 
-static void summary_disruption(struct strbuf *out, const struct change *c)
+static void summary_disruption(struct strbuf *out, const struct lang *L, const struct change *c)
 {
 	const struct disruption *d = c->d;
-	char when[32];
+	char began[I18N_DATE_LEN], ended[I18N_DATE_LEN];
+	int64_t days = d->end_day - d->start_day + 1;
 
-	fmt_instant_local(d->started_at, d->start_offset, when);
-	sb_addf(out, "Began %s", when);
-	if (c->kind == CH_DIS_ENDED) {
-		fmt_instant_utc(d->ended_at, when);
-		sb_addf(out, ", ended %s, %lld day%s", when,
-			(long long)(d->end_day - d->start_day + 1),
-			d->end_day == d->start_day ? "" : "s");
-	}
-	sb_addch(out, '.');
-	if (d->people >= 0)
-		sb_addf(out, " People affected: %lld.", (long long)d->people);
-}
-
-static void summary_crossing(struct strbuf *out, const struct change *c)
-{
-	char when[32];
-
-	fmt_instant_local(c->x->at, c->x->offset, when);
-	sb_addf(out, "From %s the crossing was %s", when, status_name(c->to));
-	if (c->from != ST_UNKNOWN)
-		sb_addf(out, " (before: %s)", status_name(c->from));
-	sb_addstr(out, ", by an access report.");
-}
-
-static void entry_summary(struct strbuf *out, const struct change *c)
-{
-	struct strbuf text = STRBUF_INIT;
-
-	if (c->kind == CH_CROSSING)
-		summary_crossing(&text, c);
-	else if (c->kind == CH_STATUS)
-		summary_status(&text, c);
-	else if (c->d)
-		summary_disruption(&text, c);
+	i18n_local(L, d->started_at, d->start_offset, began);
+	if (c->kind == CH_DIS_ENDED)
+		T(trn(L, "Began %s, ended %s, %s day.", "Began %s, ended %s, %s days.", (uint64_t)days),
+		  began, i18n_utc(L, d->ended_at, ended), NUM(days));
 	else
-		summary_blockade(&text, c);
-	/* The summaries hold no report text, only our own words and numbers. */
-	sb_addf(out, "<summary>%s</summary>\n", text.buf);
-	sb_release(&text);
+		T(tr(L, "Began %s."), began);
+	if (d->people >= 0) {
+		sb_addch(out, ' ');
+		T(tr(L, "People affected: %s."), NUM(d->people));
+	}
 }
 
-static void entry(struct strbuf *out, const struct change *c)
+static void summary_crossing(struct strbuf *out, const struct lang *L, const struct change *c)
+{
+	char when[I18N_DATE_LEN];
+
+	i18n_local(L, c->x->at, c->x->offset, when);
+	if (c->from != ST_UNKNOWN)
+		T(tr(L, "From %s the crossing was %s (before: %s), by an access report."), when,
+		  label_status(L, c->to), label_status(L, c->from));
+	else
+		T(tr(L, "From %s the crossing was %s, by an access report."), when, label_status(L, c->to));
+}
+
+static void entry_summary(struct strbuf *out, const struct lang *L, const struct change *c)
+{
+	/* The summaries hold no report text, only our own words and numbers. */
+	sb_addstr(out, "<summary>");
+	if (c->kind == CH_CROSSING)
+		summary_crossing(out, L, c);
+	else if (c->kind == CH_STATUS)
+		summary_status(out, L, c);
+	else if (c->d)
+		summary_disruption(out, L, c);
+	else
+		summary_blockade(out, L, c);
+	sb_addstr(out, "</summary>\n");
+}
+
+/* "?lang=ar" on our own links, unless L is the default. */
+static void lang_query(struct strbuf *out, const struct sw_config *cfg, const struct lang *L)
+{
+	if (cfg->nlangs > 1 && L != cfg->langs[0]) {
+		sb_addstr(out, "?lang=");
+		esc_xml(out, L->code);
+	}
+}
+
+static void entry(struct strbuf *out, const struct sw_config *cfg, const struct lang *L,
+		  const struct change *c)
 {
 	char at[32];
 
 	fmt_instant_utc(c->at, at);
 	sb_addstr(out, "<entry>\n");
+	/* The same change is the same entry in every language: the id names only the change. */
 	entry_id(out, c);
-	entry_title(out, c);
+	entry_title(out, L, c);
 	sb_addf(out, "<updated>%s</updated>\n<link href=\"/corridors/", at);
 	esc_xml(out, c->e->data->c->id);
+	lang_query(out, cfg, L);
 	sb_addstr(out, "\"/>\n");
-	entry_summary(out, c);
+	entry_summary(out, L, c);
 	sb_addstr(out, "</entry>\n");
 }
 
@@ -353,48 +391,63 @@ static void entry(struct strbuf *out, const struct change *c)
  * corridor that publishes after review, how many reports its entries leave
  * out for now.
  */
-static void feed_subtitle(struct strbuf *out, const struct corridor_eval *e, size_t n, bool db_up)
+static void feed_subtitle(struct strbuf *out, const struct lang *L, const struct corridor_eval *e,
+			  size_t n, bool db_up)
 {
-	bool any = !db_up;
+	struct strbuf t = STRBUF_INIT;
+	bool any = !db_up, first = true;
 
 	for (size_t i = 0; i < n; i++)
 		any |= e[i].data->c->publish == PUBLISH_AFTER_REVIEW;
 	if (!any)
 		return;
 	sb_addstr(out, "<subtitle>");
-	if (!db_up)
-		sb_addstr(out, "The database is unreachable: these entries are the last "
-			  "computed and may be out of date.");
+	if (!db_up) {
+		T(tr(L, "The database is unreachable: these entries are the last computed and may be out of date."));
+		first = false;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct corridor_data *d = e[i].data;
 
 		if (d->c->publish != PUBLISH_AFTER_REVIEW)
 			continue;
-		sb_addstr(out, out->buf[out->len - 1] == '>' ? "" : " ");
-		esc_xml(out, d->c->name);
-		sb_addf(out, " counts only reports a reviewer has published: %lld await%s review.",
-			(long long)d->awaiting_review, d->awaiting_review == 1 ? "s" : "");
+		sb_addstr(out, first ? "" : " ");
+		T(trn(L, "%s counts only reports a reviewer has published: %s awaits review.",
+		      "%s counts only reports a reviewer has published: %s await review.",
+		      (uint64_t)d->awaiting_review), x(&t, corridor_name(d->c, L)), NUM(d->awaiting_review));
+		first = false;
 	}
 	sb_addstr(out, "</subtitle>\n");
+	sb_release(&t);
 }
 
-static void feed_head(struct strbuf *out, const struct sw_config *cfg, const struct corridor_eval *e,
-		      size_t n, int64_t generated_at, bool db_up)
+static void feed_head(struct strbuf *out, const struct sw_config *cfg, const struct lang *L,
+		      const struct corridor_eval *e, size_t n, int64_t generated_at, bool db_up)
 {
 	char at[32];
 
 	fmt_instant_utc(generated_at, at);
 	sb_addstr(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-		  "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<id>" TAG "feed</id>\n<title>");
+		  "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"");
+	esc_xml(out, L->code);
+	/* Each language's feed is a feed of its own; its entries are the same entries. */
+	sb_addstr(out, "\">\n<id>" TAG "feed");
+	if (cfg->nlangs > 1 && L != cfg->langs[0]) {
+		sb_addch(out, '/');
+		esc_xml(out, L->code);
+	}
+	sb_addstr(out, "</id>\n<title>");
 	esc_xml(out, cfg->title);
-	sb_addf(out, "</title>\n<updated>%s</updated>\n"
-		"<link rel=\"self\" href=\"/feed.atom\"/>\n<link href=\"/\"/>\n"
-		"<author><name>supplywatch</name></author>\n", at);
-	feed_subtitle(out, e, n, db_up);
+	sb_addf(out, "</title>\n<updated>%s</updated>\n<link rel=\"self\" href=\"/feed.atom", at);
+	lang_query(out, cfg, L);
+	sb_addstr(out, "\"/>\n<link href=\"/");
+	lang_query(out, cfg, L);
+	sb_addstr(out, "\"/>\n<author><name>supplywatch</name></author>\n");
+	feed_subtitle(out, L, e, n, db_up);
 }
 
-void render_feed(struct strbuf *out, const struct sw_config *cfg, const struct corridor_eval *e,
-		 size_t n, int64_t generated_at, bool db_up)
+void render_feed(struct strbuf *out, const struct sw_config *cfg, const struct lang *L,
+		 const struct corridor_eval *e, size_t n, int64_t generated_at, bool db_up)
 {
 	struct changes cs = { NULL, 0, 0 };
 	size_t written = 0;
@@ -407,11 +460,11 @@ void render_feed(struct strbuf *out, const struct sw_config *cfg, const struct c
 	}
 	if (cs.n)
 		qsort(cs.v, cs.n, sizeof(*cs.v), cmp_change);
-	feed_head(out, cfg, e, n, generated_at, db_up);
+	feed_head(out, cfg, L, e, n, generated_at, db_up);
 	for (size_t i = 0; i < cs.n && written < FEED_MAX; i++) {
 		if (i > 0 && same_change(&cs.v[i - 1], &cs.v[i]))
 			continue;
-		entry(out, &cs.v[i]);
+		entry(out, cfg, L, &cs.v[i]);
 		written++;
 	}
 	sb_addstr(out, "</feed>\n");

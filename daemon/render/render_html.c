@@ -6,18 +6,26 @@
  * Content-Security-Policy (default-src 'none'; style-src 'unsafe-inline';
  * img-src data:) and on a phone over a poor link.  Every status is written
  * in words beside its colour.  Every text that came from a report or the
- * configuration goes through esc_html.
+ * configuration goes through esc_html, inside <bdi> so a name in one
+ * script reads right in a sentence of another.
+ *
+ * Each page is written in one language (util/i18n.h): every message is
+ * one whole sentence of the catalogue with its numbers and dates written
+ * the language's way; right-to-left languages get dir="rtl", and the
+ * style uses logical properties (margin-inline-end, not margin-right) so
+ * the layout mirrors.  The charts are drawn left to right in every
+ * language, as time axes are in Arabic and Hebrew news graphics too.
  *
  * The page must stay well under 100 KB with ten corridors, so the charts
  * draw runs of days as one shape and bars as segments of one path rather
  * than an element per day, and long lists are cut on the home page.
  */
-#include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "render/labels.h"
 #include "render/render.h"
 #include "util/escape.h"
-#include "util/fmt.h"
 
 #define CHART_DAYS 90
 #define DAY_W 6			/* SVG units per day; integers keep the output short */
@@ -28,6 +36,17 @@
 #define LIST_MAX_HOME 5		/* items per list on the home page */
 #define LIST_MAX_PAGE 200	/* and on a corridor's own page */
 
+/* What every part of one page needs to know. */
+struct page {
+	const struct sw_config *cfg;
+	const struct lang *L;
+	const struct corridor_eval *e;
+	size_t n;
+	bool home;
+	int64_t generated_at;
+	bool db_up;
+};
+
 static const char style[] =
 	"*{box-sizing:border-box}"
 	"body{margin:0;font:1rem/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;"
@@ -35,24 +54,24 @@ static const char style[] =
 	"header,main,footer{max-width:48rem;margin:0 auto;padding:0 1rem}"
 	"h1{font-size:1.5rem;margin:1rem 0 .25rem}"
 	"h2{font-size:1.35rem;margin:0}h3{font-size:1.05rem;margin:1.25rem 0 .25rem}"
-	"p,ul{margin:.25rem 0}ul{padding-left:1.25rem}"
+	"p,ul{margin:.25rem 0}ul{padding-inline-start:1.25rem}"
 	"a{color:#0b57a4}"
 	"section{border-top:3px solid #ddd;padding:1rem 0 1.5rem}"
 	".asof{color:#555;margin:0 0 .5rem}"
 	".badge{display:inline-block;padding:0 .5rem;border-radius:.25rem;color:#fff;"
 	"font-weight:700;letter-spacing:.04em}"
-	".st{font-size:1.25rem}.st .badge{font-size:1.4rem;margin-right:.5rem}"
+	".st{font-size:1.25rem}.st .badge{font-size:1.4rem;margin-inline-end:.5rem}"
 	".s-1{background:#5f6368}.s0{background:#1e7b34}.s1{background:#c2410c}.s2{background:#b3261e}"
 	".v1{background:#5f6368}.v2{background:#8a6d00}.v3{background:#c2410c}.v4{background:#b3261e}"
 	".big{font-size:1.2rem;font-weight:700}"
-	".warn{background:#fff4ce;border-left:4px solid #8a6d00;padding:.25rem .5rem}"
+	".warn{background:#fff4ce;border-inline-start:4px solid #8a6d00;padding:.25rem .5rem}"
 	".alert{background:#b3261e;color:#fff;font-weight:700;padding:.75rem 1rem;margin:0;"
 	"text-align:center}"
-	"svg{display:block;width:100%;height:auto}"
+	"svg{display:block;width:100%;height:auto;direction:ltr}"
 	"figure{margin:.5rem 0}"
-	".ax{display:flex;justify-content:space-between;font-size:.8rem;color:#555}"
+	".ax{display:flex;justify-content:space-between;font-size:.8rem;color:#555;direction:ltr}"
 	".lg{list-style:none;padding:0;font-size:.875rem;color:#333}"
-	".k{display:inline-block;width:1.1em;height:.9em;margin-right:.4em;vertical-align:-.1em;"
+	".k{display:inline-block;width:1.1em;height:.9em;margin-inline-end:.4em;vertical-align:-.1em;"
 	"border:1px solid #999}"
 	".kb{background:#f4cccc}.kg{background:repeating-linear-gradient(45deg,#888 0 2px,#fff 2px 4px)}"
 	".kt{height:.35em;background:#111;border:0}.kr{background:#2b5c8a;border:0}"
@@ -73,51 +92,44 @@ static const char style[] =
 	"overflow-wrap:normal}th,td{padding:.2rem .4rem;border-bottom:1px solid #ddd;text-align:start;"
 	"vertical-align:top}td .badge,.d{white-space:nowrap}td .badge{font-size:.8rem}"
 	"td{font-variant-numeric:tabular-nums}.na{color:#666;font-style:italic}"
-	"footer{color:#555;font-size:.875rem;padding-bottom:2rem}";
+	"footer{color:#555;font-size:.875rem;padding-bottom:2rem}"
+	".langs ul{list-style:none;padding:0;margin:.5rem 0 0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}"
+	".langs a,.langs strong{display:inline-block;padding:.25rem 0}";
 
 /* ---- small text helpers ---- */
 
-static void add_date(struct strbuf *out, int64_t days)
-{
-	char d[11];
+/* Numbers and dates as L writes them, each in a buffer of its own for one statement. */
+#define NUM(n) i18n_int(L, (int64_t)(n), (char[I18N_NUM_LEN]){ 0 })
+#define DEC1(x) i18n_dec1(L, (x), (char[I18N_NUM_LEN]){ 0 })
+#define DEC2(x) i18n_dec2(L, (x), (char[I18N_NUM_LEN]){ 0 })
+#define PCT1(x) i18n_pct1(L, (x), (char[I18N_NUM_LEN]){ 0 })
+#define DATE(d) i18n_date(L, (d), (char[I18N_DATE_LEN]){ 0 })
+/* A number in bold, as an argument of a message. */
+#define BOLD(s) bold((s), (char[I18N_NUM_LEN + 20]){ 0 })
 
-	fmt_date(days, d);
-	sb_addstr(out, d);
+static const char *bold(const char *s, char *out)
+{
+	snprintf(out, I18N_NUM_LEN + 20, "<strong>%s</strong>", s);
+	return out;
 }
 
-static void add_utc(struct strbuf *out, int64_t t)
-{
-	char s[32];
+/* A message with our own text escaped and its arguments as built. */
+#define T(...) tr_add(out, esc_html, __VA_ARGS__)
 
-	fmt_instant_utc(t, s);
-	sb_addstr(out, s);
+/* Text that came from a report or the configuration, isolated for the bidi algorithm. */
+static void add_bdi(struct strbuf *out, const char *s)
+{
+	sb_addstr(out, "<bdi>");
+	esc_html(out, s);
+	sb_addstr(out, "</bdi>");
 }
 
-/* Status and service names are our own constants, never report text. */
-static void add_upper(struct strbuf *out, const char *s)
+/* The same as an argument of a message; t is the caller's, released by it. */
+static const char *bdi(struct strbuf *t, const char *s)
 {
-	for (; *s; s++)
-		sb_addch(out, (char)toupper((unsigned char)*s));
-}
-
-static void add_capitalised(struct strbuf *out, const char *s)
-{
-	sb_addch(out, (char)toupper((unsigned char)*s));
-	sb_addstr(out, s + 1);
-}
-
-static const char *plural(int64_t n)
-{
-	return n == 1 ? "" : "s";
-}
-
-static const char *basis_phrase(int basis)
-{
-	switch (basis) {
-	case BASIS_DECLARED: return "declared by access reports";
-	case BASIS_FLOWS: return "from truck flows";
-	default: return "no data";
-	}
+	sb_reset(t);
+	add_bdi(t, s);
+	return t->buf;
 }
 
 /* The input day for a date, or NULL when nobody reported anything for it. */
@@ -133,19 +145,70 @@ static const struct day *day_at(const struct corridor_eval *e, int64_t date)
 	return &e->days[k];
 }
 
+static const char *basis_phrase(const struct lang *L, int basis)
+{
+	switch (basis) {
+	case BASIS_DECLARED: return tr(L, "declared by access reports");
+	case BASIS_FLOWS: return tr(L, "from truck flows");
+	default: return tr(L, "no data");
+	}
+}
+
 /* ---- document frame ---- */
 
-static void page_head(struct strbuf *out, const struct sw_config *cfg,
-		      const struct corridor_eval *e, size_t n, bool home)
+/* The page's own address in language code: "/?lang=ar", "/corridors/lachin?lang=ar". */
+static void page_url(struct strbuf *out, const struct page *pg, const char *code)
 {
-	sb_addstr(out, "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-		  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
-	if (!home && n > 0) {
-		esc_html(out, e[0].data->c->name);
+	if (pg->home) {
+		sb_addstr(out, "/");
+	} else {
+		sb_addstr(out, "/corridors/");
+		esc_html(out, pg->e[0].data->c->id);
+	}
+	if (code) {
+		sb_addstr(out, "?lang=");
+		esc_html(out, code);
+	}
+}
+
+/* "?lang=ar" on our own links, unless L is the default, which needs none. */
+static void lang_query(struct strbuf *out, const struct page *pg)
+{
+	if (pg->cfg->nlangs > 1 && pg->L != pg->cfg->langs[0]) {
+		sb_addstr(out, "?lang=");
+		esc_html(out, pg->L->code);
+	}
+}
+
+static void page_head(struct strbuf *out, const struct page *pg)
+{
+	const struct lang *L = pg->L;
+
+	sb_addstr(out, "<!doctype html>\n<html lang=\"");
+	esc_html(out, L->code);
+	sb_addf(out, "\" dir=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+		L->rtl ? "rtl" : "ltr");
+	if (!pg->home && pg->n > 0) {
+		esc_html(out, corridor_name(pg->e[0].data->c, L));
 		sb_addstr(out, " \xe2\x80\x94 ");
 	}
-	esc_html(out, cfg->title);
-	sb_addf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n", style);
+	esc_html(out, pg->cfg->title);
+	sb_addstr(out, "</title>\n");
+	/* Every language the page is served in, for search engines and readers that pick one. */
+	for (size_t i = 0; pg->cfg->nlangs > 1 && i < pg->cfg->nlangs; i++) {
+		sb_addstr(out, "<link rel=\"alternate\" hreflang=\"");
+		esc_html(out, pg->cfg->langs[i]->code);
+		sb_addstr(out, "\" href=\"");
+		page_url(out, pg, pg->cfg->langs[i]->code);
+		sb_addstr(out, "\">\n");
+	}
+	if (pg->cfg->nlangs > 1) {
+		sb_addstr(out, "<link rel=\"alternate\" hreflang=\"x-default\" href=\"");
+		page_url(out, pg, NULL);
+		sb_addstr(out, "\">\n");
+	}
+	sb_addf(out, "<style>%s</style>\n</head>\n<body>\n", style);
 	/* The hatching of unreported days, defined once for every chart on the page. */
 	sb_addstr(out, "<svg class=\"defs\" aria-hidden=\"true\"><defs><pattern id=\"gap\" "
 		  "width=\"4\" height=\"4\" patternUnits=\"userSpaceOnUse\" "
@@ -153,95 +216,164 @@ static void page_head(struct strbuf *out, const struct sw_config *cfg,
 		  "</pattern></defs></svg>\n");
 }
 
-static void page_header(struct strbuf *out, const struct sw_config *cfg, bool home, bool db_up)
+/* Plain links to the page in every other language, each in its own name and script. */
+static void language_switcher(struct strbuf *out, const struct page *pg)
 {
+	const struct lang *L = pg->L;
+
+	if (pg->cfg->nlangs < 2)
+		return;
+	sb_addstr(out, "<nav class=\"langs\" aria-label=\"");
+	T(tr(L, "Languages"));
+	sb_addstr(out, "\"><ul>");
+	for (size_t i = 0; i < pg->cfg->nlangs; i++) {
+		const struct lang *x = pg->cfg->langs[i];
+
+		if (x == L) {
+			sb_addstr(out, "<li><strong aria-current=\"true\">");
+			esc_html(out, x->name);
+			sb_addstr(out, "</strong></li>");
+			continue;
+		}
+		sb_addstr(out, "<li><a href=\"");
+		page_url(out, pg, x->code);
+		sb_addstr(out, "\" hreflang=\"");
+		esc_html(out, x->code);
+		sb_addstr(out, "\" lang=\"");
+		esc_html(out, x->code);
+		sb_addf(out, "\" dir=\"%s\">", x->rtl ? "rtl" : "ltr");
+		esc_html(out, x->name);
+		sb_addstr(out, "</a></li>");
+	}
+	sb_addstr(out, "</ul></nav>\n");
+}
+
+static void page_header(struct strbuf *out, const struct page *pg)
+{
+	const struct lang *L = pg->L;
+
 	/* First in the document: a reader must not take old figures for new. */
-	if (!db_up)
-		sb_addstr(out, "<p class=\"alert\" role=\"alert\">The database is unreachable: "
-			  "these figures are from the last successful update</p>\n");
-	sb_addstr(out, "<header>\n<h1>");
-	esc_html(out, cfg->title);
+	if (!pg->db_up) {
+		sb_addstr(out, "<p class=\"alert\" role=\"alert\">");
+		T(tr(L, "The database is unreachable: these figures are from the last successful update"));
+		sb_addstr(out, "</p>\n");
+	}
+	sb_addstr(out, "<header>\n");
+	language_switcher(out, pg);
+	sb_addstr(out, "<h1>");
+	add_bdi(out, pg->cfg->title);
 	sb_addstr(out, "</h1>\n");
-	if (!home)
-		sb_addstr(out, "<p><a href=\"/\">All corridors</a></p>\n");
+	if (!pg->home) {
+		sb_addstr(out, "<p><a href=\"/");
+		lang_query(out, pg);
+		sb_addstr(out, "\">");
+		T(tr(L, "All corridors"));
+		sb_addstr(out, "</a></p>\n");
+	}
 	sb_addstr(out, "</header>\n");
 }
 
-static void page_footer(struct strbuf *out, int64_t generated_at)
+static void page_footer(struct strbuf *out, const struct page *pg)
 {
-	sb_addstr(out, "<footer>\n<p>Generated ");
-	add_utc(out, generated_at);
-	sb_addstr(out, ". Data: <a href=\"/api/v1/status\">status JSON</a> \xc2\xb7 "
-		  "<a href=\"/feed.atom\">Atom feed of status changes</a></p>\n"
-		  "</footer>\n</body>\n</html>\n");
+	const struct lang *L = pg->L;
+	char at[I18N_DATE_LEN];
+
+	sb_addstr(out, "<footer>\n<p>");
+	/* TRANSLATORS: when this page was made: a date and time in UTC. */
+	T(tr(L, "Generated %s."), i18n_utc(L, pg->generated_at, at));
+	sb_addstr(out, " ");
+	T(tr(L, "Data:"));
+	sb_addstr(out, " <a href=\"/api/v1/status\">");
+	T(tr(L, "status JSON"));
+	sb_addstr(out, "</a> \xc2\xb7 <a href=\"/feed.atom");
+	lang_query(out, pg);
+	sb_addstr(out, "\">");
+	T(tr(L, "Atom feed of status changes"));
+	sb_addstr(out, "</a></p>\n</footer>\n</body>\n</html>\n");
 }
 
 /* ---- status, blockade, trucks ---- */
 
-static void section_title(struct strbuf *out, const struct corridor_eval *e, bool home)
+static void section_title(struct strbuf *out, const struct page *pg, const struct corridor_eval *e)
 {
+	const struct lang *L = pg->L;
 	const struct sw_corridor *c = e->data->c;
 
 	sb_addstr(out, "<h2>");
-	if (home) {
+	if (pg->home) {
 		sb_addstr(out, "<a href=\"/corridors/");
 		esc_html(out, c->id);
+		lang_query(out, pg);
 		sb_addstr(out, "\">");
 	}
-	esc_html(out, c->name);
-	sb_addstr(out, home ? "</a></h2>\n" : "</h2>\n");
-	sb_addstr(out, "<p class=\"asof\">as of ");
-	add_date(out, e->D);
+	add_bdi(out, corridor_name(c, L));
+	sb_addstr(out, pg->home ? "</a></h2>\n" : "</h2>\n");
+	sb_addstr(out, "<p class=\"asof\">");
+	T(tr(L, "as of %s"), DATE(e->D));
 	sb_addstr(out, "</p>\n");
 }
 
-static void status_line(struct strbuf *out, const struct corridor_eval *e)
+static void status_line(struct strbuf *out, const struct lang *L, const struct corridor_eval *e)
 {
 	const struct day *d = &e->days[e->n - 1];
 
 	sb_addf(out, "<p class=\"st\"><span class=\"badge s%d\">", d->status);
-	add_upper(out, status_name(d->status));
-	sb_addf(out, "</span> %s</p>\n", basis_phrase(d->basis));
-	if (d->disagree)
-		sb_addf(out, "<p class=\"warn\">Declared status and truck flows disagree: "
-			"declared %s, flows %s.</p>\n",
-			status_name(d->declared), status_name(d->flow));
+	T("%s", label_status_badge(L, d->status));
+	sb_addstr(out, "</span> ");
+	T("%s", basis_phrase(L, d->basis));
+	sb_addstr(out, "</p>\n");
+	if (d->disagree) {
+		sb_addstr(out, "<p class=\"warn\">");
+		T(tr(L, "Declared status and truck flows disagree: declared %s, flows %s."),
+		  label_status(L, d->declared), label_status(L, d->flow));
+		sb_addstr(out, "</p>\n");
+	}
 }
 
-static void blockade_lines(struct strbuf *out, const struct corridor_eval *e)
+static void blockade_lines(struct strbuf *out, const struct lang *L, const struct corridor_eval *e)
 {
 	const struct blockade_summary *b = &e->blockade;
-	char since[11];
 
-	if (b->active) {
-		fmt_date(b->since, since);
-		sb_addf(out, "<p class=\"big\">Day %lld of the blockade, since %s</p>\n",
-			(long long)b->day_n, since);
-	} else {
-		sb_addstr(out, "<p class=\"big\">No blockade in effect</p>\n");
+	sb_addstr(out, "<p class=\"big\">");
+	if (b->active)
+		/* TRANSLATORS: the headline of a blockaded corridor: "Day 85 of the blockade, since 12 December 2022". */
+		T(tr(L, "Day %s of the blockade, since %s"), NUM(b->day_n), DATE(b->since));
+	else
+		T(tr(L, "No blockade in effect"));
+	sb_addstr(out, "</p>\n");
+	if (b->active || b->blocked_90d > 0) {
+		sb_addstr(out, "<p>");
+		/* TRANSLATORS: days; "Blocked on 28 of the last 30 days and 85 of the last 90." */
+	T(tr(L, "Blocked on %s of the last 30 days and %s of the last 90."),
+		  NUM(b->blocked_30d), NUM(b->blocked_90d));
+		sb_addstr(out, "</p>\n");
 	}
-	if (b->active || b->blocked_90d > 0)
-		sb_addf(out, "<p>Blocked on %lld of the last 30 days and %lld of the last 90.</p>\n",
-			(long long)b->blocked_30d, (long long)b->blocked_90d);
-	if (b->longest_days > 0)
-		sb_addf(out, "<p>Longest blockade: %lld day%s.</p>\n",
-			(long long)b->longest_days, plural(b->longest_days));
+	if (b->longest_days > 0) {
+		sb_addstr(out, "<p>");
+		T(trn(L, "Longest blockade: %s day.", "Longest blockade: %s days.",
+		      (uint64_t)b->longest_days), NUM(b->longest_days));
+		sb_addstr(out, "</p>\n");
+	}
 }
 
 /* "(single source)", "(2 sources, corroborated)", "(3 sources disagree: 80 to 120)". */
-static void corroboration_note(struct strbuf *out, const struct corridor_eval *e, int sources,
-			       int64_t min, int64_t max)
+static void corroboration_note(struct strbuf *out, const struct lang *L,
+			       const struct corridor_eval *e, int sources, int64_t min, int64_t max)
 {
 	switch (stage_corroboration(sources, min, max, e->data->c->corroboration_pct)) {
 	case CORR_SINGLE:
-		sb_addstr(out, " (single source)");
+		sb_addch(out, ' ');
+		T(tr(L, "(single source)"));
 		break;
 	case CORR_CORROBORATED:
-		sb_addf(out, " (%d sources, corroborated)", sources);
+		sb_addch(out, ' ');
+		T(trn(L, "(%s source, corroborated)", "(%s sources, corroborated)", (uint64_t)sources),
+		  NUM(sources));
 		break;
 	case CORR_DISAGREE:
-		sb_addf(out, " (%d sources disagree: %lld to %lld)", sources, (long long)min,
-			(long long)max);
+		sb_addch(out, ' ');
+		T(trn(L, "(%s source disagrees: %s to %s)", "(%s sources disagree: %s to %s)",
+		      (uint64_t)sources), NUM(sources), NUM(min), NUM(max));
 		break;
 	default:
 		break;
@@ -249,98 +381,137 @@ static void corroboration_note(struct strbuf *out, const struct corridor_eval *e
 }
 
 /* The headline's count of d, or "not reported". */
-static void trucks_on(struct strbuf *out, const struct corridor_eval *e, int64_t date,
-		      const struct day *d)
+static void trucks_on(struct strbuf *out, const struct lang *L, const struct corridor_eval *e,
+		      int64_t date, const struct day *d)
 {
-	sb_addstr(out, "<li>Trucks on ");
-	add_date(out, date);
+	sb_addstr(out, "<li>");
 	/* A day nobody reported is unknown: saying 0 would invent a fact. */
 	if (!d || !d->reported) {
-		sb_addstr(out, ": <strong>not reported</strong></li>\n");
+		T(tr(L, "Trucks on %s: not reported"), DATE(date));
+		sb_addstr(out, "</li>\n");
 		return;
 	}
-	sb_addf(out, ": <strong>%lld</strong>", (long long)d->trucks);
-	corroboration_note(out, e, d->sources, d->min, d->max);
+	/* TRANSLATORS: a date and how many trucks got through on it. */
+	T(tr(L, "Trucks on %s: %s"), DATE(date), BOLD(NUM(d->trucks)));
+	corroboration_note(out, L, e, d->sources, d->min, d->max);
 	sb_addstr(out, "</li>\n");
 }
 
-static void trucks_average(struct strbuf *out, const struct corridor_eval *e)
+static void trucks_average(struct strbuf *out, const struct lang *L, const struct corridor_eval *e)
 {
 	const struct trucks_summary *t = &e->trucks;
-	long long base = (long long)e->data->c->baseline_trucks_per_day;
+	int64_t base = e->data->c->baseline_trucks_per_day;
 
-	if (!t->has_avg) {
-		sb_addf(out, "<li>7-day average: no day reported in the last 7 "
-			"(pre-blockade baseline %lld trucks/day)</li>\n", base);
-		return;
-	}
-	sb_addf(out, "<li>7-day average: <strong>%.1f</strong> (over %d reported day%s), "
-		"<strong>%.1f%%</strong> of the pre-blockade baseline of %lld trucks/day</li>\n",
-		fmt_round1(t->avg_7d), t->days_reported_7d, plural(t->days_reported_7d),
-		fmt_round1(t->pct_of_baseline), base);
-}
-
-static void trucks_tonnes_deficit(struct strbuf *out, const struct corridor_eval *e)
-{
-	const struct trucks_summary *t = &e->trucks;
-
-	if (t->has_tonnes_avg)
-		sb_addf(out, "<li>Tonnes, 7-day average: %.1f, %.1f%% of the baseline of "
-			"%.1f t/day</li>\n", fmt_round1(t->tonnes_avg_7d), fmt_round1(t->tonnes_pct),
-			fmt_round1(e->data->c->baseline_tonnes_per_day));
-	if (t->has_deficit)
-		sb_addf(out, "<li>Deficit since the blockade began: <strong>%lld trucks</strong> "
-			"(%lld day%s not reported)</li>\n", (long long)t->deficit,
-			(long long)t->unreported_in_blockade, plural(t->unreported_in_blockade));
-}
-
-/* A breakdown of the last 7 days: "Hakari bridge 35 (5 days) · ...". */
-static void split_line(struct strbuf *out, const char *what, const struct split_total *t, size_t n,
-		       const char *const *names)
-{
-	if (n == 0)
-		return;
-	sb_addf(out, "<li>Last 7 days by %s: ", what);
-	for (size_t i = 0; i < n; i++) {
-		sb_addstr(out, i ? " \xc2\xb7 " : "");
-		esc_html(out, names[t[i].key]);
-		sb_addf(out, " <strong>%lld</strong> (%d day%s)", (long long)t[i].trucks, t[i].days,
-			plural(t[i].days));
-	}
+	sb_addstr(out, "<li>");
+	if (!t->has_avg)
+		T(tr(L, "7-day average: no day reported in the last 7 (pre-blockade baseline %s trucks/day)"),
+		  NUM(base));
+	else
+		T(trn(L, "7-day average: %s (over %s reported day), %s of the pre-blockade baseline of %s trucks/day",
+		      "7-day average: %s (over %s reported days), %s of the pre-blockade baseline of %s trucks/day",
+		      (uint64_t)t->days_reported_7d),
+		  BOLD(DEC1(t->avg_7d)), NUM(t->days_reported_7d), BOLD(PCT1(t->pct_of_baseline)), NUM(base));
 	sb_addstr(out, "</li>\n");
+}
+
+static void trucks_tonnes_deficit(struct strbuf *out, const struct lang *L,
+				  const struct corridor_eval *e)
+{
+	const struct trucks_summary *t = &e->trucks;
+
+	if (t->has_tonnes_avg) {
+		sb_addstr(out, "<li>");
+		T(tr(L, "Tonnes, 7-day average: %s, %s of the baseline of %s t/day"),
+		  DEC1(t->tonnes_avg_7d), PCT1(t->tonnes_pct), DEC1(e->data->c->baseline_tonnes_per_day));
+		sb_addstr(out, "</li>\n");
+	}
+	if (t->has_deficit) {
+		sb_addstr(out, "<li>");
+		T(trn(L, "Deficit since the blockade began: %s truck", "Deficit since the blockade began: %s trucks",
+		      (uint64_t)(t->deficit < 0 ? -t->deficit : t->deficit)), BOLD(NUM(t->deficit)));
+		sb_addch(out, ' ');
+		T(trn(L, "(%s day not reported)", "(%s days not reported)",
+		      (uint64_t)t->unreported_in_blockade), NUM(t->unreported_in_blockade));
+		sb_addstr(out, "</li>\n");
+	}
+}
+
+/* One entry of a breakdown: "Hakari bridge 35 (5 days)". */
+static void split_entry(struct strbuf *out, const struct lang *L, const char *what,
+			const struct split_total *t)
+{
+	struct strbuf b = STRBUF_INIT;
+
+	/* TRANSLATORS: one entry of a breakdown: a crossing or a cargo, its trucks over the last 7 days, and on how many days. "Hakari bridge 35 (5 days)". */
+	T(trn(L, "%s %s (%s day)", "%s %s (%s days)", (uint64_t)t->days), bdi(&b, what),
+	  BOLD(NUM(t->trucks)), NUM(t->days));
+	sb_release(&b);
+}
+
+/* The breakdowns of the last 7 days, by crossing and by cargo. */
+static void split_lines(struct strbuf *out, const struct lang *L, const struct corridor_eval *e)
+{
+	const struct corridor_data *d = e->data;
+
+	if (e->nby_crossing) {
+		sb_addstr(out, "<li>");
+		T(tr(L, "Last 7 days by crossing:"));
+		for (size_t i = 0; i < e->nby_crossing; i++) {
+			size_t k = (size_t)e->by_crossing[i].key;
+
+			sb_addstr(out, i ? " \xc2\xb7 " : " ");
+			split_entry(out, L, k < d->c->ncrossings ? crossing_name(d->c, k, L)
+				    : d->crossing_names[k], &e->by_crossing[i]);
+		}
+		sb_addstr(out, "</li>\n");
+	}
+	if (e->nby_cargo) {
+		sb_addstr(out, "<li>");
+		T(tr(L, "Last 7 days by cargo:"));
+		for (size_t i = 0; i < e->nby_cargo; i++) {
+			sb_addstr(out, i ? " \xc2\xb7 " : " ");
+			split_entry(out, L, label_cargo(L, e->by_cargo[i].key), &e->by_cargo[i]);
+		}
+		sb_addstr(out, "</li>\n");
+	}
 }
 
 /* Where the headline is counted, the last delivery, the stock waiting, the breakdowns. */
-static void trucks_stage_two(struct strbuf *out, const struct corridor_eval *e)
+static void trucks_stage_two(struct strbuf *out, const struct lang *L, const struct corridor_eval *e)
 {
 	const struct stage_summary *w = &e->by_stage[STAGE_WAITING];
 
-	sb_addf(out, "<li>Counting point: %s</li>\n", stage_labels[e->data->c->headline_stage]);
+	sb_addstr(out, "<li>");
+	/* TRANSLATORS: where on the way the headline figure is counted ("counted at the crossing"). */
+	T(tr(L, "Counting point: %s"), label_stage(L, e->data->c->headline_stage));
+	sb_addstr(out, "</li>\n<li>");
 	if (e->has_since_delivery)
-		sb_addf(out, "<li>Days since trucks last got through: <strong>%lld</strong></li>\n",
-			(long long)e->days_since_delivery);
+		T(tr(L, "Days since trucks last got through: %s"), BOLD(NUM(e->days_since_delivery)));
 	else
-		sb_addstr(out, "<li>Days since trucks last got through: none reported yet</li>\n");
+		T(tr(L, "Days since trucks last got through: none reported yet"));
+	sb_addstr(out, "</li>\n");
 	if (w->has_last) {
-		sb_addf(out, "<li>Waiting at the crossing: <strong>%lld truck%s</strong> (seen ",
-			(long long)w->last_trucks, plural(w->last_trucks));
-		add_date(out, w->last_date);
-		sb_addstr(out, ")</li>\n");
+		sb_addstr(out, "<li>");
+		T(trn(L, "Waiting at the crossing: %s truck (seen %s)",
+		      "Waiting at the crossing: %s trucks (seen %s)", (uint64_t)w->last_trucks),
+		  BOLD(NUM(w->last_trucks)), DATE(w->last_date));
+		sb_addstr(out, "</li>\n");
 	}
-	split_line(out, "crossing", e->by_crossing, e->nby_crossing, e->data->crossing_names);
-	split_line(out, "cargo", e->by_cargo, e->nby_cargo, report_cargos);
+	split_lines(out, L, e);
 }
 
-static void trucks_block(struct strbuf *out, const struct corridor_eval *e)
+static void trucks_block(struct strbuf *out, const struct lang *L, const struct corridor_eval *e)
 {
 	const struct day *prev = e->n >= 2 ? &e->days[e->n - 2] : NULL;
 
-	sb_addstr(out, "<h3>Inbound trucks</h3>\n<ul>\n");
-	trucks_on(out, e, e->D, &e->days[e->n - 1]);
-	trucks_on(out, e, e->D - 1, prev && prev->date == e->D - 1 ? prev : NULL);
-	trucks_average(out, e);
-	trucks_tonnes_deficit(out, e);
-	trucks_stage_two(out, e);
+	sb_addstr(out, "<h3>");
+	T(tr(L, "Inbound trucks"));
+	sb_addstr(out, "</h3>\n<ul>\n");
+	trucks_on(out, L, e, e->D, &e->days[e->n - 1]);
+	trucks_on(out, L, e, e->D - 1, prev && prev->date == e->D - 1 ? prev : NULL);
+	trucks_average(out, L, e);
+	trucks_tonnes_deficit(out, L, e);
+	trucks_stage_two(out, L, e);
 	sb_addstr(out, "</ul>\n");
 }
 
@@ -411,7 +582,7 @@ static void chart_bars(struct strbuf *out, const struct chart *ch)
 	sb_release(&zeros);
 }
 
-static void chart_baseline(struct strbuf *out, const struct chart *ch)
+static void chart_baseline(struct strbuf *out, const struct lang *L, const struct chart *ch)
 {
 	int64_t base = ch->e->data->c->baseline_trucks_per_day;
 	int y = chart_y(ch, base);
@@ -419,9 +590,12 @@ static void chart_baseline(struct strbuf *out, const struct chart *ch)
 	sb_addf(out, "<line class=\"axl\" x1=\"0\" y1=\"%d.5\" x2=\"%d\" y2=\"%d.5\"/>",
 		PLOT_BOT, CHART_DAYS * DAY_W, PLOT_BOT);
 	sb_addf(out, "<path class=\"bl\" d=\"M0 %dH%d\"/>", y, CHART_DAYS * DAY_W);
-	/* At the right, where a blockade's low bars leave it room. */
-	sb_addf(out, "<text class=\"lbl\" x=\"%d\" y=\"%d\" text-anchor=\"end\">baseline "
-		"%lld/day</text>", CHART_DAYS * DAY_W - 4, y - 5, (long long)base);
+	/* At the right, where a blockade's low bars leave it room (the chart is drawn left to right in every language). */
+	sb_addf(out, "<text class=\"lbl\" x=\"%d\" y=\"%d\" text-anchor=\"end\">",
+		CHART_DAYS * DAY_W - 4, y - 5);
+	/* TRANSLATORS: a short label on the chart's dashed line: trucks per day before the blockade. */
+	T(tr(L, "baseline %s/day"), NUM(base));
+	sb_addstr(out, "</text>");
 }
 
 static void chart_counts(const struct chart *ch, int *reported, int *blockade, int64_t *top)
@@ -438,38 +612,46 @@ static void chart_counts(const struct chart *ch, int *reported, int *blockade, i
 	}
 }
 
-static void chart_open(struct strbuf *out, const struct chart *ch, int reported, int blockade)
+static void chart_open(struct strbuf *out, const struct lang *L, const struct chart *ch,
+		       int reported, int blockade)
 {
 	struct strbuf label = STRBUF_INIT;
-	char from[11], to[11];
 
-	fmt_date(ch->first, from);
-	fmt_date(ch->e->D, to);
-	sb_addf(&label, "Inbound trucks per day from %s to %s: %d of %d days reported, "
-		"%d in a blockade; baseline %lld per day", from, to, reported, CHART_DAYS,
-		blockade, (long long)ch->e->data->c->baseline_trucks_per_day);
+	tr_add(&label, esc_html, tr(L, "Inbound trucks per day from %s to %s: %s of %s days reported, "
+				    "%s in a blockade; baseline %s per day"),
+	       DATE(ch->first), DATE(ch->e->D), NUM(reported), NUM(CHART_DAYS), NUM(blockade),
+	       NUM(ch->e->data->c->baseline_trucks_per_day));
 	sb_addf(out, "<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\"><title>%s</title>",
 		CHART_DAYS * DAY_W, PLOT_BOT + 10, label.buf, label.buf);
 	sb_release(&label);
 }
 
-static void chart_legend(struct strbuf *out, const struct chart *ch)
+static void legend_item(struct strbuf *out, const char *cls, const char *text)
 {
-	sb_addstr(out, "<div class=\"ax\"><span>");
-	add_date(out, ch->first);
-	sb_addstr(out, "</span><span>");
-	add_date(out, ch->e->D);
-	sb_addf(out, "</span></div>\n<ul class=\"lg\">"
-		"<li><span class=\"k kr\"></span>Bar: inbound trucks that day</li>"
-		"<li><span class=\"k kt\"></span>Black tick below the axis: 0 trucks reported</li>"
-		"<li><span class=\"k kg\"></span>Hatched grey: no report (unknown, not zero)</li>"
-		"<li><span class=\"k kb\"></span>Light red background: blockade in effect</li>"
-		"<li><span class=\"k kl\"></span>Dashed line: pre-blockade baseline, "
-		"%lld trucks/day</li></ul>\n",
-		(long long)ch->e->data->c->baseline_trucks_per_day);
+	sb_addf(out, "<li><span class=\"k %s\"></span>", cls);
+	sb_addstr(out, text);
+	sb_addstr(out, "</li>");
 }
 
-static void truck_chart(struct strbuf *out, const struct corridor_eval *e)
+static void chart_legend(struct strbuf *out, const struct lang *L, const struct chart *ch)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	sb_addf(out, "<div class=\"ax\"><span>%s</span><span>%s</span></div>\n<ul class=\"lg\">",
+		DATE(ch->first), DATE(ch->e->D));
+#define ITEM(cls, ...) (sb_reset(&t), tr_add(&t, esc_html, __VA_ARGS__), legend_item(out, cls, t.buf))
+	ITEM("kr", tr(L, "Bar: inbound trucks that day"));
+	ITEM("kt", tr(L, "Black tick below the axis: 0 trucks reported"));
+	ITEM("kg", tr(L, "Hatched grey: no report (unknown, not zero)"));
+	ITEM("kb", tr(L, "Light red background: blockade in effect"));
+	ITEM("kl", tr(L, "Dashed line: pre-blockade baseline, %s trucks/day"),
+	     NUM(ch->e->data->c->baseline_trucks_per_day));
+#undef ITEM
+	sb_addstr(out, "</ul>\n");
+	sb_release(&t);
+}
+
+static void truck_chart(struct strbuf *out, const struct lang *L, const struct corridor_eval *e)
 {
 	struct chart ch = { e, e->D - (CHART_DAYS - 1), 1 };
 	int64_t base = e->data->c->baseline_trucks_per_day, top;
@@ -481,13 +663,13 @@ static void truck_chart(struct strbuf *out, const struct corridor_eval *e)
 	if (ch.scale < 1)
 		ch.scale = 1;
 	sb_addstr(out, "<figure>\n");
-	chart_open(out, &ch, reported, blockade);
+	chart_open(out, L, &ch, reported, blockade);
 	chart_runs(out, &ch, shaded, "sh");
 	chart_runs(out, &ch, unreported, "g");
 	chart_bars(out, &ch);
-	chart_baseline(out, &ch);
+	chart_baseline(out, L, &ch);
 	sb_addstr(out, "</svg>\n");
-	chart_legend(out, &ch);
+	chart_legend(out, L, &ch);
 	sb_addstr(out, "</figure>\n");
 }
 
@@ -526,17 +708,22 @@ static void service_runs(struct strbuf *out, const bool *down)
 	sb_addstr(out, "\"/>");
 }
 
-static void service_bar(struct strbuf *out, const struct corridor_eval *e, int s,
-			const bool *down, int n90)
+static void service_bar(struct strbuf *out, const struct lang *L, const struct corridor_eval *e,
+			int s, const bool *down, int n90)
 {
-	sb_addstr(out, "<div class=\"svc\"><p><strong>");
-	add_capitalised(out, report_services[s]);
-	sb_addf(out, "</strong>: %d of the last 30 days disrupted (%d of 90)</p>\n",
-		e->service_days_30d[s], n90);
-	sb_addf(out, "<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s: disrupted on %d "
-		"of the last 90 days\">", CHART_DAYS * DAY_W, BAR_H, report_services[s], n90);
+	struct strbuf label = STRBUF_INIT;
+
+	sb_addstr(out, "<div class=\"svc\"><p>");
+	/* TRANSLATORS: a service ("Gas"), the days it was disrupted of the last 30, and of the last 90. */
+	T(tr(L, "%s: %s of the last 30 days disrupted (%s of 90)"),
+	  BOLD(label_service(L, s)), NUM(e->service_days_30d[s]), NUM(n90));
+	tr_add(&label, esc_html, tr(L, "%s: disrupted on %s of the last 90 days"),
+	       label_service(L, s), NUM(n90));
+	sb_addf(out, "</p>\n<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">",
+		CHART_DAYS * DAY_W, BAR_H, label.buf);
 	service_runs(out, down);
 	sb_addstr(out, "</svg></div>\n");
+	sb_release(&label);
 }
 
 static bool service_ongoing(const struct corridor_eval *e, int s)
@@ -547,7 +734,7 @@ static bool service_ongoing(const struct corridor_eval *e, int s)
 	return false;
 }
 
-static int services_block(struct strbuf *out, const struct corridor_eval *e)
+static int services_block(struct strbuf *out, const struct lang *L, const struct corridor_eval *e)
 {
 	int shown = 0;
 
@@ -559,170 +746,207 @@ static int services_block(struct strbuf *out, const struct corridor_eval *e)
 			n90 += down[i] = disrupted_on(e, s, e->D - (CHART_DAYS - 1) + i);
 		if (n90 == 0 && !service_ongoing(e, s))
 			continue;
-		if (shown++ == 0)
-			sb_addstr(out, "<h3>Services, last 90 days</h3>\n");
-		service_bar(out, e, s, down, n90);
+		if (shown++ == 0) {
+			sb_addstr(out, "<h3>");
+			T(tr(L, "Services, last 90 days"));
+			sb_addstr(out, "</h3>\n");
+		}
+		service_bar(out, L, e, s, down, n90);
 	}
-	if (shown)
-		sb_addstr(out, "<ul class=\"lg\"><li><span class=\"k ok\"></span>Green: no disruption "
-			  "reported</li><li><span class=\"k no\"></span>Red: disrupted</li></ul>\n");
+	if (shown) {
+		sb_addstr(out, "<ul class=\"lg\"><li><span class=\"k ok\"></span>");
+		T(tr(L, "Green: no disruption reported"));
+		sb_addstr(out, "</li><li><span class=\"k no\"></span>");
+		T(tr(L, "Red: disrupted"));
+		sb_addstr(out, "</li></ul>\n");
+	}
 	return shown;
 }
 
 /* ---- lists ---- */
 
-static void list_more(struct strbuf *out, const struct corridor_eval *e, size_t total,
-		      size_t shown, bool home)
+static void list_more(struct strbuf *out, const struct page *pg, const struct corridor_eval *e,
+		      size_t total, size_t shown)
 {
+	const struct lang *L = pg->L;
+
 	if (total <= shown)
 		return;
-	sb_addf(out, "<li>and %zu more: ", total - shown);
-	if (home) {
-		sb_addstr(out, "<a href=\"/corridors/");
+	sb_addstr(out, "<li>");
+	/* TRANSLATORS: a list cut short; a link to the rest follows. */
+	T(trn(L, "and %s more:", "and %s more:", (uint64_t)(total - shown)), NUM(total - shown));
+	if (pg->home) {
+		sb_addstr(out, " <a href=\"/corridors/");
 		esc_html(out, e->data->c->id);
-		sb_addstr(out, "\">see the corridor page</a></li>\n");
+		lang_query(out, pg);
+		sb_addstr(out, "\">");
+		T(tr(L, "see the corridor page"));
 	} else {
-		sb_addstr(out, "<a href=\"/api/v1/status\">see the status JSON</a></li>\n");
+		sb_addstr(out, " <a href=\"/api/v1/status\">");
+		T(tr(L, "see the status JSON"));
 	}
+	sb_addstr(out, "</a></li>\n");
 }
 
-/* 120000 -> "120,000": people counts read at a glance. */
-static void add_thousands(struct strbuf *out, int64_t n)
+static void ongoing_item(struct strbuf *out, const struct lang *L, const struct ongoing *o)
 {
-	char digits[24];
-	int len = snprintf(digits, sizeof(digits), "%lld", (long long)n);
+	char since[I18N_DATE_LEN];
+	struct strbuf b = STRBUF_INIT;
+	const char *days = BOLD(NUM(o->days));
+	const char *service = BOLD(label_service_name(L, o->service_name));
 
-	for (int i = 0; i < len; i++) {
-		if (i && digits[i - 1] != '-' && (len - i) % 3 == 0)
-			sb_addch(out, ',');
-		sb_addch(out, digits[i]);
-	}
-}
-
-static void ongoing_item(struct strbuf *out, const struct ongoing *o)
-{
-	char since[32];
-
-	fmt_instant_local(o->since, o->since_offset, since);
-	sb_addstr(out, "<li><strong>");
-	add_capitalised(out, o->service_name);
-	sb_addstr(out, "</strong>");
-	if (o->location[0]) {
-		sb_addstr(out, " in ");
-		esc_html(out, o->location);
-	}
-	/* "2023-01-03T08:00:00+04:00" reads as "2023-01-03 08:00 (UTC+04:00)". */
-	sb_addf(out, ", since %.10s %.5s (UTC%s): <strong>%lld day%s</strong>", since, since + 11,
-		since + 19, (long long)o->days, plural(o->days));
+	i18n_local(L, o->since, o->since_offset, since);
+	sb_addstr(out, "<li>");
+	if (o->location[0])
+		/* TRANSLATORS: a service ("Gas") cut in a place, since a date and time, for a number of days. */
+		T(trn(L, "%s in %s, since %s: %s day", "%s in %s, since %s: %s days", (uint64_t)o->days),
+		  service, bdi(&b, o->location), since, days);
+	else
+		T(trn(L, "%s, since %s: %s day", "%s, since %s: %s days", (uint64_t)o->days),
+		  service, since, days);
 	if (o->people >= 0) {
 		sb_addstr(out, "; ");
-		add_thousands(out, o->people);
-		sb_addstr(out, " people affected");
+		T(trn(L, "%s person affected", "%s people affected", (uint64_t)o->people), NUM(o->people));
 	}
 	sb_addstr(out, "</li>\n");
+	sb_release(&b);
 }
 
-static void ongoing_block(struct strbuf *out, const struct corridor_eval *e, size_t max, bool home)
+static void ongoing_block(struct strbuf *out, const struct page *pg, const struct corridor_eval *e,
+			  size_t max)
 {
+	const struct lang *L = pg->L;
 	size_t i;
 
-	sb_addstr(out, "<h3>Ongoing disruptions</h3>\n");
+	sb_addstr(out, "<h3>");
+	T(tr(L, "Ongoing disruptions"));
+	sb_addstr(out, "</h3>\n");
 	if (e->nongoing == 0) {
-		sb_addstr(out, "<p>None reported.</p>\n");
+		sb_addstr(out, "<p>");
+		T(tr(L, "None reported."));
+		sb_addstr(out, "</p>\n");
 		return;
 	}
 	sb_addstr(out, "<ul>\n");
 	for (i = 0; i < e->nongoing && i < max; i++)
-		ongoing_item(out, &e->ongoing[i]);
-	list_more(out, e, e->nongoing, i, home);
+		ongoing_item(out, L, &e->ongoing[i]);
+	list_more(out, pg, e, e->nongoing, i);
 	sb_addstr(out, "</ul>\n");
 }
 
-static void severity_badge(struct strbuf *out, int severity)
+static void shortage_item(struct strbuf *out, const struct lang *L, const struct shortage_state *s)
 {
-	sb_addf(out, "<span class=\"badge v%d\">", severity);
-	add_upper(out, report_severities[severity]);
+	struct strbuf item = STRBUF_INIT, where = STRBUF_INIT;
+
+	sb_addf(out, "<li><span class=\"badge v%d\">", s->severity);
+	T("%s", label_severity_badge(L, s->severity));
 	sb_addstr(out, "</span> ");
-}
-
-static void shortage_item(struct strbuf *out, const struct shortage_state *s)
-{
-	sb_addstr(out, "<li>");
-	severity_badge(out, s->severity);
-	sb_addstr(out, "<strong>");
-	esc_html(out, s->item);
-	sb_addstr(out, "</strong>");
-	if (s->location[0]) {
-		sb_addstr(out, ", ");
-		esc_html(out, s->location);
-	}
-	sb_addf(out, ": for %lld day%s since ", (long long)s->days, plural(s->days));
-	add_date(out, s->since);
+	sb_addstr(&item, "<strong>");
+	add_bdi(&item, s->item);
+	sb_addstr(&item, "</strong>");
+	if (s->location[0])
+		/* TRANSLATORS: a shortage: the item, the place, for how many days, since which date. */
+		T(trn(L, "%s, %s: for %s day since %s", "%s, %s: for %s days since %s", (uint64_t)s->days),
+		  item.buf, bdi(&where, s->location), NUM(s->days), DATE(s->since));
+	else
+		T(trn(L, "%s: for %s day since %s", "%s: for %s days since %s", (uint64_t)s->days),
+		  item.buf, NUM(s->days), DATE(s->since));
 	sb_addstr(out, "</li>\n");
+	sb_release(&item);
+	sb_release(&where);
 }
 
-static void shortages_block(struct strbuf *out, const struct corridor_eval *e, size_t max,
-			    bool home)
+static void shortages_block(struct strbuf *out, const struct page *pg, const struct corridor_eval *e,
+			    size_t max)
 {
+	const struct lang *L = pg->L;
 	const int *k = e->shortage_counts;
 	size_t i;
 
-	sb_addf(out, "<h3>Shortages</h3>\n<p>Critical: %d \xc2\xb7 Severe: %d \xc2\xb7 "
-		"Moderate: %d \xc2\xb7 Low: %d</p>\n", k[4], k[3], k[2], k[1]);
+	sb_addstr(out, "<h3>");
+	T(tr(L, "Shortages"));
+	sb_addstr(out, "</h3>\n<p>");
+	/* TRANSLATORS: how many shortages there are at each severity. */
+	T(tr(L, "Critical: %s \xc2\xb7 Severe: %s \xc2\xb7 Moderate: %s \xc2\xb7 Low: %s"),
+	  NUM(k[4]), NUM(k[3]), NUM(k[2]), NUM(k[1]));
+	sb_addstr(out, "</p>\n");
 	if (e->nshortages == 0)
 		return;
 	sb_addstr(out, "<ul class=\"it\">\n");
 	for (i = 0; i < e->nshortages && i < max; i++)
-		shortage_item(out, &e->shortages[i]);
-	list_more(out, e, e->nshortages, i, home);
+		shortage_item(out, L, &e->shortages[i]);
+	list_more(out, pg, e, e->nshortages, i);
 	sb_addstr(out, "</ul>\n");
 }
 
 /* ---- freshness and links ---- */
 
 /* Publishing after review: what the figures leave out, so nobody mistakes it for all there is. */
-static void review_block(struct strbuf *out, const struct corridor_data *d)
+static void review_block(struct strbuf *out, const struct lang *L, const struct corridor_data *d)
 {
 	if (d->c->publish != PUBLISH_AFTER_REVIEW)
 		return;
-	sb_addf(out, "<p>These figures count only reports a reviewer has published. "
-		"<strong>%lld</strong> report%s await%s review", (long long)d->awaiting_review,
-		plural(d->awaiting_review), d->awaiting_review == 1 ? "s" : "");
-	if (d->has_issues > 0)
-		sb_addf(out, "; %lld %s issues a reviewer raised", (long long)d->has_issues,
-			d->has_issues == 1 ? "has" : "have");
-	sb_addstr(out, ".</p>\n");
+	sb_addstr(out, "<p>");
+	T(tr(L, "These figures count only reports a reviewer has published."));
+	sb_addch(out, ' ');
+	T(trn(L, "%s report awaits review.", "%s reports await review.", (uint64_t)d->awaiting_review),
+	  BOLD(NUM(d->awaiting_review)));
+	if (d->has_issues > 0) {
+		sb_addch(out, ' ');
+		T(trn(L, "%s report has issues a reviewer raised.", "%s reports have issues a reviewer raised.",
+		      (uint64_t)d->has_issues), NUM(d->has_issues));
+	}
+	sb_addstr(out, "</p>\n");
 }
 
-static void freshness_block(struct strbuf *out, const struct sw_config *cfg,
+static void freshness_block(struct strbuf *out, const struct lang *L, const struct sw_config *cfg,
 			    const struct corridor_eval *e)
 {
-	sb_addstr(out, "<h3>Data</h3>\n<p>");
-	if (e->fresh.last_report_at > 0) {
-		sb_addstr(out, "Last report received ");
-		add_utc(out, e->fresh.last_report_at);
-	} else {
-		sb_addstr(out, "No reports yet");
+	char at[I18N_DATE_LEN];
+
+	sb_addstr(out, "<h3>");
+	T(tr(L, "Data"));
+	sb_addstr(out, "</h3>\n<p>");
+	if (e->fresh.last_report_at > 0)
+		T(tr(L, "Last report received %s"), i18n_utc(L, e->fresh.last_report_at, at));
+	else
+		T(tr(L, "No reports yet"));
+	if (e->stale) {
+		sb_addstr(out, " <span class=\"badge s2\">");
+		T(tr(L, "STALE"));
+		sb_addstr(out, "</span> ");
+		T(trn(L, "nothing received for more than %s hour", "nothing received for more than %s hours",
+		      (uint64_t)cfg->stale_after_hours), NUM(cfg->stale_after_hours));
 	}
-	if (e->stale)
-		sb_addf(out, " <span class=\"badge s2\">STALE</span> nothing received for more "
-			"than %lld hours", (long long)cfg->stale_after_hours);
-	sb_addf(out, "</p>\n<p>%d reporting organisation%s in the last 30 days</p>\n",
-		e->fresh.organisations_30d, plural(e->fresh.organisations_30d));
-	review_block(out, e->data);
+	sb_addstr(out, "</p>\n<p>");
+	T(trn(L, "%s reporting organisation in the last 30 days", "%s reporting organisations in the last 30 days",
+	      (uint64_t)e->fresh.organisations_30d), NUM(e->fresh.organisations_30d));
+	sb_addstr(out, "</p>\n");
+	review_block(out, L, e->data);
 }
 
-static void links_block(struct strbuf *out, const struct corridor_eval *e)
+static void links_block(struct strbuf *out, const struct page *pg, const struct corridor_eval *e)
 {
+	const struct lang *L = pg->L;
 	const char *id = e->data->c->id;
 
-	sb_addstr(out, "<p>Download: <a href=\"/api/v1/status\">status JSON</a> \xc2\xb7 "
-		  "<a href=\"/api/v1/corridors/");
+	sb_addstr(out, "<p>");
+	T(tr(L, "Download:"));
+	sb_addstr(out, " <a href=\"/api/v1/status\">");
+	T(tr(L, "status JSON"));
+	sb_addstr(out, "</a> \xc2\xb7 <a href=\"/api/v1/corridors/");
 	esc_html(out, id);
-	sb_addstr(out, "/daily\">daily series JSON</a> \xc2\xb7 <a href=\"/api/v1/corridors/");
+	sb_addstr(out, "/daily\">");
+	T(tr(L, "daily series JSON"));
+	sb_addstr(out, "</a> \xc2\xb7 <a href=\"/api/v1/corridors/");
 	esc_html(out, id);
-	sb_addstr(out, "/daily.csv\">daily series CSV</a> \xc2\xb7 "
-		  "<a href=\"/feed.atom\">Atom feed</a></p>\n");
+	sb_addstr(out, "/daily.csv\">");
+	T(tr(L, "daily series CSV"));
+	sb_addstr(out, "</a> \xc2\xb7 <a href=\"/feed.atom");
+	lang_query(out, pg);
+	sb_addstr(out, "\">");
+	T(tr(L, "Atom feed"));
+	sb_addstr(out, "</a></p>\n");
 }
 
 /* ---- stage two: counting points side by side, sources, crossings, movements ---- */
@@ -745,59 +969,65 @@ static int side_stages(const struct corridor_eval *e, int *out)
 	return n;
 }
 
-static void side_cell(struct strbuf *out, const struct corridor_eval *e, int stage, int64_t date,
-		      const struct stage_day *h)
+static void side_cell(struct strbuf *out, const struct lang *L, const struct corridor_eval *e,
+		      int stage, int64_t date, const struct stage_day *h)
 {
 	const struct stage_day *x = stage_find(e->data->stages[stage], e->data->nstages[stage], date);
 
 	if (!x) {
-		sb_addstr(out, "<td class=\"na\">not reported</td>");
+		sb_addstr(out, "<td class=\"na\">");
+		T(tr(L, "not reported"));
+		sb_addstr(out, "</td>");
 		return;
 	}
-	sb_addf(out, "<td>%lld", (long long)x->trucks);
+	sb_addf(out, "<td>%s", NUM(x->trucks));
 	if (h && x != h && h->trucks > 0)
-		sb_addf(out, " <small>(%.2f)</small>", (double)x->trucks / (double)h->trucks);
-	sb_addf(out, "<br><small>%s</small></td>", corroboration_names[
-		stage_corroboration(x->sources, x->min, x->max, e->data->c->corroboration_pct)]);
+		sb_addf(out, " <small>(%s)</small>", DEC2((double)x->trucks / (double)h->trucks));
+	sb_addstr(out, "<br><small>");
+	T("%s", label_corroboration(L, stage_corroboration(x->sources, x->min, x->max,
+							    e->data->c->corroboration_pct)));
+	sb_addstr(out, "</small></td>");
 }
 
 /*
  * "Counted at the crossing 231, collected 190 (0.82)": each counting point's
  * own series for the last 14 days, the ratio to the headline beside it.
  */
-static void side_by_side(struct strbuf *out, const struct corridor_eval *e)
+static void side_by_side(struct strbuf *out, const struct lang *L, const struct corridor_eval *e)
 {
 	const struct corridor_data *d = e->data;
 	int st[NSTAGES], n = side_stages(e, st);
 
 	if (n < 2)
 		return;
-	sb_addf(out, "<h3>Counting points, last %d days</h3>\n<p>Each point is counted and "
-		"reconciled on its own; in brackets, its ratio to the headline (%s).</p>\n"
-		"<div class=\"tw\"><table>\n<thead><tr><th scope=\"col\">Date</th>",
-		SIDE_DAYS, stage_labels[d->c->headline_stage]);
+	sb_addstr(out, "<h3>");
+	T(trn(L, "Counting points, last %s day", "Counting points, last %s days", SIDE_DAYS), NUM(SIDE_DAYS));
+	sb_addstr(out, "</h3>\n<p>");
+	T(tr(L, "Each point is counted and reconciled on its own; in brackets, its ratio to the headline (%s)."),
+	  label_stage(L, d->c->headline_stage));
+	sb_addstr(out, "</p>\n<div class=\"tw\"><table>\n<thead><tr><th scope=\"col\">");
+	T(tr(L, "Date"));
+	sb_addstr(out, "</th>");
 	for (int i = 0; i < n; i++) {
 		sb_addstr(out, "<th scope=\"col\">");
-		add_capitalised(out, stage_labels[st[i]]);
+		T("%s", label_stage_heading(L, st[i]));
 		sb_addstr(out, "</th>");
 	}
 	sb_addstr(out, "</tr></thead>\n<tbody>\n");
 	for (int64_t x = e->D; x > e->D - SIDE_DAYS; x--) {
 		const struct stage_day *h = stage_find(d->stages[st[0]], d->nstages[st[0]], x);
 
-		sb_addstr(out, "<tr><th scope=\"row\" class=\"d\">");
-		add_date(out, x);
-		sb_addstr(out, "</th>");
+		sb_addf(out, "<tr><th scope=\"row\" class=\"d\">%s</th>", DATE(x));
 		for (int i = 0; i < n; i++)
-			side_cell(out, e, st[i], x, h);
+			side_cell(out, L, e, st[i], x, h);
 		sb_addstr(out, "</tr>\n");
 	}
 	sb_addstr(out, "</tbody></table></div>\n");
 }
 
 /* The stages one organisation reported at by D, as "crossed, collected". */
-static void org_stages(struct strbuf *out, const struct corridor_data *d, size_t from, size_t to,
-		       int64_t D)
+static void org_stages(struct strbuf *out, const struct lang *L, const struct corridor_data *d,
+		       size_t from, size_t to, int64_t D)
 {
 	int last = -1;
 	bool first = true;
@@ -806,8 +1036,9 @@ static void org_stages(struct strbuf *out, const struct corridor_data *d, size_t
 		if (d->org_days[i].stage == last || d->org_days[i].date > D)
 			continue;
 		last = d->org_days[i].stage;
-		sb_addstr(out, first ? "" : ", ");
-		sb_addstr(out, stage_labels[last]);
+		if (!first)
+			T(tr(L, ", "));	/* TRANSLATORS: between the items of a list ("، " in Arabic). */
+		T("%s", label_stage(L, last));
 		first = false;
 	}
 }
@@ -820,178 +1051,225 @@ static bool any_source_by(const struct corridor_data *d, int64_t D)
 	return false;
 }
 
+static void source_item(struct strbuf *out, const struct lang *L, const struct corridor_eval *e,
+			size_t i, size_t j)
+{
+	const struct corridor_data *d = e->data;
+	const struct source_org *o = eval_org(d, d->org_days[i].org);
+
+	sb_addstr(out, "<li><strong>");
+	if (o)
+		add_bdi(out, o->name);
+	else
+		T(tr(L, "unknown organisation"));
+	sb_addstr(out, "</strong> (");
+	org_stages(out, L, d, i, j, e->D);
+	sb_addstr(out, "): ");
+	if (o && *o->method)
+		add_bdi(out, o->method);
+	else
+		T(tr(L, "no method described yet"));
+	if (o && *o->url) {
+		sb_addstr(out, " <a href=\"");
+		esc_html(out, o->url);
+		sb_addstr(out, "\" rel=\"nofollow noopener\">");
+		T(tr(L, "method"));
+		sb_addstr(out, "</a>");
+	}
+	sb_addstr(out, "</li>\n");
+}
+
 /* Who counted what, and how they say they count it. */
-static void sources_block(struct strbuf *out, const struct corridor_eval *e)
+static void sources_block(struct strbuf *out, const struct lang *L, const struct corridor_eval *e)
 {
 	const struct corridor_data *d = e->data;
 
 	if (!any_source_by(d, e->D))
 		return;
-	sb_addstr(out, "<h3>Sources and methods</h3>\n<ul class=\"it\">\n");
+	sb_addstr(out, "<h3>");
+	T(tr(L, "Sources and methods"));
+	sb_addstr(out, "</h3>\n<ul class=\"it\">\n");
 	for (size_t i = 0; i < d->norg_days;) {
-		const struct source_org *o = eval_org(d, d->org_days[i].org);
 		size_t j = i;
-
 		bool by_d = false;
 
 		for (; j < d->norg_days && d->org_days[j].org == d->org_days[i].org; j++)
 			by_d = by_d || d->org_days[j].date <= e->D;
 		/* As of D: an organisation that had not reported yet is not a source yet. */
-		if (!by_d) {
-			i = j;
-			continue;
-		}
-		sb_addstr(out, "<li><strong>");
-		esc_html(out, o ? o->name : "unknown organisation");
-		sb_addstr(out, "</strong> (");
-		org_stages(out, d, i, j, e->D);
-		sb_addstr(out, ")");
-		if (o && *o->method) {
-			sb_addstr(out, ": ");
-			esc_html(out, o->method);
-		} else {
-			sb_addstr(out, ": no method described yet");
-		}
-		if (o && *o->url) {
-			sb_addstr(out, " <a href=\"");
-			esc_html(out, o->url);
-			sb_addstr(out, "\" rel=\"nofollow noopener\">method</a>");
-		}
-		sb_addstr(out, "</li>\n");
+		if (by_d)
+			source_item(out, L, e, i, j);
 		i = j;
 	}
-	sb_addf(out, "</ul>\n<p><a href=\"/api/v1/corridors/");
+	sb_addstr(out, "</ul>\n<p><a href=\"/api/v1/corridors/");
 	esc_html(out, d->c->id);
-	sb_addstr(out, "/sources\">Each source's figures (JSON)</a></p>\n");
+	sb_addstr(out, "/sources\">");
+	T(tr(L, "Each source's figures (JSON)"));
+	sb_addstr(out, "</a></p>\n");
 }
 
-static void crossings_block(struct strbuf *out, const struct corridor_eval *e)
+static void crossings_head(struct strbuf *out, const struct lang *L)
 {
+	sb_addstr(out, "<h3>");
+	T(tr(L, "Crossings"));
+	sb_addstr(out, "</h3>\n<div class=\"tw\"><table>\n<thead><tr><th scope=\"col\">");
+	T(tr(L, "Crossing"));
+	sb_addstr(out, "</th><th scope=\"col\">");
+	T(tr(L, "State"));
+	sb_addstr(out, "</th><th scope=\"col\">");
+	T(tr(L, "Open days, last 30"));
+	sb_addstr(out, "</th><th scope=\"col\">");
+	T(tr(L, "Closures, last 30"));
+	sb_addstr(out, "</th></tr></thead>\n<tbody>\n");
+}
+
+static void crossings_block(struct strbuf *out, const struct lang *L, const struct corridor_eval *e)
+{
+	const struct corridor_data *d = e->data;
 	bool any = false;
 
 	for (size_t i = 0; i < e->ncrossings; i++) {
 		const struct crossing_state *c = &e->crossings[i];
-		char since[32];
+		char since[I18N_DATE_LEN];
 
-		if (c->state == ST_UNKNOWN && i >= e->data->c->ncrossings)
+		if (c->state == ST_UNKNOWN && i >= d->c->ncrossings)
 			continue;
 		if (!any)
-			sb_addstr(out, "<h3>Crossings</h3>\n<div class=\"tw\"><table>\n<thead><tr>"
-				  "<th scope=\"col\">Crossing</th><th scope=\"col\">State</th>"
-				  "<th scope=\"col\">Open days, last 30</th>"
-				  "<th scope=\"col\">Closures, last 30</th></tr></thead>\n<tbody>\n");
+			crossings_head(out, L);
 		any = true;
 		sb_addstr(out, "<tr><th scope=\"row\">");
-		esc_html(out, e->data->crossing_names[i]);
+		add_bdi(out, i < d->c->ncrossings ? crossing_name(d->c, i, L) : d->crossing_names[i]);
 		sb_addf(out, "</th><td><span class=\"badge s%d\">", c->state);
-		add_upper(out, status_name(c->state));
+		T("%s", label_status_badge(L, c->state));
 		sb_addstr(out, "</span><br><small>");
-		if (c->since) {
-			fmt_instant_local(c->since, c->since_offset, since);
-			sb_addf(out, "since %.10s %.5s", since, since + 11);
-		} else {
-			sb_addstr(out, "no report");
-		}
-		sb_addf(out, "</small></td><td>%d</td><td>%d</td></tr>\n", c->open_days_30d, c->closures_30d);
+		if (c->since)
+			T(tr(L, "since %s"), i18n_local(L, c->since, c->since_offset, since));
+		else
+			T(tr(L, "no report"));
+		sb_addf(out, "</small></td><td>%s</td><td>%s</td></tr>\n", NUM(c->open_days_30d),
+			NUM(c->closures_30d));
 	}
 	if (any)
 		sb_addstr(out, "</tbody></table></div>\n");
 }
 
-static const char *const outcome_labels[NOUTCOME] = {
-	"facilitated", "partially facilitated", "impeded", "denied", "postponed"
-};
-
-static void movement_item(struct strbuf *out, const struct movement *m)
+static void movement_item(struct strbuf *out, const struct lang *L, const struct movement *m)
 {
-	sb_addstr(out, "<li>");
-	add_date(out, m->planned);
-	sb_addstr(out, ": <strong>");
-	add_capitalised(out, outcome_labels[m->outcome]);
+	char delay[I18N_NUM_LEN];
+
+	sb_addf(out, "<li>%s: <strong>", DATE(m->planned));
+	T("%s", label_outcome(L, m->outcome));
 	sb_addstr(out, "</strong>");
-	if (*m->purpose)
-		sb_addf(out, ", %s", m->purpose);
+	if (*m->purpose) {
+		T(tr(L, ", "));
+		T("%s", label_purpose(L, m->purpose));
+	}
 	if (*m->from || *m->to) {
-		sb_addstr(out, ", ");
-		esc_html(out, *m->from ? m->from : "?");
+		T(tr(L, ", "));
+		add_bdi(out, *m->from ? m->from : "?");
 		sb_addstr(out, " \xe2\x86\x92 ");
-		esc_html(out, *m->to ? m->to : "?");
+		add_bdi(out, *m->to ? m->to : "?");
 	}
 	if (*m->crossing) {
-		sb_addstr(out, " via ");
-		esc_html(out, m->crossing);
+		struct strbuf b = STRBUF_INIT;
+
+		sb_addch(out, ' ');
+		/* TRANSLATORS: the crossing a movement went through. */
+		T(tr(L, "via %s"), bdi(&b, m->crossing));
+		sb_release(&b);
 	}
-	if (m->has_delay)
-		sb_addf(out, ", delayed %.1f h", fmt_round1(m->delay_hours));
+	if (m->has_delay) {
+		T(tr(L, ", "));
+		/* TRANSLATORS: a movement's delay in hours, short: "delayed 3.5 h". */
+		T(tr(L, "delayed %s h"), i18n_dec1(L, m->delay_hours, delay));
+	}
 	sb_addstr(out, "</li>\n");
 }
 
 /* Movements over 30 days: counted by outcome; those past the embargo listed. */
-static void movements_block(struct strbuf *out, const struct sw_config *cfg,
-			    const struct corridor_eval *e, bool home)
+static void movements_block(struct strbuf *out, const struct page *pg, const struct corridor_eval *e)
 {
+	const struct lang *L = pg->L;
 	const struct movement_summary *m = &e->movements;
 	bool first = true;
 
 	if (m->total_30d == 0)
 		return;
-	sb_addf(out, "<h3>Humanitarian movements, last 30 days</h3>\n<p>%d planned: ", m->total_30d);
+	sb_addstr(out, "<h3>");
+	T(tr(L, "Humanitarian movements, last 30 days"));
+	sb_addstr(out, "</h3>\n<p>");
+	/* TRANSLATORS: how many humanitarian movements were planned; their outcomes follow. */
+	T(trn(L, "%s planned:", "%s planned:", (uint64_t)m->total_30d), NUM(m->total_30d));
 	for (int o = 0; o < NOUTCOME; o++) {
 		if (!m->by_outcome_30d[o])
 			continue;
-		sb_addf(out, "%s%s %d", first ? "" : " \xc2\xb7 ", outcome_labels[o], m->by_outcome_30d[o]);
+		sb_addstr(out, first ? " " : " \xc2\xb7 ");
+		/* TRANSLATORS: a movement outcome and how many had it: "Denied 3". */
+		T(trp(L, "outcome and count", "%s %s"), label_outcome(L, o), NUM(m->by_outcome_30d[o]));
 		first = false;
 	}
-	sb_addf(out, ". <strong>%.1f%%</strong> denied or impeded.</p>\n", fmt_round1(m->denied_or_impeded_pct));
-	if (m->embargoed_30d)
-		sb_addf(out, "<p>%d recent movement%s counted but not listed: places and dates are "
-			"published %lld hours after the planned day.</p>\n", m->embargoed_30d,
-			plural(m->embargoed_30d), (long long)cfg->embargo_hours);
-	if (home || m->nlisted == 0)
+	sb_addstr(out, ". ");
+	T(tr(L, "%s denied or impeded."), BOLD(PCT1(m->denied_or_impeded_pct)));
+	sb_addstr(out, "</p>\n");
+	if (m->embargoed_30d) {
+		sb_addstr(out, "<p>");
+		T(trn(L, "%s recent movement is counted but not listed.",
+		      "%s recent movements are counted but not listed.", (uint64_t)m->embargoed_30d),
+		  NUM(m->embargoed_30d));
+		sb_addch(out, ' ');
+		T(trn(L, "Places and dates are published %s hour after the planned day.",
+		      "Places and dates are published %s hours after the planned day.",
+		      (uint64_t)pg->cfg->embargo_hours), NUM(pg->cfg->embargo_hours));
+		sb_addstr(out, "</p>\n");
+	}
+	if (pg->home || m->nlisted == 0)
 		return;
 	sb_addstr(out, "<ul class=\"it\">\n");
 	for (size_t i = 0; i < m->nlisted; i++)
-		movement_item(out, m->listed[i]);
+		movement_item(out, L, m->listed[i]);
 	sb_addstr(out, "</ul>\n");
 }
 
-static void corridor_section(struct strbuf *out, const struct sw_config *cfg,
-			     const struct corridor_eval *e, bool home)
+static void corridor_section(struct strbuf *out, const struct page *pg, const struct corridor_eval *e)
 {
-	size_t max = home ? LIST_MAX_HOME : LIST_MAX_PAGE;
+	const struct lang *L = pg->L;
+	size_t max = pg->home ? LIST_MAX_HOME : LIST_MAX_PAGE;
 
 	sb_addstr(out, "<section>\n");
-	section_title(out, e, home);
-	status_line(out, e);
-	blockade_lines(out, e);
-	trucks_block(out, e);
-	truck_chart(out, e);
-	if (!home)
-		side_by_side(out, e);
-	crossings_block(out, e);
-	movements_block(out, cfg, e, home);
-	ongoing_block(out, e, max, home);
-	services_block(out, e);
-	shortages_block(out, e, max, home);
-	freshness_block(out, cfg, e);
-	if (!home)
-		sources_block(out, e);
-	links_block(out, e);
+	section_title(out, pg, e);
+	status_line(out, L, e);
+	blockade_lines(out, L, e);
+	trucks_block(out, L, e);
+	truck_chart(out, L, e);
+	if (!pg->home)
+		side_by_side(out, L, e);
+	crossings_block(out, L, e);
+	movements_block(out, pg, e);
+	ongoing_block(out, pg, e, max);
+	services_block(out, L, e);
+	shortages_block(out, pg, e, max);
+	freshness_block(out, L, pg->cfg, e);
+	if (!pg->home)
+		sources_block(out, L, e);
+	links_block(out, pg, e);
 	sb_addstr(out, "</section>\n");
 }
 
-void render_html(struct strbuf *out, const struct sw_config *cfg, const struct corridor_eval *e,
-		 size_t n, bool home, int64_t generated_at, bool db_up)
+void render_html(struct strbuf *out, const struct sw_config *cfg, const struct lang *L,
+		 const struct corridor_eval *e, size_t n, bool home, int64_t generated_at, bool db_up)
 {
+	struct page pg = { cfg, L, e, n, home, generated_at, db_up };
 	size_t count = home ? n : (n > 0);
 
-	page_head(out, cfg, e, n, home);
-	page_header(out, cfg, home, db_up);
+	page_head(out, &pg);
+	page_header(out, &pg);
 	sb_addstr(out, "<main>\n");
-	if (count == 0)
-		sb_addstr(out, "<p>No corridors are configured.</p>\n");
+	if (count == 0) {
+		sb_addstr(out, "<p>");
+		T(tr(L, "No corridors are configured."));
+		sb_addstr(out, "</p>\n");
+	}
 	for (size_t i = 0; i < count; i++)
-		corridor_section(out, cfg, &e[i], home);
+		corridor_section(out, &pg, &e[i]);
 	sb_addstr(out, "</main>\n");
-	page_footer(out, generated_at);
+	page_footer(out, &pg);
 }

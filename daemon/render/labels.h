@@ -1,0 +1,48 @@
+/*
+ * labels: the words the public surfaces use for our enums, in a language.
+ *
+ * One table per enum, each word marked for xgettext with its context, so a
+ * word is translated once and the page, the feed and every other surface
+ * say it the same way.  Enum values themselves stay English in JSON.
+ */
+#ifndef SW_LABELS_H
+#define SW_LABELS_H
+
+#include "util/i18n.h"
+#include "util/strbuf.h"
+
+/* "open", "restricted", "blocked", "unknown" as words in a sentence. */
+const char *label_status(const struct lang *L, int status);
+/* The same as a badge beside its colour: "OPEN". */
+const char *label_status_badge(const struct lang *L, int status);
+/* "Gas", "Electricity", ... (report_services order). */
+const char *label_service(const struct lang *L, int service);
+/* The service of a name as stored ("gas"); the name itself when unknown. */
+const char *label_service_name(const struct lang *L, const char *name);
+/* "food", "medical supplies", ... (report_cargos order). */
+const char *label_cargo(const struct lang *L, int cargo);
+/* "counted at the crossing", ... (enum stage). */
+const char *label_stage(const struct lang *L, int stage);
+/* "Counted at the crossing": a column heading. */
+const char *label_stage_heading(const struct lang *L, int stage);
+/* "single source", "corroborated", "sources disagree". */
+const char *label_corroboration(const struct lang *L, int corr);
+/* "CRITICAL", ... (report_severities order) as a badge. */
+const char *label_severity_badge(const struct lang *L, int severity);
+/* "Facilitated", ... (movement outcomes). */
+const char *label_outcome(const struct lang *L, int outcome);
+/* A movement's purpose as stored ("food"); the value itself when unknown. */
+const char *label_purpose(const struct lang *L, const char *purpose);
+
+
+/*
+ * Appends a translated message: its own text escaped by esc (esc_html,
+ * esc_xml), each %s or %N$s replaced by its argument as it is (numbers
+ * written by i18n, markup the caller built and escaped).  Messages take
+ * only strings; the catalogue's checks guarantee a translation takes the
+ * same arguments as its msgid.
+ */
+void tr_add(struct strbuf *out, void (*esc)(struct strbuf *, const char *), const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif
