@@ -133,7 +133,7 @@ check-po: $(BUILD)/supplywatch.pot
 
 # libFuzzer targets (clang): make fuzz [FUZZ_SECONDS=60].  Each runs from its
 # seed corpus in tests/fuzz/corpus/NAME (read only; new inputs go to build/).
-FUZZ_TARGETS := report csv openrosa configfile router
+FUZZ_TARGETS := report csv openrosa configfile router mo
 FUZZ_SECONDS ?= 60
 FUZZ_OBJ = $(COMMON_OBJ) $(filter-out $(BUILD)/main.o,$(DAEMON_OBJ))
 

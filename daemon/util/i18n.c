@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -395,11 +396,14 @@ static bool entry_ok(const struct catalog *c, const char *key, uint32_t klen, co
 	unsigned forms = 0;
 	const char *why = NULL;
 
-	if (!valid_utf8(val, vlen) || !valid_utf8(key, klen))
+	if (!valid_utf8(key, strlen(key)) || (plural && !valid_utf8(plural, strlen(plural))))
 		why = "is not valid UTF-8";
+	(void)klen;
 	for (const char *f = val; !why && f <= val + vlen; f += strlen(f) + 1) {
 		forms++;
-		if (!*f && !plural)
+		if (!valid_utf8(f, strlen(f)))
+			why = "is not valid UTF-8";
+		else if (!*f && !plural)
 			why = "is empty";
 		else if (!same_args(id, f) || (plural && !same_args(plural, f)))
 			why = "takes other printf arguments than its msgid";
@@ -727,7 +731,7 @@ static int lookup_tag(struct lang *const *langs, size_t n, const char *tag, size
 		size_t p = strcspn(langs[i]->code, "_-");
 
 		if (langs[i]->code[p] && p <= len && (p == len || tag[p] == '-' || tag[p] == '_') &&
-		    tag_matches(tag, p, langs[i]->code, false))
+		    strncasecmp(tag, langs[i]->code, p) == 0)
 			return (int)i;
 	}
 	return -1;

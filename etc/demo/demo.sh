@@ -43,6 +43,8 @@ fi
 sed -e "s|^  port = 8080;.*|  port = $PORT;|" \
     -e "s|^  conninfo = \"\";|  conninfo = \"dbname=supplywatch\";|" \
     -e "s|/etc/supplywatch/pepper\";|$VAR/pepper\";|" \
+    -e 's|^  default_language = .*|  default_language = "en";|' \
+    -e 's|^  languages = .*|  languages = [ "en", "ar", "he", "hy", "ru" ];|' \
     etc/supplywatch.conf >"$VAR/supplywatch.conf"
 CLI="$BUILD/supplywatch -c $VAR/supplywatch.conf"
 $CLI migrate
@@ -88,6 +90,7 @@ cat <<MSG
 
 supplywatch demo is running.   (Ctrl-C to stop)
   Status page:   $URL/
+    in Armenian: $URL/?lang=hy    Arabic: $URL/?lang=ar    (also he, ru; or your browser's language)
   Status JSON:   $URL/api/v1/status
   Daily series:  $URL/api/v1/corridors/lachin/daily.csv
   Atom feed:     $URL/feed.atom        Metrics: $URL/metrics
