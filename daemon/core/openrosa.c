@@ -100,6 +100,11 @@ fail:
 	return NULL;
 }
 
+xmlDocPtr openrosa_parse(const char *xml, size_t len, char *err, size_t errlen)
+{
+	return parse_xml(xml, len, err, errlen);
+}
+
 static bool named(const xmlNode *n, const char *name)
 {
 	return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;

@@ -13,6 +13,7 @@
 #define SW_OPENROSA_H
 
 #include <jansson.h>
+#include <libxml/tree.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -20,6 +21,13 @@
 
 /* The largest instance or form document parsed (bytes). */
 #define OPENROSA_MAX_XML (1024 * 1024)
+
+/*
+ * Parses a form or an instance as described above: NULL with the reason in
+ * err when it is not well-formed, carries a DOCTYPE or passes
+ * OPENROSA_MAX_XML.  Free the document with xmlFreeDoc().
+ */
+xmlDocPtr openrosa_parse(const char *xml, size_t len, char *err, size_t errlen);
 
 /*
  * Maps a submitted instance to the report object a JSON client would send

@@ -472,8 +472,8 @@ static void shipped_forms_list_and_map(void **state)
 	static const char *const titles[] = { "Supplywatch: trucks counted", "Supplywatch: shortage seen",
 		"Supplywatch: service cut", "Supplywatch: road open or closed",
 		"Supplywatch: humanitarian movement" };
-	static const char *const versions[] = { "2026120601", "2026112801", "2026112801", "2026112801",
-		"2026120601" };
+	static const char *const versions[] = { "2026120701", "2026120701", "2026120701", "2026120701",
+		"2026120701" };
 
 	(void)state;
 	for (int i = 0; i < 5; i++) {
