@@ -119,7 +119,7 @@ static enum db_status sync_corridors(const struct sw_config *next)
 static struct formset *load_forms(const struct sw_config *cfg)
 {
 	struct strbuf err = STRBUF_INIT;
-	struct formset *fs = forms_load(cfg->forms_dir, &err);
+	struct formset *fs = forms_load(cfg, &err);
 
 	if (!fs)
 		log_err("%s", err.buf);

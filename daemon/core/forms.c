@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/xform.h"
 #include "util/log.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -60,39 +61,48 @@ static int by_file(const void *a, const void *b)
 	return strcmp(((const struct form *)a)->info.file, ((const struct form *)b)->info.file);
 }
 
-/* Adds one document (taken over) to fs; a document that is no form is left out. */
-static void add(struct formset *fs, const char *where, const char *file, char *xml, size_t len)
+/*
+ * Makes the form to serve from a template (xform_make) and adds it to fs;
+ * a template that is no form is left out with a warning.
+ */
+static void add(struct formset *fs, const struct sw_config *cfg, const char *where, const char *file,
+		const char *tmpl, size_t len)
 {
-	char err[256];
+	struct strbuf made = STRBUF_INIT;
 	struct form *f = &fs->forms[fs->n];
+	char err[256];
 
 	if (fs->n == FORMS_MAX) {
 		log_warn("openrosa: more than %d forms in %s; %s and others left out", FORMS_MAX, where, file);
-		free(xml);
 		return;
 	}
-	if (openrosa_form_info(file, xml, len, &f->info, err, sizeof(err)) < 0) {
+	switch (xform_make(tmpl, len, cfg, &made, err, sizeof(err))) {
+	case XFORM_REFUSED:
 		log_warn("openrosa: form %s/%s left out: %s", where, file, err);
-		free(xml);
+		sb_release(&made);
+		return;
+	case XFORM_AS_IS:
+		sb_add(&made, tmpl, len);
+		break;
+	case XFORM_MADE:
+		break;
+	}
+	if (openrosa_form_info(file, made.buf, made.len, &f->info, err, sizeof(err)) < 0) {
+		log_warn("openrosa: form %s/%s left out: %s", where, file, err);
+		sb_release(&made);
 		return;
 	}
-	f->xml = xml;
-	f->len = len;
+	f->xml = sb_detach(&made, &f->len);
 	fs->n++;
 }
 
-static void load_embedded(struct formset *fs)
+static void load_embedded(struct formset *fs, const struct sw_config *cfg)
 {
-	for (size_t i = 0; i < nembedded_forms; i++) {
-		char *xml = xmalloc(embedded_forms[i].len + 1);
-
-		memcpy(xml, embedded_forms[i].xml, embedded_forms[i].len);
-		xml[embedded_forms[i].len] = '\0';
-		add(fs, "(built in)", embedded_forms[i].file, xml, embedded_forms[i].len);
-	}
+	for (size_t i = 0; i < nembedded_forms; i++)
+		add(fs, cfg, "(built in)", embedded_forms[i].file, embedded_forms[i].xml, embedded_forms[i].len);
 }
 
-static int load_dir(struct formset *fs, const char *dir, struct strbuf *err)
+static int load_dir(struct formset *fs, const struct sw_config *cfg, const char *dir, struct strbuf *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -110,7 +120,8 @@ static int load_dir(struct formset *fs, const char *dir, struct strbuf *err)
 		if (!(xml = read_file(dir, e->d_name, OPENROSA_MAX_XML, &len)))
 			log_warn("openrosa: form %s/%s left out: %s", dir, e->d_name, strerror(errno));
 		else
-			add(fs, dir, e->d_name, xml, len);
+			add(fs, cfg, dir, e->d_name, xml, len);
+		free(xml);
 	}
 	closedir(d);
 	return 0;
@@ -125,14 +136,15 @@ static void formset_free(struct formset *fs)
 	free(fs);
 }
 
-struct formset *forms_load(const char *dir, struct strbuf *err)
+struct formset *forms_load(const struct sw_config *cfg, struct strbuf *err)
 {
 	struct formset *fs = xcalloc(1, sizeof(*fs));
+	const char *dir = cfg->forms_dir;
 
 	fs->refs = 1;
 	if (!dir || !*dir)
-		load_embedded(fs);
-	else if (load_dir(fs, dir, err) != 0) {
+		load_embedded(fs, cfg);
+	else if (load_dir(fs, cfg, dir, err) != 0) {
 		formset_free(fs);
 		return NULL;
 	}

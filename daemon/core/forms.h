@@ -7,12 +7,18 @@
  * openrosa.forms_dir instead, read whole at start-up and on every reload:
  * a form set is immutable once loaded and shared by reference, and nothing
  * is read from disk while a phone waits.
+ *
+ * What is served is made from each file with the configuration
+ * (core/xform.h): translations for the configured languages, pick lists of
+ * the configured corridors and crossings, a version that changes with
+ * them.  A reload makes the forms anew from the new configuration.
  */
 #ifndef SW_FORMS_H
 #define SW_FORMS_H
 
 #include <stddef.h>
 
+#include "core/config.h"
 #include "core/openrosa.h"
 #include "util/strbuf.h"
 
@@ -29,7 +35,7 @@ extern const size_t nembedded_forms;
 
 struct form {
 	struct openrosa_form info;	/* what the form list shows */
-	char *xml;			/* the document, as it is served (owned) */
+	char *xml;			/* the document as it is served, made from its template (owned) */
 	size_t len;
 };
 
@@ -40,11 +46,12 @@ struct formset {
 };
 
 /*
- * The forms of dir, or the built-in ones when dir is NULL or "".  A file
- * that is no form is left out with a warning; a directory that cannot be
- * read is an error: NULL, with the reason in err.
+ * The forms made for cfg from the files of cfg->forms_dir, or from the
+ * built-in ones when it is "".  A file that is no form is left out with a
+ * warning; a directory that cannot be read is an error: NULL, with the
+ * reason in err.
  */
-struct formset *forms_load(const char *dir, struct strbuf *err);
+struct formset *forms_load(const struct sw_config *cfg, struct strbuf *err);
 /* The form served as file, or NULL. */
 const struct form *forms_find(const struct formset *fs, const char *file);
 

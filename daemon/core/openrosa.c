@@ -14,6 +14,7 @@
 
 #include "core/report.h"
 #include "util/escape.h"
+#include "util/i18n.h"
 #include "util/valid.h"
 
 /* ---- parsing ------------------------------------------------------------- */
@@ -42,25 +43,34 @@ static void refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *extern
 	xmlStopParser(ctxt);
 }
 
-/* Copies libxml2's message ("...\n") into err without its newline. */
-static void xml_error(const xmlParserCtxt *ctxt, char *err, size_t errlen)
+/*
+ * Copies libxml2's message ("...\n") into err without its newline: for a
+ * phone (L) the whole sentence in its language, for a form's template
+ * (L NULL) a reason for the log.  libxml2's own words stay English.
+ */
+static void xml_error(const xmlParserCtxt *ctxt, const struct lang *L, char *err, size_t errlen)
 {
 	const char *msg = ctxt->lastError.message;
 	size_t n = msg ? strcspn(msg, "\n") : 0;
+	char what[200];
 
 	if (!msg || !n) {
-		snprintf(err, errlen, "the form data is not well-formed XML");
+		snprintf(err, errlen, "%s", L ? tr(L, "Not stored: the form data is not well-formed XML.")
+				      : "the form data is not well-formed XML");
 		return;
 	}
-	snprintf(err, errlen, "the form data is not well-formed XML (line %d: %.*s)",
-		 ctxt->lastError.line, (int)n, msg);
+	snprintf(what, sizeof(what), "%.*s", (int)(n < sizeof(what) ? n : sizeof(what) - 1), msg);
+	snprintf(err, errlen, L ? tr(L, "Not stored: the form data is not well-formed XML (line %d: %s).")
+			      : "the form data is not well-formed XML (line %d: %s)", ctxt->lastError.line, what);
 }
 
 /*
  * Parses a document with no network, no entity substitution, no DTD
- * loading and no DOCTYPE at all.  NULL with err set on failure.
+ * loading and no DOCTYPE at all.  NULL with err set on failure: the
+ * sentence a field worker reads in L for a submission, a reason for the
+ * log when L is NULL (a form's template).
  */
-static xmlDocPtr parse_xml(const char *xml, size_t len, char *err, size_t errlen)
+static xmlDocPtr parse_xml(const char *xml, size_t len, const struct lang *L, char *err, size_t errlen)
 {
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
@@ -68,12 +78,14 @@ static xmlDocPtr parse_xml(const char *xml, size_t len, char *err, size_t errlen
 
 	pthread_once(&xml_once, xml_init);
 	if (len > OPENROSA_MAX_XML) {
-		snprintf(err, errlen, "the form data is larger than %d bytes", OPENROSA_MAX_XML);
+		snprintf(err, errlen, L ? tr(L, "Not stored: the form data is larger than %d bytes.")
+				      : "the form data is larger than %d bytes", OPENROSA_MAX_XML);
 		return NULL;
 	}
 	ctxt = xmlCreateMemoryParserCtxt(xml, (int)len);
 	if (!ctxt) {
-		snprintf(err, errlen, "the form data is empty or could not be read");
+		snprintf(err, errlen, "%s", L ? tr(L, "Not stored: the form data is empty or could not be read.")
+				      : "the form data is empty or could not be read");
 		return NULL;
 	}
 	ctxt->sax->internalSubset = refuse_doctype;
@@ -85,11 +97,12 @@ static xmlDocPtr parse_xml(const char *xml, size_t len, char *err, size_t errlen
 	doc = ctxt->myDoc;
 	ctxt->myDoc = NULL;
 	if (doctype || (doc && (doc->intSubset || doc->extSubset))) {
-		snprintf(err, errlen, "DOCTYPE not allowed in form data");
+		snprintf(err, errlen, "%s", L ? tr(L, "Not stored: DOCTYPE not allowed in form data.")
+				      : "DOCTYPE not allowed in form data");
 		goto fail;
 	}
 	if (!ctxt->wellFormed || !doc || !xmlDocGetRootElement(doc)) {
-		xml_error(ctxt, err, errlen);
+		xml_error(ctxt, L, err, errlen);
 		goto fail;
 	}
 	xmlFreeParserCtxt(ctxt);
@@ -98,6 +111,11 @@ fail:
 	xmlFreeDoc(doc);
 	xmlFreeParserCtxt(ctxt);
 	return NULL;
+}
+
+xmlDocPtr openrosa_parse(const char *xml, size_t len, char *err, size_t errlen)
+{
+	return parse_xml(xml, len, NULL, err, errlen);
 }
 
 static bool named(const xmlNode *n, const char *name)
@@ -174,7 +192,8 @@ static void read_meta(const xmlNode *meta, struct meta *m)
  * deviceid, subscriberid, audit, __version__, formhub/uuid, meta/instanceName,
  * meta/timeStart, meta/timeEnd, meta/userID, notes and calculations.
  */
-static int collect(const xmlNode *parent, json_t *obj, struct meta *m, char *err, size_t errlen)
+static int collect(const xmlNode *parent, json_t *obj, struct meta *m, const struct lang *L,
+		   char *err, size_t errlen)
 {
 	for (const xmlNode *n = parent->children; n; n = n->next) {
 		const char *name = (const char *)n->name, *field;
@@ -190,12 +209,13 @@ static int collect(const xmlNode *parent, json_t *obj, struct meta *m, char *err
 		/* kind comes from the form, ids from meta: elements of those names are ignored. */
 		if (!field || strcmp(field, "kind") == 0 || strcmp(field, "report_id") == 0 ||
 		    strcmp(field, "supersedes") == 0) {
-			if (collect(n, obj, m, err, errlen) < 0)
+			if (collect(n, obj, m, L, err, errlen) < 0)
 				return -1;
 			continue;
 		}
 		if (has_element_children(n)) {
-			snprintf(err, errlen, "<%s> must hold an answer, not other elements", name);
+			snprintf(err, errlen, tr(L, "Not stored: <%s> must hold an answer, not other elements."),
+				 name);
 			return -1;
 		}
 		s = text_of(n);
@@ -203,7 +223,7 @@ static int collect(const xmlNode *parent, json_t *obj, struct meta *m, char *err
 			continue;	/* an unanswered question: the field is absent */
 		if (json_object_get(obj, name)) {
 			free(s);
-			snprintf(err, errlen, "%s is answered more than once in this form", name);
+			snprintf(err, errlen, tr(L, "Not stored: %s is answered more than once in this form."), name);
 			return -1;
 		}
 		json_object_set_new(obj, field, report_value_of_text(field, s));
@@ -218,22 +238,23 @@ static const char *strip_uuid(const char *id)
 	return strncasecmp(id, "uuid:", 5) == 0 ? id + 5 : id;
 }
 
-static const char *kind_of_form(const xmlNode *root, char *err, size_t errlen)
+static const char *kind_of_form(const xmlNode *root, const struct lang *L, char *err, size_t errlen)
 {
 	xmlChar *id = xmlGetNoNsProp(root, (const xmlChar *)"id");
 	int k = id ? enum_index((const char *)id, form_ids) : -1;
 
 	if (k < 0)
-		snprintf(err, errlen, "this server does not know the form \"%s\"; "
-			 "get the blank forms again from this server", id ? (const char *)id : "");
+		snprintf(err, errlen, tr(L, "Not stored: this server does not know the form \"%s\"; "
+				      "get the blank forms again from this server."), id ? (const char *)id : "");
 	xmlFree(id);
 	return k < 0 ? NULL : report_kinds[k];
 }
 
-json_t *openrosa_instance_to_report(const char *xml, size_t len, char *err, size_t errlen)
+json_t *openrosa_instance_to_report(const char *xml, size_t len, const struct lang *L,
+				    char *err, size_t errlen)
 {
 	struct meta m = { NULL, NULL };
-	xmlDocPtr doc = parse_xml(xml, len, err, errlen);
+	xmlDocPtr doc = parse_xml(xml, len, L, err, errlen);
 	const xmlNode *root;
 	const char *kind;
 	json_t *obj = NULL;
@@ -241,14 +262,14 @@ json_t *openrosa_instance_to_report(const char *xml, size_t len, char *err, size
 	if (!doc)
 		return NULL;
 	root = xmlDocGetRootElement(doc);
-	kind = kind_of_form(root, err, errlen);
+	kind = kind_of_form(root, L, err, errlen);
 	if (!kind)
 		goto done;
 	obj = json_pack("{s:s}", "kind", kind);
-	if (collect(root, obj, &m, err, errlen) < 0)
+	if (collect(root, obj, &m, L, err, errlen) < 0)
 		goto fail;
 	if (!m.instance_id) {
-		snprintf(err, errlen, "the form data has no meta/instanceID");
+		snprintf(err, errlen, "%s", tr(L, "Not stored: the form data has no meta/instanceID."));
 		goto fail;
 	}
 	json_object_set_new(obj, "report_id", json_string(strip_uuid(m.instance_id)));
@@ -277,7 +298,7 @@ void openrosa_response(struct strbuf *out, const char *nature, const char *messa
 	sb_addstr(out, "</message>\n</OpenRosaResponse>\n");
 }
 
-void openrosa_details_message(struct strbuf *out, const json_t *details)
+void openrosa_details_message(struct strbuf *out, const json_t *details, const struct lang *L)
 {
 	size_t i;
 	const json_t *d;
@@ -286,8 +307,9 @@ void openrosa_details_message(struct strbuf *out, const json_t *details)
 		const char *field = json_string_value(json_object_get(d, "field"));
 		const char *reason = json_string_value(json_object_get(d, "reason"));
 
+		/* A reason marked N_() where it is made has a translation; one with a value in it stays English. */
 		sb_addf(out, "%s%s%s%s", i ? "; " : "", field && *field ? field : "",
-			field && *field ? ": " : "", reason ? reason : "is not valid");
+			field && *field ? ": " : "", reason ? tr(L, reason) : tr(L, "is not valid"));
 	}
 }
 
@@ -334,7 +356,7 @@ int openrosa_form_info(const char *file, const char *xml, size_t len,
 		snprintf(err, errlen, "file name is not [a-z0-9_]+.xml");
 		return -1;
 	}
-	doc = parse_xml(xml, len, err, errlen);
+	doc = parse_xml(xml, len, NULL, err, errlen);
 	if (!doc)
 		return -1;
 	root = xmlDocGetRootElement(doc);

@@ -13,13 +13,22 @@
 #define SW_OPENROSA_H
 
 #include <jansson.h>
+#include <libxml/tree.h>
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/i18n.h"
 #include "util/strbuf.h"
 
 /* The largest instance or form document parsed (bytes). */
 #define OPENROSA_MAX_XML (1024 * 1024)
+
+/*
+ * Parses a form or an instance as described above: NULL with the reason in
+ * err when it is not well-formed, carries a DOCTYPE or passes
+ * OPENROSA_MAX_XML.  Free the document with xmlFreeDoc().
+ */
+xmlDocPtr openrosa_parse(const char *xml, size_t len, char *err, size_t errlen);
 
 /*
  * Maps a submitted instance to the report object a JSON client would send
@@ -27,11 +36,12 @@
  * element named like a report field, report_id from meta/instanceID and
  * supersedes from meta/deprecatedID.  Values are not validated here: the
  * caller runs report_validate() on the result, the one validation path.
- * Returns NULL with a message for a person in err when the document is
- * not well-formed XML, has a DOCTYPE, is not one of our forms, or has no
- * instanceID.
+ * Returns NULL with the whole message for the field worker, in L ("Not
+ * stored: ..."), in err when the document is not well-formed XML, has a
+ * DOCTYPE, is not one of our forms, or has no instanceID.
  */
-json_t *openrosa_instance_to_report(const char *xml, size_t len, char *err, size_t errlen);
+json_t *openrosa_instance_to_report(const char *xml, size_t len, const struct lang *L,
+				    char *err, size_t errlen);
 
 /*
  * Appends an OpenRosaResponse document with one message.  nature is
@@ -43,8 +53,9 @@ void openrosa_response(struct strbuf *out, const char *nature, const char *messa
  * Appends the validation details (as made by report_validate and
  * ingest_reports: [{"index", "field", "reason"}]) as one sentence a field
  * worker can act on: "trucks: must be >= 0; date: is in the future".
+ * Field names stay as the form names them; each reason is looked up in L.
  */
-void openrosa_details_message(struct strbuf *out, const json_t *details);
+void openrosa_details_message(struct strbuf *out, const json_t *details, const struct lang *L);
 
 /* A form file found in the forms directory, as the form list shows it. */
 struct openrosa_form {

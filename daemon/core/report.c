@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/i18n.h"
 #include "util/valid.h"
 
 const char *const report_kinds[] = { "trucks", "shortage", "disruption", "access", "movement", NULL };
@@ -171,6 +172,11 @@ struct check {
 };
 
 /* Records why f's value is refused; NULL, for the caller to return. */
+/*
+ * reason follows the field's name ("trucks: must be >= 0"); a fixed one is
+ * marked N_() so the OpenRosa channel can show it in the phone's language
+ * (openrosa_details_message), one with a value in it stays English.
+ */
 static json_t *refuse(const struct field *f, struct check *x, const char *reason)
 {
 	report_error(x->errs, x->index, f->name, reason);
@@ -190,10 +196,10 @@ static json_t *check_int(const struct field *f, const json_t *v, struct check *x
 	json_int_t n;
 
 	if (!json_is_integer(v))
-		return refuse(f, x, "must be a whole number");
+		return refuse(f, x, N_("must be a whole number"));
 	n = json_integer_value(v);
 	if (n < 0)
-		return refuse(f, x, "must be >= 0");
+		return refuse(f, x, N_("must be >= 0"));
 	if (n > f->max)
 		return refuse_above(f, x);
 	return json_integer(n);
@@ -204,10 +210,10 @@ static json_t *check_num(const struct field *f, const json_t *v, struct check *x
 	double d;
 
 	if (!json_is_number(v))
-		return refuse(f, x, "must be a number");
+		return refuse(f, x, N_("must be a number"));
 	d = json_number_value(v);
 	if (!(d >= 0))
-		return refuse(f, x, "must be >= 0");
+		return refuse(f, x, N_("must be >= 0"));
 	if (d > (double)f->max)
 		return refuse_above(f, x);
 	return json_real(d);
@@ -218,15 +224,15 @@ static json_t *check_uuid(const struct field *f, const json_t *v, struct check *
 	char out[SW_UUID_LEN + 1];
 
 	if (!valid_uuid(json_string_value(v), out))
-		return refuse(f, x, "must be a UUID like 123e4567-e89b-42d3-a456-426614174000");
+		return refuse(f, x, N_("must be a UUID like 123e4567-e89b-42d3-a456-426614174000"));
 	return json_string(out);
 }
 
 /* A date or instant (seconds) between 1990 and now, with slack for clocks and zones. */
 static bool in_era(const struct field *f, struct check *x, int64_t seconds)
 {
-	const char *why = seconds > x->now + FUTURE_SLACK ? "is in the future" :
-			  seconds < EARLIEST_DAYS * 86400 ? "is before 1990-01-01" : NULL;
+	const char *why = seconds > x->now + FUTURE_SLACK ? N_("is in the future") :
+			  seconds < EARLIEST_DAYS * 86400 ? N_("is before 1990-01-01") : NULL;
 
 	if (why)
 		refuse(f, x, why);
@@ -238,7 +244,7 @@ static json_t *check_date(const struct field *f, const json_t *v, struct check *
 	struct sw_date d;
 
 	if (!valid_date(json_string_value(v), &d))
-		return refuse(f, x, "must be a real date as YYYY-MM-DD");
+		return refuse(f, x, N_("must be a real date as YYYY-MM-DD"));
 	if (!in_era(f, x, date_to_days(&d) * 86400))
 		return NULL;
 	return json_string(json_string_value(v));
@@ -250,7 +256,8 @@ static json_t *check_ts(const struct field *f, const json_t *v, struct check *x)
 	char out[SW_TS_LEN];
 
 	if (!valid_timestamp(json_string_value(v), &ts))
-		return refuse(f, x, "must be an RFC 3339 timestamp with a UTC offset, like 2023-01-17T08:00:00+04:00");
+		return refuse(f, x, N_("must be an RFC 3339 timestamp with a UTC offset, "
+				       "like 2023-01-17T08:00:00+04:00"));
 	if (!in_era(f, x, ts.epoch))
 		return NULL;
 	ts_format_utc(&ts, out);
@@ -274,7 +281,7 @@ static json_t *check_text(const struct field *f, const json_t *v, struct check *
 static json_t *check_url(const struct field *f, const json_t *v, struct check *x)
 {
 	if (!valid_url(json_string_value(v)))
-		return refuse(f, x, "must be an http:// or https:// URL of at most 2048 bytes");
+		return refuse(f, x, N_("must be an http:// or https:// URL of at most 2048 bytes"));
 	return json_string(json_string_value(v));
 }
 
@@ -292,7 +299,7 @@ static json_t *check_enum(const struct field *f, const json_t *v, struct check *
 static json_t *check_corridor(const struct field *f, const json_t *v, struct check *x)
 {
 	if (!config_corridor(x->cfg, json_string_value(v)))
-		return refuse(f, x, "is not a corridor configured on this server");
+		return refuse(f, x, N_("is not a corridor configured on this server"));
 	return json_string(json_string_value(v));
 }
 
@@ -328,7 +335,7 @@ static int check_fields(const struct field *fields, const json_t *obj, json_t *c
 
 		if (!v || json_is_null(v)) {
 			if (f->required) {
-				report_error(errs, index, f->name, "is required");
+				report_error(errs, index, f->name, N_("is required"));
 				bad++;
 			} else if (f->def) {
 				json_object_set_new(canon, f->name, json_string(f->def));
@@ -385,7 +392,7 @@ static int check_kind_rules(enum report_kind kind, json_t *canon, size_t index,
 
 		if (start && end && valid_timestamp(start, &a) && valid_timestamp(end, &b) &&
 		    (b.epoch < a.epoch || (b.epoch == a.epoch && b.usec < a.usec))) {
-			report_error(errs, index, "ended_at", "must not be before started_at");
+			report_error(errs, index, "ended_at", N_("must not be before started_at"));
 			bad++;
 		}
 	}
@@ -394,7 +401,7 @@ static int check_kind_rules(enum report_kind kind, json_t *canon, size_t index,
 		const char *sup = json_string_value(json_object_get(canon, "supersedes"));
 
 		if (id && sup && strcmp(id, sup) == 0) {
-			report_error(errs, index, "supersedes", "must not be the report itself");
+			report_error(errs, index, "supersedes", N_("must not be the report itself"));
 			bad++;
 		}
 	}

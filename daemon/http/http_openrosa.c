@@ -13,6 +13,10 @@
  * and never 200: Collect takes a 200 to a submission for a captive portal
  * or a misconfigured server.  An identical replay is 202, which phones
  * count as sent.
+ *
+ * What a field worker reads on the phone is in the language of the
+ * request's Accept-Language (Collect sends the phone's; it never sends
+ * ?lang=), else status.default_language.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +30,7 @@
 #include "http/http.h"
 #include "store/db.h"
 #include "store/ingest.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/valid.h"
 
@@ -48,6 +53,17 @@ struct submission {
 static bool has_version_header(struct request *rq)
 {
 	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "X-OpenRosa-Version") != NULL;
+}
+
+/* The language the phone asked for among status.languages. */
+static const struct lang *lang_of(struct request *rq)
+{
+	const char *accept = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
+							 MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
+
+	if (!rq->cfg || !rq->cfg->nlangs)
+		return &i18n_english;
+	return rq->cfg->langs[i18n_choose(rq->cfg->langs, rq->cfg->nlangs, NULL, accept)];
 }
 
 /* Queues body (released) with the OpenRosa headers. */
@@ -160,32 +176,35 @@ void http_submission_cleanup(struct request *rq)
 	rq->ext = NULL;
 }
 
-/* Ends the body: NULL when the part was read, else why not (a 400 message). */
-static const char *finish_body(struct submission *s)
+/* Ends the body: NULL when the part was read, else why not (a 400 message in L). */
+static const char *finish_body(struct submission *s, const struct lang *L)
 {
 	bool clean;
 
 	if (!s || !s->pp)
-		return "Not stored: the request is not a multipart/form-data body with a boundary.";
+		return tr(L, "Not stored: the request is not a multipart/form-data body with a boundary.");
 	clean = MHD_destroy_post_processor(s->pp) == MHD_YES;
 	s->pp = NULL;
 	if (s->broken || !clean)
-		return "Not stored: the multipart/form-data body is malformed or incomplete.";
+		return tr(L, "Not stored: the multipart/form-data body is malformed or incomplete.");
 	if (s->twice)
-		return "Not stored: the request has more than one " SUBMISSION_PART " part.";
+		return tr(L, "Not stored: the request has more than one xml_submission_file part.");
 	if (!s->too_big && s->xml.len == 0)
-		return "Not stored: the request has no " SUBMISSION_PART " part, or it is empty.";
+		return tr(L, "Not stored: the request has no xml_submission_file part, or it is empty.");
 	return NULL;
 }
 
 static enum MHD_Result reply_invalid(struct request *rq, const json_t *details)
 {
-	struct strbuf msg = STRBUF_INIT;
+	const struct lang *L = lang_of(rq);
+	struct strbuf msg = STRBUF_INIT, list = STRBUF_INIT;
 	enum MHD_Result ret;
 
-	sb_addstr(&msg, "Not stored. Please correct the form and send it again: ");
-	openrosa_details_message(&msg, details);
+	openrosa_details_message(&list, details, L);
+	/* TRANSLATORS: %s lists each answer and what is wrong with it: "trucks: must be >= 0; date: ...". */
+	sb_addf(&msg, tr(L, "Not stored. Please correct the form and send it again: %s"), list.buf);
 	ret = reply_message(rq, 400, msg.buf);
+	sb_release(&list);
 	sb_release(&msg);
 	return ret;
 }
@@ -193,7 +212,8 @@ static enum MHD_Result reply_invalid(struct request *rq, const json_t *details)
 /* Ingest's outcome as the OpenRosa answer (o is released). */
 static enum MHD_Result reply_stored(struct request *rq, struct ingest_outcome *o)
 {
-	struct strbuf b = STRBUF_INIT, msg = STRBUF_INIT;
+	const struct lang *L = lang_of(rq);
+	struct strbuf b = STRBUF_INIT, msg = STRBUF_INIT, list = STRBUF_INIT;
 	unsigned status;
 	enum MHD_Result ret;
 
@@ -201,18 +221,17 @@ static enum MHD_Result reply_stored(struct request *rq, struct ingest_outcome *o
 	switch (o->result) {
 	case INGEST_STORED:
 		status = 201;
-		sb_addstr(&msg, "Thank you: report stored.");
+		sb_addstr(&msg, tr(L, "Thank you: report stored."));
 		break;
 	case INGEST_REPLAY:
 		status = 202;
-		sb_addstr(&msg, "Already received: this report was stored before; nothing changed.");
+		sb_addstr(&msg, tr(L, "Already received: this report was stored before; nothing changed."));
 		break;
 	case INGEST_CONFLICT:
 		status = 409;
-		sb_addstr(&msg, "Not stored: a different form with the same instanceID was received "
-			  "before. Do not send it again; tell your coordinator. (");
-		openrosa_details_message(&msg, o->details);
-		sb_addch(&msg, ')');
+		openrosa_details_message(&list, o->details, L);
+		sb_addf(&msg, tr(L, "Not stored: a different form with the same instanceID was received "
+				 "before. Do not send it again; tell your coordinator. (%s)"), list.buf);
 		break;
 	case INGEST_INVALID:
 		metrics_report(-1, enum_index("openrosa", report_channels), RESULT_INVALID,
@@ -223,17 +242,18 @@ static enum MHD_Result reply_stored(struct request *rq, struct ingest_outcome *o
 	case INGEST_UNAVAILABLE:
 		status = 503;
 		sb_addstr(&msg, o->commit_unknown
-			? "The connection to the database was lost while storing; send the form again: "
-			  "it will not be stored twice."
-			: "The server cannot store reports right now; nothing was stored. "
-			  "Send the form again later.");
+			? tr(L, "The connection to the database was lost while storing; send the form again: "
+			     "it will not be stored twice.")
+			: tr(L, "The server cannot store reports right now; nothing was stored. "
+			     "Send the form again later."));
 		break;
 	default:
 		status = 500;
-		sb_addstr(&msg, "The server failed; nothing was stored. Send the form again later.");
+		sb_addstr(&msg, tr(L, "The server failed; nothing was stored. Send the form again later."));
 	}
 	openrosa_response(&b, status < 300 ? NATURE_OK : NATURE_ERR, msg.buf);
 	sb_release(&msg);
+	sb_release(&list);
 	ret = reply_xml(rq, status, &b, o->retry_after);
 	ingest_outcome_free(o);
 	return ret;
@@ -278,25 +298,24 @@ static enum MHD_Result store(struct request *rq, json_t *obj)
 
 enum MHD_Result http_post_submission(struct request *rq)
 {
+	const struct lang *L = lang_of(rq);
 	struct submission *s = rq->ext;
 	const char *why;
-	char err[256], msg[300];
+	char err[512];
 	json_t *obj;
 
 	if (!has_version_header(rq))
-		return reply_message(rq, 400, "Not stored: this is an OpenRosa server; "
-				     "send the header X-OpenRosa-Version: 1.0.");
-	why = finish_body(s);
+		return reply_message(rq, 400, tr(L, "Not stored: this is an OpenRosa server; "
+					     "send the header X-OpenRosa-Version: 1.0."));
+	why = finish_body(s, L);
 	if (why)
 		return reply_message(rq, 400, why);
 	if (s->too_big)
-		return reply_message(rq, 413, "Not stored: the form data (" SUBMISSION_PART
-				     ") is larger than 1 MiB.");
-	obj = openrosa_instance_to_report(s->xml.buf, s->xml.len, err, sizeof(err));
-	if (!obj) {
-		snprintf(msg, sizeof(msg), "Not stored: %s.", err);
-		return reply_message(rq, 400, msg);
-	}
+		return reply_message(rq, 413, tr(L, "Not stored: the form data (xml_submission_file) "
+					     "is larger than 1 MiB."));
+	obj = openrosa_instance_to_report(s->xml.buf, s->xml.len, L, err, sizeof(err));
+	if (!obj)
+		return reply_message(rq, 400, err);
 	return store(rq, obj);
 }
 
@@ -314,7 +333,7 @@ enum MHD_Result http_get_form_list(struct request *rq)
 	size_t n = 0;
 
 	if (openrosa_base_url(base, sizeof(base), host, proto) < 0)
-		return reply_message(rq, 400, "The request needs a Host header naming this server.");
+		return reply_message(rq, 400, tr(lang_of(rq), "The request needs a Host header naming this server."));
 	fs = forms_acquire();
 	for (size_t i = 0; fs && i < fs->n; i++)
 		if (!form_id || strcmp(form_id, fs->forms[i].info.id) == 0)
@@ -334,6 +353,6 @@ enum MHD_Result http_get_form(struct request *rq)
 		sb_add(&b, f->xml, f->len);
 	forms_release(fs);
 	if (!f)
-		return reply_message(rq, 404, "No such form.");
+		return reply_message(rq, 404, tr(lang_of(rq), "No such form."));
 	return reply_xml(rq, 200, &b, 0);
 }

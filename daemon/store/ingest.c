@@ -6,6 +6,7 @@
 
 #include "core/metrics.h"
 #include "core/report.h"
+#include "util/i18n.h"
 #include "util/log.h"
 #include "util/valid.h"
 
@@ -246,7 +247,8 @@ static enum db_status check_supersedes(struct batch *b, size_t i, const json_t *
 	if (s != DB_OK)
 		return s;
 	if (!t.exists) {
-		report_error(b->invalid, i, "supersedes", "no report with this report_id from your organisation");
+		report_error(b->invalid, i, "supersedes",
+			     N_("no report with this report_id from your organisation"));
 		return DB_OK;
 	}
 	if ((s = lock_report(b->c, t.id)) != DB_OK || (s = find_report(b->c, b->org, sup, hash_hex, &t)) != DB_OK)
@@ -255,7 +257,7 @@ static enum db_status check_supersedes(struct batch *b, size_t i, const json_t *
 		snprintf(reason, sizeof(reason), "names a report of kind %s, not %s", t.kind, kind);
 		report_error(b->invalid, i, "supersedes", reason);
 	} else if (t.retracted) {
-		report_error(b->invalid, i, "supersedes", "names a retracted report");
+		report_error(b->invalid, i, "supersedes", N_("names a retracted report"));
 	} else if (*t.superseded_by && strcmp(t.superseded_by, self) != 0) {
 		snprintf(reason, sizeof(reason), "names a report already superseded by %s; supersede that one",
 			 t.superseded_by);

@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char err[256];
-	json_t *obj = openrosa_instance_to_report((const char *)data, size, err, sizeof(err));
+	json_t *obj = openrosa_instance_to_report((const char *)data, size, &i18n_english, err, sizeof(err));
 
 	if (obj) {
 		json_t *errs = json_array();

@@ -36,6 +36,63 @@ nature() {
 	xmllint --xpath 'string(/*[local-name()="OpenRosaResponse"]/*[local-name()="message"]/@nature)' "$BODY" 2>&1
 }
 
+# xform_check FILE: "ok", or what ODK Validate would refuse in a form we
+# serve: a jr:itext reference or itextId some translation lacks, a text
+# twice in a translation, a choice without a value, an itemset over an
+# instance the model lacks, a bind or question for a node the primary
+# instance lacks.  (No XForm validator is packaged for Debian; this checks
+# the structure the generated parts depend on.)
+xform_check() {
+	python3 - "$1" <<'PY'
+import re, sys
+import xml.etree.ElementTree as ET
+X = "{http://www.w3.org/2002/xforms}"
+JR = "{http://openrosa.org/javarosa}"
+doc = ET.parse(sys.argv[1]).getroot()
+model = doc.find("{http://www.w3.org/1999/xhtml}head/" + X + "model")
+body = doc.find("{http://www.w3.org/1999/xhtml}body")
+bad = []
+trs = model.findall(X + "itext/" + X + "translation")
+ids = []
+for t in trs:
+    got = [e.get("id") for e in t.findall(X + "text")]
+    if len(got) != len(set(got)):
+        bad.append("a text twice in " + t.get("lang"))
+    ids.append(set(got))
+refs = [m.group(1) for e in doc.iter() for a, v in e.attrib.items()
+        for m in [re.fullmatch(r"jr:itext\('([^']*)'\)", v)] if m]
+refs += [e.text for e in model.iter(X + "itextId")]
+for r in refs:
+    for t, have in zip(trs, ids):
+        if r not in have:
+            bad.append("%s missing in %s" % (r, t.get("lang")))
+if refs and not trs:
+    bad.append("references to itext without itext")
+insts = {i.get("id") for i in model.findall(X + "instance")}
+primary = [i for i in model.findall(X + "instance") if i.get("id") is None][0][0]
+paths = set()
+def walk(e, p):
+    p = p + "/" + e.tag.replace(X, "")
+    paths.add(p)
+    for c in e:
+        walk(c, p)
+walk(primary, "")
+for e in body.iter():
+    if e.tag == X + "item" and not (e.findtext(X + "value") or "").strip():
+        bad.append("an item without a value")
+    if e.tag == X + "itemset":
+        m = re.match(r"instance\('([^']*)'\)", e.get("nodeset"))
+        if not m or m.group(1) not in insts:
+            bad.append("itemset over a missing instance: " + e.get("nodeset"))
+    if e.tag in (X + "input", X + "select1", X + "select") and e.get("ref") not in paths:
+        bad.append("question for a missing node: %s" % e.get("ref"))
+for b in model.findall(X + "bind"):
+    if b.get("nodeset") not in paths:
+        bad.append("bind for a missing node: " + b.get("nodeset"))
+print("; ".join(bad) if bad else "ok")
+PY
+}
+
 # openrosa_headers WHAT: the headers every OpenRosa answer carries.
 openrosa_headers() {
 	expect_header X-OpenRosa-Version "1.0" "$1"
@@ -232,7 +289,8 @@ ids=()
 for i in 1 2 3 4 5; do ids+=("$(xmllint --xpath "string($X[$i]/*[local-name()=\"formID\"])" "$WORK/formlist.xml")"); done
 expect_eq "${ids[*]}" "supplywatch_access supplywatch_disruption supplywatch_movement supplywatch_shortage supplywatch_trucks" "form ids"
 expect_eq "$(xmllint --xpath "string($X[5]/*[local-name()=\"name\"])" "$WORK/formlist.xml")" "Supplywatch: trucks counted" "trucks form name"
-expect_eq "$(xmllint --xpath "string($X[5]/*[local-name()=\"version\"])" "$WORK/formlist.xml")" "2026120601" "trucks form version"
+version=$(xmllint --xpath "string($X[5]/*[local-name()=\"version\"])" "$WORK/formlist.xml")
+expect_eq "$(echo "$version" | grep -Ec '^2026120701-[0-9a-f]{8}$')" "1" "trucks form version: the template's and the document's hash ($version)"
 for i in 1 2 3 4 5; do
 	url=$(xmllint --xpath "string($X[$i]/*[local-name()=\"downloadUrl\"])" "$WORK/formlist.xml")
 	hash=$(xmllint --xpath "string($X[$i]/*[local-name()=\"hash\"])" "$WORK/formlist.xml")
@@ -243,7 +301,8 @@ for i in 1 2 3 4 5; do
 	expect_eq "$(grep -i '^Content-Type:' "$WORK/form.headers" | tr -d '\r')" "Content-Type: text/xml; charset=utf-8" "content type of $id"
 	if xmllint --noout "$WORK/form.xml" 2>"$WORK/xmllint.err"; then ok; else fail "$id is not well-formed: $(cat "$WORK/xmllint.err")"; fi
 	expect_eq "$hash" "md5:$(md5sum <"$WORK/form.xml" | cut -d' ' -f1)" "hash of $id"
-	expect_eq "$(cmp -s "$WORK/form.xml" "$SW_ROOT/etc/forms/$id.xml" && echo same)" "same" "$id served as shipped"
+	expect_eq "$(xform_check "$WORK/form.xml")" "ok" "$id is a whole XForm"
+	expect_eq "$(cmp -s "$WORK/form.xml" "$SW_ROOT/etc/forms/$id.xml" && echo same)" "" "$id made from its template"
 done
 
 req GET "/formList?formID=supplywatch_access" "${OR_VERSION[@]}" "${AUTH[@]}" -H "X-Forwarded-Proto: https"
@@ -276,16 +335,31 @@ sw_stop
 mkdir -p "$WORK/forms"
 sed 's/Supplywatch: trucks counted/Convoy count (field office)/' "$SW_ROOT/etc/forms/supplywatch_trucks.xml" >"$WORK/forms/convoys.xml"
 echo "not a form" >"$WORK/forms/broken.xml"
+# A form translated by hand (it has its own itext) is served as it is.
+cat >"$WORK/forms/handmade.xml" <<'XML'
+<?xml version="1.0"?>
+<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml" xmlns:jr="http://openrosa.org/javarosa">
+ <h:head><h:title>Handmade</h:title><model>
+  <itext><translation lang="Français (fr)" default="true()"><text id="c"><value>Corridor ?</value></text></translation></itext>
+  <instance><data id="supplywatch_access" version="1"><corridor/><status/><meta><instanceID/></meta></data></instance>
+  <bind nodeset="/data/corridor" type="string"/><bind nodeset="/data/status" type="string"/></model></h:head>
+ <h:body><input ref="/data/corridor"><label ref="jr:itext('c')"/></input></h:body>
+</h:html>
+XML
 write_config "$WORK/forms.conf" "dbname=$DB user=sw_test_daemon" "openrosa = { forms_dir = \"$WORK/forms\"; };"
 sw_start "$WORK/forms.conf" || exit 1
 req GET /formList "${OR_VERSION[@]}" "${AUTH[@]}"
 expect_status 200 "formList from openrosa.forms_dir"
-expect_eq "$(xmllint --xpath "count($X)" "$BODY")" "1" "the directory's one form (the broken file left out)"
-expect_eq "$(xmllint --xpath "string($X/*[local-name()=\"name\"])" "$BODY")" "Convoy count (field office)" "the operator's form"
+expect_eq "$(xmllint --xpath "count($X)" "$BODY")" "2" "the directory's two forms (the broken file left out)"
+expect_eq "$(xmllint --xpath "string($X[1]/*[local-name()=\"name\"])" "$BODY")" "Convoy count (field office)" "the operator's form"
 expect_contains "$WORK/daemon.log" "openrosa: form $WORK/forms/broken.xml left out" "the file that is no form is logged"
 req GET /forms/convoys.xml "${AUTH[@]}"
 expect_status 200 "the operator's form downloads"
-expect_eq "$(cmp -s "$BODY" "$WORK/forms/convoys.xml" && echo same)" "same" "as it is in the directory"
+expect_eq "$(xform_check "$BODY")" "ok" "the operator's form is made like the shipped ones"
+expect_eq "$(xmllint --xpath 'string(//*[local-name()="select1"][@ref="/data/corridor"]/*[local-name()="item"][1]/*[local-name()="value"])' "$BODY")" "lachin" "with the corridors' pick list"
+req GET /forms/handmade.xml "${AUTH[@]}"
+expect_status 200 "the hand-translated form downloads"
+expect_eq "$(cmp -s "$BODY" "$WORK/forms/handmade.xml" && echo same)" "same" "a form with its own itext is served as it is in the directory"
 req GET /forms/supplywatch_trucks.xml "${AUTH[@]}"
 expect_status 404 "a built-in form is not offered beside the operator's"
 # A reload naming a directory that is not there keeps the running configuration.
@@ -295,10 +369,168 @@ for _ in $(seq 1 100); do grep -q "keeping the running configuration" "$WORK/dae
 expect_contains "$WORK/daemon.log" "openrosa.forms_dir: no such directory" "the reload names the setting"
 req GET /formList "${OR_VERSION[@]}" "${AUTH[@]}"
 expect_status 200 "formList after the refused reload"
-expect_eq "$(xmllint --xpath "count($X)" "$BODY")" "1" "the running forms are kept"
+expect_eq "$(xmllint --xpath "count($X)" "$BODY")" "2" "the running forms are kept"
 sw_stop
 # At start-up a missing directory is a clear error: never a server that answers 500.
 if "$SW_BUILD/supplywatchd" -c "$WORK/forms.conf" 2>"$WORK/start.err"; then fail "supplywatchd started without its forms directory"; else ok; fi
 expect_contains "$WORK/start.err" "$WORK/forms.conf:" "the error names the file"
 expect_contains "$WORK/start.err" "openrosa.forms_dir: no such directory" "and the setting"
 if "$SW_BUILD/supplywatchd" --check-config -c "$WORK/forms.conf" 2>/dev/null; then fail "--check-config accepted a missing forms directory"; else ok; fi
+
+# --- forms in the configured languages, with pick lists from the configuration ------------
+# A throwaway Russian catalogue: the project's po/ has no translation yet.
+mkdir -p "$WORK/locale/ru/LC_MESSAGES"
+cat >"$WORK/ru.po" <<'PO'
+msgid ""
+msgstr "Content-Type: text/plain; charset=UTF-8\n"
+
+msgctxt "language name"
+msgid "English"
+msgstr "Русский"
+
+msgid "How many trucks passed?"
+msgstr "Сколько грузовиков прошло?"
+
+msgid "Thank you: report stored."
+msgstr "Спасибо: отчёт сохранён."
+
+msgid "Not stored. Please correct the form and send it again: %s"
+msgstr "Не сохранено. Исправьте форму и отправьте её снова: %s"
+
+msgid "is in the future"
+msgstr "в будущем"
+PO
+msgfmt --check-format -o "$WORK/locale/ru/LC_MESSAGES/supplywatch.mo" "$WORK/ru.po" || fail "msgfmt"
+
+# lang_config EXTRA_CROSSING RAFAH_NAMES: languages en and ru, names per language.
+lang_config() {
+	cat >"$WORK/lang.conf" <<CONF
+listen = { address = "127.0.0.1"; port = 0; };
+database = { conninfo = "dbname=$DB user=sw_test_daemon"; pool_size = 4; };
+status = { title = "Test monitor"; timezone = "Asia/Yerevan"; languages = [ "en", "ru" ];
+           locale_dir = "$WORK/locale"; };
+auth = { pepper_file = "$WORK/pepper"; };
+log = { level = "info"; };
+corridors = (
+  { id = "lachin"; name = "Lachin corridor"; baseline_trucks_per_day = 400;
+    baseline_tonnes_per_day = 1200.0; population = 120000; names = { ru = "Лачинский коридор"; };
+    crossings = ( { name = "Hakari bridge"; names = { ru = "Мост Акари"; }; }, "Lachin checkpoint"$1 ); },
+  { id = "rafah"; name = "Rafah crossing"; baseline_trucks_per_day = 500;
+    timezone = "Asia/Gaza"; reconcile = "sum";$2 }
+);
+CONF
+}
+
+# reload: SIGHUP, then wait for the daemon to say it loaded the file.
+reload() {
+	local n
+	n=$(grep -c "reload: configuration" "$WORK/daemon.log")
+	kill -HUP "$DAEMON_PID"
+	for _ in $(seq 1 100); do
+		[ "$(grep -c "reload: configuration" "$WORK/daemon.log")" -gt "$n" ] && return 0
+		sleep 0.05
+	done
+	fail "the reload was never done"
+}
+
+# listed FILE: "version hash" of the form FILE in the form list.
+listed() {
+	req GET /formList "${OR_VERSION[@]}" "${AUTH[@]}"
+	xmllint --xpath "concat(string($X[*[local-name()=\"downloadUrl\"] = \"$SW_URL/forms/$1\"]/*[local-name()=\"version\"]), ' ', string($X[*[local-name()=\"downloadUrl\"] = \"$SW_URL/forms/$1\"]/*[local-name()=\"hash\"]))" "$BODY"
+}
+
+# of FORM XPATH: every node of the expression in the fetched form, one per line.
+of() {
+	xmllint --xpath "$2" "$1" 2>/dev/null | sed 's/^ *//'
+}
+TR='//*[local-name()="translation"]'
+text_in() {	# text_in FORM LANG ID
+	xmllint --xpath "string($TR[@lang=\"$2\"]/*[@id=\"$3\"]/*[local-name()=\"value\"])" "$1"
+}
+
+lang_config "" ""
+sw_start "$WORK/lang.conf" || exit 1
+req GET /formList "${OR_VERSION[@]}" "${AUTH[@]}"
+expect_eq "$(xmllint --xpath "count($X)" "$BODY")" "5" "five forms listed with languages"
+req GET /forms/supplywatch_trucks.xml "${OR_VERSION[@]}" "${AUTH[@]}"
+expect_status 200 "the trucks form with languages"
+cp "$BODY" "$WORK/trucks-form.xml"
+F=$WORK/trucks-form.xml
+expect_eq "$(xform_check "$F")" "ok" "every text resolves in every translation"
+expect_eq "$(of "$F" "$TR/@lang" | tr '\n' '|')" 'lang="English (en)"|lang="Русский (ru)"|' "a translation per configured language, the default first"
+expect_eq "$(of "$F" "$TR/@default" | tr '\n' '|')" 'default="true()"|' "one default"
+expect_eq "$(xmllint --xpath 'string(//*[local-name()="input"][@ref="/data/trucks"]/*[local-name()="label"]/@ref)' "$F")" \
+	"jr:itext('/data/trucks:label')" "the trucks label refers to itext"
+expect_eq "$(text_in "$F" "Русский (ru)" "/data/trucks:label")" "Сколько грузовиков прошло?" "the label translated by the catalogue"
+expect_eq "$(text_in "$F" "English (en)" "/data/trucks:label")" "How many trucks passed?" "the label in English"
+expect_eq "$(text_in "$F" "Русский (ru)" "/data/trucks:hint")" \
+	"Count every truck that went through in that direction on that day. If none passed, write 0: a zero is an important report." \
+	"a text the catalogue lacks stays English"
+expect_eq "$(text_in "$F" "English (en)" "/data/trucks:jr:constraintMsg")" "Write a whole number from 0 to 100,000." "the trucks message states its range"
+CORR='//*[local-name()="select1"][@ref="/data/corridor"]/*[local-name()="item"]/*[local-name()="value"]/text()'
+expect_eq "$(of "$F" "$CORR" | tr '\n' ' ')" "lachin rafah " "the corridor pick list: exactly the configured corridors"
+expect_eq "$(xmllint --xpath 'count(//*[local-name()="input"][@ref="/data/corridor"])' "$F")" "0" "no corridor to type"
+expect_eq "$(text_in "$F" "Русский (ru)" "/data/corridor/lachin:label") / $(text_in "$F" "Русский (ru)" "/data/corridor/rafah:label")" \
+	"Лачинский коридор / Rafah crossing" "corridor names per language"
+ITEMS='//*[local-name()="instance"][@id="crossings"]/*/*[local-name()="item"]'
+crossings() { xmllint --xpath "$ITEMS" "$1" | tr -d ' \n' | sed 's|</item>|\n|g' | sed -n 's|.*<name>\(.*\)</name><corridor>\(.*\)</corridor>|\1:\2|p' | tr '\n' ','; }
+expect_eq "$(crossings "$F")" "Hakaribridge:lachin,Lachincheckpoint:lachin," "the crossings instance: exactly the configured crossings with their corridor"
+expect_eq "$(xmllint --xpath 'string(//*[local-name()="itemset"]/@nodeset)' "$F")" \
+	"instance('crossings')/root/item[corridor = /data/corridor]" "crossings filtered by the chosen corridor"
+expect_eq "$(text_in "$F" "Русский (ru)" "/data/crossing/lachin/0:label")" "Мост Акари" "crossing names per language"
+for form in access disruption movement shortage; do
+	req GET "/forms/supplywatch_$form.xml" "${AUTH[@]}"
+	expect_eq "$(xform_check "$BODY")" "ok" "supplywatch_$form with languages is a whole XForm"
+done
+
+# A reload that changes nothing changes no form; one that adds a crossing or a name does.
+read -r V1 H1 <<<"$(listed supplywatch_trucks.xml)"
+lang_config "" ""
+reload
+read -r V2 H2 <<<"$(listed supplywatch_trucks.xml)"
+expect_eq "$V2 $H2" "$V1 $H1" "an unchanged configuration keeps version and hash"
+lang_config ', "Goris road"' ""
+reload
+read -r V3 H3 <<<"$(listed supplywatch_trucks.xml)"
+[ "$V3" != "$V1" ] && [ "${V3%-*}" = "${V1%-*}" ] && ok || fail "a new crossing changes the version: $V1 -> $V3"
+[ "$H3" != "$H1" ] && ok || fail "a new crossing changes the hash: $H1 -> $H3"
+req GET /forms/supplywatch_trucks.xml "${AUTH[@]}"
+expect_eq "$(crossings "$BODY")" "Hakaribridge:lachin,Lachincheckpoint:lachin,Gorisroad:lachin," "the new crossing offered"
+expect_eq "md5:$(md5sum <"$BODY" | cut -d' ' -f1)" "$H3" "the listed hash is the served form's"
+lang_config ', "Goris road"' ' names = { ru = "Рафах"; };'
+reload
+read -r V4 H4 <<<"$(listed supplywatch_trucks.xml)"
+[ "$V4" != "$V3" ] && [ "$H4" != "$H3" ] && ok || fail "a new name changes version and hash: $V3 $H3 -> $V4 $H4"
+req GET /forms/supplywatch_trucks.xml "${AUTH[@]}"
+expect_eq "$(text_in "$BODY" "Русский (ru)" "/data/corridor/rafah:label")" "Рафах" "the new name in the form"
+
+# What a phone sends is codes and configured names, whatever language it showed.
+V_CORRIDOR=$(of "$F" "$CORR" | head -n 1)
+V_CROSSING=$(xmllint --xpath "string($ITEMS[1]/*[local-name()=\"name\"])" "$F")
+V_CARGO=$(xmllint --xpath 'string(//*[local-name()="select1"][@ref="/data/cargo"]/*[local-name()="item"][1]/*[local-name()="value"])' "$F")
+for lang in ru en; do
+	id=$(uuid)
+	instance "$WORK/lang-$lang.xml" supplywatch_trucks "$id" \
+		"<corridor>$V_CORRIDOR</corridor><date>2023-02-01</date><direction>inbound</direction><crossing>$V_CROSSING</crossing><trucks>7</trucks><cargo>$V_CARGO</cargo>"
+	submit "$WORK/lang-$lang.xml" -H "Accept-Language: $lang"
+	expect_status 201 "a report sent with $lang shown"
+	eval "ID_$lang=$id"
+done
+expect_eq "$(message)" "Thank you: report stored." "the answer in English"
+expect_eq "$(sql "SELECT count(DISTINCT (corridor, crossing, direction, trucks, cargo, day)) || ':' || min(corridor) || '|' || min(crossing) || '|' || min(cargo) FROM analytics.truck_reports WHERE report_id IN ('$ID_ru', '$ID_en')")" \
+	"1:lachin|Hakari bridge|food" "the same values stored whatever the language"
+instance "$WORK/lang-ru2.xml" supplywatch_trucks "$(uuid)" \
+	"<corridor>lachin</corridor><date>2023-02-02</date><trucks>1</trucks>"
+submit "$WORK/lang-ru2.xml" -H "Accept-Language: ru-RU, ru;q=0.9, en;q=0.8"
+expect_status 201 "stored, asked in Russian"
+expect_eq "$(message)" "Спасибо: отчёт сохранён." "the phone's language chosen from Accept-Language"
+
+# A refusal in the phone's language: the sentence and the fixed reason translated.
+instance "$WORK/future.xml" supplywatch_trucks "$(uuid)" \
+	"<corridor>lachin</corridor><date>2999-01-01</date><trucks>-1</trucks>"
+submit "$WORK/future.xml" -H "Accept-Language: ru"
+expect_status 400 "a refusal in Russian"
+expect_eq "$(message)" "Не сохранено. Исправьте форму и отправьте её снова: date: в будущем; trucks: must be >= 0" "the refusal in Russian"
+submit "$WORK/future.xml" -H "Accept-Language: ar, fr;q=0.5"
+expect_eq "$(message)" "Not stored. Please correct the form and send it again: date: is in the future; trucks: must be >= 0" "a language not served: the default"
+sw_stop

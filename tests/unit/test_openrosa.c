@@ -72,7 +72,7 @@ static const char *dump(const json_t *v)
 static void check_map(const char *xml, const char *want)
 {
 	char err[256] = "";
-	json_t *obj = openrosa_instance_to_report(xml, strlen(xml), err, sizeof(err));
+	json_t *obj = openrosa_instance_to_report(xml, strlen(xml), &i18n_english, err, sizeof(err));
 
 	if (!obj)
 		fail_msg("refused: %s", err);
@@ -81,14 +81,16 @@ static void check_map(const char *xml, const char *want)
 }
 
 /* Maps xml and expects a refusal with exactly the message want. */
+/* Refused with "Not stored: WANT." for the field worker. */
 static void check_refused(const char *xml, const char *want)
 {
-	char err[256] = "";
-	json_t *obj = openrosa_instance_to_report(xml, strlen(xml), err, sizeof(err));
+	char err[512] = "", sentence[512];
+	json_t *obj = openrosa_instance_to_report(xml, strlen(xml), &i18n_english, err, sizeof(err));
 
 	if (obj)
 		fail_msg("accepted: %s", dump(obj));
-	assert_string_equal(err, want);
+	snprintf(sentence, sizeof(sentence), "Not stored: %s.", want);
+	assert_string_equal(err, sentence);
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -170,7 +172,7 @@ static void mapped_instance_validates_like_the_same_json(void **state)
 	char err[256];
 
 	(void)state;
-	obj = openrosa_instance_to_report(xml, strlen(xml), err, sizeof(err));
+	obj = openrosa_instance_to_report(xml, strlen(xml), &i18n_english, err, sizeof(err));
 	assert_non_null(obj);
 	from_xml = report_validate(obj, 0, cfg, NOW, errs);
 	json_decref(obj);
@@ -202,7 +204,7 @@ static void invalid_values_reach_validation_as_json_would_carry_them(void **stat
 	(void)state;
 	check_map(xml, "{'corridor':'lachin','date':'2023-01-11','kind':'trucks','report_id':'" ID1 "',"
 		  "'tonnes':'lots','trucks':'5.5','turned_back':-1}");
-	obj = openrosa_instance_to_report(xml, strlen(xml), err, sizeof(err));
+	obj = openrosa_instance_to_report(xml, strlen(xml), &i18n_english, err, sizeof(err));
 	canon = report_validate(obj, 0, cfg, NOW, errs);
 	assert_null(canon);
 	assert_string_equal(dump(errs),
@@ -372,8 +374,8 @@ static void oversized_input_is_refused(void **state)
 
 	(void)state;
 	memset(big, ' ', n);
-	assert_null(openrosa_instance_to_report(big, n, err, sizeof(err)));
-	assert_string_equal(err, "the form data is larger than 1048576 bytes");
+	assert_null(openrosa_instance_to_report(big, n, &i18n_english, err, sizeof(err)));
+	assert_string_equal(err, "Not stored: the form data is larger than 1048576 bytes.");
 	free(big);
 }
 
@@ -385,7 +387,7 @@ static void input_is_read_only_up_to_len(void **state)
 	json_t *obj;
 
 	(void)state;
-	obj = openrosa_instance_to_report(xml, strlen(xml) - strlen("<garbage"), err, sizeof(err));
+	obj = openrosa_instance_to_report(xml, strlen(xml) - strlen("<garbage"), &i18n_english, err, sizeof(err));
 	assert_string_equal(dump(obj), "{'kind':'trucks','report_id':'" ID1 "'}");
 	json_decref(obj);
 }
@@ -415,10 +417,10 @@ static void details_become_one_sentence(void **state)
 	report_error(d, 0, "trucks", "must be >= 0");
 	report_error(d, 0, "date", "is in the future");
 	report_error(d, 0, "", "must be a JSON object");
-	openrosa_details_message(&b, d);
+	openrosa_details_message(&b, d, &i18n_english);
 	assert_string_equal(b.buf, "trucks: must be >= 0; date: is in the future; must be a JSON object");
 	sb_reset(&b);
-	openrosa_details_message(&b, json_array_get(d, 5));
+	openrosa_details_message(&b, json_array_get(d, 5), &i18n_english);
 	assert_string_equal(b.buf, "");
 	sb_release(&b);
 	json_decref(d);
@@ -472,8 +474,8 @@ static void shipped_forms_list_and_map(void **state)
 	static const char *const titles[] = { "Supplywatch: trucks counted", "Supplywatch: shortage seen",
 		"Supplywatch: service cut", "Supplywatch: road open or closed",
 		"Supplywatch: humanitarian movement" };
-	static const char *const versions[] = { "2026120601", "2026112801", "2026112801", "2026112801",
-		"2026120601" };
+	static const char *const versions[] = { "2026120701", "2026120701", "2026120701", "2026120701",
+		"2026120701" };
 
 	(void)state;
 	for (int i = 0; i < 5; i++) {
