@@ -412,8 +412,8 @@ static void feed_subtitle(struct strbuf *out, const struct lang *L, const struct
 		if (d->c->publish != PUBLISH_AFTER_REVIEW)
 			continue;
 		sb_addstr(out, first ? "" : " ");
-		T(trn(L, "%s counts only reports a reviewer has published: %s awaits review.",
-		      "%s counts only reports a reviewer has published: %s await review.",
+		T(trn(L, "%s counts only reports a reviewer has published: %s report awaits review.",
+		      "%s counts only reports a reviewer has published: %s reports await review.",
 		      (uint64_t)d->awaiting_review), x(&t, corridor_name(d->c, L)), NUM(d->awaiting_review));
 		first = false;
 	}

@@ -255,7 +255,7 @@ static void page_header(struct strbuf *out, const struct page *pg)
 	/* First in the document: a reader must not take old figures for new. */
 	if (!pg->db_up) {
 		sb_addstr(out, "<p class=\"alert\" role=\"alert\">");
-		T(tr(L, "The database is unreachable: these figures are from the last successful update"));
+		T(tr(L, "The database is unreachable: these figures are from the last successful update."));
 		sb_addstr(out, "</p>\n");
 	}
 	sb_addstr(out, "<header>\n");
@@ -805,7 +805,8 @@ static void ongoing_item(struct strbuf *out, const struct lang *L, const struct 
 		T(trn(L, "%s, since %s: %s day", "%s, since %s: %s days", (uint64_t)o->days),
 		  service, since, days);
 	if (o->people >= 0) {
-		sb_addstr(out, "; ");
+		/* TRANSLATORS: between two parts of one line ("; "). */
+		T(trp(L, "clause separator", "; "));
 		T(trn(L, "%s person affected", "%s people affected", (uint64_t)o->people), NUM(o->people));
 	}
 	sb_addstr(out, "</li>\n");
@@ -1036,8 +1037,9 @@ static void org_stages(struct strbuf *out, const struct lang *L, const struct co
 		if (d->org_days[i].stage == last || d->org_days[i].date > D)
 			continue;
 		last = d->org_days[i].stage;
+		/* TRANSLATORS: between the items of a list ("، " in Arabic). */
 		if (!first)
-			T(tr(L, ", "));	/* TRANSLATORS: between the items of a list ("، " in Arabic). */
+			T(tr(L, ", "));
 		T("%s", label_stage(L, last));
 		first = false;
 	}
@@ -1056,19 +1058,22 @@ static void source_item(struct strbuf *out, const struct lang *L, const struct c
 {
 	const struct corridor_data *d = e->data;
 	const struct source_org *o = eval_org(d, d->org_days[i].org);
+	struct strbuf name = STRBUF_INIT, stages = STRBUF_INIT, method = STRBUF_INIT;
 
-	sb_addstr(out, "<li><strong>");
+	sb_addstr(&name, "<strong>");
 	if (o)
-		add_bdi(out, o->name);
+		add_bdi(&name, o->name);
 	else
-		T(tr(L, "unknown organisation"));
-	sb_addstr(out, "</strong> (");
-	org_stages(out, L, d, i, j, e->D);
-	sb_addstr(out, "): ");
+		tr_add(&name, esc_html, tr(L, "unknown organisation"));
+	sb_addstr(&name, "</strong>");
+	org_stages(&stages, L, d, i, j, e->D);
 	if (o && *o->method)
-		add_bdi(out, o->method);
+		add_bdi(&method, o->method);
 	else
-		T(tr(L, "no method described yet"));
+		tr_add(&method, esc_html, tr(L, "no method described yet"));
+	sb_addstr(out, "<li>");
+	/* TRANSLATORS: a source: the organisation, where it counts ("counted at the crossing, collected"), its method in its own words. */
+	T(tr(L, "%s (%s): %s"), name.buf, stages.buf, method.buf);
 	if (o && *o->url) {
 		sb_addstr(out, " <a href=\"");
 		esc_html(out, o->url);
@@ -1077,6 +1082,9 @@ static void source_item(struct strbuf *out, const struct lang *L, const struct c
 		sb_addstr(out, "</a>");
 	}
 	sb_addstr(out, "</li>\n");
+	sb_release(&name);
+	sb_release(&stages);
+	sb_release(&method);
 }
 
 /* Who counted what, and how they say they count it. */
@@ -1154,35 +1162,39 @@ static void crossings_block(struct strbuf *out, const struct lang *L, const stru
 
 static void movement_item(struct strbuf *out, const struct lang *L, const struct movement *m)
 {
-	char delay[I18N_NUM_LEN];
+	struct strbuf what = STRBUF_INIT, b = STRBUF_INIT;
 
-	sb_addf(out, "<li>%s: <strong>", DATE(m->planned));
-	T("%s", label_outcome(L, m->outcome));
-	sb_addstr(out, "</strong>");
+	/* The outcome, then what is known of it, each part after the list separator. */
+	sb_addstr(&what, "<strong>");
+	tr_add(&what, esc_html, "%s", label_outcome(L, m->outcome));
+	sb_addstr(&what, "</strong>");
 	if (*m->purpose) {
-		T(tr(L, ", "));
-		T("%s", label_purpose(L, m->purpose));
+		tr_add(&what, esc_html, tr(L, ", "));
+		tr_add(&what, esc_html, "%s", label_purpose(L, m->purpose));
 	}
 	if (*m->from || *m->to) {
-		T(tr(L, ", "));
-		add_bdi(out, *m->from ? m->from : "?");
-		sb_addstr(out, " \xe2\x86\x92 ");
-		add_bdi(out, *m->to ? m->to : "?");
+		tr_add(&what, esc_html, tr(L, ", "));
+		add_bdi(&what, *m->from ? m->from : "?");
+		/* From one place to the other, as the line is read: leftwards in a right-to-left page. */
+		sb_addstr(&what, L->rtl ? " \xe2\x86\x90 " : " \xe2\x86\x92 ");
+		add_bdi(&what, *m->to ? m->to : "?");
 	}
 	if (*m->crossing) {
-		struct strbuf b = STRBUF_INIT;
-
-		sb_addch(out, ' ');
+		sb_addch(&what, ' ');
 		/* TRANSLATORS: the crossing a movement went through. */
-		T(tr(L, "via %s"), bdi(&b, m->crossing));
-		sb_release(&b);
+		tr_add(&what, esc_html, tr(L, "via %s"), bdi(&b, m->crossing));
 	}
 	if (m->has_delay) {
-		T(tr(L, ", "));
+		tr_add(&what, esc_html, tr(L, ", "));
 		/* TRANSLATORS: a movement's delay in hours, short: "delayed 3.5 h". */
-		T(tr(L, "delayed %s h"), i18n_dec1(L, m->delay_hours, delay));
+		tr_add(&what, esc_html, tr(L, "delayed %s h"), DEC1(m->delay_hours));
 	}
+	sb_addstr(out, "<li>");
+	/* TRANSLATORS: a movement: the day it was planned for, then its outcome and details. */
+	T(trp(L, "movement line", "%s: %s"), DATE(m->planned), what.buf);
 	sb_addstr(out, "</li>\n");
+	sb_release(&what);
+	sb_release(&b);
 }
 
 /* Movements over 30 days: counted by outcome; those past the embargo listed. */
@@ -1190,6 +1202,7 @@ static void movements_block(struct strbuf *out, const struct page *pg, const str
 {
 	const struct lang *L = pg->L;
 	const struct movement_summary *m = &e->movements;
+	struct strbuf list = STRBUF_INIT;
 	bool first = true;
 
 	if (m->total_30d == 0)
@@ -1197,23 +1210,26 @@ static void movements_block(struct strbuf *out, const struct page *pg, const str
 	sb_addstr(out, "<h3>");
 	T(tr(L, "Humanitarian movements, last 30 days"));
 	sb_addstr(out, "</h3>\n<p>");
-	/* TRANSLATORS: how many humanitarian movements were planned; their outcomes follow. */
-	T(trn(L, "%s planned:", "%s planned:", (uint64_t)m->total_30d), NUM(m->total_30d));
 	for (int o = 0; o < NOUTCOME; o++) {
 		if (!m->by_outcome_30d[o])
 			continue;
-		sb_addstr(out, first ? " " : " \xc2\xb7 ");
+		sb_addstr(&list, first ? "" : " \xc2\xb7 ");
 		/* TRANSLATORS: a movement outcome and how many had it: "Denied 3". */
-		T(trp(L, "outcome and count", "%s %s"), label_outcome(L, o), NUM(m->by_outcome_30d[o]));
+		tr_add(&list, esc_html, trp(L, "outcome and count", "%s %s"), label_outcome(L, o),
+		       NUM(m->by_outcome_30d[o]));
 		first = false;
 	}
-	sb_addstr(out, ". ");
-	T(tr(L, "%s denied or impeded."), BOLD(PCT1(m->denied_or_impeded_pct)));
+	/* TRANSLATORS: how many humanitarian movements were planned in the last 30 days, then how many had each outcome ("Denied 3 · Postponed 1"). */
+	T(trn(L, "%s planned: %s.", "%s planned: %s.", (uint64_t)m->total_30d), NUM(m->total_30d), list.buf);
+	sb_release(&list);
+	sb_addch(out, ' ');
+	/* TRANSLATORS: the share of the movements planned in the last 30 days that were denied or impeded. */
+	T(tr(L, "%s of them denied or impeded."), BOLD(PCT1(m->denied_or_impeded_pct)));
 	sb_addstr(out, "</p>\n");
 	if (m->embargoed_30d) {
 		sb_addstr(out, "<p>");
-		T(trn(L, "%s recent movement is counted but not listed.",
-		      "%s recent movements are counted but not listed.", (uint64_t)m->embargoed_30d),
+		T(trn(L, "%s movement is counted but not listed yet.",
+		      "%s movements are counted but not listed yet.", (uint64_t)m->embargoed_30d),
 		  NUM(m->embargoed_30d));
 		sb_addch(out, ' ');
 		T(trn(L, "Places and dates are published %s hour after the planned day.",

@@ -833,13 +833,28 @@ static size_t put_grouped(const struct lang *L, uint64_t u, char *out, size_t at
 	return at;
 }
 
+/*
+ * A minus sign at the start of out; returns its length.  In a right-to-left
+ * language a left-to-right mark keeps it on the number's left ("-50", not
+ * "50-"), as CLDR writes Hebrew's.
+ */
+static size_t minus(const struct lang *L, char *out)
+{
+	if (!L->rtl) {
+		out[0] = '-';
+		return 1;
+	}
+	memcpy(out, "\xe2\x80\x8e-", 4);
+	return 4;
+}
+
 const char *i18n_int(const struct lang *L, int64_t n, char out[I18N_NUM_LEN])
 {
 	size_t at = 0;
 	uint64_t u = n < 0 ? (uint64_t)0 - (uint64_t)n : (uint64_t)n;
 
 	if (n < 0)
-		out[at++] = '-';
+		at = minus(L, out);
 	out[at] = '\0';
 	put_grouped(L, u, out, at, I18N_NUM_LEN);
 	return out;
@@ -859,7 +874,7 @@ static const char *decimal(const struct lang *L, double x, int places, char out[
 	whole = (uint64_t)r / (uint64_t)scale;
 	frac = (uint64_t)r % (uint64_t)scale;
 	if (x < 0 && r > 0)
-		out[at++] = '-';
+		at = minus(L, out);
 	out[at] = '\0';
 	at = put_grouped(L, whole, out, at, I18N_NUM_LEN);
 	at += (size_t)snprintf(out + at, I18N_NUM_LEN - at, "%s", L->decimal);
@@ -962,7 +977,10 @@ const char *i18n_local(const struct lang *L, int64_t t, int offset, char out[I18
 	i18n_date(L, split_instant(L, t + offset, hm), date);
 	snprintf(a, sizeof(a), "%c%02d:%02d", offset < 0 ? '-' : '+', abs_off / 3600 % 100,
 		 abs_off / 60 % 60);
-	digits_of(L, a, off, sizeof(off));
+	/* A left-to-right mark keeps "+04:00" in that order inside a right-to-left sentence. */
+	digits_of(L, a, off + (L->rtl ? 3 : 0), sizeof(off) - 3);
+	if (L->rtl)
+		memcpy(off, "\xe2\x80\x8e", 3);
 	/*
 	 * TRANSLATORS: a local instant: %1$s a date, %2$s the local time (08:00),
 	 * %3$s its offset from UTC (+04:00).

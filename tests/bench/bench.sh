@@ -108,7 +108,8 @@ listen = { address = "127.0.0.1"; port = 0; };
 # phase sends a 100,000-row CSV file.
 http = { per_ip_connection_limit = 256; max_body_bytes = 67108864; $extra };
 database = { conninfo = "$CONNINFO"; pool_size = $POOL; };
-status = { title = "Benchmark monitor"; timezone = "Asia/Yerevan"; };
+status = { title = "Benchmark monitor"; timezone = "Asia/Yerevan";
+           default_language = "en"; languages = [ "en", "ar", "he", "hy", "ru" ]; };
 auth = { pepper_file = "$WORK/pepper"; };
 log = { level = "$level"; };
 corridors = (
@@ -450,6 +451,8 @@ surface() {
 	say "$name: $size bytes; with Accept-Encoding: gzip, the daemon sends $sw_gz bytes (${enc:-identity}), nginx $gz"
 
 	pair "$name" "$URL$path" "http://127.0.0.1:$NGINX_PORT/$file"
+	[ "$name" = page ] && PAGE_EN_RPS=$SW_RPS
+	[ "$name" = page-ar ] && PAGE_AR_RPS=$SW_RPS
 	ok=$([ "$SW_ERRS" = 0 ] && echo 1 || echo 0)
 	row "GET $path req/s, 64 conn ($size B)" "$SW_RPS" "$NG_RPS" "$(ratio "$SW_RPS" "$NG_RPS")" ">= 0.90" \
 		"$(both "$ok" "$(ge "$(ratio "$SW_RPS" "$NG_RPS")" 0.90)")"
@@ -463,11 +466,25 @@ surface() {
 	row "GET $path gzip p99 ms, 64 conn (ceiling: nginx's p99)" "$SW_P99" "$NG_P99" "-" "< 5" "$(lt "$SW_P99" 5)"
 }
 
+# What each served language adds to a snapshot (pages and feeds, gzipped twins included).
+language_bytes() {
+	local l v
+	for l in en ar he hy ru; do
+		v=$(curl -sS "$URL/metrics" | sed -n "s/^supplywatch_snapshot_language_bytes{language=\"$l\"} //p")
+		row "snapshot bytes of language $l ($CORRIDORS corridors: pages, feed, gzip)" "${v:-?}" - - - -
+	done
+}
+
 phase_surfaces() {
 	say "status surfaces: supplywatchd against nginx serving the same bytes"
 	nginx_start
 	rss_reset
 	surface page / index.html
+	# The same page in Arabic: pre-rendered like the English one, so it should cost the same.
+	surface page-ar "/?lang=ar" index-ar.html
+	row "GET /?lang=ar req/s against GET / (64 conn, same run)" "$PAGE_AR_RPS" "$PAGE_EN_RPS" \
+		"$(ratio "$PAGE_AR_RPS" "$PAGE_EN_RPS")" ">= 0.90" "$(ge "$(ratio "$PAGE_AR_RPS" "$PAGE_EN_RPS")" 0.90)"
+	language_bytes
 	surface status /api/v1/status status.json
 	surface metrics /metrics metrics.txt
 	mem_row "status surfaces, 64 connections"

@@ -3,12 +3,17 @@
 // screenshot of each.  Run by tests/integration/t50-browser.sh.
 //
 // Usage: node check-page.mjs URL OUTDIR [--badge WORD] [--text SENTENCE]...
-//                                       [--literal TEXT]...
+//                                       [--literal TEXT]... [--lang CODE] [--dir ltr|rtl]
+//                                       [--name NAME]
 //   --badge WORD     the status badge reads exactly WORD (and the body has it)
 //   --text SENTENCE  the body's rendered text contains SENTENCE
 //   --literal TEXT   report text (hostile HTML) that must show as literal text
+//   --lang CODE      <html lang> is CODE
+//   --dir DIR        <html dir> is DIR, and the body's computed direction too
+//   --name NAME      screenshots are OUTDIR/NAME-<width>.png (default "status")
 // Prints one line per assertion, "ok ..." or "FAIL ...", and exits 1 on any
-// failure (2 on a usage error).  Screenshots: OUTDIR/status-<width>.png.
+// failure (2 on a usage error).  Nothing may stick out of the viewport on
+// either side (a right-to-left page overflows to the left).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -34,7 +39,7 @@ const argv = process.argv.slice(2);
 if (argv.length < 2)
 	usage('URL and OUTDIR are required');
 const [url, outDir] = argv;
-const want = { badge: null, texts: [], literals: [] };
+const want = { badge: null, texts: [], literals: [], lang: null, dir: null, name: 'status' };
 for (let i = 2; i < argv.length; i += 2) {
 	const v = argv[i + 1];
 	if (v === undefined)
@@ -42,6 +47,9 @@ for (let i = 2; i < argv.length; i += 2) {
 	if (argv[i] === '--badge') want.badge = v;
 	else if (argv[i] === '--text') want.texts.push(v);
 	else if (argv[i] === '--literal') want.literals.push(v);
+	else if (argv[i] === '--lang') want.lang = v;
+	else if (argv[i] === '--dir') want.dir = v;
+	else if (argv[i] === '--name') want.name = v;
 	else usage(`unknown option ${argv[i]}`);
 }
 
@@ -57,7 +65,8 @@ function check(cond, what, detail = '') {
 const q = (s) => JSON.stringify(s);
 
 // Everything the page draws, measured inside the page: the document's own
-// scroll width, and every element whose box ends right of the viewport.
+// scroll width, and every element whose box ends past either edge of the
+// viewport (right for a left-to-right page, left for a right-to-left one).
 function measureOverflow() {
 	const vw = window.innerWidth;
 	const over = [];
@@ -66,10 +75,10 @@ function measureOverflow() {
 		if (r.width === 0 && r.height === 0)
 			continue;
 		// Half a pixel of slack for subpixel rounding of layout.
-		if (r.right > vw + 0.5) {
+		if (r.right > vw + 0.5 || r.left < -0.5) {
 			const cls = el.getAttribute('class');
 			over.push(`${el.tagName.toLowerCase()}${cls ? '.' + cls.trim().split(/\s+/).join('.') : ''}` +
-				` right=${r.right.toFixed(1)}`);
+				` left=${r.left.toFixed(1)} right=${r.right.toFixed(1)}`);
 		}
 	}
 	return {
@@ -126,10 +135,24 @@ async function checkViewport(browser, vp) {
 		check(m.scrollWidth <= m.vw && m.bodyScrollWidth <= m.vw,
 			`${tag} no horizontal overflow (scrollWidth ${m.scrollWidth} <= ${m.vw})`,
 			`documentElement.scrollWidth=${m.scrollWidth}, body.scrollWidth=${m.bodyScrollWidth}`);
-		check(m.over.length === 0, `${tag} no element extends past the right edge`,
+		check(m.over.length === 0, `${tag} no element extends past either edge`,
 			`${m.over.length}: ${m.over.slice(0, 10).join(', ')}`);
 
-		const shot = join(outDir, `status-${vp.width}.png`);
+		if (want.lang !== null || want.dir !== null) {
+			const got = await page.evaluate(() => ({
+				lang: document.documentElement.getAttribute('lang'),
+				dir: document.documentElement.getAttribute('dir'),
+				computed: getComputedStyle(document.body).direction,
+			}));
+			if (want.lang !== null)
+				check(got.lang === want.lang, `${tag} <html lang=${q(want.lang)}>`, `lang=${q(got.lang)}`);
+			if (want.dir !== null)
+				check(got.dir === want.dir && got.computed === want.dir,
+					`${tag} <html dir=${q(want.dir)}> and the body is laid out ${want.dir}`,
+					`dir=${q(got.dir)}, computed ${q(got.computed)}`);
+		}
+
+		const shot = join(outDir, `${want.name}-${vp.width}.png`);
 		await page.screenshot({ path: shot, fullPage: true, timeout: NAV_TIMEOUT });
 		check(true, `${tag} screenshot ${shot}`);
 

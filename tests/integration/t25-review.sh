@@ -180,7 +180,7 @@ expect_eq "$(tail -n +3 "$BODY" | wc -l)" "0" "export: nothing published is curr
 req GET /api/v1/status
 expect_json "$lachin | .disruptions | length" '0' "an unreviewed disruption is not shown"
 req GET /feed.atom
-expect_contains "$BODY" "<subtitle>Lachin corridor counts only reports a reviewer has published: 2 await review.</subtitle>" "the feed says what it leaves out"
+expect_contains "$BODY" "<subtitle>Lachin corridor counts only reports a reviewer has published: 2 reports await review.</subtitle>" "the feed says what it leaves out"
 req GET "/api/v1/corridors/lachin/daily?from=2024-03-01&to=2024-03-01"
 expect_json '.days[0].trucks' 'null' "daily series: unreviewed day not counted"
 req GET /metrics

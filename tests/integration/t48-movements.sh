@@ -94,8 +94,8 @@ req GET /corridors/lachin
 expect_contains "$BODY" "<tr><th scope=\"row\"><bdi>Hakari bridge</bdi></th><td><span class=\"badge s0\">OPEN</span><br><small>since $(LC_ALL=C date -d "$(yerevan 5)" '+%-d %B %Y'), 08:00 (UTC+04:00)</small></td><td>6</td><td>1</td></tr>" "crossings table on the page"
 req GET /corridors/rafah
 expect_contains "$BODY" "Nasser &lt;hospital&gt;" "movement places escaped on the page"
-expect_contains "$BODY" "60.0%</strong> denied or impeded" "share on the page"
-expect_contains "$BODY" "1 recent movement is counted but not listed." "the embargo said on the page"
+expect_contains "$BODY" "60.0%</strong> of them denied or impeded." "share on the page"
+expect_contains "$BODY" "1 movement is counted but not listed yet." "the embargo said on the page"
 expect_contains "$BODY" ": <strong>Partially facilitated</strong>, water and sanitation," "outcomes in words on the page"
 req GET /api/v1/status
 expect_json "$R | .freshness.last_by_kind | keys" '["access","disruption","shortage","trucks"]' "freshness says nothing of when movements arrive"

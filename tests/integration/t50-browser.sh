@@ -47,6 +47,8 @@ if [ "$(installed_version)" != "$(locked_version)" ]; then
 fi
 
 sw_setup
+# The page in English (the default), Arabic (right to left) and Armenian.
+sed -i 's|^status = { \(.*\) };|status = { \1 default_language = "en"; languages = [ "en", "ar", "hy" ]; };|' "$WORK/daemon.conf"
 sw_start
 
 # --- a scenario with real content: lachin blocked from 1 January 2023 -----------------
@@ -92,39 +94,57 @@ expect_json '[.corridors[].freshness.last_report_at] | max' "\"$last\"" "snapsho
 
 # --- the page in Chromium ------------------------------------------------------------
 mkdir -p "$ARTIFACTS"
-rm -f "$ARTIFACTS/status-1280.png" "$ARTIFACTS/status-375.png"
-rc=0
-timeout -k 5 60 node "$BROWSER_DIR/check-page.mjs" "$SW_URL/corridors/lachin?as_of=2023-01-10" "$ARTIFACTS" \
+# browse NAME URL [check-page options]: one run of check-page.mjs, each of its
+# lines one check; screenshots NAME-1280.png and NAME-375.png in build/artifacts/.
+browse() {
+	local name=$1 url=$2 rc=0 line n_ok=0 n_fail=0 f
+	shift 2
+	rm -f "$ARTIFACTS/$name-1280.png" "$ARTIFACTS/$name-375.png"
+	timeout -k 5 60 node "$BROWSER_DIR/check-page.mjs" "$url" "$ARTIFACTS" --name "$name" "$@" \
+		>"$WORK/browser-$name.out" 2>"$WORK/browser-$name.err" || rc=$?
+	while IFS= read -r line; do
+		case "$line" in
+		"ok "*) ok; n_ok=$((n_ok + 1)) ;;
+		"FAIL "*) fail "browser ($name): ${line#FAIL }"; n_fail=$((n_fail + 1)) ;;
+		esac
+	done <"$WORK/browser-$name.out"
+	if [ "$rc" -ne 0 ] && [ "$n_fail" -eq 0 ]; then
+		fail "browser script ($name) exited with status $rc$([ "$rc" -eq 124 ] && echo ' (timed out after 60 s)') without a FAIL line: $(tail -c 800 "$WORK/browser-$name.err")"
+	elif [ "$rc" -eq 0 ] && [ "$n_ok" -eq 0 ]; then
+		fail "browser script ($name) printed no check"
+	fi
+	for f in "$ARTIFACTS/$name-1280.png" "$ARTIFACTS/$name-375.png"; do
+		if [ -s "$f" ]; then ok; echo "     artifact: $f"; else fail "screenshot $f not written"; fi
+	done
+}
+
+browse status "$SW_URL/corridors/lachin?as_of=2023-01-10" \
+	--lang en --dir ltr \
 	--badge BLOCKED \
-	--text "Day 10 of the blockade, since 2023-01-01" \
-	--text "Trucks on 2023-01-10: 6" \
-	--text "Trucks on 2023-01-09: 2" \
-	--text "Gas in Stepanakert, since 2023-01-03 08:00 (UTC+04:00): 8 days" \
-	--text "CRITICAL baby formula, Stepanakert: for 5 days since 2023-01-06" \
+	--text "Day 10 of the blockade, since 1 January 2023" \
+	--text "Trucks on 10 January 2023: 6" \
+	--text "Trucks on 9 January 2023: 2" \
+	--text "Gas in Stepanakert, since 3 January 2023, 08:00 (UTC+04:00): 8 days" \
+	--text "CRITICAL baby formula, Stepanakert: for 5 days since 6 January 2023" \
 	--literal "$HOSTILE" \
 	--text "Counting points, last 14 days" \
 	--text "5 (0.83)" \
-	--text "Waiting at the crossing: 38 trucks (seen 2023-01-10)" \
+	--text "Waiting at the crossing: 38 trucks (seen 10 January 2023)" \
 	--text "Sources and methods" \
 	--text "Counts trucks crossing Hakari bridge, 06:00 to 20:00." \
 	--literal "<b>NGO B</b> (collected, waiting at the crossing): $HOSTILE collected at the warehouses" \
-	--text "2023-01-09: Denied, medical, Goris → Stepanakert via Hakari bridge" \
-	>"$WORK/browser.out" 2>"$WORK/browser.err" || rc=$?
+	--text "9 January 2023: Denied, medical supplies, Goris → Stepanakert via Hakari bridge"
 
-n_ok=0
-n_fail=0
-while IFS= read -r line; do
-	case "$line" in
-	"ok "*) ok; n_ok=$((n_ok + 1)) ;;
-	"FAIL "*) fail "browser: ${line#FAIL }"; n_fail=$((n_fail + 1)) ;;
-	esac
-done <"$WORK/browser.out"
-if [ "$rc" -ne 0 ] && [ "$n_fail" -eq 0 ]; then
-	fail "browser script exited with status $rc$([ "$rc" -eq 124 ] && echo ' (timed out after 60 s)') without a FAIL line: $(tail -c 800 "$WORK/browser.err")"
-elif [ "$rc" -eq 0 ] && [ "$n_ok" -eq 0 ]; then
-	fail "browser script printed no check"
-fi
-for f in "$ARTIFACTS/status-1280.png" "$ARTIFACTS/status-375.png"; do
-	if [ -s "$f" ]; then ok; echo "     artifact: $f"; else fail "screenshot $f not written"; fi
-done
+# Arabic: right to left, Arabic-Indic digits, Levantine month names, English names from reports in <bdi>.
+browse status-ar "$SW_URL/corridors/lachin?as_of=2023-01-10&lang=ar" \
+	--lang ar --dir rtl \
+	--badge "مغلق" \
+	--text "اليوم ١٠ من الحصار، منذ ١ كانون الثاني ٢٠٢٣" \
+	--text "Stepanakert" \
+	--literal "$HOSTILE"
+
+# Armenian: left to right, its own script, genitive month names.
+browse status-hy "$SW_URL/corridors/lachin?as_of=2023-01-10&lang=hy" \
+	--lang hy --dir ltr \
+	--literal "$HOSTILE"
 sw_stop
