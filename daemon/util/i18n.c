@@ -971,21 +971,23 @@ const char *i18n_utc(const struct lang *L, int64_t t, char out[I18N_DATE_LEN])
 
 const char *i18n_local(const struct lang *L, int64_t t, int offset, char out[I18N_DATE_LEN])
 {
-	char date[I18N_DATE_LEN], hm[I18N_NUM_LEN], off[I18N_NUM_LEN], a[16];
+	char date[I18N_DATE_LEN], hm[I18N_NUM_LEN], off[I18N_NUM_LEN], a[24];
 	int abs_off = offset < 0 ? -offset : offset;
+	size_t at = 0;
 
 	i18n_date(L, split_instant(L, t + offset, hm), date);
-	snprintf(a, sizeof(a), "%c%02d:%02d", offset < 0 ? '-' : '+', abs_off / 3600 % 100,
+	snprintf(a, sizeof(a), "UTC%c%02d:%02d", offset < 0 ? '-' : '+', abs_off / 3600 % 100,
 		 abs_off / 60 % 60);
-	/* A left-to-right mark keeps "+04:00" in that order inside a right-to-left sentence. */
-	digits_of(L, a, off + (L->rtl ? 3 : 0), sizeof(off) - 3);
+	/* Isolated left to right, "UTC+04:00" keeps its order inside a right-to-left sentence. */
 	if (L->rtl)
-		memcpy(off, "\xe2\x80\x8e", 3);
+		at = (size_t)snprintf(off, sizeof(off), "\xe2\x81\xa6");
+	digits_of(L, a, off + at, sizeof(off) - at - 4);
+	if (L->rtl)
+		strcat(off, "\xe2\x81\xa9");
 	/*
 	 * TRANSLATORS: a local instant: %1$s a date, %2$s the local time (08:00),
-	 * %3$s its offset from UTC (+04:00).
+	 * %3$s its offset from UTC ("UTC+04:00").
 	 */
-	snprintf(out, I18N_DATE_LEN, trp(L, "local date and time", "%s, %s (UTC%s)"), date,
-		 hm, off);
+	snprintf(out, I18N_DATE_LEN, trp(L, "local date and time", "%s, %s (%s)"), date, hm, off);
 	return out;
 }
