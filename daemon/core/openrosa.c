@@ -308,8 +308,14 @@ void openrosa_details_message(struct strbuf *out, const json_t *details, const s
 		const char *reason = json_string_value(json_object_get(d, "reason"));
 
 		/* A reason marked N_() where it is made has a translation; one with a value in it stays English. */
-		sb_addf(out, "%s%s%s%s", i ? "; " : "", field && *field ? field : "",
-			field && *field ? ": " : "", reason ? tr(L, reason) : tr(L, "is not valid"));
+		reason = reason ? tr(L, reason) : tr(L, "is not valid");
+		if (i)
+			sb_addstr(out, trp(L, "clause separator", "; "));
+		if (field && *field)
+			/* TRANSLATORS: a field of a form (its name in the form) and what is wrong with it. */
+			sb_addf(out, trp(L, "field and reason", "%s: %s"), field, reason);
+		else
+			sb_addstr(out, reason);
 	}
 }
 

@@ -70,9 +70,19 @@ const q = (s) => JSON.stringify(s);
 function measureOverflow() {
 	const vw = window.innerWidth;
 	const over = [];
+	// Inside a box that scrolls or clips sideways (a wide table's wrapper on a
+	// phone), content may be wider than the page: the box itself is measured.
+	const clipped = (el) => {
+		for (let a = el.parentElement; a && a !== document.body; a = a.parentElement)
+			if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(a).overflowX))
+				return true;
+		return false;
+	};
 	for (const el of document.querySelectorAll('body *')) {
 		const r = el.getBoundingClientRect();
 		if (r.width === 0 && r.height === 0)
+			continue;
+		if (clipped(el))
 			continue;
 		// Half a pixel of slack for subpixel rounding of layout.
 		if (r.right > vw + 0.5 || r.left < -0.5) {

@@ -3,7 +3,8 @@
 # playwright-core from tests/browser/) loads a corridor page at 1280 px and
 # 375 px, checks the rendered text, that nothing overflows a phone's width,
 # that hostile report text stays text and that the page fetches nothing; the
-# screenshots are kept in build/artifacts/.  Each "ok"/"FAIL" line of
+# screenshots are kept in build/artifacts/ (status-*.png in English, status-ar-*.png
+# and status-hy-*.png in Arabic and Armenian).  Each "ok"/"FAIL" line of
 # tests/browser/check-page.mjs counts as one check here.
 . "$(dirname "$0")/../lib.sh"
 

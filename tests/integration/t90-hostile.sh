@@ -329,6 +329,12 @@ def esc(s):
     return s
 def plural(n):
     return "" if n == 1 else "s"
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+def long_date(iso):
+    # The page writes dates as English does: "3 January 2023".
+    y, m, d = iso[:10].split("-")
+    return f"{int(d)} {MONTHS[int(m) - 1]} {y}"
 level = {"low": 1, "moderate": 2, "severe": 3, "critical": 4}[sev]
 for t in texts:
     sh = [x for x in c["shortages"]["items"] if x["item"] == t]
@@ -338,12 +344,12 @@ for t in texts:
            str(titles.count(f"Gas disruption in {t} began"))]
     li_s = li_d = "\0"
     if sh:
-        li_s = (f'<li><span class="badge v{level}">{sev.upper()}</span> <strong>{esc(t)}</strong>, '
-                f'{esc(t)}: for {sh[0]["days"]} day{plural(sh[0]["days"])} since {sh[0]["since"]}</li>\n')
+        li_s = (f'<li><span class="badge v{level}">{sev.upper()}</span> <strong><bdi>{esc(t)}</bdi></strong>, '
+                f'<bdi>{esc(t)}</bdi>: for {sh[0]["days"]:,} day{plural(sh[0]["days"])} since {long_date(sh[0]["since"])}</li>\n')
     if di:
         s = di[0]["since"]
-        li_d = (f"<li><strong>Gas</strong> in {esc(t)}, since {s[:10]} {s[11:16]} (UTC{s[19:]}): "
-                f'<strong>{di[0]["days"]} day{plural(di[0]["days"])}</strong></li>\n')
+        li_d = (f"<li><strong>Gas</strong> in <bdi>{esc(t)}</bdi>, since {long_date(s[:10])}, {s[11:16]} (UTC{s[19:]}): "
+                f'<strong>{di[0]["days"]:,}</strong> day{plural(di[0]["days"])}</li>\n')
     for p in pages:
         out.append(f"{p.count(li_s.encode())}:{p.count(li_d.encode())}")
         out.append(str(p.count(t.encode())) if esc(t) != t else "-")
@@ -513,11 +519,13 @@ expect_eq "$STATUS $(message)" '400 Not stored: this server does not know the fo
 expect_eq "$(grep -c '<script' "$BODY")" "0" "the form id is escaped in the answer"
 # And still UTF-8 when the message is cut inside
 # a character (the answer used to end in half a character, and no phone could read it).
-instance "$WORK/long.xml" "xx$(printf '\xc3\xa9%.0s' $(seq 1 200))&quot;&gt;&lt;script&gt;" "<corridor>rafah</corridor>"
+instance "$WORK/long.xml" "xx$(printf '\xc3\xa9%.0s' $(seq 1 400))&quot;&gt;&lt;script&gt;" "<corridor>rafah</corridor>"
 submit "$WORK/long.xml"
 xmllint --noout "$BODY" 2>"$WORK/xmllint.err"
 expect_eq "$STATUS:$?:$(head -c 200 "$WORK/xmllint.err")" "400:0:" "a long unknown form id: a well-formed answer"
-expect_eq "$(message)" "Not stored: this server does not know the form \"xx$(printf '\xc3\xa9%.0s' $(seq 1 108))$(printf '\xef\xbf\xbd')." "the message, cut, ends in U+FFFD"
+# The whole sentence is one message of at most 511 bytes: "Not stored: ... the form \"xx" is
+# 50 bytes, so 230 é and the first byte of the 231st fit, and that byte becomes U+FFFD.
+expect_eq "$(message)" "Not stored: this server does not know the form \"xx$(printf '\xc3\xa9%.0s' $(seq 1 230))$(printf '\xef\xbf\xbd')" "the message, cut, ends in U+FFFD"
 expect_eq "$(count)" "$N" "refused forms stored nothing"
 
 sw_stop
