@@ -642,9 +642,9 @@ static int cmd_webhook_test(PGconn *c, const struct sw_config *cfg, const char *
 	struct webhook_target t;
 	struct webhook_request rq;
 	struct wh_events ev = { 0 };
-	char msg_id[WEBHOOK_MSG_ID_LEN + 1], *body;
+	char msg_id[WEBHOOK_MSG_ID_LEN + 1], lang[I18N_CODE_MAX], *body;
 	int64_t id = webhook_id(arg);
-	int found = id > 0 ? webhooks_get(c, id, &t) : -1;
+	int found = id > 0 ? webhooks_get(c, id, &t, lang) : -1;
 	const char *error;
 	long status;
 	enum webhook_result r = WH_FAILED;
@@ -654,7 +654,8 @@ static int cmd_webhook_test(PGconn *c, const struct sw_config *cfg, const char *
 	if (found != 0 || webhook_client_init() != 0)
 		return 1;
 	webhook_test_event((int)id, &ev);
-	body = webhook_body(&ev.ev[0], (enum webhook_format)t.format, (int64_t)time(NULL));
+	body = webhook_body(&ev.ev[0], (enum webhook_format)t.format, webhook_lang(cfg->langs, cfg->nlangs, lang),
+			    (int64_t)time(NULL));
 	webhook_new_msg_id(msg_id);
 	if (webhook_request_init(&rq, &t, msg_id, body, (int64_t)time(NULL), (long)cfg->webhooks_timeout_s,
 				 cfg->webhooks_allow_private) == 0) {
