@@ -50,8 +50,9 @@ static const char usage_text[] =
 	"  import --org ORG [--kind KIND] [--corridor ID] FILE.csv\n"
 	"                                   import a CSV file (header names or HXL hashtags; - reads stdin)\n"
 	"  webhook add URL [--events LIST] [--corridor ID]... [--format standard|text] [--lang L]\n"
-	"                                   subscribe URL to events (default: all, every corridor);\n"
-	"                                   its signing secret is printed once, on the last line\n"
+	"                                   subscribe URL to events (default: all, every corridor;\n"
+	"                                   text in status.default_language); its signing secret\n"
+	"                                   is printed once, on the last line\n"
 	"  webhook list                     list subscriptions (never their secrets)\n"
 	"  webhook remove ID                remove a subscription (its pending messages are dropped)\n"
 	"  webhook test ID                  send a signed webhook.test message now; exit 0 on HTTP 2xx\n"
@@ -521,17 +522,13 @@ static int cmd_review_set(PGconn *c, int argc, char **argv)
 
 /* ---- webhook add|list|remove|test (docs/webhooks.md) ---------------------------- */
 
-static bool valid_lang(const char *s)
+/* --lang must be a language the configuration serves: its text is written from its catalogue. */
+static void lang_refused(const struct sw_config *cfg, const char *lang, struct strbuf *err)
 {
-	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz");
-
-	if (n < 2 || n > 3)
-		return false;
-	if (!s[n])
-		return true;
-	s += n + 1;
-	n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
-	return s[-1] == '-' && n >= 2 && n <= 8 && !s[n];
+	sb_addf(err, "--lang \"%s\" is not a language this installation serves (status.languages:", lang);
+	for (size_t i = 0; i < cfg->nlangs; i++)
+		sb_addf(err, "%s %s", i ? "," : "", cfg->langs[i]->code);
+	sb_addch(err, ')');
 }
 
 /* webhook add's arguments, each checked; 1 after a message naming the first bad one. */
@@ -547,8 +544,8 @@ static int webhook_args_check(const struct sw_config *cfg, const struct webhook_
 		sb_addstr(&err, " in --events");
 	else if (enum_index(w->format, webhook_format_names) < 0)
 		sb_addf(&err, "--format \"%s\" must be standard or text", w->format);
-	else if (!valid_lang(w->lang))
-		sb_addf(&err, "--lang \"%s\" must be a language tag such as en or pt-BR", w->lang);
+	else if (w->lang && config_lang(cfg, w->lang) < 0)
+		lang_refused(cfg, w->lang, &err);
 	for (size_t i = 0; !err.len && i < w->ncorridors; i++) {
 		bool known = false;
 
@@ -569,7 +566,7 @@ static int webhook_args_check(const struct sw_config *cfg, const struct webhook_
 static int cmd_webhook_add(PGconn *c, const struct sw_config *cfg, int argc, char **argv)
 {
 	const char **corridors = xcalloc((size_t)argc, sizeof(*corridors)), *events = NULL;
-	struct webhook_new w = { argv[2], 0, corridors, 0, "standard", "en" };
+	struct webhook_new w = { argv[2], 0, corridors, 0, "standard", NULL };
 	char secret[WEBHOOK_SECRET_LEN + 1];
 	struct strbuf err = STRBUF_INIT;
 	int64_t id = 0;
@@ -642,9 +639,9 @@ static int cmd_webhook_test(PGconn *c, const struct sw_config *cfg, const char *
 	struct webhook_target t;
 	struct webhook_request rq;
 	struct wh_events ev = { 0 };
-	char msg_id[WEBHOOK_MSG_ID_LEN + 1], *body;
+	char msg_id[WEBHOOK_MSG_ID_LEN + 1], lang[I18N_CODE_MAX], *body;
 	int64_t id = webhook_id(arg);
-	int found = id > 0 ? webhooks_get(c, id, &t) : -1;
+	int found = id > 0 ? webhooks_get(c, id, &t, lang) : -1;
 	const char *error;
 	long status;
 	enum webhook_result r = WH_FAILED;
@@ -654,7 +651,8 @@ static int cmd_webhook_test(PGconn *c, const struct sw_config *cfg, const char *
 	if (found != 0 || webhook_client_init() != 0)
 		return 1;
 	webhook_test_event((int)id, &ev);
-	body = webhook_body(&ev.ev[0], (enum webhook_format)t.format, (int64_t)time(NULL));
+	body = webhook_body(&ev.ev[0], (enum webhook_format)t.format, webhook_lang(cfg->langs, cfg->nlangs, lang),
+			    (int64_t)time(NULL));
 	webhook_new_msg_id(msg_id);
 	if (webhook_request_init(&rq, &t, msg_id, body, (int64_t)time(NULL), (long)cfg->webhooks_timeout_s,
 				 cfg->webhooks_allow_private) == 0) {

@@ -119,79 +119,44 @@ void webhook_chat_escape(struct strbuf *out, const char *s)
 
 /* ---- events ----------------------------------------------------------------------- */
 
-__attribute__((format(printf, 3, 4)))
-static void add_event(struct wh_events *out, enum webhook_event type, const char *fmt, ...)
-{
-	struct strbuf text = STRBUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	sb_vaddf(&text, fmt, ap);
-	va_end(ap);
-	if (out->n == out->alloc) {
-		out->alloc = out->alloc ? 2 * out->alloc : 4;
-		out->ev = xrealloc(out->ev, out->alloc * sizeof(*out->ev));
-	}
-	out->ev[out->n].type = type;
-	out->ev[out->n].data = json_object();
-	out->ev[out->n].text = sb_detach(&text, NULL);
-	out->n++;
-}
-
-/* The data object of the event just added. */
-static json_t *data(struct wh_events *out)
-{
-	return out->ev[out->n - 1].data;
-}
-
-void wh_events_free(struct wh_events *e)
-{
-	for (size_t i = 0; i < e->n; i++) {
-		json_decref(e->ev[i].data);
-		free(e->ev[i].text);
-	}
-	free(e->ev);
-	memset(e, 0, sizeof(*e));
-}
-
-/* Inert copies of outside strings for one sentence; freed together. */
-struct inert {
-	struct strbuf b[4];
-	int n;
-};
-
-static const char *inert(struct inert *in, const char *s)
-{
-	struct strbuf *b = &in->b[in->n++];
-
-	sb_init(b);
-	webhook_chat_escape(b, s);
-	return b->buf;
-}
-
-static void inert_free(struct inert *in)
-{
-	for (int i = 0; i < in->n; i++)
-		sb_release(&in->b[i]);
-	in->n = 0;
-}
-
 static void set_str(json_t *o, const char *k, const char *v)
 {
 	json_object_set_new(o, k, json_string(v));
 }
 
-static void set_corridor(json_t *o, const struct wh_facts *f)
+/* A new event about f's corridor (none: NULL), its data begun; the caller fills in the rest. */
+static struct wh_event *add_event(struct wh_events *out, enum webhook_event type, const struct wh_facts *f)
 {
-	set_str(o, "corridor", f->corridor_id);
-	set_str(o, "corridor_name", f->corridor_name);
+	struct wh_event *ev;
+
+	if (out->n == out->alloc) {
+		out->alloc = out->alloc ? 2 * out->alloc : 4;
+		out->ev = xrealloc(out->ev, out->alloc * sizeof(*out->ev));
+	}
+	ev = &out->ev[out->n++];
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->data = json_object();
+	if (f) {
+		ev->corridor = f->corridor;
+		set_str(ev->data, "corridor", f->corridor->id);
+		set_str(ev->data, "corridor_name", f->corridor->name);
+	}
+	return ev;
+}
+
+void wh_events_free(struct wh_events *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		json_decref(e->ev[i].data);
+	free(e->ev);
+	memset(e, 0, sizeof(*e));
 }
 
 void webhook_facts(const struct corridor_eval *e, struct wh_facts *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->corridor_id = e->data->c->id;
-	out->corridor_name = e->data->c->name;
+	out->corridor = e->data->c;
 	out->status = e->n ? e->days[e->n - 1].status : ST_UNKNOWN;
 	out->blockade = e->blockade.ongoing;
 	out->blockade_since = e->blockade.since;
@@ -204,22 +169,15 @@ static void decide_status(const struct wh_state *prev, const struct wh_facts *f,
 			  struct wh_state *next, struct wh_events *out)
 {
 	const char *was = wh_state_get(prev, "status"), *now = status_name(f->status);
-	struct inert in = { 0 };
+	struct wh_event *ev;
 
 	wh_state_set(next, "status", now);
 	if (!was || strcmp(was, now) == 0)
 		return;
-	if (f->blockade)
-		add_event(out, WH_STATUS_CHANGED, "%s: status changed from %s to %s (day %lld of the blockade).",
-			  inert(&in, f->corridor_name), was, now, (long long)f->blockade_day);
-	else
-		add_event(out, WH_STATUS_CHANGED, "%s: status changed from %s to %s.",
-			  inert(&in, f->corridor_name), was, now);
-	inert_free(&in);
-	set_corridor(data(out), f);
-	set_str(data(out), "from", was);
-	set_str(data(out), "to", now);
-	json_object_set_new(data(out), "blockade_day", f->blockade ? json_integer(f->blockade_day) : json_null());
+	ev = add_event(out, WH_STATUS_CHANGED, f);
+	set_str(ev->data, "from", was);
+	set_str(ev->data, "to", now);
+	json_object_set_new(ev->data, "blockade_day", f->blockade ? json_integer(f->blockade_day) : json_null());
 }
 
 static void decide_blockade(const struct wh_state *prev, const struct wh_facts *f,
@@ -227,7 +185,7 @@ static void decide_blockade(const struct wh_state *prev, const struct wh_facts *
 {
 	const char *was = wh_state_get(prev, "blockade");
 	char since[FMT_DATE_LEN], buf[24];
-	struct inert in = { 0 };
+	struct wh_event *ev;
 	int64_t d;
 
 	if (f->blockade) {
@@ -236,19 +194,16 @@ static void decide_blockade(const struct wh_state *prev, const struct wh_facts *
 		if (was)
 			return;
 		fmt_date(f->blockade_since, since);
-		add_event(out, WH_BLOCKADE_STARTED, "%s: a blockade began on %s (day %lld).",
-			  inert(&in, f->corridor_name), since, (long long)f->blockade_day);
-		set_corridor(data(out), f);
-		set_str(data(out), "since", since);
-		json_object_set_new(data(out), "day", json_integer(f->blockade_day));
+		ev = add_event(out, WH_BLOCKADE_STARTED, f);
+		ev->when = f->blockade_since;
+		set_str(ev->data, "since", since);
+		json_object_set_new(ev->data, "day", json_integer(f->blockade_day));
 	} else if (was && parse_int64(was, &d)) {
 		fmt_date(d, since);
-		add_event(out, WH_BLOCKADE_ENDED, "%s: the blockade that began on %s has ended.",
-			  inert(&in, f->corridor_name), since);
-		set_corridor(data(out), f);
-		set_str(data(out), "since", since);
+		ev = add_event(out, WH_BLOCKADE_ENDED, f);
+		ev->when = d;
+		set_str(ev->data, "since", since);
 	}
-	inert_free(&in);
 }
 
 /* "dis:" service US location: one merged disruption's key. */
@@ -262,24 +217,12 @@ static void disruption_event(struct wh_events *out, const struct wh_facts *f, bo
 			     const char *service, const char *location, int64_t since, int offset)
 {
 	char at[FMT_INSTANT_LEN];
-	struct inert in = { 0 };
-	const char *c = inert(&in, f->corridor_name), *s = inert(&in, service);
-	enum webhook_event t = started ? WH_DISRUPTION_STARTED : WH_DISRUPTION_ENDED;
+	struct wh_event *ev = add_event(out, started ? WH_DISRUPTION_STARTED : WH_DISRUPTION_ENDED, f);
 
-	if (started && *location)
-		add_event(out, t, "%s: %s disruption began in %s.", c, s, inert(&in, location));
-	else if (started)
-		add_event(out, t, "%s: %s disruption began.", c, s);
-	else if (*location)
-		add_event(out, t, "%s: %s disruption in %s has ended.", c, s, inert(&in, location));
-	else
-		add_event(out, t, "%s: %s disruption has ended.", c, s);
-	inert_free(&in);
 	fmt_instant_local(since, offset, at);
-	set_corridor(data(out), f);
-	set_str(data(out), "service", service);
-	set_str(data(out), "location", location);
-	set_str(data(out), "since", at);
+	set_str(ev->data, "service", service);
+	set_str(ev->data, "location", location);
+	set_str(ev->data, "since", at);
 }
 
 static void decide_disruptions(const struct wh_state *prev, const struct wh_facts *f,
@@ -324,8 +267,7 @@ static void decide_silent(const struct wh_state *prev, const struct wh_facts *f,
 	for (size_t i = 0; i < f->norgs; i++) {
 		const struct wh_org *o = &f->orgs[i];
 		char at[FMT_INSTANT_LEN], v[24];
-		struct inert in = { 0 };
-		int64_t hours = (f->now - o->last_report_at) / 3600;
+		struct wh_event *ev;
 
 		/* Silence is a state: it ends (and is forgotten) when the organisation reports. */
 		if (f->now - o->last_report_at <= f->silent_after_s)
@@ -336,15 +278,13 @@ static void decide_silent(const struct wh_state *prev, const struct wh_facts *f,
 		wh_state_set(next, k.buf, v);
 		if (wh_state_get(prev, k.buf))
 			continue;
+		ev = add_event(out, WH_SOURCE_SILENT, f);
+		ev->when = o->last_report_at;
 		fmt_instant_utc(o->last_report_at, at);
-		add_event(out, WH_SOURCE_SILENT, "%s: no report from %s for %lld hours (the last was at %s).",
-			  inert(&in, f->corridor_name), inert(&in, o->name), (long long)hours, at);
-		inert_free(&in);
-		set_corridor(data(out), f);
-		set_str(data(out), "organisation", o->slug);
-		set_str(data(out), "organisation_name", o->name);
-		set_str(data(out), "last_report_at", at);
-		json_object_set_new(data(out), "silent_hours", json_integer(hours));
+		set_str(ev->data, "organisation", o->slug);
+		set_str(ev->data, "organisation_name", o->name);
+		set_str(ev->data, "last_report_at", at);
+		json_object_set_new(ev->data, "silent_hours", json_integer((f->now - o->last_report_at) / 3600));
 	}
 	sb_release(&k);
 }
@@ -366,18 +306,176 @@ void webhook_decide(const struct wh_state *prev, const struct wh_facts *f,
 
 void webhook_test_event(int id, struct wh_events *out)
 {
-	add_event(out, WH_TEST, "supplywatch: test message for webhook %d.", id);
-	json_object_set_new(data(out), "webhook", json_integer(id));
+	json_object_set_new(add_event(out, WH_TEST, NULL)->data, "webhook", json_integer(id));
 }
 
-char *webhook_body(const struct wh_event *ev, enum webhook_format format, int64_t now)
+/* ---- the text format, in a language ------------------------------------------------ */
+
+const struct lang *webhook_lang(struct lang *const *langs, size_t n, const char *code)
 {
+	for (size_t i = 0; code && i < n; i++)
+		if (strcmp(langs[i]->code, code) == 0)
+			return langs[i];
+	return n ? langs[0] : &i18n_english;
+}
+
+/* Inert copies of outside strings for one sentence; freed together. */
+struct inert {
+	struct strbuf b[4];
+	int n;
+};
+
+static const char *inert(struct inert *in, const char *s)
+{
+	struct strbuf *b = &in->b[in->n++];
+
+	sb_init(b);
+	webhook_chat_escape(b, s);
+	return b->buf;
+}
+
+static void inert_free(struct inert *in)
+{
+	for (int i = 0; i < in->n; i++)
+		sb_release(&in->b[i]);
+	in->n = 0;
+}
+
+static const char *str(const struct wh_event *ev, const char *key)
+{
+	const char *s = json_string_value(json_object_get(ev->data, key));
+
+	return s ? s : "";
+}
+
+static int64_t num(const struct wh_event *ev, const char *key)
+{
+	return (int64_t)json_integer_value(json_object_get(ev->data, key));
+}
+
+/* c: the corridor's name in L, made inert, as in every sentence below. */
+static void say_status(struct strbuf *out, const struct wh_event *ev, const struct lang *L, const char *c)
+{
+	/* The words are marked for translators where they are defined (core/rules.c). */
+	const char *from = trp(L, "day status", str(ev, "from")), *to = trp(L, "day status", str(ev, "to"));
+	char day[I18N_NUM_LEN];
+
+	if (json_is_integer(json_object_get(ev->data, "blockade_day"))) {
+		/*
+		 * TRANSLATORS: a chat message.  %1$s a corridor's name; %2$s and %3$s its
+		 * status before and after (context "day status": open, restricted,
+		 * blocked, unknown); %4$s which day of the ongoing blockade today is.
+		 */
+		sb_addf(out, tr(L, "%s: status changed from %s to %s (day %s of the blockade)."), c, from, to,
+			i18n_int(L, num(ev, "blockade_day"), day));
+	} else {
+		/*
+		 * TRANSLATORS: a chat message.  %1$s a corridor's name; %2$s and %3$s its
+		 * status before and after (context "day status").
+		 */
+		sb_addf(out, tr(L, "%s: status changed from %s to %s."), c, from, to);
+	}
+}
+
+static void say_blockade(struct strbuf *out, const struct wh_event *ev, const struct lang *L, const char *c)
+{
+	char date[I18N_DATE_LEN], day[I18N_NUM_LEN];
+
+	i18n_date(L, ev->when, date);
+	if (ev->type == WH_BLOCKADE_STARTED) {
+		/*
+		 * TRANSLATORS: a chat message.  %1$s a corridor's name; %2$s the date
+		 * the blockade began (6 December 2026); %3$s which day of it today is,
+		 * 1 on its first day.
+		 */
+		sb_addf(out, tr(L, "%s: a blockade began on %s (day %s)."), c, date, i18n_int(L, num(ev, "day"), day));
+	} else {
+		/* TRANSLATORS: a chat message.  %1$s a corridor's name; %2$s the date the blockade began. */
+		sb_addf(out, tr(L, "%s: the blockade that began on %s has ended."), c, date);
+	}
+}
+
+static void say_disruption(struct strbuf *out, const struct wh_event *ev, const struct lang *L, const char *c,
+			   struct inert *in)
+{
+	/* The services are marked for translators where they are defined (core/report.c). */
+	const char *s = inert(in, trp(L, "service", str(ev, "service"))), *where = str(ev, "location");
+
+	if (ev->type == WH_DISRUPTION_STARTED && *where) {
+		/*
+		 * TRANSLATORS: a chat message.  %1$s a corridor's name; %2$s a service
+		 * (context "service": gas, electricity, water...); %3$s a place, as a
+		 * reporter wrote it.
+		 */
+		sb_addf(out, tr(L, "%s: %s disruption began in %s."), c, s, inert(in, where));
+	} else if (ev->type == WH_DISRUPTION_STARTED) {
+		/* TRANSLATORS: a chat message.  %1$s a corridor's name; %2$s a service (context "service"). */
+		sb_addf(out, tr(L, "%s: %s disruption began."), c, s);
+	} else if (*where) {
+		/*
+		 * TRANSLATORS: a chat message.  %1$s a corridor's name; %2$s a service
+		 * (context "service"); %3$s a place, as a reporter wrote it.
+		 */
+		sb_addf(out, tr(L, "%s: %s disruption in %s has ended."), c, s, inert(in, where));
+	} else {
+		/* TRANSLATORS: a chat message.  %1$s a corridor's name; %2$s a service (context "service"). */
+		sb_addf(out, tr(L, "%s: %s disruption has ended."), c, s);
+	}
+}
+
+static void say_silent(struct strbuf *out, const struct wh_event *ev, const struct lang *L, const char *c,
+		       struct inert *in)
+{
+	int64_t hours = num(ev, "silent_hours");
+	char n[I18N_NUM_LEN], at[I18N_DATE_LEN];
+
+	/*
+	 * TRANSLATORS: a chat message.  %1$s a corridor's name; %2$s an
+	 * organisation's name; %3$s the hours since its last report on the
+	 * corridor; %4$s when that was (6 December 2026, 13:21 UTC).
+	 */
+	sb_addf(out, trn(L, "%s: no report from %s for %s hour (the last was on %s).",
+			 "%s: no report from %s for %s hours (the last was on %s).", (uint64_t)hours),
+		c, inert(in, str(ev, "organisation_name")), i18n_int(L, hours, n), i18n_utc(L, ev->when, at));
+}
+
+static void say_test(struct strbuf *out, const struct wh_event *ev, const struct lang *L)
+{
+	struct strbuf id = STRBUF_INIT;
+	char n[24];
+
+	snprintf(n, sizeof(n), "%lld", (long long)num(ev, "webhook"));
+	i18n_add_digits(&id, L, n);
+	/* TRANSLATORS: the chat message `supplywatch webhook test` sends; %s the subscription's number. */
+	sb_addf(out, tr(L, "supplywatch: test message for webhook %s."), id.buf);
+	sb_release(&id);
+}
+
+void webhook_text(struct strbuf *out, const struct wh_event *ev, const struct lang *L)
+{
+	struct inert in = { 0 };
+	const char *c = ev->corridor ? inert(&in, corridor_name(ev->corridor, L)) : "";
+
+	switch (ev->type) {
+	case WH_STATUS_CHANGED: say_status(out, ev, L, c); break;
+	case WH_BLOCKADE_STARTED: case WH_BLOCKADE_ENDED: say_blockade(out, ev, L, c); break;
+	case WH_DISRUPTION_STARTED: case WH_DISRUPTION_ENDED: say_disruption(out, ev, L, c, &in); break;
+	case WH_SOURCE_SILENT: say_silent(out, ev, L, c, &in); break;
+	case WH_TEST: say_test(out, ev, L); break;
+	}
+	inert_free(&in);
+}
+
+char *webhook_body(const struct wh_event *ev, enum webhook_format format, const struct lang *L, int64_t now)
+{
+	struct strbuf text = STRBUF_INIT;
 	char at[FMT_INSTANT_LEN];
 	json_t *o;
 	char *s;
 
 	if (format == WH_TEXT) {
-		o = json_pack("{s:s}", "text", ev->text);
+		webhook_text(&text, ev, L);
+		o = json_pack("{s:s}", "text", text.buf);
 	} else {
 		fmt_instant_utc(now, at);
 		o = json_pack("{s:s,s:s,s:O}", "type", webhook_event_names[ev->type], "timestamp", at,
@@ -385,6 +483,7 @@ char *webhook_body(const struct wh_event *ev, enum webhook_format format, int64_
 	}
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
+	sb_release(&text);
 	if (!s)
 		abort();	/* only on running out of memory */
 	return s;

@@ -10,11 +10,14 @@
  * start nor a new installation floods subscribers with old news.
  *
  * Messages follow the Standard Webhooks spec (standardwebhooks.com): the
- * `standard` format is {"type", "timestamp", "data"}; the `text` format is
- * {"text": "..."} for chat services, with every string that came from
- * outside (reporters, organisations, the configuration) made inert for
- * their markup.  Each sentence is one format string, so it can become a
- * translation's msgid.
+ * `standard` format is {"type", "timestamp", "data"}, never translated
+ * (JSON keys and enum values stay English, the corridor's name is the
+ * configured one); the `text` format is {"text": "..."} for chat services,
+ * one sentence in the subscription's language, with every string that came
+ * from outside (reporters, organisations, the configuration) made inert for
+ * their markup.  Each sentence is one msgid whose arguments are written
+ * before (numbers and dates the language's way, statuses and services
+ * looked up with their context), never a sentence assembled from pieces.
  */
 #ifndef SW_WEBHOOK_H
 #define SW_WEBHOOK_H
@@ -25,6 +28,7 @@
 #include <stdint.h>
 
 #include "core/eval.h"
+#include "util/i18n.h"
 #include "util/strbuf.h"
 
 enum webhook_event {
@@ -74,7 +78,7 @@ struct wh_org {
 };
 
 struct wh_facts {
-	const char *corridor_id, *corridor_name;
+	const struct sw_corridor *corridor;	/* its id, and its names for the text format */
 	int status;			/* enum day_status of the corridor's today */
 	bool blockade;			/* a blockade is ongoing */
 	int64_t blockade_since, blockade_day;	/* its first local date, and today's day number */
@@ -89,10 +93,16 @@ struct wh_facts {
 /* The facts of an evaluated corridor (orgs, now and silent_after_s are the caller's). */
 void webhook_facts(const struct corridor_eval *e, struct wh_facts *out);
 
+/*
+ * An event says everything in data; the text format's sentence is written
+ * from it in the subscription's language (webhook_text), with what data
+ * holds only as English or ISO text kept apart.
+ */
 struct wh_event {
 	enum webhook_event type;
 	json_t *data;			/* the standard format's "data" (owned) */
-	char *text;			/* the text format's sentence, markup made inert (owned) */
+	const struct sw_corridor *corridor;	/* the facts' (borrowed); NULL for webhook.test */
+	int64_t when;			/* blockade.*: the day it began; source.silent: the last report */
 };
 
 struct wh_events {
@@ -110,8 +120,20 @@ void webhook_decide(const struct wh_state *prev, const struct wh_facts *f,
 void webhook_test_event(int id, struct wh_events *out);
 void wh_events_free(struct wh_events *e);
 
-/* The body posted for ev in format (allocated), dated now (the "timestamp"). */
-char *webhook_body(const struct wh_event *ev, enum webhook_format format, int64_t now);
+/*
+ * The language a subscription's text is written in: code among langs[0..n)
+ * (status.languages), else langs[0], the default: when code is NULL or
+ * empty (none chosen), or names a language the configuration no longer
+ * serves.
+ */
+const struct lang *webhook_lang(struct lang *const *langs, size_t n, const char *code);
+/* Appends ev's sentence in L, markup in outside strings made inert. */
+void webhook_text(struct strbuf *out, const struct wh_event *ev, const struct lang *L);
+/*
+ * The body posted for ev in format (allocated), dated now (the "timestamp");
+ * a text in L (the standard format is the same in every language).
+ */
+char *webhook_body(const struct wh_event *ev, enum webhook_format format, const struct lang *L, int64_t now);
 
 /*
  * Appends s with every chat markup made inert: & < > as HTML entities

@@ -97,10 +97,10 @@ static void orgs_of(const struct webhook_activity *act, struct wh_facts *f)
 {
 	size_t i = 0;
 
-	while (i < act->n && strcmp(act->corridor[i], f->corridor_id) != 0)
+	while (i < act->n && strcmp(act->corridor[i], f->corridor->id) != 0)
 		i++;
 	f->orgs = act->orgs + i;
-	while (i < act->n && strcmp(act->corridor[i], f->corridor_id) == 0) {
+	while (i < act->n && strcmp(act->corridor[i], f->corridor->id) == 0) {
 		f->norgs++;
 		i++;
 	}
@@ -147,7 +147,8 @@ static void decide(struct loop *l, PGconn *c)
 		f[i].silent_after_s = s->cfg->silent_after_hours * 3600;
 		orgs_of(&l->act, &f[i]);
 	}
-	if (webhooks_decide(c, f, s->n, now, &queued) == DB_OK) {
+	/* The snapshot's configuration: its languages and the corridors' names agree. */
+	if (webhooks_decide(c, f, s->n, s->cfg->langs, s->cfg->nlangs, now, &queued) == DB_OK) {
 		l->seq = s->seq;
 		l->last_decide = clock_ms();
 		if (queued) {

@@ -14,14 +14,14 @@
 
 static const struct db_stmt stmts[] = {
 	{ "wh_lock", "SELECT pg_try_advisory_lock(" DELIVERER_LOCK ")" },
-	{ "wh_subs", "SELECT id, events, corridors, format FROM supplywatch.webhooks"
+	{ "wh_subs", "SELECT id, events, corridors, format, lang FROM supplywatch.webhooks"
 		     " WHERE removed_at IS NULL ORDER BY id" },
 	{ "wh_state", "SELECT corridor_id, key, value FROM supplywatch.webhook_state" },
 	{ "wh_state_del", "DELETE FROM supplywatch.webhook_state WHERE corridor_id = $1" },
 	{ "wh_state_put", "INSERT INTO supplywatch.webhook_state (corridor_id, key, value)"
 			  " SELECT $1, key, value FROM jsonb_each_text($2::jsonb)" },
-	{ "wh_enqueue", "INSERT INTO supplywatch.webhook_outbox (webhook, msg_id, event, corridor_id, body)"
-			" VALUES ($1, $2, $3, $4, $5)" },
+	{ "wh_enqueue", "INSERT INTO supplywatch.webhook_outbox (webhook, msg_id, event, corridor_id, body, lang)"
+			" VALUES ($1, $2, $3, $4, $5, $6)" },
 	/* The same organisations as supplywatch_organisations{state="silent"}, per corridor. */
 	{ "wh_activity",
 	  "SELECT r.corridor_id, o.slug, o.name, " EPOCH("max(r.received_at)")
@@ -185,7 +185,7 @@ static void fill_target(const PGresult *r, int row, int col, struct webhook_targ
 	t->format = strcmp(PQgetvalue(r, row, col + 2), "text") == 0 ? WH_TEXT : WH_STANDARD;
 }
 
-int webhooks_get(PGconn *c, int64_t id, struct webhook_target *out)
+int webhooks_get(PGconn *c, int64_t id, struct webhook_target *out, char lang[I18N_CODE_MAX])
 {
 	char buf[24];
 	const char *params[] = { buf };
@@ -193,13 +193,14 @@ int webhooks_get(PGconn *c, int64_t id, struct webhook_target *out)
 	int rc = 1;
 
 	snprintf(buf, sizeof(buf), "%lld", (long long)id);
-	r = one_off(c, "SELECT url, secret, format FROM supplywatch.webhooks WHERE id = $1 AND removed_at IS NULL",
-		    1, params);
+	r = one_off(c, "SELECT url, secret, format, coalesce(lang, '') FROM supplywatch.webhooks"
+		    " WHERE id = $1 AND removed_at IS NULL", 1, params);
 	if (!r)
 		return -1;
 	if (PQntuples(r) == 1) {
 		out->id = id;
 		fill_target(r, 0, 0, out);
+		snprintf(lang, I18N_CODE_MAX, "%s", PQgetvalue(r, 0, 3));
 		rc = 0;
 	}
 	PQclear(r);
@@ -266,6 +267,8 @@ struct sub {
 	unsigned events;
 	char *corridors;	/* ",a,b," or NULL: every corridor */
 	int format;
+	char lang[I18N_CODE_MAX];	/* as stored: "" none */
+	const struct lang *L;		/* what its text is written in (webhook_lang) */
 };
 
 /* A text[] of plain names ("{a,b}") as a mask of events. */
@@ -292,7 +295,7 @@ static bool wants(const struct sub *s, enum webhook_event e, const char *corrido
 	return !s->corridors || strstr(s->corridors, needle);
 }
 
-static struct sub *load_subs(PGconn *c, size_t *n, enum db_status *st)
+static struct sub *load_subs(PGconn *c, struct lang *const *langs, size_t nlangs, size_t *n, enum db_status *st)
 {
 	PGresult *r;
 	struct sub *s;
@@ -316,6 +319,8 @@ static struct sub *load_subs(PGconn *c, size_t *n, enum db_status *st)
 			s[i].corridors = sb_detach(&b, NULL);
 		}
 		s[i].format = strcmp(PQgetvalue(r, i, 3), "text") == 0 ? WH_TEXT : WH_STANDARD;
+		snprintf(s[i].lang, sizeof(s[i].lang), "%s", PQgetvalue(r, i, 4));
+		s[i].L = webhook_lang(langs, nlangs, s[i].lang);
 	}
 	PQclear(r);
 	return s;
@@ -374,12 +379,16 @@ static enum db_status enqueue(PGconn *c, const struct sub *s, const struct wh_ev
 			      const char *corridor, int64_t now)
 {
 	char msg_id[WEBHOOK_MSG_ID_LEN + 1];
-	char *body = webhook_body(ev, (enum webhook_format)s->format, now);
-	const char *params[] = { s->id, msg_id, webhook_event_names[ev->type], corridor, body };
+	char *body = webhook_body(ev, (enum webhook_format)s->format, s->L, now);
+	const char *text_lang = s->format == WH_TEXT ? s->L->code : NULL;
+	const char *params[] = { s->id, msg_id, webhook_event_names[ev->type], corridor, body, text_lang };
 	enum db_status st;
 
+	if (text_lang && *s->lang && strcmp(s->lang, text_lang) != 0)
+		log_warn("webhooks: subscription %s asks for language \"%s\", which status.languages does not list;"
+			 " its message is in %s", s->id, s->lang, text_lang);
 	webhook_new_msg_id(msg_id);
-	st = run(c, "wh_enqueue", 5, params);
+	st = run(c, "wh_enqueue", 6, params);
 	free(body);
 	return st;
 }
@@ -392,23 +401,24 @@ static enum db_status decide_one(PGconn *c, const PGresult *states, const struct
 	struct wh_events ev = { 0 };
 	enum db_status st = DB_OK;
 
-	state_of(states, f->corridor_id, &prev);
+	state_of(states, f->corridor->id, &prev);
 	webhook_decide(&prev, f, &next, &ev);
 	for (size_t e = 0; e < ev.n && st == DB_OK; e++)
 		for (size_t s = 0; s < nsubs && st == DB_OK; s++)
-			if (wants(&subs[s], ev.ev[e].type, f->corridor_id)) {
-				st = enqueue(c, &subs[s], &ev.ev[e], f->corridor_id, now);
+			if (wants(&subs[s], ev.ev[e].type, f->corridor->id)) {
+				st = enqueue(c, &subs[s], &ev.ev[e], f->corridor->id, now);
 				*queued += st == DB_OK;
 			}
 	if (st == DB_OK && !same_state(&prev, &next))
-		st = save_state(c, f->corridor_id, &next);
+		st = save_state(c, f->corridor->id, &next);
 	wh_events_free(&ev);
 	wh_state_free(&prev);
 	wh_state_free(&next);
 	return st;
 }
 
-enum db_status webhooks_decide(PGconn *c, const struct wh_facts *f, size_t n, int64_t now, size_t *queued)
+enum db_status webhooks_decide(PGconn *c, const struct wh_facts *f, size_t n, struct lang *const *langs,
+			       size_t nlangs, int64_t now, size_t *queued)
 {
 	PGresult *states = NULL;
 	struct sub *subs = NULL;
@@ -418,7 +428,7 @@ enum db_status webhooks_decide(PGconn *c, const struct wh_facts *f, size_t n, in
 	*queued = 0;
 	if ((st = db_simple(c, "BEGIN")) != DB_OK)
 		return st;
-	subs = load_subs(c, &nsubs, &st);
+	subs = load_subs(c, langs, nlangs, &nsubs, &st);
 	if (st == DB_OK)
 		st = db_exec(c, true, "wh_state", 0, NULL, &states);
 	for (size_t i = 0; i < n && st == DB_OK; i++)

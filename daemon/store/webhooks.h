@@ -1,6 +1,6 @@
 /*
  * webhooks: subscriptions, the outbox and the decider's state in
- * PostgreSQL (migration 012).
+ * PostgreSQL (migrations 012 and 013).
  *
  * The CLI adds, lists and removes subscriptions (one-off statements on its
  * own connection).  The daemon's deliverer (publish/webhook_deliver), on
@@ -32,7 +32,8 @@ struct webhook_new {
 	unsigned events;		/* mask of 1 << enum webhook_event */
 	const char *const *corridors;	/* none: every corridor */
 	size_t ncorridors;
-	const char *format, *lang;
+	const char *format;
+	const char *lang;		/* one of status.languages; NULL: the default language */
 };
 
 /*
@@ -55,8 +56,8 @@ struct webhook_target {
 	int format;			/* enum webhook_format */
 };
 
-/* 0 found, 1 no active subscription id, -1 database error (printed). */
-int webhooks_get(PGconn *c, int64_t id, struct webhook_target *out);
+/* 0 found, 1 no active subscription id, -1 database error (printed); lang "" when none. */
+int webhooks_get(PGconn *c, int64_t id, struct webhook_target *out, char lang[I18N_CODE_MAX]);
 
 /* ---- the daemon ---------------------------------------------------------------- */
 
@@ -77,9 +78,12 @@ void webhooks_activity_free(struct webhook_activity *a);
 /*
  * One transaction: for every corridor's facts, the events since the state
  * kept, an outbox row for each active subscription that wants it, and the
- * new state.  *queued counts the rows.
+ * new state.  A text message is written now, once, in the subscription's
+ * language among langs[0..nlangs) (webhook_lang): every attempt sends the
+ * same bytes.  *queued counts the rows.
  */
-enum db_status webhooks_decide(PGconn *c, const struct wh_facts *f, size_t n, int64_t now, size_t *queued);
+enum db_status webhooks_decide(PGconn *c, const struct wh_facts *f, size_t n, struct lang *const *langs,
+			       size_t nlangs, int64_t now, size_t *queued);
 
 /* A pending message, ready to send. */
 struct webhook_pending {

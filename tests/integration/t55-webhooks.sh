@@ -6,7 +6,9 @@
 # with the same webhook-id on retries; kill -9 between "decided" and
 # "delivered", and during a delivery, loses nothing; a hanging receiver holds
 # up neither ingest, nor the page, nor another subscription; two daemons on
-# one database deliver each event once, and the survivor takes over.
+# one database deliver each event once, and the survivor takes over; text
+# messages in the subscription's language (issue 13), from a throwaway
+# catalogue, with the corridor's name in that language.
 . "$(dirname "$0")/../lib.sh"
 sw_setup
 EXTRA='webhooks = { allow_private = true; retry_initial_s = 1; timeout_s = 3; };'
@@ -104,7 +106,8 @@ cli_err 1 'webhook URL "ftp://example.org/x" must be an http:// or https:// URL'
 cli_err 1 'unknown event "blockade.begun"' add https://example.org/x --events blockade.started,blockade.begun
 cli_err 1 '--corridor "nowhere" is not a configured corridor' add https://example.org/x --corridor lachin --corridor nowhere
 cli_err 1 '--format "html" must be standard or text' add https://example.org/x --format html
-cli_err 1 '--lang "english" must be a language tag' add https://example.org/x --lang english
+cli_err 1 '--lang "english" is not a language this installation serves (status.languages: en)' add https://example.org/x --lang english
+cli_err 1 '--lang "hy" is not a language this installation serves (status.languages: en)' add https://example.org/x --lang hy
 cli_err 1 'host "127.0.0.1" has the private address 127.0.0.1 (set webhooks.allow_private = true to allow it)' add "$H/x"
 cli_err 1 'host "10.1.2.3" has the private address 10.1.2.3' add http://10.1.2.3/x
 cli_err 1 'host "::1" has the private address ::1' add 'http://[::1]:9/x'
@@ -142,7 +145,7 @@ sub s2 --format text --events disruption.started,disruption.ended
 S2=$SUB
 expect_eq "$(echo "$(tail -n 1 "$RCV/secrets")" | grep -cE '^s2 whsec_[A-Za-z0-9+/]{43}=$')" "1" "the secret, on the last line"
 pcli list >"$WORK/list"
-expect_eq "$(sed -n 2p "$WORK/list" | cut -f 1-6)" "$S1	$H/s1	corridor.status_changed,blockade.started,blockade.ended,disruption.started,disruption.ended,source.silent	*	standard	en" "list: defaults"
+expect_eq "$(sed -n 2p "$WORK/list" | cut -f 1-6)" "$S1	$H/s1	corridor.status_changed,blockade.started,blockade.ended,disruption.started,disruption.ended,source.silent	*	standard	-" "list: defaults (no language: the default one)"
 expect_eq "$(grep -c whsec_ "$WORK/list")" "0" "list shows no secret"
 start_a
 until_ok "the decider's first look" 'test "$(state_rows)" = 2'
@@ -302,4 +305,58 @@ expect_eq "$(sql "SELECT string_agg(msg_id, ',' ORDER BY msg_id) FROM supplywatc
 	"msg_new_removed,msg_old_pending" "what retention keeps"
 expect_eq "$(sql "SELECT count(*) FROM supplywatch.webhook_outbox WHERE id <= 3")" "0" "delivered long ago: deleted"
 expect_contains "$WORK/daemon.log" "webhooks: 4 outbox rows older than 2 days deleted" "the pruning logged"
+sw_stop
+
+# --- (f) text in the subscription's language: a throwaway Armenian catalogue (status.locale_dir)
+# and lachin's Armenian name; --lang checked against status.languages; a language the
+# configuration drops falls back to the default --------------------------------------------
+mkdir -p "$WORK/locale/hy/LC_MESSAGES"
+cat >"$WORK/hy.po" <<'PO'
+msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\n"
+
+msgctxt "service"
+msgid "gas"
+msgstr "գազ"
+
+msgid "%s: %s disruption began in %s."
+msgstr "%1$s. %3$s-ում ընդհատվել է %2$s-ի մատակարարումը։"
+PO
+msgfmt --check-format -o "$WORK/locale/hy/LC_MESSAGES/supplywatch.mo" "$WORK/hy.po" || fail "msgfmt hy.po"
+with_hy() {	# FILE: status.languages en and hy, and lachin's name in Armenian
+	sed -i -e "s|^status = { |status = { languages = [ \"en\", \"hy\" ]; locale_dir = \"$WORK/locale\"; |" \
+		-e 's|{ id = "lachin"; name = "Lachin corridor";|& names = { hy = "Լաչինի միջանցք"; };|' "$1"
+}
+write_config "$WORK/daemon.conf" "dbname=$DB user=sw_test_daemon" "$EXTRA"
+with_hy "$WORK/daemon.conf"
+with_hy "$WORK/cli-private.conf"
+cli_err 1 '--lang "ru" is not a language this installation serves (status.languages: en, hy)' add "$H/x" --lang ru
+sub s4 --format text --lang hy --corridor lachin --events disruption.started,disruption.ended
+S4=$SUB
+sub s5 --format text --corridor lachin --events disruption.started,disruption.ended
+S5=$SUB
+expect_eq "$(pcli list | awk -F '\t' -v a="$S4" -v b="$S5" '$1 == a || $1 == b {print $5 "/" $6}' | paste -sd ' ')" \
+	"text/hy text/-" "list: the language, - for none"
+BASE=$(sql "SELECT max(id) FROM supplywatch.webhook_outbox")
+start_a
+report "$(dis gas d6 'Town F')" "gas disruption in Town F"
+until_ok "s4 and s5 answered" 'test "$(arrivals s4)" = 1 && test "$(arrivals s5)" = 1'
+expect_eq "$(rlog '[.[] | select(.name == "s4") | .body | fromjson | .text]')" \
+	'["Լաչինի միջանցք. Town F-ում ընդհատվել է գազ-ի մատակարարումը։"]' "s4: in Armenian, with the corridor's Armenian name"
+expect_eq "$(rlog '[.[] | select(.name == "s5") | .body | fromjson | .text]')" \
+	'["Lachin corridor: gas disruption began in Town F."]' "s5: no language, the default one"
+expect_eq "$(sql "SELECT string_agg(webhook || ':' || coalesce(lang, '-'), ',' ORDER BY webhook) FROM analytics.webhook_deliveries WHERE id > $BASE")" \
+	"$S1:-,$S2:en,$S3:-,$S4:hy,$S5:en" "analytics.webhook_deliveries: the language each text was written in"
+sw_stop
+write_config "$WORK/daemon.conf" "dbname=$DB user=sw_test_daemon" "$EXTRA"	# hy no longer served
+start_a
+report "$(dis gas d6 'Town F' ended)" "gas disruption in Town F ended"
+until_ok "s4's second message" 'test "$(arrivals s4)" = 2'
+expect_eq "$(rlog '[.[] | select(.name == "s4") | .body | fromjson | .text] | .[1]')" \
+	'"Lachin corridor: gas disruption in Town F has ended."' "s4: its language dropped from status.languages, the default one"
+expect_contains "$WORK/daemon.log" "webhooks: subscription $S4 asks for language \"hy\", which status.languages does not list; its message is in en" "the fallback logged"
+expect_eq "$(pcli list | awk -F '\t' -v a="$S4" '$1 == a {print $6}')" "hy" "the subscription keeps its language"
+expect_eq "$(rlog '[.[] | select(.valid | not)] | length')" "0" "every signature valid"
 sw_stop

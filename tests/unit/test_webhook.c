@@ -1,4 +1,7 @@
-/* Webhooks: event names, the decider, message bodies, chat escaping, signatures, targets. */
+/*
+ * Webhooks: event names, the decider, message bodies (text in a language,
+ * from a catalogue msgfmt compiles here), chat escaping, signatures, targets.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,11 +9,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <sodium.h>
 
 #include "core/rules.h"
 #include "core/webhook.h"
+#include "unit_config.h"
+
+static struct sw_corridor lachin = { .id = "lachin", .name = "Lachin corridor" };
+static struct strbuf said = STRBUF_INIT;
+
+/* ev's text-format sentence in L (valid until the next call). */
+static const char *text(const struct wh_event *ev, const struct lang *L)
+{
+	sb_reset(&said);
+	webhook_text(&said, ev, L);
+	return said.buf;
+}
+
+static const char *en(const struct wh_event *ev)
+{
+	return text(ev, &i18n_english);
+}
 
 static void parses_event_lists(void **st)
 {
@@ -36,8 +57,7 @@ static struct wh_facts facts(int status)
 	struct wh_facts f;
 
 	memset(&f, 0, sizeof(f));
-	f.corridor_id = "lachin";
-	f.corridor_name = "Lachin corridor";
+	f.corridor = &lachin;
 	f.status = status;
 	f.now = 1700000000;
 	f.silent_after_s = 24 * 3600;
@@ -101,27 +121,27 @@ static void status_and_blockade(void **st)
 	ev = step(&s, &f);
 	assert_int_equal(ev.n, 2);
 	assert_int_equal(ev.ev[0].type, WH_STATUS_CHANGED);
-	assert_string_equal(ev.ev[0].text,
+	assert_string_equal(en(&ev.ev[0]),
 			    "Lachin corridor: status changed from restricted to blocked (day 12 of the blockade).");
-	body = webhook_body(&ev.ev[0], WH_STANDARD, 1700000000);
+	body = webhook_body(&ev.ev[0], WH_STANDARD, &i18n_english, 1700000000);
 	assert_string_equal(body, "{\"type\":\"corridor.status_changed\",\"timestamp\":\"2023-11-14T22:13:20Z\","
 			    "\"data\":{\"corridor\":\"lachin\",\"corridor_name\":\"Lachin corridor\","
 			    "\"from\":\"restricted\",\"to\":\"blocked\",\"blockade_day\":12}}");
 	free(body);
 	assert_int_equal(ev.ev[1].type, WH_BLOCKADE_STARTED);
-	assert_string_equal(ev.ev[1].text, "Lachin corridor: a blockade began on 2022-12-01 (day 12).");
-	body = webhook_body(&ev.ev[1], WH_TEXT, 1700000000);
-	assert_string_equal(body, "{\"text\":\"Lachin corridor: a blockade began on 2022-12-01 (day 12).\"}");
+	assert_string_equal(en(&ev.ev[1]), "Lachin corridor: a blockade began on 1 December 2022 (day 12).");
+	body = webhook_body(&ev.ev[1], WH_TEXT, &i18n_english, 1700000000);
+	assert_string_equal(body, "{\"text\":\"Lachin corridor: a blockade began on 1 December 2022 (day 12).\"}");
 	free(body);
 	wh_events_free(&ev);
 	f.status = ST_OPEN;
 	f.blockade = false;
 	ev = step(&s, &f);
 	assert_int_equal(ev.n, 2);
-	assert_string_equal(ev.ev[0].text, "Lachin corridor: status changed from blocked to open.");
+	assert_string_equal(en(&ev.ev[0]), "Lachin corridor: status changed from blocked to open.");
 	assert_int_equal(ev.ev[1].type, WH_BLOCKADE_ENDED);
-	assert_string_equal(ev.ev[1].text, "Lachin corridor: the blockade that began on 2022-12-01 has ended.");
-	body = webhook_body(&ev.ev[1], WH_STANDARD, 1700000000);
+	assert_string_equal(en(&ev.ev[1]), "Lachin corridor: the blockade that began on 1 December 2022 has ended.");
+	body = webhook_body(&ev.ev[1], WH_STANDARD, &i18n_english, 1700000000);
 	assert_string_equal(body, "{\"type\":\"blockade.ended\",\"timestamp\":\"2023-11-14T22:13:20Z\","
 			    "\"data\":{\"corridor\":\"lachin\",\"corridor_name\":\"Lachin corridor\",\"since\":\"2022-12-01\"}}");
 	free(body);
@@ -144,9 +164,9 @@ static void disruptions(void **st)
 	f.ndis = 2;
 	ev = step(&s, &f);
 	assert_int_equal(ev.n, 2);
-	assert_string_equal(ev.ev[0].text, "Lachin corridor: gas disruption began in Stepanakert.");
-	assert_string_equal(ev.ev[1].text, "Lachin corridor: water disruption began.");
-	body = webhook_body(&ev.ev[0], WH_STANDARD, 1700000000);
+	assert_string_equal(en(&ev.ev[0]), "Lachin corridor: gas disruption began in Stepanakert.");
+	assert_string_equal(en(&ev.ev[1]), "Lachin corridor: water disruption began.");
+	body = webhook_body(&ev.ev[0], WH_STANDARD, &i18n_english, 1700000000);
 	assert_string_equal(body, "{\"type\":\"disruption.started\",\"timestamp\":\"2023-11-14T22:13:20Z\","
 			    "\"data\":{\"corridor\":\"lachin\",\"corridor_name\":\"Lachin corridor\",\"service\":\"gas\","
 			    "\"location\":\"Stepanakert\",\"since\":\"2023-01-03T08:00:00+04:00\"}}");
@@ -157,7 +177,7 @@ static void disruptions(void **st)
 	ev = step(&s, &f);
 	assert_int_equal(ev.n, 1);
 	assert_int_equal(ev.ev[0].type, WH_DISRUPTION_ENDED);
-	assert_string_equal(ev.ev[0].text, "Lachin corridor: gas disruption in Stepanakert has ended.");
+	assert_string_equal(en(&ev.ev[0]), "Lachin corridor: gas disruption in Stepanakert has ended.");
 	assert_string_equal(json_string_value(json_object_get(ev.ev[0].data, "since")), "2023-01-03T08:00:00+04:00");
 	wh_events_free(&ev);
 	wh_state_free(&s);
@@ -178,7 +198,7 @@ static void silence_once_per_silence(void **st)
 	f.now += 24 * 3600;	/* 25 h */
 	ev = step(&s, &f);
 	assert_int_equal(ev.n, 1);
-	assert_string_equal(ev.ev[0].text, "Lachin corridor: no report from NGO A for 25 hours (the last was at 2023-11-14T21:13:20Z).");
+	assert_string_equal(en(&ev.ev[0]), "Lachin corridor: no report from NGO A for 25 hours (the last was on 14 November 2023, 21:13 UTC).");
 	assert_int_equal(json_integer_value(json_object_get(ev.ev[0].data, "silent_hours")), 25);
 	wh_events_free(&ev);
 	f.now += 3600;
@@ -228,17 +248,194 @@ static void chat_escape_hostile(void **st)
 	f.ndis = 1;
 	webhook_decide(&s, &f, &next, &ev);
 	assert_int_equal(ev.n, 1);
-	body = webhook_body(&ev.ev[0], WH_TEXT, 0);
+	body = webhook_body(&ev.ev[0], WH_TEXT, &i18n_english, 0);
 	assert_string_equal(body, "{\"text\":\"Lachin corridor: gas disruption began in &lt;\\\\!channel&gt; \\\\*bold\\\\* "
 			    "@\xe2\x80\x8bhere \\\\[x\\\\]\\\\(http:\xe2\x80\x8b//e\\\\).\"}");
 	free(body);
 	/* The standard format carries the reporter's text as it is, JSON-escaped. */
-	body = webhook_body(&ev.ev[0], WH_STANDARD, 0);
+	body = webhook_body(&ev.ev[0], WH_STANDARD, &i18n_english, 0);
 	assert_non_null(strstr(body, "\"location\":\"<!channel> *bold* @here [x](http://e)\""));
 	free(body);
 	wh_events_free(&ev);
 	wh_state_free(&s);
 	wh_state_free(&next);
+}
+
+/* ---- text in a language: a throwaway Armenian catalogue and names per language ---- */
+
+static const char hy_po[] =
+	"msgid \"\"\n"
+	"msgstr \"\"\n"
+	"\"Content-Type: text/plain; charset=UTF-8\\n\"\n"
+	"\"Plural-Forms: nplurals=2; plural=(n != 1);\\n\"\n"
+	"\n"
+	"msgctxt \"day status\"\nmsgid \"restricted\"\nmsgstr \"սահմանափակ\"\n\n"
+	"msgctxt \"day status\"\nmsgid \"blocked\"\nmsgstr \"փակ\"\n\n"
+	"msgctxt \"service\"\nmsgid \"gas\"\nmsgstr \"գազ\"\n\n"
+	"msgctxt \"month in a date\"\nmsgid \"December\"\nmsgstr \"դեկտեմբերի\"\n\n"
+	"msgctxt \"month in a date\"\nmsgid \"November\"\nmsgstr \"նոյեմբերի\"\n\n"
+	"msgctxt \"date\"\nmsgid \"%s %s %s\"\nmsgstr \"%3$s թ. %2$s %1$s\"\n\n"
+	"msgctxt \"thousands separator\"\nmsgid \",\"\nmsgstr \" \"\n\n"
+	/* The arguments reordered, as a translation may. */
+	"msgid \"%s: status changed from %s to %s (day %s of the blockade).\"\n"
+	"msgstr \"%1$s. շրջափակման %4$s-րդ օր. կարգավիճակը՝ %2$s → %3$s։\"\n\n"
+	"msgid \"%s: a blockade began on %s (day %s).\"\n"
+	"msgstr \"%1$s. շրջափակումը սկսվել է %2$s (%3$s-րդ օր)։\"\n\n"
+	"msgid \"%s: %s disruption began in %s.\"\n"
+	"msgstr \"%1$s. %3$s-ում ընդհատվել է %2$s-ի մատակարարումը։\"\n";
+
+static char mo_dir[64];
+
+/* Compiles hy_po with msgfmt into mo_dir/hy/LC_MESSAGES/supplywatch.mo. */
+static int compile_hy(void)
+{
+	char cmd[512], po[96];
+	FILE *f;
+
+	snprintf(mo_dir, sizeof(mo_dir), "/tmp/sw-unit-mo-XXXXXX");
+	if (!mkdtemp(mo_dir))
+		return -1;
+	snprintf(po, sizeof(po), "%s/hy.po", mo_dir);
+	if (!(f = fopen(po, "w")))
+		return -1;
+	fputs(hy_po, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/hy/LC_MESSAGES && msgfmt --check-format -o %s/hy/LC_MESSAGES/supplywatch.mo %s",
+		 mo_dir, mo_dir, po);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void remove_hy(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", mo_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", mo_dir);
+}
+
+/* status.languages en and hy; lachin has an Armenian name (with markup to make inert), rafah none. */
+static struct sw_config *hy_config(void)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text),
+		 "status = { languages = [ \"en\", \"hy\" ]; locale_dir = \"%s\"; };\n"
+		 "corridors = (\n"
+		 "  { id = \"lachin\"; name = \"Lachin corridor\"; baseline_trucks_per_day = 400;\n"
+		 "    names = { hy = \"Լաչինի միջանցք (Բերձոր)\"; }; },\n"
+		 "  { id = \"rafah\"; name = \"Rafah crossing\"; baseline_trucks_per_day = 500; }\n"
+		 ");\n", mo_dir);
+	return unit_config_load(text);
+}
+
+static void text_in_a_language(void **st)
+{
+	struct sw_config *cfg;
+	const struct lang *hy, *L;
+	struct lang *swapped[2];
+	struct ongoing dis = { "gas", "Ստեփանակերտ", 1672718400, 14400, 19360, 3, -1, 1 };
+	struct wh_org org = { "ngo-a", "NGO A", 1700000000 - 3600 };
+	struct wh_state s = { 0 };
+	struct wh_facts f;
+	struct wh_events ev;
+	char *a, *b;
+
+	(void)st;
+	assert_int_equal(compile_hy(), 0);
+	cfg = hy_config();
+	assert_non_null(cfg);
+	assert_int_equal(cfg->nlangs, 2);
+	hy = cfg->langs[1];
+	assert_string_equal(hy->code, "hy");
+	/* The subscription's language; none, or one no longer served: the default. */
+	assert_ptr_equal(webhook_lang(cfg->langs, cfg->nlangs, "hy"), hy);
+	assert_ptr_equal(webhook_lang(cfg->langs, cfg->nlangs, NULL), cfg->langs[0]);
+	assert_ptr_equal(webhook_lang(cfg->langs, cfg->nlangs, ""), cfg->langs[0]);
+	assert_ptr_equal(webhook_lang(cfg->langs, cfg->nlangs, "ru"), cfg->langs[0]);
+	swapped[0] = cfg->langs[1];
+	swapped[1] = cfg->langs[0];
+	assert_ptr_equal(webhook_lang(swapped, 2, "ru"), hy);
+
+	f = facts(ST_RESTRICTED);
+	f.corridor = config_corridor(cfg, "lachin");
+	ev = step(&s, &f);
+	wh_events_free(&ev);
+	f.status = ST_BLOCKED;
+	f.blockade = true;
+	f.blockade_since = 19327;	/* 2022-12-01 */
+	f.blockade_day = 1234;
+	f.dis = &dis;
+	f.ndis = 1;
+	f.orgs = &org;
+	f.norgs = 1;
+	f.now += 1800 * 3600;
+	ev = step(&s, &f);
+	assert_int_equal(ev.n, 4);
+	L = hy;
+	assert_string_equal(text(&ev.ev[0], L), "Լաչինի միջանցք \\(Բերձոր\\). շրջափակման 1 234-րդ օր. "
+			    "կարգավիճակը՝ սահմանափակ → փակ։");
+	assert_string_equal(text(&ev.ev[1], L), "Լաչինի միջանցք \\(Բերձոր\\). շրջափակումը սկսվել է "
+			    "2022 թ. դեկտեմբերի 1 (1 234-րդ օր)։");
+	assert_string_equal(text(&ev.ev[2], L), "Լաչինի միջանցք \\(Բերձոր\\). Ստեփանակերտ-ում ընդհատվել է գազ-ի մատակարարումը։");
+	/* Not translated: the English sentence, with the names, numbers and dates of the language. */
+	assert_string_equal(text(&ev.ev[3], L), "Լաչինի միջանցք \\(Բերձոր\\): no report from NGO A for 1 801 hours "
+			    "(the last was on 2023 թ. նոյեմբերի 14, 21:13 UTC).");
+	/* The same events in the default language: English, the configured name. */
+	assert_string_equal(text(&ev.ev[0], cfg->langs[0]),
+			    "Lachin corridor: status changed from restricted to blocked (day 1,234 of the blockade).");
+	assert_string_equal(text(&ev.ev[3], cfg->langs[0]),
+			    "Lachin corridor: no report from NGO A for 1,801 hours (the last was on 14 November 2023, 21:13 UTC).");
+	/* JSON is not translated: the standard format is the same in every language. */
+	a = webhook_body(&ev.ev[0], WH_STANDARD, hy, 1700000000);
+	b = webhook_body(&ev.ev[0], WH_STANDARD, cfg->langs[0], 1700000000);
+	assert_string_equal(a, b);
+	assert_non_null(strstr(a, "\"corridor_name\":\"Lachin corridor\",\"from\":\"restricted\",\"to\":\"blocked\""));
+	free(a);
+	free(b);
+	a = webhook_body(&ev.ev[2], WH_TEXT, hy, 0);
+	assert_string_equal(a, "{\"text\":\"Լաչինի միջանցք \\\\(Բերձոր\\\\). Ստեփանակերտ-ում ընդհատվել է գազ-ի մատակարարումը։\"}");
+	free(a);
+	wh_events_free(&ev);
+	wh_state_free(&s);
+
+	/* A corridor without an Armenian name keeps its configured one; a sentence not translated stays English. */
+	f = facts(ST_OPEN);
+	f.corridor = config_corridor(cfg, "rafah");
+	ev = step(&s, &f);
+	wh_events_free(&ev);
+	f.status = ST_RESTRICTED;
+	ev = step(&s, &f);
+	assert_int_equal(ev.n, 1);
+	assert_string_equal(text(&ev.ev[0], hy), "Rafah crossing: status changed from open to սահմանափակ.");
+	wh_events_free(&ev);
+	wh_state_free(&s);
+	ev = (struct wh_events){ 0 };
+	webhook_test_event(7, &ev);
+	assert_string_equal(text(&ev.ev[0], hy), "supplywatch: test message for webhook 7.");
+	wh_events_free(&ev);
+	unit_config_free(cfg);
+	remove_hy();
+}
+
+/* One hour is singular in English; the count is written as the language writes numbers. */
+static void silent_for_one_hour(void **st)
+{
+	struct wh_org org = { "ngo-a", "NGO A", 1700000000 - 3600 };
+	struct wh_facts f = facts(ST_OPEN);
+	struct wh_state s = { 0 };
+	struct wh_events ev;
+
+	(void)st;
+	f.silent_after_s = 1800;
+	wh_state_set(&s, "init", "1");
+	f.orgs = &org;
+	f.norgs = 1;
+	ev = step(&s, &f);
+	assert_int_equal(ev.n, 1);
+	assert_string_equal(en(&ev.ev[0]), "Lachin corridor: no report from NGO A for 1 hour (the last was on 14 November 2023, 21:13 UTC).");
+	wh_events_free(&ev);
+	wh_state_free(&s);
 }
 
 /*
@@ -311,12 +508,18 @@ int main(void)
 		cmocka_unit_test(disruptions),
 		cmocka_unit_test(silence_once_per_silence),
 		cmocka_unit_test(chat_escape_hostile),
+		cmocka_unit_test(text_in_a_language),
+		cmocka_unit_test(silent_for_one_hour),
 		cmocka_unit_test(signature_vector),
 		cmocka_unit_test(secrets_and_ids),
 		cmocka_unit_test(private_targets),
 	};
 
+	int rc;
+
 	if (sodium_init() < 0)
 		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	sb_release(&said);
+	return rc;
 }
