@@ -25,10 +25,10 @@ static const char *const purposes[] = { "food", "medical", "fuel", "wash", "asse
 const char *const report_severities[] = { "none", "low", "moderate", "severe", "critical", NULL };
 static const char *const categories[] = { "food", "medicine", "fuel", "hygiene", "baby", "other", NULL };
 /* TRANSLATORS: a service that can be disrupted, as a sentence names it ("gas disruption began"). */
-const char *const report_services[] = { NP_("service", "gas"), NP_("service", "electricity"),
-					NP_("service", "water"), NP_("service", "internet"), NP_("service", "phone"),
-					NP_("service", "fuel"), NP_("service", "medical"), NP_("service", "transport"),
-					NP_("service", "education"), NP_("service", "other"), NULL };
+const char *const report_services[] = { NP_("service in a sentence", "gas"), NP_("service in a sentence", "electricity"),
+					NP_("service in a sentence", "water"), NP_("service in a sentence", "internet"), NP_("service in a sentence", "phone"),
+					NP_("service in a sentence", "fuel"), NP_("service in a sentence", "medical"), NP_("service in a sentence", "transport"),
+					NP_("service in a sentence", "education"), NP_("service in a sentence", "other"), NULL };
 static const char *const access_statuses[] = { "open", "restricted", "blocked", NULL };
 
 enum ftype { F_UUID, F_DATE, F_TS, F_INT, F_NUM, F_TEXT, F_URL, F_ENUM, F_CORRIDOR };

@@ -6,8 +6,8 @@
 #include "util/i18n.h"
 
 /* TRANSLATORS: a corridor's status on a day, as a sentence names it ("status changed from open to blocked"). */
-const char *const status_names[] = { NP_("day status", "unknown"), NP_("day status", "open"),
-				     NP_("day status", "restricted"), NP_("day status", "blocked"), NULL };
+const char *const status_names[] = { NP_("status", "unknown"), NP_("status", "open"),
+				     NP_("status", "restricted"), NP_("status", "blocked"), NULL };
 const char *const basis_names[] = { "none", "declared", "flows", NULL };
 
 const char *status_name(int status)

@@ -357,13 +357,13 @@ static int64_t num(const struct wh_event *ev, const char *key)
 static void say_status(struct strbuf *out, const struct wh_event *ev, const struct lang *L, const char *c)
 {
 	/* The words are marked for translators where they are defined (core/rules.c). */
-	const char *from = trp(L, "day status", str(ev, "from")), *to = trp(L, "day status", str(ev, "to"));
+	const char *from = trp(L, "status", str(ev, "from")), *to = trp(L, "status", str(ev, "to"));
 	char day[I18N_NUM_LEN];
 
 	if (json_is_integer(json_object_get(ev->data, "blockade_day"))) {
 		/*
 		 * TRANSLATORS: a chat message.  %1$s a corridor's name; %2$s and %3$s its
-		 * status before and after (context "day status": open, restricted,
+		 * status before and after (context "status": open, restricted,
 		 * blocked, unknown); %4$s which day of the ongoing blockade today is.
 		 */
 		sb_addf(out, tr(L, "%s: status changed from %s to %s (day %s of the blockade)."), c, from, to,
@@ -371,7 +371,7 @@ static void say_status(struct strbuf *out, const struct wh_event *ev, const stru
 	} else {
 		/*
 		 * TRANSLATORS: a chat message.  %1$s a corridor's name; %2$s and %3$s its
-		 * status before and after (context "day status").
+		 * status before and after (context "status").
 		 */
 		sb_addf(out, tr(L, "%s: status changed from %s to %s."), c, from, to);
 	}
@@ -399,26 +399,26 @@ static void say_disruption(struct strbuf *out, const struct wh_event *ev, const 
 			   struct inert *in)
 {
 	/* The services are marked for translators where they are defined (core/report.c). */
-	const char *s = inert(in, trp(L, "service", str(ev, "service"))), *where = str(ev, "location");
+	const char *s = inert(in, trp(L, "service in a sentence", str(ev, "service"))), *where = str(ev, "location");
 
 	if (ev->type == WH_DISRUPTION_STARTED && *where) {
 		/*
 		 * TRANSLATORS: a chat message.  %1$s a corridor's name; %2$s a service
-		 * (context "service": gas, electricity, water...); %3$s a place, as a
+		 * (context "service in a sentence": gas, electricity, water...); %3$s a place, as a
 		 * reporter wrote it.
 		 */
 		sb_addf(out, tr(L, "%s: %s disruption began in %s."), c, s, inert(in, where));
 	} else if (ev->type == WH_DISRUPTION_STARTED) {
-		/* TRANSLATORS: a chat message.  %1$s a corridor's name; %2$s a service (context "service"). */
+		/* TRANSLATORS: a chat message.  %1$s a corridor's name; %2$s a service (context "service in a sentence"). */
 		sb_addf(out, tr(L, "%s: %s disruption began."), c, s);
 	} else if (*where) {
 		/*
 		 * TRANSLATORS: a chat message.  %1$s a corridor's name; %2$s a service
-		 * (context "service"); %3$s a place, as a reporter wrote it.
+		 * (context "service in a sentence"); %3$s a place, as a reporter wrote it.
 		 */
 		sb_addf(out, tr(L, "%s: %s disruption in %s has ended."), c, s, inert(in, where));
 	} else {
-		/* TRANSLATORS: a chat message.  %1$s a corridor's name; %2$s a service (context "service"). */
+		/* TRANSLATORS: a chat message.  %1$s a corridor's name; %2$s a service (context "service in a sentence"). */
 		sb_addf(out, tr(L, "%s: %s disruption has ended."), c, s);
 	}
 }
