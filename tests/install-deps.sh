@@ -6,7 +6,7 @@
 set -eu
 PKGS="build-essential pkg-config libpq-dev libconfig-dev libmicrohttpd-dev
 libjansson-dev libsodium-dev libsystemd-dev libcmocka-dev libxml2-dev zlib1g-dev libcsv-dev libcurl4-openssl-dev postgresql
-postgresql-client curl jq tzdata faketime clang libclang-rt-14-dev libxml2-utils prometheus systemd python3 chromium fonts-dejavu-core ${EXTRA_PKGS:-}"
+postgresql-client curl jq tzdata faketime clang libclang-rt-14-dev libxml2-utils prometheus systemd python3 chromium fonts-dejavu-core gettext ${EXTRA_PKGS:-}"
 if [ "${BENCH:-0}" = 1 ]; then PKGS="$PKGS wrk nginx"; fi
 
 missing=""

@@ -142,10 +142,14 @@ browse status-ar "$SW_URL/corridors/lachin?as_of=2023-01-10&lang=ar" \
 	--badge "مغلق" \
 	--text "اليوم ١٠ من الحصار، منذ ١ كانون الثاني ٢٠٢٣" \
 	--text "Stepanakert" \
+	--text "عدد الشاحنات في ٩ كانون الثاني ٢٠٢٣: ٢" \
 	--literal "$HOSTILE"
 
 # Armenian: left to right, its own script, genitive month names.
 browse status-hy "$SW_URL/corridors/lachin?as_of=2023-01-10&lang=hy" \
 	--lang hy --dir ltr \
+	--badge "ՓԱԿ" \
+	--text "Շրջափակման 10 օր, սկիզբը՝ 1 հունվարի, 2023 թ." \
+	--text "Բեռնատարներ (10 հունվարի, 2023 թ.)՝ 6" \
 	--literal "$HOSTILE"
 sw_stop
