@@ -119,8 +119,8 @@ static void surface_headers(struct MHD_Response *r, const char *type, bool gz)
 
 static bool wants_gzip(struct request *rq, const struct blob *b)
 {
-	return b->gz && accepts_gzip(MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
-								  MHD_HTTP_HEADER_ACCEPT_ENCODING));
+	return accepts_gzip(MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
+							 MHD_HTTP_HEADER_ACCEPT_ENCODING)) && blob_gz(b);
 }
 
 static enum MHD_Result reply_304(struct request *rq, const struct blob *b, const char *etag,

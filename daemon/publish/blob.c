@@ -1,6 +1,7 @@
 #include "publish/blob.h"
 
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,12 +51,37 @@ void blob_make(struct blob *b, const char *type, const char *bytes, size_t len,
 	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
 	snprintf(b->etag, sizeof(b->etag), "\"%s\"", hex);
 	snprintf(b->etag_gz, sizeof(b->etag_gz), "\"%s-gz\"", hex);
-	if (gzip)
-		b->gz = gzip_of(b->body, b->len, &b->gz_len);
+	/* Gzip makes nothing under 256 bytes smaller. */
+	if (gzip && len >= 256) {
+		pthread_mutex_init(&b->gz_lock, NULL);
+		atomic_init(&b->gz_state, BLOB_GZ_LATER);
+	} else {
+		atomic_init(&b->gz_state, BLOB_GZ_NO);
+	}
+}
+
+bool blob_gz(const struct blob *cb)
+{
+	/* The bytes are never changed: only the twin is added, under the blob's own lock. */
+	struct blob *b = (struct blob *)(uintptr_t)cb;
+	int st = atomic_load_explicit(&b->gz_state, memory_order_acquire);
+
+	if (st == BLOB_GZ_LATER) {
+		pthread_mutex_lock(&b->gz_lock);
+		if (atomic_load_explicit(&b->gz_state, memory_order_relaxed) == BLOB_GZ_LATER) {
+			b->gz = gzip_of(b->body, b->len, &b->gz_len);
+			atomic_store_explicit(&b->gz_state, BLOB_GZ_MADE, memory_order_release);
+		}
+		pthread_mutex_unlock(&b->gz_lock);
+		st = BLOB_GZ_MADE;
+	}
+	return st == BLOB_GZ_MADE && b->gz;
 }
 
 void blob_free(struct blob *b)
 {
+	if (atomic_load_explicit(&b->gz_state, memory_order_relaxed) != BLOB_GZ_NO)
+		pthread_mutex_destroy(&b->gz_lock);
 	free(b->body);
 	free(b->gz);
 	memset(b, 0, sizeof(*b));

@@ -243,7 +243,8 @@ static bool rebuild(PGconn *c, bool everything)
 	/* The previous snapshot's pages go back to the system, not to the arena. */
 	malloc_trim(0);
 	metrics_snapshot_built((double)(clock_ms() - t0) / 1e3);
-	log_debug("snapshot: rebuilt in %lld ms", (long long)(clock_ms() - t0));
+	log_debug("snapshot: rebuilt in %lld ms (rendering %lld ms, %zu languages)",
+		  (long long)(clock_ms() - t0), (long long)next->render_ms, next->nlangs);
 	return true;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "render/render.h"
+#include "util/clock.h"
 
 #define TYPE_JSON "application/json"
 #define TYPE_HTML "text/html; charset=utf-8"
@@ -142,7 +143,7 @@ static void render_variant(struct snapshot *s, const struct snapshot *prev, int 
 
 static size_t blob_bytes(const struct blob *b)
 {
-	return b->len + b->gz_len;
+	return b->len;
 }
 
 /* What each language's pages and feeds hold, both variants: the cost of serving it. */
@@ -157,7 +158,8 @@ static void count_lang_bytes(struct snapshot *s, struct strbuf *t)
 				s->lang_bytes[l] += blob_bytes(&s->corridor_html[down][l * s->n + i]);
 		}
 	sb_addstr(t, "# HELP supplywatch_snapshot_language_bytes Bytes of the pre-rendered pages and "
-		  "feeds of each served language (status.languages), gzipped twins included.\n"
+		  "feeds of each served language (status.languages); their gzipped twins, made on "
+		  "first request, come on top.\n"
 		  "# TYPE supplywatch_snapshot_language_bytes gauge\n");
 	for (size_t l = 0; l < s->nlangs; l++)
 		sb_addf(t, "supplywatch_snapshot_language_bytes{language=\"%s\"} %zu\n",
@@ -167,6 +169,7 @@ static void count_lang_bytes(struct snapshot *s, struct strbuf *t)
 void snapshot_render(struct snapshot *s, const struct snapshot *prev)
 {
 	struct strbuf t = STRBUF_INIT;
+	int64_t t0 = clock_ms();
 	unsigned k = 0;
 
 	s->nlangs = s->cfg->nlangs ? s->cfg->nlangs : 1;
@@ -186,6 +189,7 @@ void snapshot_render(struct snapshot *s, const struct snapshot *prev)
 	count_lang_bytes(s, &t);
 	s->metrics_gauges = xstrdup(t.buf);
 	sb_release(&t);
+	s->render_ms = clock_ms() - t0;
 }
 
 static void snapshot_free(struct snapshot *s)

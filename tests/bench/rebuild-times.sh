@@ -6,7 +6,9 @@
 # (psql, which announces them); the times are the daemon's own "snapshot:
 # rebuilt in N ms" log lines.  Builds alternate, so the machine's load
 # falls on both alike.
-#   usage: rebuild-times.sh BUILD_A BUILD_B [REPORTS] [ROUNDS]
+#   usage: [LANGS_B='"en", "ar", "he", "hy", "ru"'] rebuild-times.sh BUILD_A BUILD_B [REPORTS] [ROUNDS]
+# LANGS_B: status.languages for build B only (the cost of serving languages;
+# A and B may then be the same build).
 # Prints, per build, the full build and each one-report rebuild in ms.
 set -u -o pipefail
 cd "$(dirname "$0")/../.."
@@ -35,6 +37,8 @@ chmod 600 "$WORK/pepper"
 	done
 	echo ');'
 } >"$WORK/d.conf"
+cp "$WORK/d.conf" "$WORK/b.conf"
+[ -n "${LANGS_B:-}" ] && echo "status = { default_language = \"en\"; languages = [ $LANGS_B ]; };" >>"$WORK/b.conf"
 "$B/supplywatch" -c "$WORK/d.conf" migrate >/dev/null || exit 1
 for i in $(seq 1 20); do "$B/supplywatch" -c "$WORK/d.conf" org add "ngo-$(printf %02d "$i")" "NGO $i" >/dev/null; done
 # The corridors, as a daemon would mirror them, so load.sql can refer to them.
@@ -46,10 +50,12 @@ psql -X -q -d rebuild -v n="$REPORTS" -v corridors=50 -v orgs=20 -v days=3652 -f
 psql -X -q -d rebuild -c "VACUUM ANALYZE" >/dev/null
 
 builds() {	# LOG: the rebuild times the daemon logged
-	sed -n 's/.*snapshot: rebuilt in \([0-9]*\) ms/\1/p' "$1" | tr '\n' ' '
+	sed -n 's/.*snapshot: rebuilt in \([0-9]*\) ms.*/\1/p' "$1" | tr '\n' ' '
 }
-for build in "$A" "$B"; do
-	"$build/supplywatchd" -c "$WORK/d.conf" 2>"$WORK/d.log" &
+for side in A B; do
+	build=$([ "$side" = A ] && echo "$A" || echo "$B")
+	conf=$([ "$side" = A ] && echo "$WORK/d.conf" || echo "$WORK/b.conf")
+	"$build/supplywatchd" -c "$conf" 2>"$WORK/d.log" &
 	PID=$!
 	for _ in $(seq 1 600); do grep -q "rebuilt in" "$WORK/d.log" && break; sleep 0.1; done
 	# The next rebuild waits four times the last one's duration (publish/refresh.c).
@@ -68,5 +74,5 @@ for build in "$A" "$B"; do
 	kill "$PID"
 	wait "$PID" 2>/dev/null
 	PID=""
-	echo "$build: $(builds "$WORK/d.log")(ms: the full build, then one per report)"
+	echo "$side $build$([ "$side" = B ] && [ -n "${LANGS_B:-}" ] && echo " (languages: $LANGS_B)"): $(builds "$WORK/d.log")(ms: the full build, then one per report)"
 done
