@@ -195,3 +195,22 @@ void tr_add(struct strbuf *out, void (*esc)(struct strbuf *, const char *), cons
 	}
 	sb_release(&run);
 }
+
+const char *esc_arg(const char *s, char buf[ESC_ARG_LEN])
+{
+	size_t at = 0;
+
+	for (; *s; s++) {
+		const char *rep = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;" :
+				  *s == '"' ? "&quot;" : *s == '\'' ? "&#39;" : NULL;
+		size_t n = rep ? strlen(rep) : 1;
+
+		/* Catalogue words and dates are far shorter; cut at a character, never inside one. */
+		if (at + n >= ESC_ARG_LEN || (!rep && (*s & 0xC0) != 0x80 && at + 5 >= ESC_ARG_LEN))
+			break;
+		memcpy(buf + at, rep ? rep : s, n);
+		at += n;
+	}
+	buf[at] = '\0';
+	return buf;
+}

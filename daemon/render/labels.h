@@ -45,4 +45,13 @@ const char *label_purpose(const struct lang *L, const char *purpose);
 void tr_add(struct strbuf *out, void (*esc)(struct strbuf *, const char *), const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * s (a word or date from a catalogue) escaped for HTML and XML text and
+ * attributes (& < > " '), into buf: an argument of tr_add, which inserts
+ * arguments as they are.  A translator's text never becomes markup.
+ */
+#define ESC_ARG_LEN 1024
+const char *esc_arg(const char *s, char buf[ESC_ARG_LEN]);
+#define E(s) esc_arg((s), (char[ESC_ARG_LEN]){ 0 })
+
 #endif

@@ -209,8 +209,8 @@ static void entry_id(struct strbuf *out, const struct change *c)
 
 /* A message in the feed: our own text escaped for XML, arguments as built. */
 #define T(...) tr_add(out, esc_xml, __VA_ARGS__)
-#define NUM(n) i18n_int(L, (int64_t)(n), (char[I18N_NUM_LEN]){ 0 })
-#define DATE(d) i18n_date(L, (d), (char[I18N_DATE_LEN]){ 0 })
+#define NUM(n) E(i18n_int(L, (int64_t)(n), (char[I18N_NUM_LEN]){ 0 }))
+#define DATE(d) E(i18n_date(L, (d), (char[I18N_DATE_LEN]){ 0 }))
 
 /* Escaped text from a report or the configuration, as an argument of a message. */
 static const char *x(struct strbuf *t, const char *s)
@@ -244,13 +244,13 @@ static void entry_title(struct strbuf *out, const struct lang *L, const struct c
 		break;
 	case CH_STATUS:
 		/* TRANSLATORS: a corridor's name, then its old and new status ("open", "blocked"...). */
-		T(tr(L, "%s: status changed from %s to %s"), name, label_status(L, c->from),
-		  label_status(L, c->to));
+		T(tr(L, "%s: status changed from %s to %s"), name, E(label_status(L, c->from)),
+		  E(label_status(L, c->to)));
 		break;
 	case CH_DIS_BEGAN:
 	case CH_DIS_ENDED: {
 		const struct disruption *d = c->d;
-		const char *svc = label_service_name(L, d->service_name);
+		const char *svc = E(label_service_name(L, d->service_name));
 
 		if (d->location[0] && c->kind == CH_DIS_BEGAN)
 			/* TRANSLATORS: a service ("Gas") and a place (in a report's words). */
@@ -308,10 +308,10 @@ static void summary_status(struct strbuf *out, const struct lang *L, const struc
 
 	if (d->basis == BASIS_DECLARED)
 		T(tr(L, "On %s the status became %s (declared by an access report), after %s."),
-		  DATE(c->date), label_status(L, c->to), label_status(L, c->from));
+		  DATE(c->date), E(label_status(L, c->to)), E(label_status(L, c->from)));
 	else
 		T(tr(L, "On %s the status became %s (from truck flows), after %s."),
-		  DATE(c->date), label_status(L, c->to), label_status(L, c->from));
+		  DATE(c->date), E(label_status(L, c->to)), E(label_status(L, c->from)));
 }
 
 static void summary_disruption(struct strbuf *out, const struct lang *L, const struct change *c)
@@ -323,9 +323,9 @@ static void summary_disruption(struct strbuf *out, const struct lang *L, const s
 	i18n_local(L, d->started_at, d->start_offset, began);
 	if (c->kind == CH_DIS_ENDED)
 		T(trn(L, "Began %s, ended %s, %s day.", "Began %s, ended %s, %s days.", (uint64_t)days),
-		  began, i18n_utc(L, d->ended_at, ended), NUM(days));
+		  E(began), E(i18n_utc(L, d->ended_at, ended)), NUM(days));
 	else
-		T(tr(L, "Began %s."), began);
+		T(tr(L, "Began %s."), E(began));
 	if (d->people >= 0) {
 		sb_addch(out, ' ');
 		T(tr(L, "People affected: %s."), NUM(d->people));
@@ -338,10 +338,10 @@ static void summary_crossing(struct strbuf *out, const struct lang *L, const str
 
 	i18n_local(L, c->x->at, c->x->offset, when);
 	if (c->from != ST_UNKNOWN)
-		T(tr(L, "From %s the crossing was %s (before: %s), by an access report."), when,
-		  label_status(L, c->to), label_status(L, c->from));
+		T(tr(L, "From %s the crossing was %s (before: %s), by an access report."), E(when),
+		  E(label_status(L, c->to)), E(label_status(L, c->from)));
 	else
-		T(tr(L, "From %s the crossing was %s, by an access report."), when, label_status(L, c->to));
+		T(tr(L, "From %s the crossing was %s, by an access report."), E(when), E(label_status(L, c->to)));
 }
 
 static void entry_summary(struct strbuf *out, const struct lang *L, const struct change *c)

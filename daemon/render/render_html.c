@@ -99,17 +99,17 @@ static const char style[] =
 /* ---- small text helpers ---- */
 
 /* Numbers and dates as L writes them, each in a buffer of its own for one statement. */
-#define NUM(n) i18n_int(L, (int64_t)(n), (char[I18N_NUM_LEN]){ 0 })
-#define DEC1(x) i18n_dec1(L, (x), (char[I18N_NUM_LEN]){ 0 })
-#define DEC2(x) i18n_dec2(L, (x), (char[I18N_NUM_LEN]){ 0 })
-#define PCT1(x) i18n_pct1(L, (x), (char[I18N_NUM_LEN]){ 0 })
-#define DATE(d) i18n_date(L, (d), (char[I18N_DATE_LEN]){ 0 })
+#define NUM(n) E(i18n_int(L, (int64_t)(n), (char[I18N_NUM_LEN]){ 0 }))
+#define DEC1(x) E(i18n_dec1(L, (x), (char[I18N_NUM_LEN]){ 0 }))
+#define DEC2(x) E(i18n_dec2(L, (x), (char[I18N_NUM_LEN]){ 0 }))
+#define PCT1(x) E(i18n_pct1(L, (x), (char[I18N_NUM_LEN]){ 0 }))
+#define DATE(d) E(i18n_date(L, (d), (char[I18N_DATE_LEN]){ 0 }))
 /* A number in bold, as an argument of a message. */
-#define BOLD(s) bold((s), (char[I18N_NUM_LEN + 20]){ 0 })
+#define BOLD(s) bold((s), (char[ESC_ARG_LEN + 20]){ 0 })
 
 static const char *bold(const char *s, char *out)
 {
-	snprintf(out, I18N_NUM_LEN + 20, "<strong>%s</strong>", s);
+	snprintf(out, ESC_ARG_LEN + 20, "<strong>%s</strong>", s);
 	return out;
 }
 
@@ -280,7 +280,7 @@ static void page_footer(struct strbuf *out, const struct page *pg)
 
 	sb_addstr(out, "<footer>\n<p>");
 	/* TRANSLATORS: when this page was made: a date and time in UTC. */
-	T(tr(L, "Generated %s."), i18n_utc(L, pg->generated_at, at));
+	T(tr(L, "Generated %s."), E(i18n_utc(L, pg->generated_at, at)));
 	sb_addstr(out, " ");
 	T(tr(L, "Data:"));
 	sb_addstr(out, " <a href=\"/api/v1/status\">");
@@ -318,14 +318,14 @@ static void status_line(struct strbuf *out, const struct lang *L, const struct c
 	const struct day *d = &e->days[e->n - 1];
 
 	sb_addf(out, "<p class=\"st\"><span class=\"badge s%d\">", d->status);
-	T("%s", label_status_badge(L, d->status));
+	esc_html(out, label_status_badge(L, d->status));
 	sb_addstr(out, "</span> ");
-	T("%s", basis_phrase(L, d->basis));
+	esc_html(out, basis_phrase(L, d->basis));
 	sb_addstr(out, "</p>\n");
 	if (d->disagree) {
 		sb_addstr(out, "<p class=\"warn\">");
 		T(tr(L, "Declared status and truck flows disagree: declared %s, flows %s."),
-		  label_status(L, d->declared), label_status(L, d->flow));
+		  E(label_status(L, d->declared)), E(label_status(L, d->flow)));
 		sb_addstr(out, "</p>\n");
 	}
 }
@@ -483,7 +483,7 @@ static void trucks_stage_two(struct strbuf *out, const struct lang *L, const str
 
 	sb_addstr(out, "<li>");
 	/* TRANSLATORS: where on the way the headline figure is counted ("counted at the crossing"). */
-	T(tr(L, "Counting point: %s"), label_stage(L, e->data->c->headline_stage));
+	T(tr(L, "Counting point: %s"), E(label_stage(L, e->data->c->headline_stage)));
 	sb_addstr(out, "</li>\n<li>");
 	if (e->has_since_delivery)
 		T(tr(L, "Days since trucks last got through: %s"), BOLD(NUM(e->days_since_delivery)));
@@ -716,9 +716,9 @@ static void service_bar(struct strbuf *out, const struct lang *L, const struct c
 	sb_addstr(out, "<div class=\"svc\"><p>");
 	/* TRANSLATORS: a service ("Gas"), the days it was disrupted of the last 30, and of the last 90. */
 	T(tr(L, "%s: %s of the last 30 days disrupted (%s of 90)"),
-	  BOLD(label_service(L, s)), NUM(e->service_days_30d[s]), NUM(n90));
+	  BOLD(E(label_service(L, s))), NUM(e->service_days_30d[s]), NUM(n90));
 	tr_add(&label, esc_html, tr(L, "%s: disrupted on %s of the last 90 days"),
-	       label_service(L, s), NUM(n90));
+	       E(label_service(L, s)), NUM(n90));
 	sb_addf(out, "</p>\n<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">",
 		CHART_DAYS * DAY_W, BAR_H, label.buf);
 	service_runs(out, down);
@@ -793,17 +793,17 @@ static void ongoing_item(struct strbuf *out, const struct lang *L, const struct 
 	char since[I18N_DATE_LEN];
 	struct strbuf b = STRBUF_INIT;
 	const char *days = BOLD(NUM(o->days));
-	const char *service = BOLD(label_service_name(L, o->service_name));
+	const char *service = BOLD(E(label_service_name(L, o->service_name)));
 
 	i18n_local(L, o->since, o->since_offset, since);
 	sb_addstr(out, "<li>");
 	if (o->location[0])
 		/* TRANSLATORS: a service ("Gas") cut in a place, since a date and time, for a number of days. */
 		T(trn(L, "%s in %s, since %s: %s day", "%s in %s, since %s: %s days", (uint64_t)o->days),
-		  service, bdi(&b, o->location), since, days);
+		  service, bdi(&b, o->location), E(since), days);
 	else
 		T(trn(L, "%s, since %s: %s day", "%s, since %s: %s days", (uint64_t)o->days),
-		  service, since, days);
+		  service, E(since), days);
 	if (o->people >= 0) {
 		/* TRANSLATORS: between two parts of one line ("; "). */
 		T(trp(L, "clause separator", "; "));
@@ -840,7 +840,7 @@ static void shortage_item(struct strbuf *out, const struct lang *L, const struct
 	struct strbuf item = STRBUF_INIT, where = STRBUF_INIT;
 
 	sb_addf(out, "<li><span class=\"badge v%d\">", s->severity);
-	T("%s", label_severity_badge(L, s->severity));
+	esc_html(out, label_severity_badge(L, s->severity));
 	sb_addstr(out, "</span> ");
 	sb_addstr(&item, "<strong>");
 	add_bdi(&item, s->item);
@@ -909,7 +909,7 @@ static void freshness_block(struct strbuf *out, const struct lang *L, const stru
 	T(tr(L, "Data"));
 	sb_addstr(out, "</h3>\n<p>");
 	if (e->fresh.last_report_at > 0)
-		T(tr(L, "Last report received %s"), i18n_utc(L, e->fresh.last_report_at, at));
+		T(tr(L, "Last report received %s"), E(i18n_utc(L, e->fresh.last_report_at, at)));
 	else
 		T(tr(L, "No reports yet"));
 	if (e->stale) {
@@ -985,7 +985,7 @@ static void side_cell(struct strbuf *out, const struct lang *L, const struct cor
 	if (h && x != h && h->trucks > 0)
 		sb_addf(out, " <small>(%s)</small>", DEC2((double)x->trucks / (double)h->trucks));
 	sb_addstr(out, "<br><small>");
-	T("%s", label_corroboration(L, stage_corroboration(x->sources, x->min, x->max,
+	esc_html(out, label_corroboration(L, stage_corroboration(x->sources, x->min, x->max,
 							    e->data->c->corroboration_pct)));
 	sb_addstr(out, "</small></td>");
 }
@@ -1005,13 +1005,13 @@ static void side_by_side(struct strbuf *out, const struct lang *L, const struct 
 	T(trn(L, "Counting points, last %s day", "Counting points, last %s days", SIDE_DAYS), NUM(SIDE_DAYS));
 	sb_addstr(out, "</h3>\n<p>");
 	T(tr(L, "Each point is counted and reconciled on its own; in brackets, its ratio to the headline (%s)."),
-	  label_stage(L, d->c->headline_stage));
+	  E(label_stage(L, d->c->headline_stage)));
 	sb_addstr(out, "</p>\n<div class=\"tw\"><table>\n<thead><tr><th scope=\"col\">");
 	T(tr(L, "Date"));
 	sb_addstr(out, "</th>");
 	for (int i = 0; i < n; i++) {
 		sb_addstr(out, "<th scope=\"col\">");
-		T("%s", label_stage_heading(L, st[i]));
+		esc_html(out, label_stage_heading(L, st[i]));
 		sb_addstr(out, "</th>");
 	}
 	sb_addstr(out, "</tr></thead>\n<tbody>\n");
@@ -1040,7 +1040,7 @@ static void org_stages(struct strbuf *out, const struct lang *L, const struct co
 		/* TRANSLATORS: between the items of a list ("، " in Arabic). */
 		if (!first)
 			T(tr(L, ", "));
-		T("%s", label_stage(L, last));
+		esc_html(out, label_stage(L, last));
 		first = false;
 	}
 }
@@ -1147,10 +1147,10 @@ static void crossings_block(struct strbuf *out, const struct lang *L, const stru
 		sb_addstr(out, "<tr><th scope=\"row\">");
 		add_bdi(out, i < d->c->ncrossings ? crossing_name(d->c, i, L) : d->crossing_names[i]);
 		sb_addf(out, "</th><td><span class=\"badge s%d\">", c->state);
-		T("%s", label_status_badge(L, c->state));
+		esc_html(out, label_status_badge(L, c->state));
 		sb_addstr(out, "</span><br><small>");
 		if (c->since)
-			T(tr(L, "since %s"), i18n_local(L, c->since, c->since_offset, since));
+			T(tr(L, "since %s"), E(i18n_local(L, c->since, c->since_offset, since)));
 		else
 			T(tr(L, "no report"));
 		sb_addf(out, "</small></td><td>%s</td><td>%s</td></tr>\n", NUM(c->open_days_30d),
@@ -1166,11 +1166,11 @@ static void movement_item(struct strbuf *out, const struct lang *L, const struct
 
 	/* The outcome, then what is known of it, each part after the list separator. */
 	sb_addstr(&what, "<strong>");
-	tr_add(&what, esc_html, "%s", label_outcome(L, m->outcome));
+	esc_html(&what, label_outcome(L, m->outcome));
 	sb_addstr(&what, "</strong>");
 	if (*m->purpose) {
 		tr_add(&what, esc_html, tr(L, ", "));
-		tr_add(&what, esc_html, "%s", label_purpose(L, m->purpose));
+		esc_html(&what, label_purpose(L, m->purpose));
 	}
 	if (*m->from || *m->to) {
 		tr_add(&what, esc_html, tr(L, ", "));
@@ -1215,7 +1215,7 @@ static void movements_block(struct strbuf *out, const struct page *pg, const str
 			continue;
 		sb_addstr(&list, first ? "" : " \xc2\xb7 ");
 		/* TRANSLATORS: a movement outcome and how many had it: "Denied 3". */
-		tr_add(&list, esc_html, trp(L, "outcome and count", "%s %s"), label_outcome(L, o),
+		tr_add(&list, esc_html, trp(L, "outcome and count", "%s %s"), E(label_outcome(L, o)),
 		       NUM(m->by_outcome_30d[o]));
 		first = false;
 	}

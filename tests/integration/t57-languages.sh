@@ -139,4 +139,40 @@ case $out in
 *) fail "a names key that is no language code refused: $out" ;;
 esac
 
+# --- a translator's markup stays text ----------------------------------------------------
+# A catalogue whose words hold markup: every surface escapes them like report text.
+sw_stop
+mkdir -p "$WORK/locale/hy/LC_MESSAGES"
+cat >"$WORK/hostile.po" <<'PO'
+msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\n"
+
+msgctxt "status badge"
+msgid "BLOCKED"
+msgstr "<script>alert(1)</script>"
+
+msgctxt "month in a date"
+msgid "January"
+msgstr "<i onmouseover=x>"
+
+msgctxt "status"
+msgid "blocked"
+msgstr "\"><img src=x>"
+
+msgid "Inbound trucks"
+msgstr "<b>Trucks</b> & co"
+PO
+msgfmt -o "$WORK/locale/hy/LC_MESSAGES/supplywatch.mo" "$WORK/hostile.po"
+sed -i "s|languages = \[ \"en\", \"ar\", \"hy\" \];|languages = [ \"en\", \"hy\" ]; locale_dir = \"$WORK/locale\";|" "$WORK/daemon.conf"
+sw_start
+req GET "/corridors/lachin?lang=hy&as_of=2023-01-02"
+expect_contains "$BODY" '<span class="badge s2">&lt;script&gt;alert(1)&lt;/script&gt;</span>' "a badge's markup is escaped"
+expect_contains "$BODY" '2 &lt;i onmouseover=x&gt; 2023' "a month's markup is escaped"
+expect_contains "$BODY" '<h3>&lt;b&gt;Trucks&lt;/b&gt; &amp; co</h3>' "a message's markup is escaped"
+if grep -q '<script>\|<i onmouseover\|<img src=x' "$BODY"; then fail "no markup from the catalogue in the page"; else ok; fi
+curl -sS -o "$WORK/feed.hy" "$SW_URL/feed.atom?lang=hy"
+if xmllint --noout "$WORK/feed.hy" 2>"$WORK/xmllint.err"; then ok; else fail "the feed stays well-formed with a hostile catalogue: $(head -c 300 "$WORK/xmllint.err")"; fi
+expect_contains "$WORK/feed.hy" '&quot;&gt;&lt;img src=x&gt;' "a status word's markup is escaped in the feed"
 sw_stop
