@@ -317,7 +317,7 @@ msgstr ""
 "Content-Type: text/plain; charset=UTF-8\n"
 "Plural-Forms: nplurals=2; plural=(n != 1);\n"
 
-msgctxt "service"
+msgctxt "service in a sentence"
 msgid "gas"
 msgstr "գազ"
 
