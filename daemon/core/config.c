@@ -567,8 +567,10 @@ static void load_languages(struct loader *l, config_t *cf, struct sw_config *cfg
 	bool listed = false;
 
 	cfg->langs = xcalloc(SW_LANGUAGES_MAX, sizeof(*cfg->langs));
-	if (l->nerr)
-		return;			/* default_language or locale_dir refused already */
+	/* Refused already, and said so; other settings' errors do not stop these checks. */
+	if (!cfg->default_language || !i18n_code_ok(cfg->default_language) || !cfg->locale_dir ||
+	    check_directory(cfg->locale_dir))
+		return;
 	if (s && (!config_setting_is_array(s) && !config_setting_is_list(s))) {
 		fail(l, s, "status.languages", "must be a list of language codes, like [ \"en\", \"hy\" ]");
 		return;

@@ -214,3 +214,16 @@ const char *esc_arg(const char *s, char buf[ESC_ARG_LEN])
 	buf[at] = '\0';
 	return buf;
 }
+
+bool lang_in_url(const struct sw_config *cfg, const struct lang *L)
+{
+	return cfg->nlangs > 1 && L != cfg->langs[0];
+}
+
+void add_lang_query(struct strbuf *out, const struct sw_config *cfg, const struct lang *L)
+{
+	if (lang_in_url(cfg, L)) {
+		sb_addstr(out, "?lang=");
+		sb_addstr(out, L->code);	/* i18n_code_ok: letters, digits, '-' and '_' */
+	}
+}

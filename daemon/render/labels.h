@@ -8,6 +8,7 @@
 #ifndef SW_LABELS_H
 #define SW_LABELS_H
 
+#include "core/config.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
 
@@ -53,5 +54,20 @@ void tr_add(struct strbuf *out, void (*esc)(struct strbuf *, const char *), cons
 #define ESC_ARG_LEN 1024
 const char *esc_arg(const char *s, char buf[ESC_ARG_LEN]);
 #define E(s) esc_arg((s), (char[ESC_ARG_LEN]){ 0 })
+
+/* Numbers and dates as L (in scope) writes them, escaped, each in a buffer of its own for one statement. */
+#define NUM(n) E(i18n_int(L, (int64_t)(n), (char[I18N_NUM_LEN]){ 0 }))
+#define DEC1(x) E(i18n_dec1(L, (x), (char[I18N_NUM_LEN]){ 0 }))
+#define DEC2(x) E(i18n_dec2(L, (x), (char[I18N_NUM_LEN]){ 0 }))
+#define PCT1(x) E(i18n_pct1(L, (x), (char[I18N_NUM_LEN]){ 0 }))
+#define DATE(d) E(i18n_date(L, (d), (char[I18N_DATE_LEN]){ 0 }))
+
+/*
+ * Whether L is not what a URL without ?lang= gets (cfg's default): our own
+ * links then say "?lang=CODE" so a reader stays in the language chosen.
+ */
+bool lang_in_url(const struct sw_config *cfg, const struct lang *L);
+/* "?lang=ar" when lang_in_url, else nothing (a language code needs no escaping). */
+void add_lang_query(struct strbuf *out, const struct sw_config *cfg, const struct lang *L);
 
 #endif

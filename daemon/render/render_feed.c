@@ -209,8 +209,6 @@ static void entry_id(struct strbuf *out, const struct change *c)
 
 /* A message in the feed: our own text escaped for XML, arguments as built. */
 #define T(...) tr_add(out, esc_xml, __VA_ARGS__)
-#define NUM(n) E(i18n_int(L, (int64_t)(n), (char[I18N_NUM_LEN]){ 0 }))
-#define DATE(d) E(i18n_date(L, (d), (char[I18N_DATE_LEN]){ 0 }))
 
 /* Escaped text from a report or the configuration, as an argument of a message. */
 static const char *x(struct strbuf *t, const char *s)
@@ -359,15 +357,6 @@ static void entry_summary(struct strbuf *out, const struct lang *L, const struct
 	sb_addstr(out, "</summary>\n");
 }
 
-/* "?lang=ar" on our own links, unless L is the default. */
-static void lang_query(struct strbuf *out, const struct sw_config *cfg, const struct lang *L)
-{
-	if (cfg->nlangs > 1 && L != cfg->langs[0]) {
-		sb_addstr(out, "?lang=");
-		esc_xml(out, L->code);
-	}
-}
-
 static void entry(struct strbuf *out, const struct sw_config *cfg, const struct lang *L,
 		  const struct change *c)
 {
@@ -380,7 +369,7 @@ static void entry(struct strbuf *out, const struct sw_config *cfg, const struct 
 	entry_title(out, L, c);
 	sb_addf(out, "<updated>%s</updated>\n<link href=\"/corridors/", at);
 	esc_xml(out, c->e->data->c->id);
-	lang_query(out, cfg, L);
+	add_lang_query(out, cfg, L);
 	sb_addstr(out, "\"/>\n");
 	entry_summary(out, L, c);
 	sb_addstr(out, "</entry>\n");
@@ -432,16 +421,16 @@ static void feed_head(struct strbuf *out, const struct sw_config *cfg, const str
 	esc_xml(out, L->code);
 	/* Each language's feed is a feed of its own; its entries are the same entries. */
 	sb_addstr(out, "\">\n<id>" TAG "feed");
-	if (cfg->nlangs > 1 && L != cfg->langs[0]) {
+	if (lang_in_url(cfg, L)) {
 		sb_addch(out, '/');
-		esc_xml(out, L->code);
+		sb_addstr(out, L->code);
 	}
 	sb_addstr(out, "</id>\n<title>");
 	esc_xml(out, cfg->title);
 	sb_addf(out, "</title>\n<updated>%s</updated>\n<link rel=\"self\" href=\"/feed.atom", at);
-	lang_query(out, cfg, L);
+	add_lang_query(out, cfg, L);
 	sb_addstr(out, "\"/>\n<link href=\"/");
-	lang_query(out, cfg, L);
+	add_lang_query(out, cfg, L);
 	sb_addstr(out, "\"/>\n<author><name>supplywatch</name></author>\n");
 	feed_subtitle(out, L, e, n, db_up);
 }

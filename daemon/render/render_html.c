@@ -98,12 +98,6 @@ static const char style[] =
 
 /* ---- small text helpers ---- */
 
-/* Numbers and dates as L writes them, each in a buffer of its own for one statement. */
-#define NUM(n) E(i18n_int(L, (int64_t)(n), (char[I18N_NUM_LEN]){ 0 }))
-#define DEC1(x) E(i18n_dec1(L, (x), (char[I18N_NUM_LEN]){ 0 }))
-#define DEC2(x) E(i18n_dec2(L, (x), (char[I18N_NUM_LEN]){ 0 }))
-#define PCT1(x) E(i18n_pct1(L, (x), (char[I18N_NUM_LEN]){ 0 }))
-#define DATE(d) E(i18n_date(L, (d), (char[I18N_DATE_LEN]){ 0 }))
 /* A number in bold, as an argument of a message. */
 #define BOLD(s) bold((s), (char[ESC_ARG_LEN + 20]){ 0 })
 
@@ -168,15 +162,6 @@ static void page_url(struct strbuf *out, const struct page *pg, const char *code
 	if (code) {
 		sb_addstr(out, "?lang=");
 		esc_html(out, code);
-	}
-}
-
-/* "?lang=ar" on our own links, unless L is the default, which needs none. */
-static void lang_query(struct strbuf *out, const struct page *pg)
-{
-	if (pg->cfg->nlangs > 1 && pg->L != pg->cfg->langs[0]) {
-		sb_addstr(out, "?lang=");
-		esc_html(out, pg->L->code);
 	}
 }
 
@@ -265,7 +250,7 @@ static void page_header(struct strbuf *out, const struct page *pg)
 	sb_addstr(out, "</h1>\n");
 	if (!pg->home) {
 		sb_addstr(out, "<p><a href=\"/");
-		lang_query(out, pg);
+		add_lang_query(out, pg->cfg, pg->L);
 		sb_addstr(out, "\">");
 		T(tr(L, "All corridors"));
 		sb_addstr(out, "</a></p>\n");
@@ -286,7 +271,7 @@ static void page_footer(struct strbuf *out, const struct page *pg)
 	sb_addstr(out, " <a href=\"/api/v1/status\">");
 	T(tr(L, "status JSON"));
 	sb_addstr(out, "</a> \xc2\xb7 <a href=\"/feed.atom");
-	lang_query(out, pg);
+	add_lang_query(out, pg->cfg, pg->L);
 	sb_addstr(out, "\">");
 	T(tr(L, "Atom feed of status changes"));
 	sb_addstr(out, "</a></p>\n</footer>\n</body>\n</html>\n");
@@ -303,7 +288,7 @@ static void section_title(struct strbuf *out, const struct page *pg, const struc
 	if (pg->home) {
 		sb_addstr(out, "<a href=\"/corridors/");
 		esc_html(out, c->id);
-		lang_query(out, pg);
+		add_lang_query(out, pg->cfg, pg->L);
 		sb_addstr(out, "\">");
 	}
 	add_bdi(out, corridor_name(c, L));
@@ -778,7 +763,7 @@ static void list_more(struct strbuf *out, const struct page *pg, const struct co
 	if (pg->home) {
 		sb_addstr(out, " <a href=\"/corridors/");
 		esc_html(out, e->data->c->id);
-		lang_query(out, pg);
+		add_lang_query(out, pg->cfg, pg->L);
 		sb_addstr(out, "\">");
 		T(tr(L, "see the corridor page"));
 	} else {
@@ -944,7 +929,7 @@ static void links_block(struct strbuf *out, const struct page *pg, const struct 
 	sb_addstr(out, "/daily.csv\">");
 	T(tr(L, "daily series CSV"));
 	sb_addstr(out, "</a> \xc2\xb7 <a href=\"/feed.atom");
-	lang_query(out, pg);
+	add_lang_query(out, pg->cfg, pg->L);
 	sb_addstr(out, "\">");
 	T(tr(L, "Atom feed"));
 	sb_addstr(out, "</a></p>\n");

@@ -579,6 +579,81 @@ static void bad_reconcile_is_an_error(void **state)
 		"F:5: corridors.[1].reconcile: must be at most 3 bytes\n");
 }
 
+/* ---- languages and names per language ------------------------------------ */
+
+static void languages_default_to_the_default_language(void **state)
+{
+	struct sw_config *cfg = load_ok(CORRIDOR);
+
+	(void)state;
+	assert_int_equal(cfg->nlangs, 1);
+	assert_string_equal(cfg->langs[0]->code, "en");
+	assert_int_equal(config_lang(cfg, "en"), 0);
+	assert_int_equal(config_lang(cfg, "ar"), -1);
+	config_free(cfg);
+}
+
+static void names_per_language_fall_back_to_the_name(void **state)
+{
+	struct sw_config *cfg = load_ok(
+		"corridors = ( { id = \"lachin\"; name = \"Lachin\"; baseline_trucks_per_day = 400;\n"
+		"  names = { hy = \"Լաչին\"; pt_BR = \"Lachim\"; };\n"
+		"  crossings = ( { name = \"Hakari bridge\"; names = { hy = \"Հակարի\"; }; }, \"Checkpoint\" ); } );\n");
+	struct lang hy = i18n_english, ar = i18n_english;
+	const struct sw_corridor *c = &cfg->corridors[0];
+
+	(void)state;
+	strcpy(hy.code, "hy");
+	strcpy(ar.code, "ar");
+	assert_string_equal(corridor_name(c, &hy), "Լաչին");
+	assert_string_equal(corridor_name(c, &ar), "Lachin");
+	assert_string_equal(corridor_name(c, &i18n_english), "Lachin");
+	assert_int_equal(c->ncrossings, 2);
+	assert_string_equal(c->crossings[0], "Hakari bridge");
+	assert_true(corridor_has_crossing(c, "Hakari bridge"));
+	assert_string_equal(crossing_name(c, 0, &hy), "Հակարի");
+	assert_string_equal(crossing_name(c, 0, &ar), "Hakari bridge");
+	assert_string_equal(crossing_name(c, 1, &hy), "Checkpoint");
+	config_free(cfg);
+}
+
+static void bad_languages_are_errors(void **state)
+{
+	(void)state;
+	refused("status = {\n  languages = \"en\";\n};\n" CORRIDOR,
+		"F:2: status.languages: must be a list of language codes, like [ \"en\", \"hy\" ]\n");
+	refused("status = {\n  default_language = \"EN\";\n};\n" CORRIDOR,
+		"F:2: status.default_language: is not a language code (like \"en\", \"ar\" or \"pt_BR\")\n");
+	refused("status = {\n  languages = [ \"hy\" ];\n};\n" CORRIDOR,
+		"F:2: status.languages: must include status.default_language (\"en\")\n");
+	refused("status = {\n  languages = ( \"en\",\n 5,\n \"../x\",\n \"en\" );\n};\n" CORRIDOR,
+		"F:3: status.languages: element 2 must be a string\n"
+		"F:4: status.languages: \"../x\" is not a language code (like \"en\", \"ar\" or \"pt_BR\")\n");
+	/* Reported together with another setting's error, not hidden by it. */
+	refused("http = {\n  max_body_bytes = 1;\n};\nstatus = {\n  languages = [ \"hy\" ];\n};\n" CORRIDOR,
+		"F:2: http.max_body_bytes: must be between 1024 and 1073741824\n"
+		"F:5: status.languages: must include status.default_language (\"en\")\n");
+}
+
+static void bad_names_are_errors(void **state)
+{
+	(void)state;
+	refused("corridors = ( { id = \"a\"; name = \"A\"; baseline_trucks_per_day = 1;\n"
+		"  names = \"Ա\"; } );\n",
+		"F:2: corridors.[0].names: must be a group of names by language, like { hy = \"...\"; }\n");
+	refused("corridors = ( { id = \"a\"; name = \"A\"; baseline_trucks_per_day = 1;\n"
+		"  names = {\n Hy = \"Ա\";\n ar = 5;\n ru = \"\";\n }; } );\n",
+		"F:3: corridors.[0].names: \"Hy\" is not a language code (like \"hy\" or \"pt_BR\")\n"
+		"F:4: corridors.[0].names: ar must be a string\n"
+		"F:5: corridors.[0].names: ru must not be empty\n");
+	refused("corridors = ( { id = \"a\"; name = \"A\"; baseline_trucks_per_day = 1;\n"
+		"  crossings = (\n { name = \"X\"; where = \"here\"; },\n { names = { hy = \"Ա\"; }; },\n"
+		" { name = \"Y\"; names = { hy = 1; }; } ); } );\n",
+		"F:3: corridors.[0].crossings: element 1: unknown setting \"where\" (a crossing has name and names)\n"
+		"F:4: corridors.[0].crossings: element 2 must be a name, or a group with name = \"...\"\n"
+		"F:5: corridors.[0].crossings.[2].names: hy must be a string\n");
+}
+
 static void crossings_must_be_a_list(void **state)
 {
 	(void)state;
@@ -751,6 +826,10 @@ int main(void)
 		cmocka_unit_test(restricted_default_below_blocked_names_the_corridor_line),
 		cmocka_unit_test(restricted_out_of_range_is_reported_once),
 		cmocka_unit_test(bad_reconcile_is_an_error),
+		cmocka_unit_test(languages_default_to_the_default_language),
+		cmocka_unit_test(names_per_language_fall_back_to_the_name),
+		cmocka_unit_test(bad_languages_are_errors),
+		cmocka_unit_test(bad_names_are_errors),
 		cmocka_unit_test(crossings_must_be_a_list),
 		cmocka_unit_test(crossings_elements_are_checked),
 		cmocka_unit_test(unknown_time_zone_is_an_error),
