@@ -43,7 +43,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 # shared by the daemon, the CLI and the unit tests, then the daemon's own.
 COMMON  := util/strbuf util/log util/escape util/valid util/fmt util/token util/clock util/i18n \
            core/org core/review core/stage core/movement core/config core/report core/rules core/eval core/changed core/csvin \
-           core/openrosa core/xform core/metrics core/ratelimit core/authcache core/iplimit core/webhook \
+           core/openrosa core/xform core/merkle core/note core/metrics core/ratelimit core/authcache core/iplimit core/webhook \
            store/db store/migrate store/ingest store/review store/csv_import store/webhooks
 DAEMON  := main core/forms render/labels render/render_json render/render_metrics render/render_html render/render_feed \
            store/load store/events store/export publish/blob publish/snapshot publish/refresh \
@@ -133,7 +133,7 @@ check-po: $(BUILD)/supplywatch.pot
 
 # libFuzzer targets (clang): make fuzz [FUZZ_SECONDS=60].  Each runs from its
 # seed corpus in tests/fuzz/corpus/NAME (read only; new inputs go to build/).
-FUZZ_TARGETS := report csv openrosa configfile router mo
+FUZZ_TARGETS := report csv openrosa configfile router mo note
 FUZZ_SECONDS ?= 60
 FUZZ_OBJ = $(COMMON_OBJ) $(filter-out $(BUILD)/main.o,$(DAEMON_OBJ))
 
