@@ -4,21 +4,28 @@
  * variables when empty), usually as the role that owns the schema.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/config.h"
+#include "core/ledger.h"
+#include "core/note.h"
 #include "core/report.h"
 #include "core/review.h"
 #include "core/webhook.h"
+#include "publish/ledger_verify.h"
 #include "publish/webhook_client.h"
 #include "store/csv_import.h"
 #include "store/db.h"
 #include "store/ingest.h"
+#include "store/ledger.h"
 #include "store/migrate.h"
 #include "store/review.h"
 #include "store/webhooks.h"
@@ -56,6 +63,15 @@ static const char usage_text[] =
 	"  webhook list                     list subscriptions (never their secrets)\n"
 	"  webhook remove ID                remove a subscription (its pending messages are dropped)\n"
 	"  webhook test ID                  send a signed webhook.test message now; exit 0 on HTTP 2xx\n"
+	"  ledger keygen --out FILE [--name NAME]\n"
+	"                                   make the ledger's signing key (mode 0600); prints its\n"
+	"                                   verifier key (default name: this host's name/supplywatch)\n"
+	"  ledger key                       print the verifier key of ledger.signing_key_file\n"
+	"  verify --url URL | --db  [--key VKEY]... [--head FILE]\n"
+	"                                   check the public ledger: the heads' signatures (by a\n"
+	"                                   VKEY; default: the daemon's, or with --db the configured\n"
+	"                                   key's), FILE's head still a prefix, every entry and\n"
+	"                                   (--db) every stored report; names the first bad index\n"
 	"options:\n"
 	"  -c, --config FILE                configuration file (default " SW_DEFAULT_CONFIG ")\n";
 
@@ -694,6 +710,212 @@ static int cmd_webhook(PGconn *c, const struct sw_config *cfg, int argc, char **
 	return usage();
 }
 
+/* ---- the public ledger (docs/ledger.md) ---- */
+
+static int cmd_ledger_keygen(int argc, char **argv)
+{
+	const char *out = NULL, *name = NULL;
+	char host[200] = "localhost", dflt[256], skey[512], vkey[512];
+	int fd;
+
+	for (int i = 2; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			return usage();
+		if (strcmp(argv[i], "--out") == 0)
+			out = argv[i + 1];
+		else if (strcmp(argv[i], "--name") == 0)
+			name = argv[i + 1];
+		else
+			return usage();
+	}
+	if (!out)
+		return usage();
+	if (!name) {
+		gethostname(host, sizeof(host) - 1);
+		snprintf(dflt, sizeof(dflt), "%s/supplywatch", host);
+		name = dflt;
+	}
+	if (!note_name_ok(name)) {
+		fprintf(stderr, "supplywatch: --name: must be printable, without spaces or '+'\n");
+		return 1;
+	}
+	if (note_keygen(name, skey, sizeof(skey), vkey, sizeof(vkey)) != 0) {
+		fprintf(stderr, "supplywatch: cannot make a key\n");
+		return 1;
+	}
+	fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "supplywatch: %s: %s%s\n", out, strerror(errno),
+			errno == EEXIST ? " (a key is never overwritten: heads signed with it must stay verifiable)" : "");
+		sodium_memzero(skey, sizeof(skey));
+		return 1;
+	}
+	size_t len = strlen(skey);
+	bool ok = write(fd, skey, len) == (ssize_t)len && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
+
+	ok = close(fd) == 0 && ok;
+	sodium_memzero(skey, sizeof(skey));
+	if (!ok) {
+		fprintf(stderr, "supplywatch: %s: cannot write the key: %s\n", out, strerror(errno));
+		unlink(out);
+		return 1;
+	}
+	fprintf(stderr, "supplywatch: signing key written to %s; publish its verifier key:\n", out);
+	printf("%s\n", vkey);
+	return 0;
+}
+
+static int cmd_ledger_key(const struct sw_config *cfg)
+{
+	struct note_signer s;
+	struct strbuf err = STRBUF_INIT;
+	char vkey[512];
+
+	if (ledger_key_load(cfg->ledger_key_file, &s, &err) != 0) {
+		fprintf(stderr, "supplywatch: %s\n", err.buf);
+		sb_release(&err);
+		return 1;
+	}
+	note_verifier_string(&s, vkey, sizeof(vkey));
+	sodium_memzero(&s, sizeof(s));
+	printf("%s\n", vkey);
+	return 0;
+}
+
+/* A whole (small) file, NUL-terminated; NULL with the reason printed. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct strbuf b = STRBUF_INIT;
+	char buf[4096];
+	size_t n;
+
+	if (!f) {
+		fprintf(stderr, "supplywatch: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && b.len < (1 << 20))
+		sb_add(&b, buf, n);
+	fclose(f);
+	return sb_detach(&b, NULL);
+}
+
+struct verify_args {
+	const char *url, *head_file;
+	bool db;
+	struct note_verifier keys[8];
+	size_t nkeys;
+};
+
+static int verify_parse(int argc, char **argv, struct verify_args *a)
+{
+	char why[256];
+
+	memset(a, 0, sizeof(*a));
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--db") == 0) {
+			a->db = true;
+		} else if (i + 1 >= argc) {
+			return usage();
+		} else if (strcmp(argv[i], "--url") == 0) {
+			a->url = argv[++i];
+		} else if (strcmp(argv[i], "--head") == 0) {
+			a->head_file = argv[++i];
+		} else if (strcmp(argv[i], "--key") == 0) {
+			if (a->nkeys == sizeof(a->keys) / sizeof(a->keys[0]) ||
+			    note_verifier_parse(argv[++i], &a->keys[a->nkeys], why, sizeof(why)) != 0) {
+				fprintf(stderr, "supplywatch: --key %s: %s\n", argv[i],
+					a->nkeys == 8 ? "at most 8 keys" : why);
+				return 2;
+			}
+			a->nkeys++;
+		} else {
+			return usage();
+		}
+	}
+	if (!!a->url == a->db)
+		return usage();
+	return -1;
+}
+
+static int verify_report(int rc, const struct verify_result *res)
+{
+	if (rc == 0) {
+		printf("ok: %" PRIu64 " entries and %" PRIu64 " signed heads check; the head covers %" PRIu64
+		       " entries\n", res->entries, res->heads, res->size);
+		return 0;
+	}
+	if (res->bad_index >= 0)
+		fprintf(stderr, "supplywatch verify: FAILED: first bad index %" PRId64 ": %s\n", res->bad_index,
+			res->why);
+	else
+		fprintf(stderr, "supplywatch verify: FAILED: %s\n", res->why);
+	return 1;
+}
+
+/* Over HTTP: needs neither the configuration nor the database. */
+static int cmd_verify_url(struct verify_args *a)
+{
+	struct verify_opts o = { a->keys, a->nkeys, NULL };
+	struct verify_result res;
+	char *saved = NULL;
+	int rc;
+
+	if (a->nkeys == 0) {
+		/* Trust on first use: better than nothing, said plainly. */
+		char why[512];
+
+		fprintf(stderr, "supplywatch verify: no --key given: trusting the key %s serves"
+			" (pin it with --key to notice a changed key)\n", a->url);
+		if (verify_fetch_key(a->url, &a->keys[0], why, sizeof(why)) != 0) {
+			fprintf(stderr, "supplywatch verify: %s\n", why);
+			return 1;
+		}
+		o.nkeys = a->nkeys = 1;
+	}
+	if (a->head_file && !(saved = slurp(a->head_file)))
+		return 1;
+	o.saved_head = saved;
+	rc = verify_http(a->url, &o, &res);
+	free(saved);
+	return verify_report(rc, &res);
+}
+
+static int cmd_verify_db(PGconn *c, const struct sw_config *cfg, struct verify_args *a)
+{
+	struct verify_opts o = { a->keys, a->nkeys, NULL };
+	struct verify_result res;
+	char *saved = NULL;
+	int rc;
+
+	if (a->nkeys == 0) {
+		struct note_signer s;
+		struct strbuf err = STRBUF_INIT;
+		char vkey[512], why[256];
+
+		if (ledger_key_load(cfg->ledger_key_file, &s, &err) != 0) {
+			fprintf(stderr, "supplywatch: %s (or give --key)\n", err.buf);
+			sb_release(&err);
+			return 1;
+		}
+		note_verifier_string(&s, vkey, sizeof(vkey));
+		sodium_memzero(&s, sizeof(s));
+		note_verifier_parse(vkey, &a->keys[0], why, sizeof(why));
+		o.nkeys = a->nkeys = 1;
+	}
+	if (a->head_file && !(saved = slurp(a->head_file)))
+		return 1;
+	ledger_register();
+	if (db_prepare(c) != 0) {
+		free(saved);
+		return 1;
+	}
+	o.saved_head = saved;
+	rc = verify_db(c, cfg, &o, &res);
+	free(saved);
+	return verify_report(rc, &res);
+}
+
 static int run(PGconn *c, const struct sw_config *cfg, int argc, char **argv)
 {
 	const char *cmd = argv[0], *sub = argc > 1 ? argv[1] : "";
@@ -741,6 +963,14 @@ static int run(PGconn *c, const struct sw_config *cfg, int argc, char **argv)
 		return cmd_token_revoke(c, argv[2]);
 	if (strcmp(cmd, "webhook") == 0 && argc >= 2)
 		return cmd_webhook(c, cfg, argc, argv);
+	if (strcmp(cmd, "ledger") == 0 && strcmp(sub, "key") == 0 && argc == 2)
+		return cmd_ledger_key(cfg);
+	if (strcmp(cmd, "verify") == 0) {
+		struct verify_args a;
+		int prc = verify_parse(argc, argv, &a);
+
+		return prc >= 0 ? prc : cmd_verify_db(c, cfg, &a);
+	}
 	if (strcmp(cmd, "import") == 0) {
 		const char *org = NULL, *kind = NULL, *corridor = NULL, *file = NULL;
 
@@ -765,7 +995,8 @@ static int run(PGconn *c, const struct sw_config *cfg, int argc, char **argv)
 
 static bool known_command(int argc, char **argv)
 {
-	static const char *const cmds[] = { "migrate", "org", "token", "import", "review", "webhook", NULL };
+	static const char *const cmds[] = { "migrate", "org", "token", "import", "review", "webhook", "ledger",
+					    "verify", NULL };
 
 	return argc > 0 && enum_index(argv[0], cmds) >= 0;
 }
@@ -809,6 +1040,20 @@ int main(int argc, char **argv)
 	if (sodium_init() < 0) {
 		fprintf(stderr, "supplywatch: libsodium failed to initialise\n");
 		return 1;
+	}
+	/* Neither needs the configuration nor the database: anyone can run them anywhere. */
+	if (strcmp(argv[0], "ledger") == 0 && argc >= 2 && strcmp(argv[1], "keygen") == 0)
+		return cmd_ledger_keygen(argc, argv);
+	if (strcmp(argv[0], "verify") == 0 && argc >= 2 && strcmp(argv[1], "--db") != 0) {
+		struct verify_args a;
+		int prc = verify_parse(argc, argv, &a);
+
+		if (prc >= 0)
+			return prc;
+		if (a.url) {
+			webhook_client_init();
+			return cmd_verify_url(&a);
+		}
 	}
 	cfg = config_load(path, &err);
 	if (!cfg) {

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/config.h"
 #include "core/forms.h"
@@ -22,13 +23,16 @@
 #include "http/http.h"
 #include "http/http_cache.h"
 #include "http/http_conn.h"
+#include "core/ledger.h"
 #include "publish/refresh.h"
+#include "publish/sequencer.h"
 #include "publish/snapshot.h"
 #include "publish/webhook_client.h"
 #include "publish/webhook_deliver.h"
 #include "store/db.h"
 #include "store/events.h"
 #include "store/ingest.h"
+#include "store/ledger.h"
 #include "store/load.h"
 #include "store/review.h"
 #include "store/webhooks.h"
@@ -201,6 +205,15 @@ static void check_schema(const struct sw_config *cfg)
 			 v, db_schema_version);
 }
 
+static struct note_signer ledger_key;
+
+/* A commit of this daemon's: the snapshot and the ledger's sequencer hear of it. */
+static void committed(const char *corridor)
+{
+	refresh_changed(corridor);
+	sequencer_poke();
+}
+
 /* The schema checked first (statements cannot be prepared without it), then the wiring. */
 static void start_database(const struct sw_config *cfg)
 {
@@ -209,13 +222,14 @@ static void start_database(const struct sw_config *cfg)
 	check_schema(cfg);
 	db_init(cfg->conninfo, cfg->statement_timeout_ms, "supplywatchd");
 	db_quiet_notify();
-	ingest_committed = refresh_changed;
+	ingest_committed = committed;
 	snapshot_published = cache_retire_surfaces;
 	ingest_register();
 	review_register();
 	load_register();
 	events_register();
 	webhooks_register();
+	ledger_register();
 	c = db_conn();
 	if (!c)
 		fatal("cannot prepare the daemon's statements (see above)");
@@ -248,6 +262,23 @@ static void start_webhooks(const struct sw_config *cfg)
 	}
 	if (webhook_deliver_start() != 0)
 		fatal("cannot start the webhook thread");
+}
+
+/* The ledger's sequencer: every daemon watches, one with the key at a time sequences. */
+static void start_ledger(const struct sw_config *cfg)
+{
+	char origin[256], host[200] = "localhost";
+
+	if (*cfg->ledger_origin) {
+		snprintf(origin, sizeof(origin), "%s", cfg->ledger_origin);
+	} else {
+		gethostname(host, sizeof(host) - 1);
+		snprintf(origin, sizeof(origin), "%s/supplywatch", host);
+	}
+	if (!cfg->ledger_enabled)
+		log_info("ledger: this daemon neither sequences nor signs (ledger.enabled = false)");
+	if (sequencer_start(cfg->ledger_enabled ? &ledger_key : NULL, origin) != 0)
+		fatal("cannot start the ledger's thread");
 }
 
 static struct MHD_Daemon *serve(void)
@@ -306,6 +337,7 @@ static void shut_down(struct MHD_Daemon *d, int sig)
 	cache_free();
 	http_metrics_cache_free();
 	webhook_deliver_stop();
+	sequencer_stop();
 	refresh_stop();
 	snapshot_publish(NULL);
 	db_conn_close();
@@ -345,6 +377,8 @@ int main(int argc, char **argv)
 		fatal("libcurl failed to initialise");
 	if (token_load_pepper(cfg->pepper_file, token_pepper, &err) != 0)
 		fatal("%s", err.buf);
+	if (cfg->ledger_enabled && ledger_key_load(cfg->ledger_key_file, &ledger_key, &err) != 0)
+		fatal("%s", err.buf);
 	sb_release(&err);
 	/* Signals are taken synchronously by this thread; workers inherit the mask. */
 	sigemptyset(&set);
@@ -358,6 +392,7 @@ int main(int argc, char **argv)
 	config_publish(cfg);
 	first_snapshot();
 	start_webhooks(cfg);
+	start_ledger(cfg);
 	{
 		struct MHD_Daemon *d = serve();
 

@@ -283,6 +283,9 @@ sw_setup() {
 	trap "exit 130" INT TERM
 	head -c 32 /dev/urandom >"$WORK/pepper"
 	chmod 600 "$WORK/pepper"
+	# The ledger's signing key; its verifier key in ledger.vkey, for verify --key.
+	"$SW_BUILD/supplywatch" ledger keygen --name supplywatch.test/log --out "$WORK/ledger.key" \
+		>"$WORK/ledger.vkey" 2>/dev/null || { echo "ledger keygen failed" >&2; exit 1; }
 	write_config "$WORK/supplywatch.conf" "dbname=$DB user=postgres"
 	swcli migrate >"$WORK/migrate.out" || { cat "$WORK/migrate.out"; exit 1; }
 	# The daemon runs as a login role holding only supplywatch_ingest.
@@ -303,6 +306,7 @@ database = { conninfo = "$2"; pool_size = 4; };
 status = { title = "Test monitor"; timezone = "Asia/Yerevan"; };
 auth = { pepper_file = "$WORK/pepper"; };
 log = { level = "info"; };
+$(ledger_conf)
 ${3:-}
 corridors = (
   { id = "lachin"; name = "Lachin corridor"; baseline_trucks_per_day = 400;
@@ -312,6 +316,11 @@ corridors = (
     timezone = "Asia/Gaza"; reconcile = "sum"; }
 );
 CONF
+}
+
+# ledger_conf: the test's ledger settings, one line (a head after every batch).
+ledger_conf() {
+	echo "ledger = { signing_key_file = \"$WORK/ledger.key\"; origin = \"supplywatch.test/log\"; sign_every_s = 0; };"
 }
 
 swcli() { "$SW_BUILD/supplywatch" -c "$WORK/supplywatch.conf" "$@"; }

@@ -25,13 +25,14 @@ bool changed_has(const struct changed *ch, const char *corridor)
 
 bool changed_any(const struct changed *ch)
 {
-	return ch->all || ch->n > 0;
+	return ch->all || ch->n > 0 || ch->heads;
 }
 
 void changed_merge(struct changed *into, const struct changed *from)
 {
 	if (from->all)
 		into->all = true;
+	into->heads |= from->heads;
 	for (size_t i = 0; i < from->n && !into->all; i++)
 		changed_add(into, from->id[i]);
 }

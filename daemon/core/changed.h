@@ -13,6 +13,7 @@
 
 struct changed {
 	bool all;
+	bool heads;		/* a new signed ledger head: no corridor changed, the feed did */
 	size_t n;
 	char id[CHANGED_MAX][64];
 };

@@ -41,6 +41,16 @@ static const char *check_text(const char *v)
 	return valid_text(v, 200);
 }
 
+/* A checkpoint's origin line (C2SP tlog-checkpoint): a schema-less URL, "" for the default. */
+static const char *check_origin(const char *v)
+{
+	for (const char *p = v; *p; p++)
+		if (*p <= ' ' || *p == '+' || *p == 0x7f || (unsigned char)*p >= 0x80)
+			return "must be a URL without its scheme (e.g. \"monitor.example.org/lachin\"): "
+			       "printable ASCII, no spaces, no '+'";
+	return NULL;
+}
+
 static const char *check_slug(const char *v)
 {
 	return valid_slug(v) ? NULL :
@@ -158,6 +168,11 @@ static const struct key main_keys[] = {
 	{ "webhooks.timeout_s", K_INT, M(webhooks_timeout_s), 1, 300, "10", NULL, true },
 	{ "webhooks.retry_initial_s", K_INT, M(webhooks_retry_initial_s), 1, 86400, "30", NULL, true },
 	{ "webhooks.keep_days", K_INT, M(webhooks_keep_days), 1, 3650, "90", NULL, true },
+	{ "ledger.enabled", K_BOOL, M(ledger_enabled), 0, 0, "true", NULL, false },
+	{ "ledger.signing_key_file", K_STRING, M(ledger_key_file), 0, 4096, SYSCONFDIR "/supplywatch/ledger.key",
+	  check_nonempty, false },
+	{ "ledger.origin", K_STRING, M(ledger_origin), 0, 255, "", check_origin, false },
+	{ "ledger.sign_every_s", K_INT, M(ledger_sign_every_s), 0, 86400, "60", NULL, true },
 };
 
 static const struct key corridor_keys[] = {
@@ -182,7 +197,7 @@ static const struct key corridor_keys[] = {
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
 
 static const char *const groups[] = { "listen", "http", "database", "status", "auth", "log", "openrosa",
-				       "movements", "webhooks", NULL };
+				       "movements", "webhooks", "ledger", NULL };
 
 struct loader {
 	const char *file;

@@ -97,6 +97,11 @@ struct sw_config {
 	int64_t webhooks_timeout_s;	/* one delivery attempt, whole */
 	int64_t webhooks_retry_initial_s;	/* the first retry's delay; doubles, at most a day */
 	int64_t webhooks_keep_days;	/* delivered (or abandoned) outbox rows kept this long */
+	/* ledger */
+	bool ledger_enabled;		/* this daemon may sequence and sign (one at a time does) */
+	char *ledger_key_file;
+	char *ledger_origin;		/* "" = "<host name>/supplywatch" when the log starts */
+	int64_t ledger_sign_every_s;	/* a head at most this often, when the tree grew; 0 = each batch */
 
 	struct sw_corridor *corridors;
 	size_t ncorridors;

@@ -35,6 +35,9 @@ static atomic_uint_fast64_t build_us;
 
 static atomic_uint_fast64_t webhook_attempts[3];
 static atomic_int_fast64_t webhook_oldest;
+/* The ledger as last read from the database (any daemon reads it, not only the sequencer). */
+static atomic_int_fast64_t ledger_size, ledger_backlog, ledger_head_size, ledger_head_at;
+static atomic_bool ledger_known;
 
 static const char *const result_names[] = { "stored", "replayed", "conflict", "invalid" };
 static const char *const webhook_results[] = { "delivered", "failed", "refused" };
@@ -129,6 +132,18 @@ void metrics_webhook_oldest(int64_t at)
 		atomic_fetch_add(&version, 1);
 }
 
+void metrics_ledger(int64_t size, int64_t backlog, int64_t head_size, int64_t head_at)
+{
+	bool changed = atomic_exchange(&ledger_size, size) != size;
+
+	changed |= atomic_exchange(&ledger_backlog, backlog) != backlog;
+	changed |= atomic_exchange(&ledger_head_size, head_size) != head_size;
+	changed |= atomic_exchange(&ledger_head_at, head_at) != head_at;
+	changed |= !atomic_exchange(&ledger_known, true);
+	if (changed)
+		atomic_fetch_add(&version, 1);
+}
+
 static void family(struct strbuf *out, const char *name, const char *type, const char *help)
 {
 	sb_addf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
@@ -204,6 +219,27 @@ static void render_webhooks(struct strbuf *out)
 		(long long)(oldest && now > oldest ? now - oldest : 0));
 }
 
+/* The latest head's age grows by the clock: counted at each exposition. */
+static void render_ledger(struct strbuf *out)
+{
+	int64_t at = atomic_load(&ledger_head_at), now = (int64_t)time(NULL);
+
+	if (!atomic_load(&ledger_known))
+		return;
+	family(out, "supplywatch_ledger_tree_size", "gauge",
+	       "Entries in the public ledger's Merkle tree (sequenced report versions, retractions and reviews).");
+	sb_addf(out, "supplywatch_ledger_tree_size %lld\n", (long long)atomic_load(&ledger_size));
+	family(out, "supplywatch_ledger_unsequenced", "gauge",
+	       "Committed entries the sequencer has not appended to the ledger yet.");
+	sb_addf(out, "supplywatch_ledger_unsequenced %lld\n", (long long)atomic_load(&ledger_backlog));
+	family(out, "supplywatch_ledger_head_size", "gauge",
+	       "Entries covered by the latest signed tree head; 0 before the first.");
+	sb_addf(out, "supplywatch_ledger_head_size %lld\n", (long long)atomic_load(&ledger_head_size));
+	family(out, "supplywatch_ledger_head_age_seconds", "gauge",
+	       "Age of the latest signed tree head; 0 before the first.");
+	sb_addf(out, "supplywatch_ledger_head_age_seconds %lld\n", (long long)(at && now > at ? now - at : 0));
+}
+
 void metrics_render(struct strbuf *out, int64_t generated_at, int64_t report_seq)
 {
 	render_reports(out);
@@ -228,6 +264,7 @@ void metrics_render(struct strbuf *out, int64_t generated_at, int64_t report_seq
 	       "Highest report sequence number the indicators served include; it trails ingest by the rebuild delay.");
 	sb_addf(out, "supplywatch_snapshot_report_seq %lld\n", (long long)report_seq);
 	render_webhooks(out);
+	render_ledger(out);
 	family(out, "supplywatch_build_info", "gauge", "Always 1; the version is in the label.");
 	sb_addstr(out, "supplywatch_build_info{version=\"");
 	esc_prom_label(out, SW_VERSION);

@@ -132,6 +132,13 @@ enum MHD_Result http_reply_outcome_failure(struct request *rq, const struct inge
 enum MHD_Result http_authenticate(struct request *rq);
 
 /* Handlers (http_<endpoint>.c). */
+enum MHD_Result http_get_ledger_key(struct request *rq);
+enum MHD_Result http_get_ledger_head(struct request *rq);
+enum MHD_Result http_get_ledger_heads(struct request *rq);
+enum MHD_Result http_get_ledger_entries(struct request *rq);
+enum MHD_Result http_get_ledger_inclusion(struct request *rq);
+enum MHD_Result http_get_ledger_consistency(struct request *rq);
+enum MHD_Result http_get_receipt(struct request *rq);
 enum MHD_Result http_get_status(struct request *rq);
 enum MHD_Result http_get_daily(struct request *rq);
 enum MHD_Result http_get_daily_csv(struct request *rq);

@@ -98,6 +98,8 @@ struct snapshot *refresh_build(PGconn *c, struct sw_config *cfg, const struct sn
 	s = snapshot_new(cfg, now, in.data, n);
 	s->report_seq = in.report_seq;
 	s->org_last = in.org_last;
+	s->heads = in.heads;
+	s->nheads = in.nheads;
 	s->norgs = in.norgs;
 	evaluate(c, s, prev, reused, now);
 	snapshot_render(s, prev);
@@ -133,6 +135,14 @@ void refresh_changed(const char *corridor)
 	pthread_mutex_lock(&changed_lock);
 	changed_add(&to_build, corridor);
 	changed_add(&to_announce, corridor);
+	pthread_mutex_unlock(&changed_lock);
+	poke();
+}
+
+void refresh_heads(void)
+{
+	pthread_mutex_lock(&changed_lock);
+	to_build.heads = true;
 	pthread_mutex_unlock(&changed_lock);
 	poke();
 }

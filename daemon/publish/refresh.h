@@ -40,6 +40,8 @@ struct snapshot *refresh_build(PGconn *c, struct sw_config *cfg, const struct sn
 int refresh_start(void);
 /* Rebuild every corridor soon (a reload). */
 void refresh_request(void);
+/* A new head was signed: the feed shows it (no corridor is loaded again). */
+void refresh_heads(void);
 /* This daemon committed a change of corridor's reports ("" or NULL: any). */
 void refresh_changed(const char *corridor);
 void refresh_stop(void);

@@ -121,7 +121,7 @@ static void render_language(struct snapshot *s, const struct snapshot *prev, int
 		lang_blob(s, &s->corridor_html[down][l * s->n + i], TYPE_HTML, t, L,
 			  oi >= 0 ? snapshot_page(prev, down, (size_t)ol, (size_t)oi) : NULL);
 	}
-	render_feed(t, s->cfg, L, s->evals, s->n, at, !down);
+	render_feed(t, s->cfg, L, s->evals, s->n, s->heads, s->nheads, at, !down);
 	lang_blob(s, &s->feed[down][l], TYPE_ATOM, t, L,
 		  ol >= 0 ? snapshot_feed(prev, down, (size_t)ol) : NULL);
 }
@@ -213,6 +213,7 @@ static void snapshot_free(struct snapshot *s)
 	free(s->lang_bytes);
 	free(s->metrics_gauges);
 	free(s->org_last);
+	ledger_signed_free(s->heads, s->nheads);
 	free(s->evals);
 	free(s->data);
 	config_release(s->cfg);

@@ -20,6 +20,7 @@
 
 #include "core/config.h"
 #include "core/eval.h"
+#include "core/ledger.h"
 #include "publish/blob.h"
 
 struct snapshot {
@@ -29,6 +30,8 @@ struct snapshot {
 	int64_t report_seq;			/* highest supplywatch.reports.id included */
 	uint64_t seq;				/* 1, 2, ... in order of publication */
 	int64_t *org_last;			/* last report of each active organisation */
+	struct ledger_signed *heads;		/* the latest signed ledger heads, for the feed */
+	size_t nheads;
 	size_t norgs;
 	struct corridor_data **data;		/* one per configured corridor */
 	struct corridor_eval *evals;		/* as of each corridor's today */

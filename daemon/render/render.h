@@ -17,6 +17,7 @@
 
 #include "core/config.h"
 #include "core/eval.h"
+#include "core/ledger.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
 
@@ -35,8 +36,10 @@ json_t *render_sources_json(const struct corridor_eval *e, int64_t from, int64_t
 void render_html(struct strbuf *out, const struct sw_config *cfg, const struct lang *L,
 		 const struct corridor_eval *e, size_t n, bool home, int64_t generated_at, bool db_up);
 /* The Atom feed of status changes. */
+/* The Atom feed of status changes and of the public ledger's signed heads (newest first). */
 void render_feed(struct strbuf *out, const struct sw_config *cfg, const struct lang *L,
-		 const struct corridor_eval *e, size_t n, int64_t generated_at, bool db_up);
+		 const struct corridor_eval *e, size_t n, const struct ledger_signed *heads,
+		 size_t nheads, int64_t generated_at, bool db_up);
 /* The corridor gauges of /metrics. */
 void render_metric_gauges(struct strbuf *out, const struct corridor_eval *e, size_t n);
 

@@ -11,6 +11,7 @@
  * as LF) is valid XML text and attribute content; the other control
  * characters and U+FFFE/U+FFFF were refused at input.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -376,6 +377,25 @@ static void entry(struct strbuf *out, const struct sw_config *cfg, const struct 
 }
 
 /*
+ * A signed head of the public ledger (docs/ledger.md): the checkpoint
+ * itself is the content, so whoever archives the feed keeps every head it
+ * saw and can later hold the log to it (supplywatch verify --head).
+ */
+static void head_entry(struct strbuf *out, const struct lang *L, const struct ledger_signed *h)
+{
+	char at[32];
+
+	fmt_instant_utc(h->signed_at, at);
+	sb_addf(out, "<entry>\n<id>" TAG "ledger/head/%" PRIu64 "</id>\n<title>", h->size);
+	T(trn(L, "Public ledger: %s entry signed", "Public ledger: %s entries signed", h->size), NUM(h->size));
+	sb_addf(out, "</title>\n<updated>%s</updated>\n"
+		"<link href=\"/api/v1/ledger/heads?before=%" PRIu64 "&amp;limit=1\"/>\n<content type=\"text\">",
+		at, h->size + 1);
+	esc_xml(out, h->checkpoint);
+	sb_addstr(out, "</content>\n</entry>\n");
+}
+
+/*
  * The feed's one subtitle: that the database is unreachable, and for each
  * corridor that publishes after review, how many reports its entries leave
  * out for now.
@@ -436,10 +456,11 @@ static void feed_head(struct strbuf *out, const struct sw_config *cfg, const str
 }
 
 void render_feed(struct strbuf *out, const struct sw_config *cfg, const struct lang *L,
-		 const struct corridor_eval *e, size_t n, int64_t generated_at, bool db_up)
+		 const struct corridor_eval *e, size_t n, const struct ledger_signed *heads,
+		 size_t nheads, int64_t generated_at, bool db_up)
 {
 	struct changes cs = { NULL, 0, 0 };
-	size_t written = 0;
+	size_t written = 0, h = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		blockade_changes(&cs, &e[i], i);
@@ -453,9 +474,14 @@ void render_feed(struct strbuf *out, const struct sw_config *cfg, const struct l
 	for (size_t i = 0; i < cs.n && written < FEED_MAX; i++) {
 		if (i > 0 && same_change(&cs.v[i - 1], &cs.v[i]))
 			continue;
+		/* Heads and changes, newest first. */
+		for (; h < nheads && heads[h].signed_at > cs.v[i].at; h++)
+			head_entry(out, L, &heads[h]);
 		entry(out, cfg, L, &cs.v[i]);
 		written++;
 	}
+	for (; h < nheads; h++)
+		head_entry(out, L, &heads[h]);
 	sb_addstr(out, "</feed>\n");
 	free(cs.v);
 }

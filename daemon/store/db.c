@@ -11,7 +11,7 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 
-#define MAX_STMTS 64
+#define MAX_STMTS 128
 #define BACKOFF_MIN_MS 250
 #define BACKOFF_MAX_MS 5000
 #define COPY_PIECE ((size_t)1 << 20)	/* bytes handed to libpq at a time */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ledger.h"
 #include "core/metrics.h"
 #include "core/report.h"
 #include "util/i18n.h"
@@ -268,10 +269,34 @@ static enum db_status check_supersedes(struct batch *b, size_t i, const json_t *
 	return DB_OK;
 }
 
+/*
+ * One stored (or replayed) report of the answer, with the leaf hash its
+ * version has in the public ledger: a receipt the submitter can keep
+ * before the sequencer has even seen it (core/ledger.h).
+ */
+static json_t *result_item(const struct batch *b, const json_t *canon, const char *kind,
+			   const char *received_at)
+{
+	const char *id = json_string_value(json_object_get(canon, "report_id"));
+	unsigned char hash[32], leaf[32];
+	char hex[LEDGER_HEX_LEN + 1], leaf_hex[LEDGER_HEX_LEN + 1], *entry;
+	json_t *item;
+
+	report_hash(canon, hash);
+	ledger_hex(hash, sizeof(hash), hex);
+	entry = ledger_entry_report(b->org->slug, id, received_at, hex,
+				    json_string_value(json_object_get(canon, "supersedes")));
+	ledger_leaf(entry, leaf);
+	free(entry);
+	ledger_hex(leaf, sizeof(leaf), leaf_hex);
+	item = json_pack("{s:s, s:s, s:s, s:s}", "report_id", id, "kind", kind, "received_at", received_at,
+			 "leaf_hash", leaf_hex);
+	return item;
+}
+
 /* Records report i as stored (new or identical replay) or as a conflict. */
 static void settle(struct batch *b, size_t i, const json_t *canon, const struct stored *st)
 {
-	const char *id = json_string_value(json_object_get(canon, "report_id"));
 	char reason[160];
 
 	if (st->this_tx) {
@@ -290,9 +315,8 @@ static void settle(struct batch *b, size_t i, const json_t *canon, const struct 
 	}
 	b->count[report_kind_of(canon)][RESULT_REPLAYED]++;
 	b->total++;
-	json_array_append_new(b->results, json_pack("{s:s, s:s, s:s}", "report_id", id,
-		"kind", json_string_value(json_object_get(canon, "kind")),
-		"received_at", st->received_at));
+	json_array_append_new(b->results, result_item(b, canon,
+		json_string_value(json_object_get(canon, "kind")), st->received_at));
 }
 
 /*
@@ -378,8 +402,7 @@ static enum db_status store_one(struct batch *b, size_t i, const json_t *canon, 
 		return DB_HARD;
 	}
 	if (s == DB_OK && PQntuples(r) == 1) {
-		json_array_append_new(b->results, json_pack("{s:s, s:s, s:s}", "report_id", id,
-			"kind", spec->name, "received_at", PQgetvalue(r, 0, 0)));
+		json_array_append_new(b->results, result_item(b, canon, spec->name, PQgetvalue(r, 0, 0)));
 		b->created++;
 		touch(&b->touched, params[2]);
 		b->total++;
@@ -597,9 +620,8 @@ static enum db_status flush(struct ingest_tx *tx)
 		struct stored found;
 
 		if (st[k].received_at) {
-			json_array_append_new(b->results, json_pack("{s:s, s:s, s:s}", "report_id",
-				json_string_value(json_object_get(canon, "report_id")),
-				"kind", kind_specs[kind].name, "received_at", st[k].received_at));
+			json_array_append_new(b->results, result_item(b, canon, kind_specs[kind].name,
+				st[k].received_at));
 			b->created++;
 			b->total++;
 			b->count[kind][RESULT_STORED]++;

@@ -132,6 +132,9 @@ static const struct db_stmt stmts[] = {
 	  " WHERE r.corridor_id = $1" },
 	{ "snap_seq", "SELECT coalesce(max(id), 0) FROM supplywatch.reports" },
 	/* Active organisations that have reported: when each last did (index probes). */
+	{ "snap_heads",
+	  "SELECT size, floor(extract(epoch FROM signed_at))::bigint, note FROM supplywatch.ledger_heads"
+	  " ORDER BY size DESC LIMIT 10" },
 	{ "snap_org_last",
 	  "SELECT " EPOCH("l.last") " FROM supplywatch.organisations o"
 	  " CROSS JOIN LATERAL (SELECT max(r.received_at) AS last FROM supplywatch.reports r"
@@ -710,6 +713,16 @@ static int load_orgs(PGconn *c, struct load *out)
 		return -1;
 	out->report_seq = val_i64(r, 0, 0);
 	PQclear(r);
+	if (query(c, "snap_heads", 0, NULL, &r) != DB_OK)
+		return -1;
+	out->nheads = (size_t)PQntuples(r);
+	out->heads = xcalloc(out->nheads ? out->nheads : 1, sizeof(*out->heads));
+	for (size_t i = 0; i < out->nheads; i++) {
+		out->heads[i].size = (uint64_t)val_i64(r, (int)i, 0);
+		out->heads[i].signed_at = val_i64(r, (int)i, 1);
+		out->heads[i].checkpoint = xstrdup(PQgetvalue(r, (int)i, 2));
+	}
+	PQclear(r);
 	if (query(c, "snap_org_last", 0, NULL, &r) != DB_OK)
 		return -1;
 	out->norgs = (size_t)PQntuples(r);
@@ -753,6 +766,7 @@ void load_free(struct load *l)
 		corridor_data_release(l->data[i]);
 	free(l->data);
 	free(l->org_last);
+	ledger_signed_free(l->heads, l->nheads);
 	memset(l, 0, sizeof(*l));
 }
 

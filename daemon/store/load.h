@@ -13,11 +13,14 @@
 
 #include "core/config.h"
 #include "core/eval.h"
+#include "core/ledger.h"
 #include "store/db.h"
 
 /* What one load read; data[i] is corridor i of the configuration. */
 struct load {
 	int64_t report_seq;		/* highest supplywatch.reports.id included */
+	struct ledger_signed *heads;	/* the latest signed ledger heads, newest first */
+	size_t nheads;
 	int64_t *org_last;		/* last report of each active organisation */
 	size_t norgs;
 	struct corridor_data **data;	/* cfg->ncorridors entries */

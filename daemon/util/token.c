@@ -11,45 +11,57 @@
 
 unsigned char token_pepper[PEPPER_KEY_LEN];
 
-int token_load_pepper(const char *path, unsigned char key[PEPPER_KEY_LEN], struct strbuf *err)
+ssize_t secret_read(const char *path, const char *credential, const char *what, const char *hint,
+		    char *buf, size_t n, struct strbuf *err)
 {
 	const char *credsdir = getenv("CREDENTIALS_DIRECTORY");
 	char credpath[4096];
-	unsigned char buf[4096];
 	struct stat st;
-	ssize_t n;
+	ssize_t got;
 	int fd;
 
 	if (credsdir && *credsdir) {
-		snprintf(credpath, sizeof(credpath), "%s/pepper", credsdir);
+		snprintf(credpath, sizeof(credpath), "%s/%s", credsdir, credential);
 		if (access(credpath, R_OK) == 0)
 			path = credpath;
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		sb_addf(err, "%s: cannot open pepper file: %s (create it with: "
-			    "head -c 32 /dev/urandom > %s && chmod 600 %s)",
-			    path, strerror(errno), path, path);
+		sb_addf(err, "%s: cannot open %s: %s (create it with: %s)", path, what, strerror(errno), hint);
 		return -1;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		sb_addf(err, "%s: pepper file is not a regular file", path);
+		sb_addf(err, "%s: %s is not a regular file", path, what);
 		close(fd);
 		return -1;
 	}
 	if (st.st_mode & 077) {
-		sb_addf(err, "%s: pepper file must not be readable by group or others (chmod 600)", path);
+		sb_addf(err, "%s: %s must not be readable by group or others (chmod 600)", path, what);
 		close(fd);
 		return -1;
 	}
-	n = read(fd, buf, sizeof(buf));
+	got = read(fd, buf, n - 1);
 	close(fd);
+	buf[got > 0 ? got : 0] = '\0';
+	return got < 0 ? 0 : got;
+}
+
+int token_load_pepper(const char *path, unsigned char key[PEPPER_KEY_LEN], struct strbuf *err)
+{
+	char buf[4096], hint[256];
+	ssize_t n;
+
+	snprintf(hint, sizeof(hint), "head -c 32 /dev/urandom > %s && chmod 600 %s", path, path);
+	n = secret_read(path, "pepper", "pepper file", hint, buf, sizeof(buf), err);
+	if (n < 0)
+		return -1;
 	if (n < 32) {
 		sb_addf(err, "%s: pepper file must hold at least 32 bytes", path);
+		sodium_memzero(buf, sizeof(buf));
 		return -1;
 	}
 	/* Any length of secret becomes a fixed-size key. */
-	crypto_generichash(key, PEPPER_KEY_LEN, buf, (size_t)n, NULL, 0);
+	crypto_generichash(key, PEPPER_KEY_LEN, (const unsigned char *)buf, (size_t)n, NULL, 0);
 	sodium_memzero(buf, sizeof(buf));
 	return 0;
 }

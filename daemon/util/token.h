@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "util/strbuf.h"
 
@@ -22,6 +23,15 @@
 /* The key of token hashes, loaded once at start-up. */
 extern unsigned char token_pepper[PEPPER_KEY_LEN];
 
+/*
+ * Reads a secret file into buf (at most n - 1 bytes, NUL-terminated):
+ * $CREDENTIALS_DIRECTORY/credential (systemd's LoadCredential=) when that
+ * exists, else path; a regular file that neither group nor others may
+ * read.  Returns the bytes read, or -1 with the reason appended to err
+ * (what names the secret; hint says how to make one).
+ */
+ssize_t secret_read(const char *path, const char *credential, const char *what, const char *hint,
+		    char *buf, size_t n, struct strbuf *err);
 /* Reads the pepper; -1 with a reason in err when missing, short or too open. */
 int token_load_pepper(const char *path, unsigned char key[PEPPER_KEY_LEN], struct strbuf *err);
 /* Writes a fresh random token and its NUL. */

@@ -40,9 +40,14 @@ psql -X -At -c "SELECT 1 FROM pg_database WHERE datname = 'supplywatch'" | grep 
 if [ ! -f "$VAR/pepper" ]; then
 	(umask 077 && head -c 32 /dev/urandom >"$VAR/pepper")
 fi
+if [ ! -f "$VAR/ledger.key" ]; then
+	"$BUILD/supplywatch" ledger keygen --name "demo.supplywatch.invalid/ledger" --out "$VAR/ledger.key" >/dev/null
+fi
 sed -e "s|^  port = 8080;.*|  port = $PORT;|" \
     -e "s|^  conninfo = \"\";|  conninfo = \"dbname=supplywatch\";|" \
     -e "s|/etc/supplywatch/pepper\";|$VAR/pepper\";|" \
+    -e "s|/etc/supplywatch/ledger.key\";|$VAR/ledger.key\";|" \
+    -e 's|^  origin = "";|  origin = "demo.supplywatch.invalid/ledger";|' \
     -e 's|^  default_language = .*|  default_language = "en";|' \
     -e 's|^  languages = .*|  languages = [ "en", "ar", "he", "hy", "ru" ];|' \
     etc/supplywatch.conf >"$VAR/supplywatch.conf"

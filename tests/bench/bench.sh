@@ -101,6 +101,13 @@ bench_config() {
 	if "$SW_BUILD/supplywatch" config-keys 2>/dev/null | grep -q '^http.rate_limit_per_minute'; then
 		extra="rate_limit_per_minute = 0;"
 	fi
+	# The public ledger (sequenced as in production), where the build has one.
+	local ledger=""
+	if "$SW_BUILD/supplywatch" config-keys 2>/dev/null | grep -q '^ledger.enabled'; then
+		[ -f "$WORK/ledger.key" ] || "$SW_BUILD/supplywatch" ledger keygen --name bench.invalid/log \
+			--out "$WORK/ledger.key" >/dev/null 2>&1
+		ledger="ledger = { signing_key_file = \"$WORK/ledger.key\"; origin = \"bench.invalid/log\"; };"
+	fi
 	{
 		cat <<CONF
 listen = { address = "127.0.0.1"; port = 0; };
@@ -112,6 +119,7 @@ status = { title = "Benchmark monitor"; timezone = "Asia/Yerevan";
            default_language = "en"; languages = [ "en", "ar", "he", "hy", "ru" ]; };
 auth = { pepper_file = "$WORK/pepper"; };
 log = { level = "$level"; };
+$ledger
 corridors = (
 CONF
 		local zones=(Asia/Yerevan Asia/Gaza Africa/Khartoum Europe/Kyiv Asia/Aden) i sep=","

@@ -43,8 +43,8 @@ shows 2024-05-02 7 "the report is in the figures at once"
 # --- the answer is lost, and the database cannot be reached to find out ----------------------
 # The client must not hear "nothing was stored": it may have been.  Every
 # worker has its session first (a new one could not be made).
-warm_sessions 7 "$(report "$(uuid)" 2024-05-01 1)"
-expect_eq "$(daemon_sessions)" "7" "the main thread, four workers, the snapshot and webhook threads have their sessions"
+warm_sessions 8 "$(report "$(uuid)" 2024-05-01 1)"
+expect_eq "$(daemon_sessions)" "8" "the main thread, four workers, the snapshot, webhook and ledger threads have their sessions"
 touch "$WORK/block"
 echo insert_trucks >"$WORK/arm"
 U=$(uuid)

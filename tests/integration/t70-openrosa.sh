@@ -411,6 +411,7 @@ status = { title = "Test monitor"; timezone = "Asia/Yerevan"; languages = [ "en"
            locale_dir = "$WORK/locale"; };
 auth = { pepper_file = "$WORK/pepper"; };
 log = { level = "info"; };
+$(ledger_conf)
 corridors = (
   { id = "lachin"; name = "Lachin corridor"; baseline_trucks_per_day = 400;
     baseline_tonnes_per_day = 1200.0; population = 120000; names = { ru = "Лачинский коридор"; };

@@ -391,6 +391,33 @@ static void publish_and_corroboration(void **state)
 		"F:3: corridors.[0].corroboration_pct: must be between 0 and 100\n");
 }
 
+static void ledger_settings(void **state)
+{
+	struct sw_config *cfg = load_ok(CORRIDOR);
+
+	(void)state;
+	assert_true(cfg->ledger_enabled);
+	assert_string_equal(cfg->ledger_key_file, "/etc/supplywatch/ledger.key");
+	assert_string_equal(cfg->ledger_origin, "");
+	assert_int_equal(cfg->ledger_sign_every_s, 60);
+	config_free(cfg);
+	cfg = load_ok("ledger = { enabled = false; origin = \"monitor.example.org/lachin\"; sign_every_s = 0; };\n"
+		      CORRIDOR);
+	assert_false(cfg->ledger_enabled);
+	assert_string_equal(cfg->ledger_origin, "monitor.example.org/lachin");
+	assert_int_equal(cfg->ledger_sign_every_s, 0);
+	config_free(cfg);
+	refused("ledger = {\n  origin = \"https://monitor.example.org/a b\";\n  sign_every_s = -1;\n"
+		"  signing_key_file = \"\";\n};\n" CORRIDOR,
+		"F:4: ledger.signing_key_file: must not be empty\n"
+		"F:2: ledger.origin: must be a URL without its scheme (e.g. \"monitor.example.org/lachin\"): "
+		"printable ASCII, no spaces, no '+'\n"
+		"F:3: ledger.sign_every_s: must be between 0 and 86400\n");
+	refused("ledger = { origin = \"example.org/a+b\"; };\n" CORRIDOR,
+		"F:1: ledger.origin: must be a URL without its scheme (e.g. \"monitor.example.org/lachin\"): "
+		"printable ASCII, no spaces, no '+'\n");
+}
+
 /* ---- types and ranges --------------------------------------------------- */
 
 static void wrong_types_in_main_groups_are_errors(void **state)
@@ -809,6 +836,7 @@ int main(void)
 		cmocka_unit_test(unknown_key_inside_a_group_is_an_error),
 		cmocka_unit_test(unknown_corridor_key_is_an_error),
 		cmocka_unit_test(publish_and_corroboration),
+		cmocka_unit_test(ledger_settings),
 		cmocka_unit_test(wrong_types_in_main_groups_are_errors),
 		cmocka_unit_test(wrong_types_in_corridors_are_errors),
 		cmocka_unit_test(out_of_range_values_are_errors),
