@@ -83,17 +83,19 @@ GRANT SELECT, INSERT ON supplywatch.ledger, supplywatch.ledger_nodes, supplywatc
 
 CREATE VIEW analytics.ledger AS
 SELECT l.idx AS index, l.source AS type, l.entry, encode(l.leaf_hash, 'hex') AS leaf_hash,
-       l.sequenced_at,
-       CASE WHEN l.source = 'review' THEN v.report ELSE l.id END AS report
+       l.sequenced_at, o.slug AS organisation, r.report_id
   FROM supplywatch.ledger l
-  LEFT JOIN supplywatch.reviews v ON l.source = 'review' AND v.id = l.id;
+  LEFT JOIN supplywatch.reviews v ON l.source = 'review' AND v.id = l.id
+  LEFT JOIN supplywatch.reports r ON r.id = CASE WHEN l.source = 'review' THEN v.report ELSE l.id END
+  LEFT JOIN supplywatch.organisations o ON o.id = r.org_id;
 COMMENT ON VIEW analytics.ledger IS 'The public ledger''s leaves in index order: one per stored report version, retraction and review (docs/ledger.md).';
 COMMENT ON COLUMN analytics.ledger.index IS 'The leaf''s index in the Merkle tree, from 0.';
 COMMENT ON COLUMN analytics.ledger.type IS 'report, retraction or review.';
 COMMENT ON COLUMN analytics.ledger.entry IS 'The canonical JSON text that was hashed (docs/ledger.md, "What is hashed").';
 COMMENT ON COLUMN analytics.ledger.leaf_hash IS 'SHA-256(0x00 || entry), hex.';
 COMMENT ON COLUMN analytics.ledger.sequenced_at IS 'When the sequencer appended it.';
-COMMENT ON COLUMN analytics.ledger.report IS 'The report version it is about (analytics.report_history.id).';
+COMMENT ON COLUMN analytics.ledger.organisation IS 'The organisation of the report version it is about (for a review: the reviewed one''s, not the reviewer).';
+COMMENT ON COLUMN analytics.ledger.report_id IS 'The report version it is about (analytics.report_history.report_id).';
 GRANT SELECT ON analytics.ledger TO supplywatch_analyst;
 
 CREATE VIEW analytics.ledger_heads AS

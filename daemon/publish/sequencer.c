@@ -239,7 +239,7 @@ static void sequence(struct seq *q, PGconn *c)
 		pthread_mutex_unlock(&lock);
 		if (stop)
 			return;
-	} while (n + skipped == BATCH);
+	} while (n > 0 && n + skipped == BATCH);
 }
 
 /* Milliseconds until there is something to do, at most IDLE_MS. */

@@ -345,11 +345,89 @@ phase_base() {
 	say "base data: $N_BASE truck reports over 365 days, $CORRIDORS corridors, $ORGS organisations"
 	settle
 	load_data "$N_BASE" 365
+	wait_ledger
 	n=$(rebuilds)
 	announce
 	BASE_BUILD=$(after_announce "$n")
 	need "base snapshot build time" "$BASE_BUILD"
 	row "snapshot, every corridor reloaded, $(max_id) reports (ms)" "$BASE_BUILD" - - "-" -
+}
+
+# --- the public ledger (docs/ledger.md) --------------------------------------------
+queued() { psql -X -At -c "SELECT count(*) FROM supplywatch.ledger_queue"; }
+ledger_on() { "$SW_BUILD/supplywatch" config-keys 2>/dev/null | grep -q '^ledger.enabled'; }
+
+# wait_ledger: until the sequencer has emptied the queue (the base data's, say).
+wait_ledger() {
+	ledger_on || return 0
+	for _ in $(seq 1 3000); do
+		[ "$(queued)" = 0 ] && return 0
+		sleep 0.2
+	done
+	die "the ledger's sequencer never caught up"
+}
+
+# phase_ledger: an upgrade of a running installation holding the scale data:
+# every report, retraction and review waits in the queue, as migration 014
+# leaves them.  Times their sequencing with one interruption (kill -9 half
+# way, a restart that resumes), checks that each row is one entry, then
+# times proofs against the million-entry tree.
+phase_ledger() {
+	local n t0 t1 half at_kill total rows entries idx size
+	ledger_on || { say "ledger: this build has none"; return 0; }
+	n=$(queued)
+	say "ledger: sequencing $n queued entries, killed once half way"
+	# What migration 014 does on upgrade, timed on the same rows (into a scratch table).
+	t0=$(date +%s%N)
+	psql -X -q -c "CREATE TEMP TABLE q AS SELECT source, id FROM (
+		SELECT 'report' AS source, r.id, r.received_at AS at, 0 AS o FROM supplywatch.reports r UNION ALL
+		SELECT 'retraction', x.report, x.retracted_at, 1 FROM supplywatch.retractions x UNION ALL
+		SELECT 'review', v.id, v.reviewed_at, 2 FROM supplywatch.reviews v) q ORDER BY at, o, id" ||
+		die "the upgrade's queueing failed"
+	row "upgrade: queueing $(max_id) stored reports (migration 014) (s)" "$(calc "($(date +%s%N) - $t0) / 1e9" 1)" - - "-" -
+	t0=$(date +%s%N)
+	half=$((n / 2))
+	for _ in $(seq 1 6000); do
+		[ "$(queued)" -le "$half" ] && break
+		sleep 0.05
+	done
+	kill -KILL "$DAEMON_PID"
+	wait "$DAEMON_PID" 2>/dev/null
+	at_kill=$(queued)
+	say "ledger: killed with $at_kill still queued; restarting"
+	daemon_start
+	wait_ledger
+	t1=$(date +%s%N)
+	total=$(calc "($t1 - $t0) / 1e9" 1)
+	rows=$(psql -X -At -c "SELECT (SELECT count(*) FROM supplywatch.reports) + (SELECT count(*) FROM supplywatch.retractions)
+		+ (SELECT count(*) FROM supplywatch.reviews)")
+	entries=$(psql -X -At -c "SELECT count(*) FROM supplywatch.ledger")
+	[ "$rows" = "$entries" ] && [ "$(psql -X -At -c "SELECT max(idx) + 1 FROM supplywatch.ledger")" = "$entries" ] ||
+		die "ledger: $rows stored rows but $entries entries after the interruption"
+	say "ledger: $n entries sequenced in $total s, across a kill -9 and a restart; $entries entries, one per stored row"
+	row "sequencing an upgrade's $n entries, kill -9 half way and resumed (entries/s)" \
+		"$(calc "$n / $total" 0)" - - "-" -
+	# Proofs at this size: inclusion of random entries, consistency from random sizes.
+	size=$entries
+	for _ in $(seq 1 $((REPEAT * 40))); do
+		idx=$(( (RANDOM << 15 | RANDOM) % size ))
+		curl -sS -o /dev/null -w '%{http_code} %{time_total}\n' \
+			"$URL/api/v1/ledger/proof/inclusion?index=$idx&size=$size"
+	done >"$WORK/inclusion.txt"
+	for _ in $(seq 1 $((REPEAT * 40))); do
+		idx=$(( (RANDOM << 15 | RANDOM) % (size - 1) + 1 ))
+		curl -sS -o /dev/null -w '%{http_code} %{time_total}\n' \
+			"$URL/api/v1/ledger/proof/consistency?first=$idx&second=$size"
+	done >"$WORK/consistency.txt"
+	for k in inclusion consistency; do
+		grep -qv '^200 ' "$WORK/$k.txt" && die "$k proofs: $(sort -u "$WORK/$k.txt" | head -3)"
+		local p50 p99
+		p50=$(awk '{ print $2 * 1000 }' "$WORK/$k.txt" | median)
+		p99=$(awk '{ print $2 * 1000 }' "$WORK/$k.txt" | sort -n | awk '{ v[NR] = $1 } END { print v[int(NR * 0.99 + 0.5)] }')
+		say "ledger: $k proofs at $size entries: p50 $p50 ms, p99 $p99 ms ($(wc -l <"$WORK/$k.txt") requests)"
+		row "$k proof at $size entries, p50 / p99 (ms)" "$(calc "$p50" 1) / $(calc "$p99" 1)" - - "< 10 / < 50" \
+			"$(both "$(lt "$p50" 10)" "$(lt "$p99" 50)")"
+	done
 }
 
 phase_scale() {
@@ -360,7 +438,9 @@ phase_scale() {
 	t0=$SECONDS
 	load_data "$N_SCALE" "$DAYS"
 	total=$(psql -X -At -c 'SELECT count(*) FROM supplywatch.reports')
-	say "loaded in $((SECONDS - t0)) s; waiting for the snapshot"
+	say "loaded in $((SECONDS - t0)) s"
+	phase_ledger
+	say "waiting for the snapshot"
 	t0=$SECONDS
 	n=$(rebuilds)
 	announce
