@@ -325,6 +325,23 @@ ledger_conf() {
 
 swcli() { "$SW_BUILD/supplywatch" -c "$WORK/supplywatch.conf" "$@"; }
 
+# expect_ledger_verifies: once the daemon has sequenced and signed everything
+# stored, `supplywatch verify --db` finds every entry, payload and row as
+# the reports were stored (docs/ledger.md), whatever their kinds and channels.
+expect_ledger_verifies() {
+	local i
+	for i in $(seq 1 200); do
+		[ "$(sql "SELECT (SELECT count(*) FROM supplywatch.ledger_queue) = 0 AND (SELECT count(*)
+			FROM supplywatch.ledger) = (SELECT coalesce(max(size), 0) FROM supplywatch.ledger_heads)")" = t ] && break
+		sleep 0.05
+	done
+	if swcli verify --db --key "$(cat "$WORK/ledger.vkey")" >"$WORK/verify.out" 2>&1; then
+		ok
+	else
+		fail "the ledger does not verify: $(cat "$WORK/verify.out")"
+	fi
+}
+
 # sw_start [CONFIG]: starts the daemon, waits for its ready line, sets SW_URL.
 sw_start() {
 	local conf=${1:-$WORK/daemon.conf} i port

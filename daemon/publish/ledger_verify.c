@@ -411,9 +411,12 @@ out:
 
 /* ---- against the database -------------------------------------------------------- */
 
-/* A report's content hash again, from its stored payload, as ingest made it. */
-static void check_payload(struct checker *k, const struct sw_config *cfg, uint64_t i, const PGresult *r,
-			  int row, int col)
+/*
+ * A report's content hash again, from its stored payload, as ingest made
+ * it; and its rows (the figures the indicators read) against the same.
+ */
+static void check_payload(struct checker *k, PGconn *c, const struct sw_config *cfg, uint64_t i,
+			  const PGresult *r, int row, int col)
 {
 	const char *payload = PQgetvalue(r, row, col), *hash = PQgetvalue(r, row, col + 1);
 	int64_t at = strtoll(PQgetvalue(r, row, col + 2), NULL, 10);
@@ -429,11 +432,17 @@ static void check_payload(struct checker *k, const struct sw_config *cfg, uint64
 			  PQgetvalue(r, row, col + 3), d ? json_string_value(json_object_get(d, "field")) : "payload",
 			  d ? json_string_value(json_object_get(d, "reason")) : "not JSON");
 	} else {
+		bool match = false;
+
 		report_hash(canon, h);
 		ledger_hex(h, 32, hex);
 		if (strcmp(hex, hash) != 0)
 			bad_entry(k, i, "the stored payload of report %s does not hash to its content hash",
 				  PQgetvalue(r, row, col + 3));
+		else if (ledger_rows_match(c, PQgetvalue(r, row, 7 + LEDGER_ENTRY_NCOLS - 1), canon, cfg,
+					   &match) != DB_OK || !match)
+			bad_entry(k, i, "the stored %s row of report %s does not hold what its payload says",
+				  json_string_value(json_object_get(canon, "kind")), PQgetvalue(r, row, col + 3));
 	}
 	json_decref(canon);
 	json_decref(raw);
@@ -521,7 +530,7 @@ int verify_db(PGconn *c, const struct sw_config *cfg, const struct verify_opts *
 			else if (strcmp(rebuilt, PQgetvalue(r, i, 1)) != 0)
 				bad_entry(&k, idx, "the stored %s does not match its entry", PQgetvalue(r, i, 7));
 			else if (strcmp(PQgetvalue(r, i, 7), "report") == 0)
-				check_payload(&k, cfg, idx, r, i, 3);
+				check_payload(&k, c, cfg, idx, r, i, 3);
 			free(rebuilt);
 			next = idx + 1;
 		}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/ledger.h"
+#include "core/report.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -66,9 +67,67 @@ static const struct db_stmt stmts[] = {
 	  " LEFT JOIN supplywatch.ledger l ON l.source = 'report' AND l.id = q.id" },
 };
 
+/*
+ * A report's rows hold what its canonical object says, as ingest wrote them
+ * (store/ingest.c's insert statements, read backwards): $1 the report's
+ * internal id, $2-$4 corridor, source_url and note, then the kind's own
+ * parameters (core/report.h, kind_specs) from $5.
+ */
+#define ROW_CHECK(table, cols, values) \
+	"SELECT EXISTS (SELECT 1 FROM supplywatch.reports r JOIN supplywatch." table " k ON k.report = r.id" \
+	" WHERE r.id = $1 AND (r.corridor_id, r.source_url, r.note) IS NOT DISTINCT FROM ($2::text, $3::text, $4::text)" \
+	" AND (" cols ") IS NOT DISTINCT FROM (" values "))"
+
+static const struct db_stmt row_checks[KIND_COUNT] = {
+	{ "ledger_check_trucks", ROW_CHECK("truck_reports",
+	  "k.day, k.observed_at, k.direction, k.crossing, k.trucks, k.cargo, k.tonnes, k.turned_back, k.stage, k.consignor",
+	  "coalesce($5::date, ($6::timestamptz AT TIME ZONE $7::text)::date), $6::timestamptz, $8::text, $9::text,"
+	  " $10::integer, $11::text, $12::numeric, $13::integer, coalesce($14::text, 'crossed'), $15::text") },
+	{ "ledger_check_shortage", ROW_CHECK("shortage_reports",
+	  "k.day, k.item, k.severity, k.category, k.location",
+	  "$5::date, $6::text, $7::text, $8::text, $9::text") },
+	{ "ledger_check_disruption", ROW_CHECK("disruption_reports",
+	  "k.service, k.started_at, k.ended_at, k.disruption_key, k.location, k.people_affected",
+	  "$5::text, $6::timestamptz, $7::timestamptz, coalesce($8::text, r.report_id::text), $9::text, $10::bigint") },
+	{ "ledger_check_access", ROW_CHECK("access_events",
+	  "k.status, k.at, k.crossing", "$5::text, $6::timestamptz, $7::text") },
+	{ "ledger_check_movement", ROW_CHECK("movement_reports",
+	  "k.outcome, k.planned_for, k.purpose, k.from_place, k.to_place, k.delay_hours, k.crossing",
+	  "$5::text, $6::date, $7::text, $8::text, $9::text, $10::numeric, $11::text") },
+};
+
+enum db_status ledger_rows_match(PGconn *c, const char *id, const json_t *canon, const struct sw_config *cfg,
+				 bool *match)
+{
+	enum report_kind kind = report_kind_of(canon);
+	const char *params[24], *corridor = json_string_value(json_object_get(canon, "corridor"));
+	const struct sw_corridor *k = corridor ? config_corridor(cfg, corridor) : NULL;
+	char nums[16][32];
+	int n = 0, nn = 0;
+	PGresult *r;
+	enum db_status s;
+
+	params[n++] = id;
+	params[n++] = corridor;
+	params[n++] = report_param(canon, "source_url", NULL, 0);
+	params[n++] = report_param(canon, "note", NULL, 0);
+	for (const char *const *p = kind_specs[kind].params; *p && nn < 16; p++) {
+		if (strcmp(*p, "@timezone") == 0) {
+			params[n++] = k ? k->timezone : "UTC";
+			continue;
+		}
+		params[n++] = report_param(canon, *p, nums[nn++], sizeof(nums[0]));
+	}
+	s = db_exec(c, true, row_checks[kind].name, n, params, &r);
+	*match = s == DB_OK && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	return s;
+}
+
 void ledger_register(void)
 {
 	db_register(stmts, (int)(sizeof(stmts) / sizeof(stmts[0])));
+	db_register(row_checks, KIND_COUNT);
 }
 
 void ledger_head_free(struct ledger_head *h)

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/config.h"
 #include "core/merkle.h"
 #include "store/db.h"
 
@@ -82,6 +83,14 @@ enum db_status ledger_stats(PGconn *c, int64_t *backlog, uint64_t *size, uint64_
 enum db_status ledger_entries(PGconn *c, uint64_t start, uint64_t end, json_t **out);
 /* {"heads": [{"size", "root", "signed_at", "checkpoint", "key"}]}, newest first, at most limit, sizes < before. */
 enum db_status ledger_heads(PGconn *c, uint64_t before, int limit, json_t **out);
+
+/*
+ * Whether report id's rows (reports and its kind's table) hold what canon,
+ * its canonical object, says, as ingest wrote them (cfg: the corridor's
+ * time zone).  For `supplywatch verify --db`.
+ */
+enum db_status ledger_rows_match(PGconn *c, const char *id, const json_t *canon,
+				 const struct sw_config *cfg, bool *match);
 
 /* A report version's place in the ledger. */
 struct ledger_place {

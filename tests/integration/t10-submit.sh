@@ -273,4 +273,5 @@ expect_eq "$(sql "SELECT count(*) FROM supplywatch.reports")" "$before" "nothing
 sql "DROP TRIGGER fail_on_note ON supplywatch.reports; DROP FUNCTION public.fail_on_note()" >/dev/null
 
 expect_truck_daily_consistent
+expect_ledger_verifies
 sw_stop

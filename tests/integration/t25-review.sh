@@ -233,4 +233,5 @@ expect_contains "$BODY" "<td>40<br><small>single source</small></td><td>39 <smal
 # ---- reviewer status follows the organisation ------------------------------------------
 swcli org set coord --no-reviewer >/dev/null
 wait_json "/api/v1/review/queue" '.error' '"this organisation is not a reviewer: an operator makes it one with `supplywatch org set SLUG --reviewer`"' "org set --no-reviewer takes effect" -H "Authorization: Bearer $COORD"
+expect_ledger_verifies
 sw_stop

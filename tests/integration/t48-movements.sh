@@ -135,5 +135,6 @@ else
 		"[0,[\"$(gaza 1)\",\"PlantedPlaceXYZ\",\"Zzyzx-Quarter\",\"Secret-Gate-Q\",\"fuel\"]]" "listed once the embargo passed"
 	req GET /metrics
 	expect_eq "$(grep -c PlantedPlaceXYZ "$BODY")" "0" "never a metric label"
+	expect_ledger_verifies
 	sw_stop
 fi

@@ -166,6 +166,13 @@ expect_verify_fails --db 3 "a payload changed"
 sql "UPDATE supplywatch.reports SET payload = jsonb_set(payload, '{trucks}', '9') WHERE report_id = '$R4'"
 expect_verify_ok "the payload put back"
 
+# A figure changed where the indicators read it: the row no longer holds what the payload says.
+sql "UPDATE supplywatch.truck_reports SET trucks = 400 WHERE report = (SELECT id FROM supplywatch.reports WHERE report_id = '$R4')"
+expect_verify_fails --db 3 "a count changed in truck_reports"
+expect_contains "$WORK/verify.out" "the stored trucks row of report $R4 does not hold what its payload says" "verify says which row"
+sql "UPDATE supplywatch.truck_reports SET trucks = 9 WHERE report = (SELECT id FROM supplywatch.reports WHERE report_id = '$R4')"
+expect_verify_ok "the count put back"
+
 # Two entries swapped: the heads signed since no longer come out of them.
 # put IDX ROW: the ledger's row IDX takes ROW (id|source|entry|leaf hash).
 put() {

@@ -130,4 +130,5 @@ expect_status 400 "export without kind"
 req GET "/api/v1/reports.csv?kind=trucks&from=2023-13-01"
 expect_status 400 "export with a bad date"
 expect_truck_daily_consistent
+expect_ledger_verifies
 sw_stop

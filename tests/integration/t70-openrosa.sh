@@ -534,4 +534,5 @@ expect_status 400 "a refusal in Russian"
 expect_eq "$(message)" "Не сохранено. Исправьте форму и отправьте её снова: date: в будущем; trucks: must be >= 0" "the refusal in Russian"
 submit "$WORK/future.xml" -H "Accept-Language: ar, fr;q=0.5"
 expect_eq "$(message)" "Not stored. Please correct the form and send it again: date: is in the future; trucks: must be >= 0" "a language not served: the default"
+expect_ledger_verifies
 sw_stop
