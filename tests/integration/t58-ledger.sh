@@ -25,6 +25,9 @@ wait_head() {
 	fail "the head never reached $1 entries (last: $size)"
 }
 
+# --- the independent implementation passes the published vectors ----------------
+$CHECK selftest >"$WORK/selftest.out" 2>&1 && ok || fail "ledger_check.py selftest: $(tail -3 "$WORK/selftest.out")"
+
 # --- the key, a first report, its leaf hash and receipt ----------------------------
 req GET /api/v1/ledger/key
 expect_status 200 "the verifier key"
@@ -261,3 +264,17 @@ expect_eq "$?" 1 "after a key change, the old key alone refuses the new head"
 	ok || fail "rotated: old and new keys together verify every head: $(cat "$WORK/verify.out")"
 "$SW_BUILD/supplywatch" verify --url "$SW_URL" --key "$OTHER" --head "$WORK/head6.txt" >"$WORK/verify.out" 2>&1
 expect_contains "$WORK/verify.out" "the saved head is refused: no signature by a known key" "a saved head by an untrusted key is refused"
+
+# --- a spreadsheet's rows get their receipts the same way ---------------------------
+RC=$(uuid)
+req POST "/api/v1/reports?kind=trucks" -H "Content-Type: text/csv" -H "Authorization: Bearer $TOKEN" \
+	--data-binary "$(printf 'report_id,corridor,date,trucks\n%s,rafah,2024-03-01,4\n' "$RC")"
+expect_status 201 "a CSV file"
+LEAFC=$(jq -r '.reports[0].leaf_hash' "$BODY")
+for _ in $(seq 1 100); do
+	req GET "/api/v1/reports/ngo-a/$RC/receipt"
+	[ "$STATUS" = 200 ] && break
+	sleep 0.05
+done
+expect_status 200 "a CSV row's receipt"
+expect_json '.leaf_hash' "\"$LEAFC\"" "with the leaf hash its 201 gave"
