@@ -325,6 +325,17 @@ ledger_conf() {
 
 swcli() { "$SW_BUILD/supplywatch" -c "$WORK/supplywatch.conf" "$@"; }
 
+# wait_receipt ORG REPORT_ID: GETs the report's receipt until a signed head
+# covers it (200) or 5 s pass; the last answer is in STATUS and BODY.
+wait_receipt() {
+	local i
+	for i in $(seq 1 100); do
+		req GET "/api/v1/reports/$1/$2/receipt"
+		[ "$STATUS" = 200 ] && return 0
+		sleep 0.05
+	done
+}
+
 # expect_ledger_verifies: once the daemon has sequenced and signed everything
 # stored, `supplywatch verify --db` finds every entry, payload and row as
 # the reports were stored (docs/ledger.md), whatever their kinds and channels.

@@ -110,6 +110,10 @@ Submit a report:
 Review reports as the coordination cell (docs/review.md):
   curl -H 'Authorization: Bearer $(cat "$VAR/token-demo-coord")' '$URL/api/v1/review/queue?corridor=lachin&limit=5'
 
+Check the public ledger (docs/ledger.md): every report kept, none changed:
+  $BUILD/supplywatch verify --url $URL --key '$("$BUILD/supplywatch" -c "$VAR/supplywatch.conf" ledger key)'
+  (a report's receipt: $URL/api/v1/reports/demo-ngo/REPORT_ID/receipt)
+
 Query as an analyst:
   psql -h $PGDIR -U postgres supplywatch -c 'SELECT day, organisation, trucks FROM analytics.truck_reports ORDER BY day DESC LIMIT 5'
 MSG

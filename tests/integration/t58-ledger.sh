@@ -271,10 +271,6 @@ req POST "/api/v1/reports?kind=trucks" -H "Content-Type: text/csv" -H "Authoriza
 	--data-binary "$(printf 'report_id,corridor,date,trucks\n%s,rafah,2024-03-01,4\n' "$RC")"
 expect_status 201 "a CSV file"
 LEAFC=$(jq -r '.reports[0].leaf_hash' "$BODY")
-for _ in $(seq 1 100); do
-	req GET "/api/v1/reports/ngo-a/$RC/receipt"
-	[ "$STATUS" = 200 ] && break
-	sleep 0.05
-done
+wait_receipt ngo-a "$RC"
 expect_status 200 "a CSV row's receipt"
 expect_json '.leaf_hash' "\"$LEAFC\"" "with the leaf hash its 201 gave"

@@ -535,11 +535,7 @@ expect_eq "$(message)" "Не сохранено. Исправьте форму �
 submit "$WORK/future.xml" -H "Accept-Language: ar, fr;q=0.5"
 expect_eq "$(message)" "Not stored. Please correct the form and send it again: date: is in the future; trucks: must be >= 0" "a language not served: the default"
 # A phone's report has its receipt like any other, found by its instanceID.
-for _ in $(seq 1 100); do
-	req GET "/api/v1/reports/ngo-a/$T1/receipt"
-	[ "$STATUS" = 200 ] && break
-	sleep 0.05
-done
+wait_receipt ngo-a "$T1"
 expect_status 200 "an OpenRosa report's receipt"
 expect_json '.entry | fromjson | [.org, .report_id, .type]' "[\"ngo-a\",\"$T1\",\"report\"]" "its entry names the instance"
 expect_ledger_verifies
