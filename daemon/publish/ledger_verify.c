@@ -33,6 +33,9 @@ struct checker {
 	uint64_t good_until;	/* the size of the last head whose root matched */
 	int64_t exact;		/* the first entry found wrong on its own; -1: none */
 	int64_t head_lo, head_hi;	/* the first head that did not match: entries [lo, hi) */
+	bool collect;			/* keep the complete subtrees at every 8th level (--db) */
+	struct node { unsigned level; uint64_t idx; unsigned char hash[32]; } *nodes;
+	size_t nnodes;
 	char exact_why[384], head_why[384];
 };
 
@@ -119,6 +122,19 @@ static void check_heads(struct checker *k)
 	}
 }
 
+static void keep_node(void *ctx, unsigned level, uint64_t idx, const unsigned char hash[32])
+{
+	struct checker *k = ctx;
+
+	if (level % 8)
+		return;
+	k->nodes = xrealloc(k->nodes, (k->nnodes + 1) * sizeof(*k->nodes));
+	k->nodes[k->nnodes].level = level;
+	k->nodes[k->nnodes].idx = idx;
+	memcpy(k->nodes[k->nnodes].hash, hash, 32);
+	k->nnodes++;
+}
+
 static bool canonical(const char *entry)
 {
 	json_t *j = json_loads(entry, JSON_REJECT_DUPLICATES, NULL);
@@ -146,7 +162,7 @@ static void entry(struct checker *k, uint64_t i, const char *text, const char *l
 		bad_entry(k, i, "its leaf hash is not SHA-256(0x00 || entry)");
 	if (!canonical(text))
 		bad_entry(k, i, "its entry is not canonical JSON");
-	merkle_frontier_append(&k->f, leaf, NULL, NULL);
+	merkle_frontier_append(&k->f, leaf, k->collect ? keep_node : NULL, k);
 	k->res->entries++;
 	check_heads(k);
 }
@@ -293,8 +309,13 @@ int verify_fetch_key(const char *base_url, struct note_verifier *key, char *why,
 	return rc;
 }
 
-/* Every signed head the daemon lists, each checked, for the roots along the way. */
-static int http_heads(struct checker *k, const char *base)
+/*
+ * Every signed head the daemon lists, each checked, for the roots along the
+ * way: newest first, strictly smaller each, of the latest head's log, none
+ * larger than the latest (a larger one, signed, means the log was rolled
+ * back or forked).
+ */
+static int http_heads(struct checker *k, const char *base, const struct checkpoint *latest)
 {
 	uint64_t before = UINT64_MAX;
 
@@ -320,6 +341,15 @@ static int http_heads(struct checker *k, const char *base)
 				      json_string_value(json_object_get(h, "checkpoint")) : "", what, &cp, k->res) != 0) {
 				json_decref(j);
 				return -1;
+			}
+			if (strcmp(cp.origin, latest->origin) != 0 || cp.size >= before) {
+				json_decref(j);
+				return fail(k->res, "%s is of another log or out of order in /api/v1/ledger/heads", what);
+			}
+			if (cp.size > latest->size) {
+				json_decref(j);
+				return fail(k->res, "%s, signed, is larger than the latest head (%" PRIu64 " entries):"
+					    " the log was rolled back or forked", what, latest->size);
 			}
 			add_head(k, cp.size, cp.root, "a signed head");
 			before = cp.size;
@@ -376,7 +406,7 @@ int verify_http(const char *base_url, const struct verify_opts *o, struct verify
 	printf("head: %s, %" PRIu64 " entries, signed by a trusted key\n", cp.origin, cp.size);
 	if (o->saved_head && http_consistency(&k, base, &saved, &cp) != 0)
 		goto out;
-	if (http_heads(&k, base) != 0)
+	if (http_heads(&k, base, &cp) != 0)
 		goto out;
 	qsort(k.heads, k.nheads, sizeof(*k.heads), by_size);
 	for (uint64_t start = 0; start < cp.size;) {
@@ -428,7 +458,8 @@ static void check_payload(struct checker *k, PGconn *c, const struct sw_config *
 	if (!canon) {
 		const json_t *d = json_array_get(errs, 0);
 
-		bad_entry(k, i, "the stored payload of report %s does not validate any more (%s: %s)",
+		bad_entry(k, i, "the stored payload of report %s does not validate against the current"
+			  " configuration (%s: %s): the payload was changed, or a corridor or crossing removed since",
 			  PQgetvalue(r, row, col + 3), d ? json_string_value(json_object_get(d, "field")) : "payload",
 			  d ? json_string_value(json_object_get(d, "reason")) : "not JSON");
 	} else {
@@ -453,7 +484,61 @@ static void check_payload(struct checker *k, PGconn *c, const struct sw_config *
 	"SELECT q.idx, q.entry, encode(q.leaf_hash, 'hex'), r.payload::text, encode(r.content_hash, 'hex')," \
 	" floor(extract(epoch FROM r.received_at))::bigint, r.report_id, " LEDGER_ENTRY_COLS \
 	" FROM supplywatch.ledger q " LEDGER_ENTRY_JOINS \
-	" WHERE q.idx >= $1 ORDER BY q.idx LIMIT " "5000"
+	" WHERE q.idx >= $1 AND q.idx < $2 ORDER BY q.idx LIMIT " "5000"
+
+static int by_level(const void *a, const void *b)
+{
+	const struct node *x = a, *y = b;
+
+	if (x->level != y->level)
+		return x->level < y->level ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/*
+ * The stored hashes of complete subtrees (every 8th level), from which
+ * proofs and the sequencer's tree are made, against those of the entries.
+ */
+static void check_nodes(struct checker *k, PGconn *c, uint64_t size)
+{
+	const char *sql = "SELECT level, idx, encode(hash, 'hex') FROM supplywatch.ledger_nodes"
+			  " WHERE (idx + 1) * (2::numeric ^ level) <= $1::numeric ORDER BY level, idx";
+	char n[24], hex[65];
+	const char *params[] = { n };
+	PGresult *r;
+	size_t want = 0;
+
+	snprintf(n, sizeof(n), "%" PRIu64, size);
+	if (db_exec(c, false, sql, 1, params, &r) != DB_OK) {
+		bad_entry(k, 0, "the stored subtree hashes cannot be read");
+		PQclear(r);
+		return;
+	}
+	/* Both lists by level, then index (the entries' own came in the order they completed). */
+	if (k->nnodes)
+		qsort(k->nodes, k->nnodes, sizeof(*k->nodes), by_level);
+	for (int i = 0; i < PQntuples(r) || want < k->nnodes; i++) {
+		const struct node *w = want < k->nnodes ? &k->nodes[want] : NULL;
+		unsigned level = i < PQntuples(r) ? (unsigned)atoi(PQgetvalue(r, i, 0)) : 0;
+		uint64_t idx = i < PQntuples(r) ? strtoull(PQgetvalue(r, i, 1), NULL, 10) : 0;
+
+		if (!w || i >= PQntuples(r) || level != w->level || idx != w->idx) {
+			unsigned l = w ? w->level : level;
+			uint64_t first = w ? w->idx << w->level : idx << level;
+
+			bad_entry(k, first, "a stored subtree hash is missing or extra (level %u, from entry %" PRIu64 ")",
+				  l, first);
+			break;
+		}
+		ledger_hex(w->hash, 32, hex);
+		if (strcmp(hex, PQgetvalue(r, i, 2)) != 0)
+			bad_entry(k, w->idx << w->level, "the stored hash of entries %" PRIu64 " to %" PRIu64
+				  " is not theirs: proofs made from it would not verify", w->idx << w->level,
+				  ((w->idx + 1) << w->level) - 1);
+		want++;
+	}
+	PQclear(r);
+}
 
 static int db_heads(struct checker *k, PGconn *c)
 {
@@ -490,6 +575,7 @@ int verify_db(PGconn *c, const struct sw_config *cfg, const struct verify_opts *
 	int rc = -1;
 
 	checker_init(&k, o, res);
+	k.collect = true;
 	if (db_simple(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") != DB_OK)
 		return fail(res, "cannot read the database");
 	if (ledger_tip(c, &size, &h) != DB_OK) {
@@ -505,12 +591,13 @@ int verify_db(PGconn *c, const struct sw_config *cfg, const struct verify_opts *
 	printf("head: %s, %" PRIu64 " entries, signed by a trusted key\n", cp.origin, cp.size);
 	qsort(k.heads, k.nheads, sizeof(*k.heads), by_size);
 	while (next < cp.size) {
-		char from[24];
-		const char *params[] = { from };
+		char from[24], to[24];
+		const char *params[] = { from, to };
 		int n;
 
 		snprintf(from, sizeof(from), "%" PRIu64, next);
-		if (db_exec(c, false, DB_ENTRIES, 1, params, &r) != DB_OK) {
+		snprintf(to, sizeof(to), "%" PRIu64, cp.size);
+		if (db_exec(c, false, DB_ENTRIES, 2, params, &r) != DB_OK) {
 			PQclear(r);
 			fail(res, "cannot read the ledger's entries");
 			goto out;
@@ -538,21 +625,26 @@ int verify_db(PGconn *c, const struct sw_config *cfg, const struct verify_opts *
 		if (n < DB_PAGE)
 			break;
 	}
+	check_nodes(&k, c, cp.size);
 	rc = conclude(&k, cp.size);
 	if (rc == 0) {
-		const char *orphans =
-			"SELECT (SELECT count(*) FROM supplywatch.reports x WHERE NOT EXISTS (SELECT 1 FROM"
-			" supplywatch.ledger l WHERE l.source = 'report' AND l.id = x.id) AND NOT EXISTS (SELECT 1"
-			" FROM supplywatch.ledger_queue q WHERE q.source = 'report' AND q.id = x.id))";
+#define ORPHANS(table, key, source) \
+	"(SELECT count(*) FROM supplywatch." table " x WHERE NOT EXISTS (SELECT 1 FROM supplywatch.ledger l" \
+	" WHERE l.source = '" source "' AND l.id = x." key ") AND NOT EXISTS (SELECT 1 FROM" \
+	" supplywatch.ledger_queue q WHERE q.source = '" source "' AND q.id = x." key "))"
+		const char *orphans = "SELECT " ORPHANS("reports", "id", "report") " + "
+			ORPHANS("retractions", "report", "retraction") " + " ORPHANS("reviews", "id", "review");
 
 		if (db_exec(c, false, orphans, 0, NULL, &r) == DB_OK && strcmp(PQgetvalue(r, 0, 0), "0") != 0)
-			rc = fail(res, "%s stored reports are neither in the ledger nor queued for it: they were"
-				  " written around the database's triggers", PQgetvalue(r, 0, 0));
+			rc = fail(res, "%s stored reports, retractions or reviews are neither in the ledger nor"
+				  " queued for it: they were written around the database's triggers",
+				  PQgetvalue(r, 0, 0));
 		PQclear(r);
 	}
 out:
 	db_simple(c, "ROLLBACK");
 	ledger_head_free(&h);
 	free(k.heads);
+	free(k.nodes);
 	return rc;
 }

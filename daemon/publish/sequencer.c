@@ -23,13 +23,16 @@
 #define LOCK_RETRY_MS 2000	/* how often a waiting daemon tries to take over */
 #define STATS_EVERY_MS 1000
 #define BROKEN_RETRY_MS 60000	/* a tree that did not match its head is checked again */
+#define SIGN_RETRY_MS 5000	/* after a head could not be signed or stored */
 
 struct seq {
 	bool held, loaded, broken;
+	size_t gone;			/* queued rows whose report is gone, as last logged */
 	unsigned session;		/* db_conn_generation() the lock was taken on */
 	struct merkle_frontier tree;	/* the stored tree's right edge, when loaded */
 	struct ledger_head head;	/* the latest signed head (size 0: none) */
 	int64_t last_lock_try, last_batch, last_stats, broken_at;
+	int64_t sign_retry_at;		/* clock_ms() before which a failed signing is not tried again */
 	char origin[256];
 };
 
@@ -39,6 +42,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake;
 static bool poked, stopping;
 static char *served_head, *served_key;	/* guarded by lock */
+static atomic_bool holding;		/* this daemon sequences and signs */
 static const struct note_signer *signer;
 static char signer_key[512];		/* its verifier key string */
 static char default_origin[256];
@@ -65,12 +69,12 @@ char *sequencer_key(void)
 {
 	char *k;
 
-	if (signer)
+	if (signer && atomic_load(&holding))
 		return xstrdup(signer_key);
 	pthread_mutex_lock(&lock);
-	k = served_key ? xstrdup(served_key) : NULL;
+	k = served_key && *served_key ? xstrdup(served_key) : NULL;
 	pthread_mutex_unlock(&lock);
-	return k;
+	return k ? k : signer ? xstrdup(signer_key) : NULL;
 }
 
 /* A head to serve; a new one is in the next snapshot's feed. */
@@ -139,45 +143,75 @@ static void keep_lock(struct seq *q, PGconn *c)
 }
 
 /*
+ * The latest head's checkpoint, from its signed note, never from the
+ * table's unsigned columns: signed by this daemon's key, or (after a key
+ * rotation) by the key its row names, said so in the log.  -1: not a head.
+ */
+static int head_checkpoint(const struct ledger_head *h, struct checkpoint *cp)
+{
+	struct note_verifier mine, theirs;
+	char why[256], vkey[512];
+	size_t text_len;
+
+	note_verifier_string(signer, vkey, sizeof(vkey));
+	note_verifier_parse(vkey, &mine, why, sizeof(why));
+	if (note_open(h->note, strlen(h->note), &mine, 1, &text_len, why, sizeof(why)) != 0) {
+		if (!h->key || note_verifier_parse(h->key, &theirs, why, sizeof(why)) != 0 ||
+		    note_open(h->note, strlen(h->note), &theirs, 1, &text_len, why, sizeof(why)) != 0) {
+			log_err("ledger: the head stored for size %" PRIu64 " is not signed: %s", h->size, why);
+			return -1;
+		}
+		log_warn("ledger: the latest head was signed by %s, not by this daemon's key (a rotated key?)",
+			 h->key);
+	}
+	if (checkpoint_parse(h->note, text_len, cp, why, sizeof(why)) != 0 || cp->size != h->size) {
+		log_err("ledger: the head stored for size %" PRIu64 " is not its checkpoint", h->size);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * The stored tree's right edge, checked against the latest signed head:
  * the root of its first head.size leaves must be the root that was signed.
+ * A database that fails meanwhile is no mismatch: it is tried again.
  */
 static void load(struct seq *q, PGconn *c)
 {
 	uint64_t size;
 	unsigned char root[32];
 	struct checkpoint cp;
-	char why[128];
 
 	if (q->broken && clock_ms() - q->broken_at < BROKEN_RETRY_MS)
 		return;
 	ledger_head_free(&q->head);
 	if (ledger_tip(c, &size, &q->head) != DB_OK)
 		return;
+	ledger_subtree_failed();
 	if (merkle_frontier_load(&q->tree, size, ledger_subtree, c) != 0) {
+		if (ledger_subtree_failed())
+			return;
 		log_err("ledger: cannot rebuild the tree of %" PRIu64 " entries from the database", size);
 		goto broken;
 	}
 	snprintf(q->origin, sizeof(q->origin), "%s", default_origin);
 	if (q->head.size) {
+		if (head_checkpoint(&q->head, &cp) != 0)
+			goto broken;
 		if (q->head.size > size || merkle_root(q->head.size, ledger_subtree, c, root) != 0 ||
-		    memcmp(root, q->head.root, 32) != 0) {
+		    memcmp(root, cp.root, 32) != 0) {
+			if (q->head.size <= size && ledger_subtree_failed())
+				return;
 			log_err("ledger: the stored tree does not match the head signed at size %" PRIu64
 				": someone changed the ledger's tables; nothing is appended or signed"
 				" until it does (run supplywatch verify --db)", q->head.size);
 			goto broken;
 		}
-		/* The checkpoint is the note's text: up to the blank line before its signatures. */
-		const char *sigs = strstr(q->head.note, "\n\n");
-		size_t text_len = sigs ? (size_t)(sigs - q->head.note) + 1 : strlen(q->head.note);
-
-		if (checkpoint_parse(q->head.note, text_len, &cp, why, sizeof(why)) == 0) {
-			if (strcmp(cp.origin, default_origin) != 0)
-				log_err("ledger: ledger.origin is \"%s\" but the log's heads name \"%s\"; heads keep"
-					" \"%s\" (a new origin would be a new log)", default_origin, cp.origin,
-					cp.origin);
-			snprintf(q->origin, sizeof(q->origin), "%s", cp.origin);
-		}
+		memcpy(q->head.root, cp.root, 32);
+		if (strcmp(cp.origin, default_origin) != 0)
+			log_err("ledger: ledger.origin is \"%s\" but the log's heads name \"%s\"; heads keep"
+				" \"%s\" (a new origin would be a new log)", default_origin, cp.origin, cp.origin);
+		snprintf(q->origin, sizeof(q->origin), "%s", cp.origin);
 		serve(&q->head);
 	}
 	q->loaded = true;
@@ -195,7 +229,8 @@ static void sign(struct seq *q, PGconn *c, int64_t sign_every_s)
 	unsigned char root[32];
 	char *text, *note;
 
-	if (q->tree.size <= q->head.size || (q->head.size && now - q->head.signed_at < sign_every_s))
+	if (q->tree.size <= q->head.size || (q->head.size && now - q->head.signed_at < sign_every_s) ||
+	    clock_ms() < q->sign_retry_at)
 		return;
 	merkle_frontier_root(&q->tree, root);
 	text = checkpoint_text(q->origin, q->tree.size, root, now);
@@ -203,11 +238,13 @@ static void sign(struct seq *q, PGconn *c, int64_t sign_every_s)
 	free(text);
 	if (!note) {
 		log_err("ledger: cannot sign a head for origin \"%s\"", q->origin);
+		q->sign_retry_at = clock_ms() + SIGN_RETRY_MS;
 		return;
 	}
 	if (ledger_put_head(c, q->tree.size, root, now, note, signer_key) != DB_OK) {
 		free(note);
 		q->loaded = false;
+		q->sign_retry_at = clock_ms() + SIGN_RETRY_MS;
 		return;
 	}
 	ledger_head_free(&q->head);
@@ -234,6 +271,11 @@ static void sequence(struct seq *q, PGconn *c)
 		}
 		if (n)
 			q->last_stats = 0;
+		if (skipped && skipped != q->gone)
+			log_err("ledger: %zu queued rows name a report, retraction or review that is not in the"
+				" database any more (changed by hand?); they stay queued", skipped);
+		if (skipped || n)
+			q->gone = skipped;
 		pthread_mutex_lock(&lock);
 		bool stop = stopping;
 		pthread_mutex_unlock(&lock);
@@ -249,6 +291,9 @@ static int64_t wait_ms(const struct seq *q, int64_t sign_every_s)
 
 	if (q->held && q->loaded && q->tree.size > q->head.size) {
 		int64_t due = (q->head.signed_at + sign_every_s - (int64_t)time(NULL)) * 1000;
+
+		if (q->sign_retry_at - clock_ms() > due)
+			due = q->sign_retry_at - clock_ms();
 
 		if (due < ms)
 			ms = due < 0 ? 0 : due;
@@ -299,6 +344,7 @@ static void *run(void *arg)
 		} else {
 			q.held = q.loaded = false;
 		}
+		atomic_store(&holding, q.held && q.loaded);
 		ms = c ? wait_ms(&q, every) : IDLE_MS;
 		since = clock_ms() - q.last_batch;
 		if (due && SEQUENCE_EVERY_MS - since < ms)

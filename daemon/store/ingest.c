@@ -286,6 +286,8 @@ static json_t *result_item(const struct batch *b, const json_t *canon, const cha
 	ledger_hex(hash, sizeof(hash), hex);
 	entry = ledger_entry_report(b->org->slug, id, received_at, hex,
 				    json_string_value(json_object_get(canon, "supersedes")));
+	if (!entry)
+		abort();	/* jansson out of memory, as xmalloc would */
 	ledger_leaf(entry, leaf);
 	free(entry);
 	ledger_hex(leaf, sizeof(leaf), leaf_hex);

@@ -31,7 +31,12 @@ static const struct db_stmt stmts[] = {
 	  " WHERE level = $1 AND idx >= $2 AND idx < $3 ORDER BY idx" },
 	{ "ledger_batch",
 	  "SELECT q.seq, " LEDGER_ENTRY_COLS
-	  " FROM (SELECT seq, source, id FROM supplywatch.ledger_queue ORDER BY seq LIMIT $1) q "
+	  " FROM (SELECT seq, source, id FROM supplywatch.ledger_queue q0"
+	  "  WHERE CASE q0.source"
+	  "   WHEN 'report' THEN EXISTS (SELECT 1 FROM supplywatch.reports x WHERE x.id = q0.id)"
+	  "   WHEN 'retraction' THEN EXISTS (SELECT 1 FROM supplywatch.retractions x WHERE x.report = q0.id)"
+	  "   ELSE EXISTS (SELECT 1 FROM supplywatch.reviews x WHERE x.id = q0.id) END"
+	  "  ORDER BY seq LIMIT $1) q "
 	  LEDGER_ENTRY_JOINS " ORDER BY q.seq" },
 	{ "ledger_put",
 	  "INSERT INTO supplywatch.ledger (idx, source, id, entry, leaf_hash)"
@@ -220,6 +225,17 @@ enum db_status ledger_head_at(PGconn *c, uint64_t size, struct ledger_head *head
 	return s;
 }
 
+/* The database failed (rather than a hash being missing) in a ledger_subtree of this thread. */
+static _Thread_local bool subtree_db_failed;
+
+bool ledger_subtree_failed(void)
+{
+	bool failed = subtree_db_failed;
+
+	subtree_db_failed = false;
+	return failed;
+}
+
 /*
  * A complete subtree from the nearest stored level at or below it: level
  * 13 is folded from 32 hashes at level 8, level 5 from 32 leaves.
@@ -244,6 +260,7 @@ int ledger_subtree(void *ctx, unsigned level, uint64_t index, unsigned char out[
 	s = base == 0 ? db_exec(c, true, "ledger_leaves", 2, leaves, &r)
 		      : db_exec(c, true, "ledger_nodes", 3, nodes, &r);
 	if (s != DB_OK || (uint64_t)PQntuples(r) != count) {
+		subtree_db_failed |= s != DB_OK;
 		if (s == DB_OK)
 			log_err("ledger: %" PRIu64 " hashes at level %u from %s are missing", count, base, lo);
 		PQclear(r);
@@ -330,8 +347,6 @@ enum db_status ledger_sequence(PGconn *c, struct merkle_frontier *f, int limit, 
 		unsigned char h[32];
 
 		if (!entry) {
-			log_err("ledger: queued %s %s is not in the database any more; it stays queued",
-				PQgetvalue(r, i, 1), PQgetvalue(r, i, LEDGER_ENTRY_NCOLS));
 			(*skipped)++;
 			continue;
 		}

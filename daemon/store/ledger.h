@@ -65,6 +65,11 @@ enum db_status ledger_head_at(PGconn *c, uint64_t size, struct ledger_head *head
 /* A merkle_subtree_fn over the stored tree; ctx is the PGconn. */
 int ledger_subtree(void *ctx, unsigned level, uint64_t index, unsigned char out[32]);
 /*
+ * Whether a ledger_subtree of this thread failed because the database did
+ * (not because hashes were missing) since the last call; clears it.
+ */
+bool ledger_subtree_failed(void);
+/*
  * Appends up to limit queued entries to the stored tree, whose frontier f
  * is, in one transaction.  On success f has grown by *n; on failure f is
  * as it was and nothing was written.  *skipped counts queued rows whose

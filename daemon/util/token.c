@@ -48,7 +48,7 @@ ssize_t secret_read(const char *path, const char *credential, const char *what, 
 
 int token_load_pepper(const char *path, unsigned char key[PEPPER_KEY_LEN], struct strbuf *err)
 {
-	char buf[4096], hint[256];
+	char buf[4096 + 1], hint[256];	/* the first 4096 bytes are the key, as ever */
 	ssize_t n;
 
 	snprintf(hint, sizeof(hint), "head -c 32 /dev/urandom > %s && chmod 600 %s", path, path);

@@ -229,6 +229,15 @@ sw_start || exit 1
 wait_head 7
 expect_eq "$(sql "SELECT count(*) FROM supplywatch.ledger_queue")" "0" "put back: the sequencer goes on"
 
+# A retraction written around the triggers never enters the ledger: verify says so.
+sql "SET session_replication_role = replica;
+     INSERT INTO supplywatch.retractions (report, reason) SELECT id, 'unseen' FROM supplywatch.reports WHERE report_id = '$R1'"
+swcli verify --db --key "$VKEY" >"$WORK/verify.out" 2>&1
+expect_eq "$?" 1 "a row outside the ledger: verify --db fails"
+expect_contains "$WORK/verify.out" "1 stored reports, retractions or reviews are neither in the ledger nor queued for it" \
+	"verify says what is outside"
+sql "SET session_replication_role = replica; DELETE FROM supplywatch.retractions WHERE reason = 'unseen'"
+
 # A report deleted from under its entry.
 sql "SET session_replication_role = replica;
      DELETE FROM supplywatch.truck_reports WHERE report = (SELECT id FROM supplywatch.reports WHERE report_id = '$R2');

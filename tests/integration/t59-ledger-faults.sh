@@ -139,3 +139,10 @@ for h in "$WORK"/heads/*.txt; do
 	n=$((n + 1))
 done
 echo "     $n heads saved along the way, each consistent with the final tree ($(ledger_size) entries)"
+
+# The stored subtree hashes proofs are made of are checked too.
+sql "UPDATE supplywatch.ledger_nodes SET hash = decode(repeat('ab', 32), 'hex') WHERE level = 8 AND idx = 3"
+swcli verify --db --key "$VKEY" >"$WORK/verify.out" 2>&1
+expect_eq "$?" 1 "a stored subtree hash changed: verify --db fails"
+expect_contains "$WORK/verify.out" "FAILED: first bad index 768: the stored hash of entries 768 to 1023 is not theirs" \
+	"and names the subtree's first entry"
