@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "core/report.h"
+#include "core/xmltree.h"
 #include "util/escape.h"
 #include "util/i18n.h"
 #include "util/valid.h"
@@ -118,27 +119,6 @@ xmlDocPtr openrosa_parse(const char *xml, size_t len, char *err, size_t errlen)
 	return parse_xml(xml, len, NULL, err, errlen);
 }
 
-static bool named(const xmlNode *n, const char *name)
-{
-	return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
-}
-
-static const xmlNode *child(const xmlNode *parent, const char *name)
-{
-	for (const xmlNode *n = parent ? parent->children : NULL; n; n = n->next)
-		if (named(n, name))
-			return n;
-	return NULL;
-}
-
-static bool has_element_children(const xmlNode *n)
-{
-	for (n = n->children; n; n = n->next)
-		if (n->type == XML_ELEMENT_NODE)
-			return true;
-	return false;
-}
-
 /* The text of an element without surrounding white space (caller frees), or NULL if empty. */
 static char *text_of(const xmlNode *n)
 {
@@ -178,9 +158,9 @@ static void read_meta(const xmlNode *meta, struct meta *m)
 {
 	const xmlNode *n;
 
-	if (!m->instance_id && (n = child(meta, "instanceID")))
+	if (!m->instance_id && (n = xml_child(meta, "instanceID")))
 		m->instance_id = text_of(n);
-	if (!m->deprecated_id && (n = child(meta, "deprecatedID")))
+	if (!m->deprecated_id && (n = xml_child(meta, "deprecatedID")))
 		m->deprecated_id = text_of(n);
 }
 
@@ -213,7 +193,7 @@ static int collect(const xmlNode *parent, json_t *obj, struct meta *m, const str
 				return -1;
 			continue;
 		}
-		if (has_element_children(n)) {
+		if (xml_has_element_children(n)) {
 			snprintf(err, errlen, tr(L, "Not stored: <%s> must hold an answer, not other elements."),
 				 name);
 			return -1;
@@ -332,7 +312,7 @@ bool openrosa_form_file_ok(const char *file)
 static const xmlNode *primary_instance(const xmlNode *model)
 {
 	for (const xmlNode *n = model ? model->children : NULL; n; n = n->next) {
-		if (named(n, "instance") && !xmlHasProp(n, (const xmlChar *)"id")) {
+		if (xml_named(n, "instance") && !xmlHasProp(n, (const xmlChar *)"id")) {
 			for (const xmlNode *c = n->children; c; c = c->next)
 				if (c->type == XML_ELEMENT_NODE)
 					return c;
@@ -366,8 +346,8 @@ int openrosa_form_info(const char *file, const char *xml, size_t len,
 	if (!doc)
 		return -1;
 	root = xmlDocGetRootElement(doc);
-	head = named(root, "html") ? child(root, "head") : NULL;
-	inst = primary_instance(child(head, "model"));
+	head = xml_named(root, "html") ? xml_child(root, "head") : NULL;
+	inst = primary_instance(xml_child(head, "model"));
 	if (!inst || !(out->id = prop_dup(inst, "id"))) {
 		snprintf(err, errlen, "not an XForm: no h:head/model/instance with an id");
 		xmlFreeDoc(doc);
@@ -375,7 +355,7 @@ int openrosa_form_info(const char *file, const char *xml, size_t len,
 	}
 	snprintf(out->file, sizeof(out->file), "%s", file);
 	out->version = prop_dup(inst, "version");
-	title = child(head, "title");
+	title = xml_child(head, "title");
 	out->name = title ? text_of(title) : NULL;
 	if (!out->name)
 		out->name = xstrdup(out->id);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/openrosa.h"
+#include "core/xmltree.h"
 #include "util/i18n.h"
 
 #define JR_NS "http://openrosa.org/javarosa"
@@ -35,27 +36,6 @@ struct gen {
 	size_t n, cap;
 	json_t *ids;			/* the IDs given so far, to keep them unique */
 };
-
-static bool named(const xmlNode *n, const char *name)
-{
-	return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
-}
-
-static xmlNodePtr child(xmlNodePtr parent, const char *name)
-{
-	for (xmlNodePtr n = parent ? parent->children : NULL; n; n = n->next)
-		if (named(n, name))
-			return n;
-	return NULL;
-}
-
-static bool has_element_children(const xmlNode *n)
-{
-	for (n = n->children; n; n = n->next)
-		if (n->type == XML_ELEMENT_NODE)
-			return true;
-	return false;
-}
 
 static bool prop_is(xmlNodePtr n, const char *name, const char *value)
 {
@@ -219,8 +199,8 @@ static void label_id(struct gen *g, xmlNodePtr label, char *id, size_t n)
 	xmlNodePtr parent = label->parent, value;
 	char *key;
 
-	if (named(parent, "item") && (key = control_key(parent->parent)) &&
-	    (value = child(parent, "value"))) {
+	if (xml_named(parent, "item") && (key = control_key(parent->parent)) &&
+	    (value = xml_child(parent, "value"))) {
 		xmlChar *v = xmlNodeGetContent(value);
 		struct strbuf w = STRBUF_INIT;
 
@@ -229,7 +209,7 @@ static void label_id(struct gen *g, xmlNodePtr label, char *id, size_t n)
 		sb_release(&w);
 		xmlFree(v);
 		free(key);
-	} else if (!named(parent, "item") && (key = control_key(parent))) {
+	} else if (!xml_named(parent, "item") && (key = control_key(parent))) {
 		snprintf(id, n, "%s:%s", key, (const char *)label->name);
 		free(key);
 	} else {
@@ -249,7 +229,7 @@ static void convert_label(struct gen *g, xmlNodePtr label)
 	char id[ID_MAX];
 	xmlChar *text;
 
-	if (xmlHasProp(label, (const xmlChar *)"ref") || has_element_children(label))
+	if (xmlHasProp(label, (const xmlChar *)"ref") || xml_has_element_children(label))
 		return;
 	text = xmlNodeGetContent(label);
 	xform_msgid(&msgid, text ? (const char *)text : "", false);
@@ -269,7 +249,7 @@ static void convert_body(struct gen *g, xmlNodePtr parent)
 	for (xmlNodePtr n = parent->children; n; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		if (named(n, "label") || named(n, "hint"))
+		if (xml_named(n, "label") || xml_named(n, "hint"))
 			convert_label(g, n);
 		else
 			convert_body(g, n);
@@ -299,7 +279,7 @@ static void convert_message(struct gen *g, xmlNodePtr bind, xmlNsPtr jr, const c
 static void convert_binds(struct gen *g)
 {
 	for (xmlNodePtr n = g->model->children; n; n = n->next) {
-		xmlNsPtr jr = named(n, "bind") ? xmlSearchNsByHref(g->doc, n, (const xmlChar *)JR_NS) : NULL;
+		xmlNsPtr jr = xml_named(n, "bind") ? xmlSearchNsByHref(g->doc, n, (const xmlChar *)JR_NS) : NULL;
 
 		if (jr) {
 			convert_message(g, n, jr, "constraintMsg");
@@ -318,7 +298,7 @@ static xmlNodePtr find_input(xmlNodePtr parent, const char *ref)
 
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		if (named(n, "input") && prop_is(n, "ref", ref))
+		if (xml_named(n, "input") && prop_is(n, "ref", ref))
 			return n;
 		if ((found = find_input(n, ref)))
 			return found;
@@ -329,7 +309,7 @@ static xmlNodePtr find_input(xmlNodePtr parent, const char *ref)
 static xmlNodePtr find_bind(struct gen *g, const char *nodeset)
 {
 	for (xmlNodePtr n = g->model->children; n; n = n->next)
-		if (named(n, "bind") && prop_is(n, "nodeset", nodeset))
+		if (xml_named(n, "bind") && prop_is(n, "nodeset", nodeset))
 			return n;
 	return NULL;
 }
@@ -337,7 +317,7 @@ static xmlNodePtr find_bind(struct gen *g, const char *nodeset)
 static bool has_secondary(struct gen *g, const char *id)
 {
 	for (xmlNodePtr n = g->model->children; n; n = n->next)
-		if (named(n, "instance") && prop_is(n, "id", id))
+		if (xml_named(n, "instance") && prop_is(n, "id", id))
 			return true;
 	return false;
 }
@@ -473,11 +453,11 @@ static void add_itext(struct gen *g)
 /* h:title in the default language: the form list's name. */
 static void translate_title(struct gen *g, xmlNodePtr head)
 {
-	xmlNodePtr title = child(head, "title");
+	xmlNodePtr title = xml_child(head, "title");
 	struct strbuf msgid = STRBUF_INIT, text = STRBUF_INIT;
 	xmlChar *raw;
 
-	if (!title || has_element_children(title))
+	if (!title || xml_has_element_children(title))
 		return;
 	raw = xmlNodeGetContent(title);
 	xform_msgid(&msgid, raw ? (const char *)raw : "", false);
@@ -494,7 +474,7 @@ static void translate_title(struct gen *g, xmlNodePtr head)
 /* The template's blank text between elements goes: the form is written out indented anew. */
 static void drop_blanks(xmlNodePtr parent)
 {
-	bool elements = has_element_children(parent);
+	bool elements = xml_has_element_children(parent);
 	xmlNodePtr n = parent->children, next;
 
 	for (; n; n = next) {
@@ -556,11 +536,11 @@ static int find_parts(struct gen *g, xmlNodePtr *head, char *err, size_t errlen)
 {
 	xmlNodePtr root = xmlDocGetRootElement(g->doc), n;
 
-	*head = named(root, "html") ? child(root, "head") : NULL;
-	g->model = child(*head, "model");
-	g->body = named(root, "html") ? child(root, "body") : NULL;
+	*head = xml_named(root, "html") ? xml_child(root, "head") : NULL;
+	g->model = xml_child(*head, "model");
+	g->body = xml_named(root, "html") ? xml_child(root, "body") : NULL;
 	for (n = g->model ? g->model->children : NULL; n; n = n->next)
-		if (named(n, "instance") && !xmlHasProp(n, (const xmlChar *)"id"))
+		if (xml_named(n, "instance") && !xmlHasProp(n, (const xmlChar *)"id"))
 			break;
 	g->instance = n;
 	for (n = g->instance ? g->instance->children : NULL; n && n->type != XML_ELEMENT_NODE; n = n->next)
@@ -586,7 +566,7 @@ enum xform_result xform_make(const char *tmpl, size_t len, const struct sw_confi
 	g.ids = json_object();
 	if (find_parts(&g, &head, err, errlen) < 0)
 		goto done;
-	if (child(g.model, "itext")) {
+	if (xml_child(g.model, "itext")) {
 		r = XFORM_AS_IS;
 		goto done;
 	}
