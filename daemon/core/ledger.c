@@ -60,13 +60,7 @@ void ledger_signed_free(struct ledger_signed *h, size_t n)
 
 void ledger_hex(const unsigned char *b, size_t n, char *out)
 {
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[b[i] >> 4];
-		out[2 * i + 1] = digits[b[i] & 15];
-	}
-	out[2 * n] = '\0';
+	sodium_bin2hex(out, 2 * n + 1, b, n);
 }
 
 int ledger_unhex(const char *hex, unsigned char out[32])

@@ -230,6 +230,17 @@ static size_t collect(char *p, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
+/* The daemon's root as given, without a trailing slash. */
+static void base_of(const char *url, char *base, size_t n)
+{
+	size_t len;
+
+	snprintf(base, n, "%s", url);
+	len = strlen(base);
+	if (len && base[len - 1] == '/')
+		base[len - 1] = '\0';
+}
+
 /* GET base + path; the body (malloc'd, NUL-terminated) on 200, else NULL with why. */
 static char *get(const char *base, const char *path, struct verify_result *res)
 {
@@ -296,9 +307,7 @@ int verify_fetch_key(const char *base_url, struct note_verifier *key, char *why,
 	char base[1024], *body;
 	int rc;
 
-	snprintf(base, sizeof(base), "%s", base_url);
-	if (*base && base[strlen(base) - 1] == '/')
-		base[strlen(base) - 1] = '\0';
+	base_of(base_url, base, sizeof(base));
 	if (!(body = get(base, "/api/v1/ledger/key", &res))) {
 		snprintf(why, n, "%s", res.why);
 		return -1;
@@ -324,9 +333,8 @@ static int http_heads(struct checker *k, const char *base, const struct checkpoi
 		json_t *j, *a, *h;
 		size_t i, n;
 
-		snprintf(path, sizeof(path), "/api/v1/ledger/heads?limit=100%s", "");
-		if (before != UINT64_MAX)
-			snprintf(path, sizeof(path), "/api/v1/ledger/heads?limit=100&before=%" PRIu64, before);
+		snprintf(path, sizeof(path), "/api/v1/ledger/heads?limit=100&before=%" PRIu64,
+			 before == UINT64_MAX ? (uint64_t)INT64_MAX : before);
 		if (!(j = get_json(base, path, k->res)))
 			return -1;
 		a = json_object_get(j, "heads");
@@ -396,9 +404,7 @@ int verify_http(const char *base_url, const struct verify_opts *o, struct verify
 	int rc = -1;
 
 	checker_init(&k, o, res);
-	snprintf(base, sizeof(base), "%s", base_url);
-	if (*base && base[strlen(base) - 1] == '/')
-		base[strlen(base) - 1] = '\0';
+	base_of(base_url, base, sizeof(base));
 	if (!(note = get(base, "/api/v1/ledger/head", res)))
 		return -1;
 	if (heads_open(&k, note, &cp, &saved) != 0)

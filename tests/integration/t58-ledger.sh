@@ -134,6 +134,10 @@ req GET "/api/v1/ledger/proof/consistency?second=4"
 expect_json '.details' '[{"field":"first","reason":"is required"}]' "consistency: first missing"
 req GET "/api/v1/ledger/proof/consistency?first=6&second=6"
 expect_json '.proof' '[]' "consistency: equal sizes, an empty proof"
+req GET "/api/v1/ledger/heads?before=0&limit=101"
+expect_json '.details' '[{"field":"before","reason":"must be a whole number from 1 to 9223372036854775807"},{"field":"limit","reason":"must be a whole number from 1 to 100"}]' "heads: bad before and limit"
+req GET "/api/v1/ledger/heads?limit=2&before=6"
+expect_json '[.heads[].size]' '[5,4]' "heads: newest first, below before, at most limit"
 req GET "/api/v1/reports/ngo-a/$(uuid)/receipt"
 expect_status 404 "a receipt of no report"
 req GET "/api/v1/reports/ngo-a/not-a-uuid/receipt"
@@ -144,6 +148,21 @@ req GET /metrics
 for m in "supplywatch_ledger_tree_size 6" "supplywatch_ledger_unsequenced 0" "supplywatch_ledger_head_size 6"; do
 	expect_contains "$BODY" "$m" "metrics: $m"
 done
+
+# The commands refuse what they cannot use, saying which argument and why.
+SW="$SW_BUILD/supplywatch"
+"$SW" verify --url "$SW_URL" --key "not-a-key" >/dev/null 2>"$WORK/cli.err"
+expect_eq "$?" 2 "verify: a malformed --key"
+expect_contains "$WORK/cli.err" "supplywatch: --key not-a-key:" "verify names the bad key"
+"$SW" verify --url "$SW_URL" --key "$VKEY" --head "$WORK/no-such-head.txt" >/dev/null 2>"$WORK/cli.err"
+expect_eq "$?" 1 "verify: a missing --head file"
+expect_contains "$WORK/cli.err" "no-such-head.txt: No such file or directory" "verify names the missing file"
+"$SW" verify --key "$VKEY" >/dev/null 2>"$WORK/cli.err"
+expect_eq "$?" 2 "verify needs --url or --db"
+expect_contains "$WORK/cli.err" "verify --url URL | --db" "and shows its usage"
+"$SW" ledger keygen --name "a b" --out "$WORK/bad.key" >/dev/null 2>"$WORK/cli.err"
+expect_eq "$?:$(cat "$WORK/cli.err"):$([ -e "$WORK/bad.key" ] && echo written)" \
+	"1:supplywatch: --name: must be printable, without spaces or '+':" "keygen refuses a bad name and writes nothing"
 
 # --- tampering, as the database superuser: verify names the first bad index ---------
 # expect_verify_fails MODE INDEX WHAT: verify (--db or --url) fails at INDEX.

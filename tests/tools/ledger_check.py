@@ -587,7 +587,7 @@ def selftest_published_trees(ok):
                 size = p["size2"]
             want_err = p["wantErr"]
             if not want_err and any(len(h) != 32 for h in args if isinstance(h, bytes)):
-                want_err, stricter = True, stricter + [path]   # placeholder "roots": we require 32 bytes
+                want_err, stricter = True, stricter + [path]   # its "roots" are 12 bytes: we require 32
             need(fails(fn, *args) == want_err, f"{path}: expected wantErr={want_err}")
             if not p["wantErr"] and size <= 8 and b(p["root" if kind == "inclusion" else "root2"]) == roots[size]:
                 need(oracle() == proof, f"{path}: naive RFC 9162 proof differs from the published one")
@@ -598,7 +598,7 @@ def selftest_published_trees(ok):
            f"{counts[kind, True]} corrupted fail; the {counts[kind, 'oracle']} published proofs for the "
            "reference tree equal those of the naive RFC code")
     for path in stricter:
-        ok(f"  (deliberately stricter: {path} has non-32-byte placeholder roots; rejected here)")
+        ok(f"  (deliberately stricter: {path} has roots that are not 32 bytes; rejected here)")
 
 
 def selftest_naive_trees(ok):
