@@ -9,6 +9,7 @@
 #include "core/report.h"
 #include "util/i18n.h"
 #include "util/log.h"
+#include "util/strbuf.h"
 #include "util/valid.h"
 
 
@@ -68,11 +69,6 @@ static const struct db_stmt stmts[] = {
 static const char *const insert_stmt[KIND_COUNT] = {
 	"insert_trucks", "insert_shortage", "insert_disruption", "insert_access", "insert_movement"
 };
-
-void ingest_register(void)
-{
-	db_register(stmts, (int)(sizeof(stmts) / sizeof(stmts[0])));
-}
 
 void ingest_outcome_free(struct ingest_outcome *o)
 {
@@ -423,31 +419,33 @@ static enum db_status store_one(struct batch *b, size_t i, const json_t *canon, 
 }
 
 /*
- * Batches go in by the thousand: staged with COPY into a temporary table,
- * then stored by one INSERT ... SELECT per kind table (ON CONFLICT DO
- * NOTHING, as for one report), so a batch costs a few round trips and one
- * executor run instead of one statement per report.  Reports the INSERT
- * did not store (replays, conflicts, a repeat within the file) are then
- * looked up one by one, as before.  Supersedes go one at a time, locked.
+ * Batches go in by the thousand, and concurrent single reports by the
+ * group (ingest_group): one INSERT ... SELECT per kind table from arrays
+ * (unnest), ON CONFLICT DO NOTHING as for one report, so a thousand
+ * reports cost one round trip and one executor run instead of one
+ * statement each, and each chunk reads only its own rows.  Reports the
+ * INSERT did not store (replays, conflicts, a repeat) are then looked up
+ * one by one.  Supersedes go one at a time, locked.
  */
 #define CHUNK 1000
 #define NKPARAMS 11		/* the most kind parameters (trucks) */
-
-static const char stage_sql[] =
-	"CREATE TEMP TABLE IF NOT EXISTS sw_stage (chunk integer, idx integer, report_id uuid,"
-	" kind text, corridor_id text, content_hash bytea, payload jsonb, source_url text,"
-	" note text, p1 text, p2 text, p3 text, p4 text, p5 text, p6 text, p7 text, p8 text,"
-	" p9 text, p10 text, p11 text) ON COMMIT DELETE ROWS";
+#define NCOLS (10 + NKPARAMS)	/* the arrays of staged_insert */
 
 /* The same expressions as the insert_* statements, on staged text. */
 static const char staged_insert_sql[] =
-	"WITH b AS (SELECT * FROM pg_temp.sw_stage WHERE chunk = $3),"
+	"WITH b AS (SELECT * FROM unnest($1::integer[], $2::integer[], $3::text[], $4::uuid[],"
+	"  $5::text[], $6::text[], $7::bytea[], $8::jsonb[], $9::text[], $10::text[], $11::text[],"
+	"  $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[],"
+	"  $19::text[], $20::text[], $21::text[]) AS b (idx, org_id, channel, report_id, kind,"
+	"  corridor_id, content_hash, payload, source_url, note, p1, p2, p3, p4, p5, p6, p7, p8, p9,"
+	"  p10, p11)),"
 	" r AS (INSERT INTO supplywatch.reports (org_id, report_id, kind, corridor_id, channel,"
 	"  content_hash, payload, source_url, note)"
-	"  SELECT $1::integer, report_id, kind, corridor_id, $2, content_hash, payload, source_url, note"
+	"  SELECT org_id, report_id, kind, corridor_id, channel, content_hash, payload, source_url, note"
 	"  FROM b ORDER BY idx ON CONFLICT (org_id, report_id) DO NOTHING"
-	"  RETURNING id, report_id, received_at),"
-	" x AS (SELECT r.id, r.received_at, b.* FROM r JOIN b ON b.report_id = r.report_id),"
+	"  RETURNING id, org_id, report_id, received_at),"
+	" x AS (SELECT r.id, r.received_at, b.* FROM r JOIN b"
+	"  ON b.org_id = r.org_id AND b.report_id = r.report_id),"
 	" t AS (INSERT INTO supplywatch.truck_reports (report, day, observed_at, direction, crossing,"
 	"  trucks, cargo, tonnes, turned_back, stage, consignor)"
 	"  SELECT id, coalesce(p1::date, (p2::timestamptz AT TIME ZONE p3)::date), p2::timestamptz,"
@@ -466,84 +464,112 @@ static const char staged_insert_sql[] =
 	" SELECT idx, " TS_UTC("received_at") " FROM x";
 
 struct staged {
-	size_t index;
+	struct batch *b;		/* the submission it belongs to */
+	size_t index;			/* in that submission */
 	json_t *canon, *raw;		/* references held */
 	char hash_hex[2 + 64 + 1];
-	const char *received_at;	/* set by the flush: stored */
-	bool repeat;			/* its report_id is earlier in the same chunk */
+	const char *received_at;	/* set by staged_insert: stored */
+	bool repeat;			/* its (org, report_id) is earlier in the same chunk */
 };
 
-/* One COPY text field: \N for NULL, backslash escapes for the rest. */
-static void copy_field(struct strbuf *out, const char *v, bool last)
+/* One element of a PostgreSQL array literal: NULL, or quoted with \ and " escaped. */
+static void array_add(struct strbuf *out, const char *v)
 {
+	sb_addch(out, out->len ? ',' : '{');
 	if (!v) {
-		sb_addstr(out, "\\N");
-	} else {
-		for (; *v; v++) {
-			switch (*v) {
-			case '\\': sb_addstr(out, "\\\\"); break;
-			case '\t': sb_addstr(out, "\\t"); break;
-			case '\n': sb_addstr(out, "\\n"); break;
-			case '\r': sb_addstr(out, "\\r"); break;
-			default: sb_addch(out, *v);
-			}
-		}
+		sb_addstr(out, "NULL");
+		return;
 	}
-	sb_addch(out, last ? '\n' : '\t');
+	sb_addch(out, '"');
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			sb_addch(out, '\\');
+		sb_addch(out, *v);
+	}
+	sb_addch(out, '"');
 }
 
-/* Marks reports whose report_id is already earlier in the chunk. */
+/* Marks reports whose (organisation, report_id) is already earlier in st. */
 static void mark_repeats(struct staged *st, size_t n)
 {
 	enum { SLOTS = 2 * CHUNK };
-	const char *seen[SLOTS] = { NULL };
+	const struct staged *seen[SLOTS] = { NULL };
 
 	for (size_t k = 0; k < n; k++) {
 		const char *id = json_string_value(json_object_get(st[k].canon, "report_id"));
+		const char *org = st[k].b->org->id;
 		size_t h = 5381;
 
 		for (const char *p = id; *p; p++)
 			h = h * 33 + (unsigned char)*p;
+		for (const char *p = org; *p; p++)
+			h = h * 33 + (unsigned char)*p;
 		for (h %= SLOTS; seen[h]; h = (h + 1) % SLOTS)
-			if (strcmp(seen[h], id) == 0)
+			if (strcmp(seen[h]->b->org->id, org) == 0 &&
+			    strcmp(json_string_value(json_object_get(seen[h]->canon, "report_id")), id) == 0)
 				break;
 		st[k].repeat = seen[h] != NULL;
-		seen[h] = id;
+		seen[h] = &st[k];
 	}
 }
 
-static enum db_status stage_copy(struct batch *b, struct staged *st, size_t n, unsigned chunk)
+/*
+ * Inserts st[0..n) (at most CHUNK) that are not repeats, in that order, in
+ * one statement; sets received_at of those stored (pointing into *res,
+ * which the caller clears).
+ */
+static enum db_status staged_insert(PGconn *c, struct staged *st, size_t n, PGresult **res)
 {
-	struct strbuf data = STRBUF_INIT;
+	struct strbuf col[NCOLS];
+	const char *params[NCOLS];
 	char num[24];
 	enum db_status s;
 
+	*res = NULL;
+	for (int i = 0; i < NCOLS; i++)
+		sb_init(&col[i]);
+	mark_repeats(st, n);
 	for (size_t k = 0; k < n; k++) {
-		const char *params[24];
+		const char *p[24];
 		char nums[8][32], *payload;
 		int np;
 
 		if (st[k].repeat)
 			continue;
-		np = report_params(b, st[k].canon, st[k].raw, st[k].hash_hex, NULL, params, nums, &payload);
-		snprintf(num, sizeof(num), "%u", chunk);
-		copy_field(&data, num, false);
+		np = report_params(st[k].b, st[k].canon, st[k].raw, st[k].hash_hex, NULL, p, nums, &payload);
 		snprintf(num, sizeof(num), "%zu", k);
-		copy_field(&data, num, false);
-		copy_field(&data, params[1], false);		/* report_id */
-		copy_field(&data, kind_specs[report_kind_of(st[k].canon)].name, false);
-		copy_field(&data, params[2], false);		/* corridor */
-		copy_field(&data, params[4], false);		/* content hash */
-		copy_field(&data, params[5], false);		/* payload */
-		copy_field(&data, params[7], false);		/* source_url */
-		copy_field(&data, params[8], false);		/* note */
-		for (int p = 0; p < NKPARAMS; p++)
-			copy_field(&data, 9 + p < np ? params[9 + p] : NULL, p == NKPARAMS - 1);
+		array_add(&col[0], num);
+		array_add(&col[1], p[0]);		/* org */
+		array_add(&col[2], p[3]);		/* channel */
+		array_add(&col[3], p[1]);		/* report_id */
+		array_add(&col[4], kind_specs[report_kind_of(st[k].canon)].name);
+		array_add(&col[5], p[2]);		/* corridor */
+		array_add(&col[6], p[4]);		/* content hash */
+		array_add(&col[7], p[5]);		/* payload */
+		array_add(&col[8], p[7]);		/* source_url */
+		array_add(&col[9], p[8]);		/* note */
+		for (int i = 0; i < NKPARAMS; i++)
+			array_add(&col[10 + i], 9 + i < np ? p[9 + i] : NULL);
 		free(payload);
 	}
-	s = db_copy(b->c, "COPY pg_temp.sw_stage FROM STDIN", data.buf, data.len);
-	sb_release(&data);
-	return s;
+	for (int i = 0; i < NCOLS; i++) {
+		if (!col[i].len)
+			sb_addch(&col[i], '{');
+		sb_addch(&col[i], '}');
+		params[i] = col[i].buf;
+	}
+	s = db_exec(c, true, "insert_staged", NCOLS, params, res);
+	for (int i = 0; i < NCOLS; i++)
+		sb_release(&col[i]);
+	if (s != DB_OK)
+		return s;
+	for (int row = 0; row < PQntuples(*res); row++) {
+		size_t k = (size_t)strtoul(PQgetvalue(*res, row, 0), NULL, 10);
+
+		if (k < n)
+			st[k].received_at = PQgetvalue(*res, row, 1);
+	}
+	return DB_OK;
 }
 
 /* What the batch comes to; committed: its reports are stored (else what would have been was not). */
@@ -579,7 +605,6 @@ struct ingest_tx {
 	bool keep_results;
 	struct staged *stage;		/* reports waiting for the next flush */
 	size_t nstaged;
-	unsigned chunks;		/* flushed so far */
 };
 
 static void stage_free(struct ingest_tx *tx)
@@ -591,32 +616,16 @@ static void stage_free(struct ingest_tx *tx)
 	tx->nstaged = 0;
 }
 
-/* Stores the staged reports; their results (and errors) in index order. */
-static enum db_status flush(struct ingest_tx *tx)
+/*
+ * After staged_insert: each report's result, in order: stored, or (not
+ * stored) looked up as a replay, a conflict or a repeat.
+ */
+static enum db_status staged_settle(PGconn *c, struct staged *st, size_t n)
 {
-	struct batch *b = &tx->b;
-	struct staged *st = tx->stage;
-	size_t n = tx->nstaged;
-	char chunk[16];
-	const char *params[3] = { b->org->id, b->channel, chunk };
-	PGresult *r = NULL;
-	enum db_status s;
+	enum db_status s = DB_OK;
 
-	if (!n)
-		return DB_OK;
-	snprintf(chunk, sizeof(chunk), "%u", ++tx->chunks);
-	mark_repeats(st, n);
-	if ((s = db_simple(b->c, stage_sql)) != DB_OK ||
-	    (s = stage_copy(b, st, n, tx->chunks)) != DB_OK ||
-	    (s = db_exec(b->c, false, staged_insert_sql, 3, params, &r)) != DB_OK)
-		goto out;
-	for (int row = 0; row < PQntuples(r); row++) {
-		size_t k = (size_t)strtoul(PQgetvalue(r, row, 0), NULL, 10);
-
-		if (k < n)
-			st[k].received_at = PQgetvalue(r, row, 1);
-	}
 	for (size_t k = 0; k < n && s == DB_OK; k++) {
+		struct batch *b = st[k].b;
 		const json_t *canon = st[k].canon;
 		enum report_kind kind = report_kind_of(canon);
 		struct stored found;
@@ -630,17 +639,30 @@ static enum db_status flush(struct ingest_tx *tx)
 			touch(&b->touched, json_string_value(json_object_get(canon, "corridor")));
 			continue;
 		}
-		/* Not stored: stored before, earlier in this file, or by a concurrent submission. */
-		s = find_report(b->c, b->org, json_string_value(json_object_get(canon, "report_id")),
+		/* Not stored: stored before, earlier in this file or group, or by a concurrent submission. */
+		s = find_report(c, b->org, json_string_value(json_object_get(canon, "report_id")),
 				st[k].hash_hex, &found);
 		if (s == DB_OK)
 			settle(b, st[k].index, canon, &found);
 	}
-out:
+	return s;
+}
+
+/* Stores the staged reports; their results (and errors) in index order. */
+static enum db_status flush(struct ingest_tx *tx)
+{
+	PGresult *r = NULL;
+	enum db_status s;
+
+	if (!tx->nstaged)
+		return DB_OK;
+	s = staged_insert(tx->b.c, tx->stage, tx->nstaged, &r);
+	if (s == DB_OK)
+		s = staged_settle(tx->b.c, tx->stage, tx->nstaged);
 	PQclear(r);
 	stage_free(tx);
 	if (!tx->keep_results)
-		json_array_clear(b->results);
+		json_array_clear(tx->b.results);
 	return s;
 }
 
@@ -688,6 +710,7 @@ bool ingest_add(struct ingest_tx *tx, size_t index, const json_t *canon, const j
 		tx->stage = xcalloc(CHUNK, sizeof(*tx->stage));
 	st = &tx->stage[tx->nstaged++];
 	memset(st, 0, sizeof(*st));
+	st->b = &tx->b;
 	st->index = index;
 	st->canon = json_incref((json_t *)canon);
 	st->raw = json_incref((json_t *)raw);
@@ -961,4 +984,12 @@ enum db_status ingest_sync_corridors(PGconn *c, const struct sw_config *cfg)
 	PQclear(r);
 	free(text);
 	return s;
+}
+
+void ingest_register(void)
+{
+	static const struct db_stmt staged[] = { { "insert_staged", staged_insert_sql } };
+
+	db_register(stmts, (int)(sizeof(stmts) / sizeof(stmts[0])));
+	db_register(staged, 1);
 }
