@@ -46,7 +46,7 @@ COMMON  := util/strbuf util/log util/escape util/valid util/fmt util/token util/
            core/xmltree core/openrosa core/xform core/merkle core/note core/ledger core/metrics core/ratelimit core/authcache core/iplimit core/webhook \
            store/db store/migrate store/ingest store/review store/csv_import store/webhooks store/ledger
 DAEMON  := main core/forms render/labels render/render_json render/render_metrics render/render_html render/render_feed \
-           store/load store/events store/export publish/blob publish/snapshot publish/refresh \
+           store/load store/events store/export store/group_commit publish/blob publish/snapshot publish/refresh \
            publish/webhook_client publish/webhook_deliver publish/sequencer \
            http/http http/http_auth http/http_conn http/http_cache http/http_reports \
            http/http_health http/http_openrosa http/http_status http/http_export http/http_review \

@@ -236,9 +236,11 @@ daemon_sessions() {
 }
 
 # warm_sessions N BODY: until the daemon holds N sessions (30 rounds at most),
-# sends BODY (a report already stored: a replay) twelve times at once, so
-# every worker thread opens its own session.  A test whose database later
-# refuses or blocks new sessions needs them open first.
+# sends BODY (one report already stored: a replay, which the group commit
+# threads store) and a retraction of an unknown report (a 404 the request's
+# own worker thread finds out) twelve times each at once, so every thread
+# opens its own session.  A test whose database later refuses or blocks new
+# sessions needs them open first.
 warm_sessions() {
 	local want=$1 body=$2 pids
 	for _ in $(seq 1 30); do
@@ -248,22 +250,34 @@ warm_sessions() {
 			curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
 				--data-binary "$body" "$SW_URL/api/v1/reports" &
 			pids="$pids $!"
+			curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
+				--data-binary '{"reason": "warming up"}' "$SW_URL/api/v1/reports/$(uuid)/retract" &
+			pids="$pids $!"
 		done
 		wait $pids
 	done
 }
 
-# lock_table TABLE SECONDS: a session holds an ACCESS EXCLUSIVE lock on
-# supplywatch.TABLE for SECONDS; returns once it is granted.  LOCKER is that
-# session's process (wait "$LOCKER" for the lock's end).
+# lock_table TABLE SECONDS [SHARE]: a session holds an ACCESS EXCLUSIVE (or
+# SHARE: reads go on, writes wait) lock on supplywatch.TABLE for SECONDS;
+# returns once it is granted.  LOCKER is that session's process (wait
+# "$LOCKER" for the lock's end; unlock_table ends it early).
 lock_table() {
-	psql -X -q -d "$DB" -c "BEGIN; LOCK TABLE supplywatch.$1 IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep($2); COMMIT;" >/dev/null &
+	local mode=${3:-ACCESS EXCLUSIVE} name=AccessExclusiveLock
+	[ "$mode" = SHARE ] && name=ShareLock
+	psql -X -q -d "$DB" -c "BEGIN; LOCK TABLE supplywatch.$1 IN $mode MODE; SELECT pg_sleep($2); COMMIT;" >/dev/null 2>&1 &
 	LOCKER=$!
 	for _ in $(seq 1 100); do
-		[ "$(sql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = '$1' AND l.mode = 'AccessExclusiveLock' AND l.granted")" = 1 ] && return 0
+		[ "$(sql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = '$1' AND l.mode = '$name' AND l.granted")" = 1 ] && return 0
 		sleep 0.05
 	done
 	fail "the lock on $1 was never granted"
+}
+
+# unlock_table TABLE: cancels lock_table's session, which ends its lock.
+unlock_table() {
+	sql "SELECT count(pg_cancel_backend(pid)) FROM pg_stat_activity WHERE query LIKE '%LOCK TABLE supplywatch.$1 IN%' AND pid <> pg_backend_pid()" >/dev/null
+	wait "$LOCKER"
 }
 
 # --- database ----------------------------------------------------------------

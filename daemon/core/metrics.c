@@ -35,6 +35,9 @@ static atomic_uint_fast64_t build_us;
 
 static atomic_uint_fast64_t webhook_attempts[3];
 static atomic_int_fast64_t webhook_oldest;
+static atomic_uint_fast64_t groups, group_reports;
+static atomic_uint group_waiting;
+
 /* The ledger as last read from the database (any daemon reads it, not only the sequencer). */
 static atomic_int_fast64_t ledger_size, ledger_backlog, ledger_head_size, ledger_head_at;
 static atomic_bool ledger_known;
@@ -129,6 +132,19 @@ void metrics_webhook_attempt(int result)
 void metrics_webhook_oldest(int64_t at)
 {
 	if (atomic_exchange(&webhook_oldest, at) != at)
+		atomic_fetch_add(&version, 1);
+}
+
+void metrics_group(unsigned n)
+{
+	atomic_fetch_add(&groups, 1);
+	atomic_fetch_add(&group_reports, n);
+	atomic_fetch_add(&version, 1);
+}
+
+void metrics_group_waiting(unsigned n)
+{
+	if (atomic_exchange(&group_waiting, n) != n)
 		atomic_fetch_add(&version, 1);
 }
 
@@ -263,6 +279,16 @@ void metrics_render(struct strbuf *out, int64_t generated_at, int64_t report_seq
 	family(out, "supplywatch_snapshot_report_seq", "gauge",
 	       "Highest report sequence number the indicators served include; it trails ingest by the rebuild delay.");
 	sb_addf(out, "supplywatch_snapshot_report_seq %lld\n", (long long)report_seq);
+	family(out, "supplywatch_ingest_groups_total", "counter",
+	       "Transactions of group commit: single reports from concurrent requests stored together.");
+	sb_addf(out, "supplywatch_ingest_groups_total %llu\n", (unsigned long long)atomic_load(&groups));
+	family(out, "supplywatch_ingest_group_reports_total", "counter",
+	       "Single reports stored (or answered) by group commit; divided by the groups, the mean group size.");
+	sb_addf(out, "supplywatch_ingest_group_reports_total %llu\n",
+		(unsigned long long)atomic_load(&group_reports));
+	family(out, "supplywatch_ingest_group_waiting", "gauge",
+	       "Single reports received and waiting for a group commit thread (their requests are suspended meanwhile).");
+	sb_addf(out, "supplywatch_ingest_group_waiting %u\n", atomic_load(&group_waiting));
 	render_webhooks(out);
 	render_ledger(out);
 	family(out, "supplywatch_build_info", "gauge", "Always 1; the version is in the label.");

@@ -35,6 +35,10 @@ uint64_t metrics_version(void);
 void metrics_snapshot_built(double seconds);
 /* Webhooks: one delivery attempt's result (0 delivered, 1 failed, 2 refused, as enum webhook_result). */
 void metrics_webhook_attempt(int result);
+/* Group commit: one transaction stored n single reports (store/group_commit.h). */
+void metrics_group(unsigned n);
+/* Single reports waiting for a group commit thread. */
+void metrics_group_waiting(unsigned n);
 /* The ledger: leaves, queued entries, the latest head's size and time (0, 0: none). */
 void metrics_ledger(int64_t size, int64_t backlog, int64_t head_size, int64_t head_at);
 /* When the oldest pending webhook message was created (seconds since the epoch); 0: none. */

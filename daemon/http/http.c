@@ -22,7 +22,7 @@
 static const struct route routes[] = {
 	{ .method = "POST", .pattern = "/api/v1/reports", .name = "reports",
 	  .handler = http_post_reports, .content_type = "application/json",
-	  .content_type_alt = "text/csv", .auth = true },
+	  .content_type_alt = "text/csv", .auth = true, .cleanup = http_reports_cleanup },
 	{ .method = "POST", .pattern = "/api/v1/reports/*/retract", .name = "retract",
 	  .handler = http_post_retract, .content_type = "application/json", .auth = true,
 	  .max_body = RETRACT_MAX_BODY },
@@ -626,6 +626,7 @@ void http_stop(struct MHD_Daemon *d, int grace_ms)
 	for (int waited = 0; atomic_load(&in_flight) > 0 && waited < grace_ms; waited += 10)
 		usleep(10000);
 	/* No connection may stay suspended when libmicrohttpd stops. */
+	http_reports_stop();
 	http_export_stop();
 	for (int waited = 0; atomic_load(&in_flight) > 0 && waited < 1000; waited += 10)
 		usleep(10000);

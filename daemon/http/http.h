@@ -153,6 +153,10 @@ void http_export_cleanup(struct request *rq);
 /* Ends the export thread; queued exports answer 503 (before MHD_stop_daemon). */
 void http_export_stop(void);
 enum MHD_Result http_post_reports(struct request *rq);
+/* One JSON report waits for its group's commit (store/group_commit.h). */
+void http_reports_cleanup(struct request *rq);
+/* Stores the reports still waiting and answers them (before MHD_stop_daemon). */
+void http_reports_stop(void);
 enum MHD_Result http_post_retract(struct request *rq);
 /* Reviews (http_review.c): reviewer organisations' tokens with the review scope. */
 #define REVIEW_MAX_BODY 16384

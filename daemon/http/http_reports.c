@@ -3,6 +3,7 @@
  * POST /api/v1/reports/{report_id}/retract: ingest's outcomes as HTTP
  * statuses and JSON bodies.
  */
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -12,6 +13,7 @@
 #include "http/http.h"
 #include "store/csv_import.h"
 #include "store/db.h"
+#include "store/group_commit.h"
 #include "store/ingest.h"
 #include "util/valid.h"
 
@@ -98,6 +100,99 @@ static struct ingest_outcome run_json(PGconn *c, void *arg)
 	return ingest_reports(c, &j->rq->org, "json", j->canon, j->raw, j->rq->cfg);
 }
 
+/* ---- one report: group commit (store/group_commit.h) ------------------------------ */
+
+struct single {
+	struct group_item it;		/* first: done() gets it */
+	json_t *canon, *raw;		/* the parsed arrays, of one report */
+	struct MHD_Connection *conn;
+	bool suspended;			/* its connection waits for the group */
+	int refs;			/* the request's and the group's */
+};
+
+/* Guards every single's suspended and refs. */
+static pthread_mutex_t single_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Called under single_lock. */
+static void single_release(struct single *j)
+{
+	if (--j->refs > 0)
+		return;
+	json_decref(j->canon);
+	json_decref(j->raw);
+	ingest_outcome_free(&j->it.s.outcome);
+	free(j);
+}
+
+/* The group committed (or failed): the connection goes on to reply_single. */
+static void single_done(struct group_item *it)
+{
+	struct single *j = (struct single *)it;
+
+	pthread_mutex_lock(&single_lock);
+	if (j->suspended) {
+		j->suspended = false;
+		MHD_resume_connection(j->conn);
+	}
+	single_release(j);
+	pthread_mutex_unlock(&single_lock);
+}
+
+/* Queues the report for the next group and suspends the connection (canon, raw taken). */
+static enum MHD_Result submit_single(struct request *rq, json_t *canon, json_t *raw)
+{
+	struct single *j = xcalloc(1, sizeof(*j));
+
+	j->it.s.org = &rq->org;
+	j->it.s.channel = "json";
+	j->it.s.cfg = rq->cfg;
+	j->it.s.canon = json_array_get(canon, 0);
+	j->it.s.raw = json_array_get(raw, 0);
+	j->it.done = single_done;
+	j->canon = canon;
+	j->raw = raw;
+	j->conn = rq->conn;
+	j->refs = 2;
+	/* Under the lock: the group cannot resume the connection before it is suspended. */
+	pthread_mutex_lock(&single_lock);
+	if (!group_commit_submit(&j->it)) {
+		j->refs = 1;
+		single_release(j);
+		pthread_mutex_unlock(&single_lock);
+		return reply_json_retry(rq, 503, json_pack("{s:s}", "error",
+			"too many reports waiting to be stored; nothing was stored, retry later"), 1);
+	}
+	rq->ext = j;
+	MHD_suspend_connection(rq->conn);
+	j->suspended = true;
+	pthread_mutex_unlock(&single_lock);
+	return MHD_YES;
+}
+
+/* Back from the group: its outcome as the JSON channel answers it. */
+static enum MHD_Result reply_single(struct request *rq, struct single *j)
+{
+	struct ingest_outcome o = j->it.s.outcome;
+
+	memset(&j->it.s.outcome, 0, sizeof(j->it.s.outcome));
+	return reply_reports(rq, &o);
+}
+
+void http_reports_cleanup(struct request *rq)
+{
+	if (!rq->ext)
+		return;
+	pthread_mutex_lock(&single_lock);
+	single_release(rq->ext);
+	pthread_mutex_unlock(&single_lock);
+	rq->ext = NULL;
+}
+
+void http_reports_stop(void)
+{
+	group_commit_stop();
+}
+
 static enum MHD_Result post_json(struct request *rq)
 {
 	struct json_job job = { rq, NULL, NULL };
@@ -119,6 +214,8 @@ static enum MHD_Result post_json(struct request *rq)
 			"invalid report; nothing was stored", "details", errs));
 	}
 	json_decref(errs);
+	if (json_array_size(job.canon) == 1 && !json_object_get(json_array_get(job.canon, 0), "supersedes"))
+		return submit_single(rq, job.canon, job.raw);
 	o = ingest_run(run_json, &job);
 	json_decref(job.canon);
 	json_decref(job.raw);
@@ -188,6 +285,8 @@ enum MHD_Result http_post_reports(struct request *rq)
 	const char *type = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
 						       MHD_HTTP_HEADER_CONTENT_TYPE);
 
+	if (rq->ext)
+		return reply_single(rq, rq->ext);
 	if (type && strncasecmp(type, "text/csv", 8) == 0)
 		return post_csv(rq);
 	return post_json(rq);

@@ -219,6 +219,12 @@ struct batch {
 	 * supersede raced with another): a 422 then, not an internal error.
 	 */
 	bool explained;
+	/*
+	 * One report of a group (ingest_group): a report_id stored by this
+	 * transaction was stored by another request of the group, so it is
+	 * a replay or a conflict, not a repeat within a file.
+	 */
+	bool grouped;
 };
 
 static bool refused(const struct batch *b)
@@ -297,7 +303,7 @@ static void settle(struct batch *b, size_t i, const json_t *canon, const struct 
 {
 	char reason[160];
 
-	if (st->this_tx) {
+	if (st->this_tx && !b->grouped) {
 		/* Batches refuse repeats before storing; a streamed file finds them here. */
 		report_error(b->invalid, i, "report_id", st->same_content
 			? "repeats an earlier row of this file; give each row its own report_id to keep both"
@@ -808,6 +814,128 @@ struct ingest_outcome ingest_reports(PGconn *c, const struct org *org, const cha
 	return ingest_finish(tx, false);
 }
 
+static struct ingest_outcome no_connection(void)
+{
+	struct ingest_outcome o = { 0 };
+
+	o.result = INGEST_UNAVAILABLE;
+	o.retry_after = db_retry_after();
+	return o;
+}
+
+/* ---- group commit ------------------------------------------------------------- */
+
+/* Orders a group by (organisation, report_id): concurrent groups take their row locks in one order. */
+static int by_key(const void *a, const void *b)
+{
+	const struct staged *x = a, *y = b;
+	int c = strcmp(x->b->org->id, y->b->org->id);
+
+	return c ? c : strcmp(json_string_value(json_object_get(x->canon, "report_id")),
+			      json_string_value(json_object_get(y->canon, "report_id")));
+}
+
+/*
+ * One attempt at a group on c.  The INSERT of all its reports is one
+ * statement, atomic and durable on its own (no BEGIN or COMMIT round
+ * trips, as for one report alone); the reports it did not store are then
+ * looked up (replays, conflicts, a twin in the same group).  On DB_OK
+ * every item's outcome is set; otherwise none is, and *committing says
+ * whether the INSERT was sent, so may have committed.
+ */
+static enum db_status group_once(PGconn *c, struct ingest_single *const *items, size_t n,
+				 bool *committing)
+{
+	struct batch *bs = xcalloc(n, sizeof(*bs));
+	struct staged *st = xcalloc(n, sizeof(*st));
+	PGresult *r = NULL;
+	enum db_status s;
+
+	for (size_t k = 0; k < n; k++) {
+		unsigned char hash[32];
+
+		bs[k].c = c;
+		bs[k].org = items[k]->org;
+		bs[k].channel = items[k]->channel;
+		bs[k].cfg = items[k]->cfg;
+		bs[k].results = json_array();
+		bs[k].invalid = json_array();
+		bs[k].conflicts = json_array();
+		bs[k].grouped = true;
+		st[k].b = &bs[k];
+		st[k].canon = (json_t *)items[k]->canon;
+		st[k].raw = (json_t *)items[k]->raw;
+		report_hash(st[k].canon, hash);
+		hex_bytea(hash, sizeof(hash), st[k].hash_hex);
+	}
+	qsort(st, n, sizeof(*st), by_key);
+	*committing = true;
+	s = staged_insert(c, st, n, &r);
+	if (s == DB_OK)
+		s = staged_settle(c, st, n);
+	PQclear(r);
+	for (size_t k = 0; k < n; k++) {
+		if (s == DB_OK) {
+			items[k]->outcome = batch_outcome(&bs[k], true);
+			tell_committed(&bs[k].touched);
+		}
+		json_decref(bs[k].results);
+		json_decref(bs[k].invalid);
+		json_decref(bs[k].conflicts);
+	}
+	free(st);
+	free(bs);
+	return s;
+}
+
+static struct ingest_outcome run_alone(PGconn *c, void *arg)
+{
+	struct ingest_single *it = arg;
+	struct ingest_tx *tx = tx_new(c, it->org, it->channel, it->cfg, true, false);
+
+	ingest_add(tx, 0, it->canon, it->raw);
+	return ingest_finish(tx, false);
+}
+
+void ingest_group(struct ingest_single *const *items, size_t n)
+{
+	PGconn *c = db_conn();
+	bool committing = false, unknown = false;
+	enum db_status s = c ? group_once(c, items, n, &committing) : DB_RETRY;
+
+	if (s == DB_RETRY && c) {
+		/*
+		 * The session died, or the group met a deadlock or a timeout:
+		 * once more on a (new) session.  After an INSERT left
+		 * unanswered that is safe too: what it stored comes back as
+		 * replays.
+		 */
+		unknown = committing && db_conn_lost(c);
+		log_info("ingest: a group of %zu reports %s; running it again", n,
+			 unknown ? "lost its commit's answer" : "failed before its commit");
+		if (unknown && ingest_committed)
+			ingest_committed(NULL);
+		c = db_conn();
+		s = c ? group_once(c, items, n, &committing) : DB_RETRY;
+		unknown = unknown || (s == DB_RETRY && c && committing && db_conn_lost(c));
+	}
+	if (s == DB_OK)
+		return;
+	if (s == DB_HARD) {
+		/* A report the database refused: each on its own, so only its request fails. */
+		log_warn("ingest: a group of %zu reports was refused; storing each on its own", n);
+		for (size_t k = 0; k < n; k++)
+			items[k]->outcome = ingest_run(run_alone, items[k]);
+		return;
+	}
+	for (size_t k = 0; k < n; k++) {
+		items[k]->outcome = no_connection();
+		items[k]->outcome.commit_unknown = unknown;
+	}
+	if (unknown && ingest_committed)
+		ingest_committed(NULL);
+}
+
 /* ---- retractions ------------------------------------------------------------ */
 
 struct ingest_outcome ingest_refused(enum ingest_result result, const char *reason)
@@ -916,15 +1044,6 @@ struct ingest_outcome ingest_retract(PGconn *c, const struct org *org, const cha
 }
 
 /* ---- the one retry loop ------------------------------------------------------ */
-
-static struct ingest_outcome no_connection(void)
-{
-	struct ingest_outcome o = { 0 };
-
-	o.result = INGEST_UNAVAILABLE;
-	o.retry_after = db_retry_after();
-	return o;
-}
 
 struct ingest_outcome ingest_run(ingest_job job, void *arg)
 {

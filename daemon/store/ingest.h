@@ -114,6 +114,25 @@ struct ingest_outcome ingest_retract(PGconn *c, const struct org *org, const cha
 typedef struct ingest_outcome (*ingest_job)(PGconn *c, void *arg);
 struct ingest_outcome ingest_run(ingest_job job, void *arg);
 
+/*
+ * Group commit: one report each from concurrent requests, stored in one
+ * transaction (one INSERT statement for all, committed by itself), on
+ * this thread's connection.  Each item's outcome is exactly the one it would have had
+ * on its own: stored, replay, conflict; a group the database refuses (a
+ * report breaking a constraint) is stored report by report, so only the
+ * bad one fails; a lost session or an unanswered COMMIT is retried once
+ * (idempotent, as ingest_run).  Items are sorted by (organisation,
+ * report_id) in the transaction, so concurrent groups cannot deadlock.
+ */
+struct ingest_single {
+	const struct org *org;
+	const char *channel;
+	const struct sw_config *cfg;
+	const json_t *canon, *raw;	/* one validated report object, without supersedes */
+	struct ingest_outcome outcome;	/* set by ingest_group */
+};
+void ingest_group(struct ingest_single *const *items, size_t n);
+
 /* Mirrors cfg's corridors into supplywatch.corridors. */
 enum db_status ingest_sync_corridors(PGconn *c, const struct sw_config *cfg);
 

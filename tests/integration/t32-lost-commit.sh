@@ -28,8 +28,8 @@ post_json /api/v1/reports "$(report "$(uuid)" 2024-05-01 1)"
 expect_status 201 "through the proxy"
 shows 2024-05-01 1 "the first report is in the figures"
 
-# --- one report: its INSERT commits by itself, and its answer is lost ---------------------
-echo insert_trucks >"$WORK/arm"
+# --- one report: its group's INSERT commits by itself, and its answer is lost ---------------
+echo insert_staged >"$WORK/arm"
 R=$(uuid)
 post_json /api/v1/reports "$(report "$R" 2024-05-02 7)"
 [ -e "$WORK/fired" ] && ok || fail "the proxy did not cut the session"
@@ -37,16 +37,16 @@ rm -f "$WORK/fired"
 case $STATUS in 200 | 201) ok ;; *) fail "a report whose commit's answer was lost: HTTP $STATUS $(cat "$BODY")" ;; esac
 expect_json '.reports[0].report_id' "\"$R\"" "the answer names the report"
 expect_eq "$(sql "SELECT count(*) FROM supplywatch.reports WHERE report_id = '$R'")" "1" "stored once"
-expect_contains "$WORK/daemon.log" "running the request again on a new one" "the daemon says it found out"
+expect_contains "$WORK/daemon.log" "reports lost its commit's answer; running it again" "the daemon says it found out"
 shows 2024-05-02 7 "the report is in the figures at once"
 
 # --- the answer is lost, and the database cannot be reached to find out ----------------------
 # The client must not hear "nothing was stored": it may have been.  Every
 # worker has its session first (a new one could not be made).
-warm_sessions 8 "$(report "$(uuid)" 2024-05-01 1)"
-expect_eq "$(daemon_sessions)" "8" "the main thread, four workers, the snapshot, webhook and ledger threads have their sessions"
+warm_sessions 10 "$(report "$(uuid)" 2024-05-01 1)"
+expect_eq "$(daemon_sessions)" "10" "the main thread, four workers, two group commit threads, the snapshot, webhook and ledger threads have their sessions"
 touch "$WORK/block"
-echo insert_trucks >"$WORK/arm"
+echo insert_staged >"$WORK/arm"
 U=$(uuid)
 post_json /api/v1/reports "$(report "$U" 2024-05-05 4)"
 [ -e "$WORK/fired" ] && ok || fail "the proxy did not cut the session"
@@ -64,7 +64,7 @@ expect_status 200 "sent again, it is a replay"
 shows 2024-05-05 4 "and it is in the figures"
 
 # --- a batch: its COMMIT's answer is lost --------------------------------------------------
-echo COMMIT >"$WORK/arm"
+echo 'insert_staged>COMMIT' >"$WORK/arm"
 B1=$(uuid)
 B2=$(uuid)
 post_json /api/v1/reports "{\"reports\": [$(report "$B1" 2024-05-03 5), $(report "$B2" 2024-05-04 6)]}"
@@ -77,7 +77,7 @@ shows 2024-05-03 5 "the batch's first report is in the figures"
 shows 2024-05-04 6 "and its second"
 
 # --- a retraction: its COMMIT's answer is lost ---------------------------------------------
-echo COMMIT >"$WORK/arm"
+echo 'insert_retraction>COMMIT' >"$WORK/arm"
 post_json "/api/v1/reports/$B1/retract" '{"reason": "counted twice"}'
 [ -e "$WORK/fired" ] && ok || fail "the proxy did not cut the retraction's COMMIT"
 case $STATUS in 200 | 201) ok ;; *) fail "a retraction whose COMMIT's answer was lost: HTTP $STATUS $(cat "$BODY")" ;; esac

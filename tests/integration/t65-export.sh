@@ -25,8 +25,8 @@ expect_eq "$(wc -l <"$BODY" | tr -d ' ')" "3" "header, HXL row and the report"
 # exports queue behind it while a report is stored at once.  Every thread
 # has its database session first: a new session prepares statements that
 # name the table, and would wait for the lock whatever the exports do.
-warm_sessions 9 "$(report 2024-01-01)"
-expect_eq "$(daemon_sessions)" "9" "the main thread, four workers, the snapshot, export, webhook and ledger threads have their sessions"
+warm_sessions 11 "$(report 2024-01-01)"
+expect_eq "$(daemon_sessions)" "11" "the main thread, four workers, two group commit threads, the snapshot, export, webhook and ledger threads have their sessions"
 lock_table retractions 4
 pids=""
 for a in $(seq 2 11); do

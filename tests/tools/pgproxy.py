@@ -6,8 +6,10 @@ relays every connection to the server's unix socket.  When the file ARM
 exists and names a prepared statement (say insert_trucks) or COMMIT, the
 first session that executes it is cut after the server has answered with
 ReadyForQuery, before the client sees any of that answer: the server has
-committed, the client learns nothing.  ARM is removed when it fires, and
-FIRED is written then.  While the file BLOCK exists (optional), new
+committed, the client learns nothing.  ARM may also name two things as
+"FIRST>THEN" (say insert_staged>COMMIT): the first session that executes
+FIRST has its next THEN cut, whatever other sessions commit meanwhile.  ARM
+is removed when it is taken, and FIRED is written when the cut is made.  While the file BLOCK exists (optional), new
 sessions are refused, as a database that cannot be reached refuses them.
 For the tests of lost commits; never in production.
 
@@ -25,23 +27,29 @@ BLOCK = sys.argv[5] if len(sys.argv) > 5 else None
 arm_lock = threading.Lock()
 
 
+def executes(kind, payload, want):
+    """Does this client message execute want (a prepared statement's name or SQL)?"""
+    if kind == b"B":  # Bind: portal name, then statement name, NUL-terminated
+        portal_end = payload.index(b"\0")
+        stmt = payload[portal_end + 1:payload.index(b"\0", portal_end + 1)].decode()
+        return stmt == want
+    if kind == b"Q":
+        return payload.rstrip(b"\0").decode(errors="replace").strip().upper() == want.upper()
+    return False
+
+
 def armed_for(kind, payload):
-    """Does this client message execute what ARM names?  Fires only once."""
+    """What this client message takes from ARM: None, or what to cut ("" now)."""
     with arm_lock:
         try:
             want = open(ARM).read().strip()
         except FileNotFoundError:
-            return False
-        hit = False
-        if kind == b"B":  # Bind: portal name, then statement name, NUL-terminated
-            portal_end = payload.index(b"\0")
-            stmt = payload[portal_end + 1:payload.index(b"\0", portal_end + 1)].decode()
-            hit = stmt == want
-        elif kind == b"Q":
-            hit = payload.rstrip(b"\0").decode(errors="replace").strip().upper() == want.upper()
-        if hit:
-            os.unlink(ARM)
-        return hit
+            return None
+        first, _, then = want.partition(">")
+        if not executes(kind, payload, first):
+            return None
+        os.unlink(ARM)
+        return then
 
 
 class Stream:
@@ -80,6 +88,7 @@ def relay(client):
     server.connect(SOCK)
     up, down = Stream(True), Stream(False)
     doomed = False
+    then = None  # this session cuts its next execution of this
     held = []
     try:
         while True:
@@ -89,8 +98,15 @@ def relay(client):
                 if not data:
                     return
                 for kind, msg in up.feed(data):
-                    if kind in (b"B", b"Q") and armed_for(kind, msg[5:]):
-                        doomed = True
+                    if kind in (b"B", b"Q"):
+                        if then is not None and executes(kind, msg[5:], then):
+                            doomed = True
+                        elif then is None:
+                            took = armed_for(kind, msg[5:])
+                            if took == "":
+                                doomed = True
+                            elif took:
+                                then = took
                     server.sendall(msg)
             if server in r:
                 data = server.recv(65536)
