@@ -387,7 +387,7 @@ static int cmd_import(PGconn *c, const struct sw_config *cfg, const char *slug, 
 		return 1;
 	}
 	/* Streamed in chunks: memory stays flat whatever the file's length. */
-	imp = csv_import_begin(c, &org, "cli", kind, corridor, cfg, false);
+	imp = csv_import_begin(c, &org, "cli", kind, corridor, cfg);
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
 		csv_import_feed(imp, buf, n);
 	read_error = ferror(f);

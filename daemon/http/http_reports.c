@@ -234,7 +234,7 @@ static struct ingest_outcome run_csv(PGconn *c, void *arg)
 {
 	struct csv_job *j = arg;
 	struct csv_import *imp = csv_import_begin(c, &j->rq->org, "csv", j->kind, j->corridor,
-							   j->rq->cfg, true);
+						   j->rq->cfg);
 
 	json_decref(j->co.ignored_columns);
 	csv_import_feed(imp, j->rq->body.buf, j->rq->body.len);
@@ -242,7 +242,24 @@ static struct ingest_outcome run_csv(PGconn *c, void *arg)
 	return j->co.o;
 }
 
-/* The CSV channel's answer: the JSON one with rows and columns. */
+/*
+ * A stored or replayed file's answer: counts, the first and last report
+ * ids, the export that lists the file's reports and where receipts are;
+ * never one object per row, so it is as small for 100,000 rows as for one.
+ */
+static json_t *csv_summary(const struct request *rq, const struct csv_outcome *co)
+{
+	json_t *body = json_pack("{s:I, s:i, s:i, s:O}", "rows", (json_int_t)co->rows,
+				 "stored", co->o.stored, "replayed", co->o.replayed,
+				 "ignored_columns", co->ignored_columns);
+	json_t *sum = csvsum_json(&co->sum, rq->org.slug);
+
+	json_object_update(body, sum);
+	json_decref(sum);
+	return body;
+}
+
+/* The CSV channel's answer: a summary, or the JSON channel's errors with rows and columns. */
 static enum MHD_Result reply_csv(struct request *rq, struct csv_outcome *co)
 {
 	struct ingest_outcome *o = &co->o;
@@ -250,17 +267,15 @@ static enum MHD_Result reply_csv(struct request *rq, struct csv_outcome *co)
 	enum MHD_Result ret;
 
 	count(o, "csv");
-	body = body_of(o, "invalid rows; nothing was stored");
-	if (!body) {
-		ret = http_reply_outcome_failure(rq, o, "stored");
-		csv_outcome_free(co);
-		return ret;
+	if (o->result == INGEST_STORED || o->result == INGEST_REPLAY) {
+		body = csv_summary(rq, co);
+	} else if ((body = body_of(o, "invalid rows; nothing was stored"))) {
+		if (co->more_errors)
+			json_object_set_new(body, "more_errors", json_integer(co->more_errors));
+		json_object_set_new(body, "rows", json_integer(co->rows));
+		json_object_set(body, "ignored_columns", co->ignored_columns);
 	}
-	if (co->more_errors)
-		json_object_set_new(body, "more_errors", json_integer(co->more_errors));
-	json_object_set_new(body, "rows", json_integer(co->rows));
-	json_object_set(body, "ignored_columns", co->ignored_columns);
-	ret = reply_json(rq, http_outcome_status(o), body);
+	ret = body ? reply_json(rq, http_outcome_status(o), body) : http_reply_outcome_failure(rq, o, "stored");
 	csv_outcome_free(co);
 	return ret;
 }
@@ -268,7 +283,7 @@ static enum MHD_Result reply_csv(struct request *rq, struct csv_outcome *co)
 /* text/csv: one file, all or nothing, rows reported by spreadsheet number. */
 static enum MHD_Result post_csv(struct request *rq)
 {
-	struct csv_job job = { rq, NULL, NULL, { { 0 }, 0, 0, NULL } };
+	struct csv_job job = { .rq = rq };
 
 	job.kind = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "kind");
 	job.corridor = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "corridor");

@@ -14,6 +14,7 @@ struct csv_import {
 	const struct sw_config *cfg;
 	int64_t now;
 	unsigned invalid_rows;		/* rows validation refused */
+	struct csvsum sum;
 };
 
 static void on_row(void *arg, json_t *obj, long row)
@@ -24,6 +25,8 @@ static void on_row(void *arg, json_t *obj, long row)
 
 	canon = report_validate(obj, (size_t)row, imp->cfg, imp->now, errs);
 	imp->invalid_rows += !canon;
+	if (canon)
+		csvsum_add(&imp->sum, canon);
 	json_array_foreach(errs, i, d)
 		csvin_error(imp->r, row, json_string_value(json_object_get(d, "field")),
 			    json_string_value(json_object_get(d, "reason")));
@@ -36,15 +39,14 @@ static void on_row(void *arg, json_t *obj, long row)
 }
 
 struct csv_import *csv_import_begin(PGconn *c, const struct org *org, const char *channel,
-				    const char *kind, const char *corridor, const struct sw_config *cfg,
-				    bool keep_results)
+				    const char *kind, const char *corridor, const struct sw_config *cfg)
 {
 	struct csv_import *imp = xcalloc(1, sizeof(*imp));
 
 	/* Derived report ids are keyed with the pepper (see csvin.c). */
 	imp->r = csvin_new(kind, org->slug, token_pepper, on_row, imp);
 	csvin_set_corridor(imp->r, corridor);
-	imp->tx = ingest_begin(c, org, channel, cfg, keep_results);
+	imp->tx = ingest_begin(c, org, channel, cfg, false);
 	imp->cfg = cfg;
 	imp->now = (int64_t)time(NULL);
 	return imp;
@@ -85,7 +87,7 @@ static void rows_from_details(struct csv_import *imp, const json_t *details)
 
 struct csv_outcome csv_import_finish(struct csv_import *imp)
 {
-	struct csv_outcome co = { { 0 }, 0, 0, NULL };
+	struct csv_outcome co = { .rows = 0 };
 	bool bad;
 
 	csvin_finish(imp->r);
@@ -107,6 +109,7 @@ struct csv_outcome csv_import_finish(struct csv_import *imp)
 	}
 	co.rows = csvin_rows(imp->r);
 	co.ignored_columns = json_incref(csvin_ignored(imp->r));
+	co.sum = imp->sum;
 	csvin_free(imp->r);
 	free(imp);
 	return co;

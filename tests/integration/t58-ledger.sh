@@ -298,7 +298,12 @@ RC=$(uuid)
 req POST "/api/v1/reports?kind=trucks" -H "Content-Type: text/csv" -H "Authorization: Bearer $TOKEN" \
 	--data-binary "$(printf 'report_id,corridor,date,trucks\n%s,rafah,2024-03-01,4\n' "$RC")"
 expect_status 201 "a CSV file"
-LEAFC=$(jq -r '.reports[0].leaf_hash' "$BODY")
+# A file's answer summarises it: the row's id, and the receipt's address to fill in.
+expect_json '[.first_report_id, .receipt]' "[\"$RC\",\"/api/v1/reports/ngo-a/{report_id}/receipt\"]" "the CSV answer names the row and its receipt"
+RECEIVEDC=$(sql "SELECT to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM supplywatch.reports WHERE report_id = '$RC'")
+HASHC=$(sql "SELECT encode(content_hash, 'hex') FROM supplywatch.reports WHERE report_id = '$RC'")
+ENTRYC="{\"content_hash\":\"$HASHC\",\"org\":\"ngo-a\",\"received_at\":\"$RECEIVEDC\",\"report_id\":\"$RC\",\"type\":\"report\"}"
+LEAFC=$(printf '\0%s' "$ENTRYC" | sha256sum | cut -d' ' -f1)
 wait_receipt ngo-a "$RC"
 expect_status 200 "a CSV row's receipt"
-expect_json '.leaf_hash' "\"$LEAFC\"" "with the leaf hash its 201 gave"
+expect_json '[.leaf_hash, .entry]' "[\"$LEAFC\",$(jq -c -n --arg e "$ENTRYC" '$e')]" "with the leaf hash of its entry"

@@ -16,13 +16,24 @@ count() { sql "SELECT count(*) FROM supplywatch.reports"; }
 printf '\xef\xbb\xbfdate,corridor,trucks,crossing,note,colour\r\n2023-01-11,lachin,5,Hakari bridge,"ICRC convoy, 5 trucks",red\r\n2023-01-12,lachin,0,Lachin checkpoint,"turned back\r\nat the checkpoint",\r\n' >"$WORK/names.csv"
 post_csv "$WORK/names.csv" "?kind=trucks"
 expect_status 201 "header-named CSV"
-expect_json '[.rows, (.reports | length), .ignored_columns]' '[2,2,["colour"]]' "two rows, unknown column listed"
+# The answer summarises the file (one shape whatever its length): no object per row.
+expect_json 'keys_unsorted' '["rows","stored","replayed","ignored_columns","first_report_id","last_report_id","export","receipt"]' "the summary's fields"
+expect_json '[.rows, .stored, .replayed, .ignored_columns]' '[2,2,0,["colour"]]' "two rows stored, unknown column listed"
+ID11=$(sql "SELECT report_id FROM analytics.truck_reports WHERE day = '2023-01-11'")
+ID12=$(sql "SELECT report_id FROM analytics.truck_reports WHERE day = '2023-01-12'")
+expect_json '[.first_report_id, .last_report_id]' "[\"$ID11\",\"$ID12\"]" "the derived ids of the first and last rows"
+expect_json '.export' '{"trucks":"/api/v1/reports.csv?kind=trucks&corridor=lachin&from=2023-01-11&to=2023-01-12"}' "the export: kind, corridor and the file's days"
+expect_json '.receipt' '"/api/v1/reports/ngo-a/{report_id}/receipt"' "where each row's receipt is"
 FIRST=$(cat "$BODY")
 expect_eq "$(sql "SELECT string_agg(day || '|' || trucks || '|' || crossing || '|' || replace(note, E'\r\n', '/') || '|' || channel, ';' ORDER BY day) FROM analytics.truck_reports")" \
 	"2023-01-11|5|Hakari bridge|ICRC convoy, 5 trucks|csv;2023-01-12|0|Lachin checkpoint|turned back/at the checkpoint|csv" "rows stored with quoted comma and newline"
+req GET "$(jq -r '.export.trucks' <<<"$FIRST")"
+expect_status 200 "the answer's export link"
+expect_eq "$(grep -oE '^[0-9a-f-]{36}' "$BODY" | sort | tr '\n' ' ')" "$(printf '%s\n' "$ID11" "$ID12" | sort | tr '\n' ' ')" "the export link lists the file's reports"
 post_csv "$WORK/names.csv" "?kind=trucks"
 expect_status 200 "the same file again"
-expect_eq "$(cat "$BODY")" "$FIRST" "replay body is the first body"
+expect_json '[.rows, .stored, .replayed]' '[2,0,2]' "a replay: nothing new, every row already stored"
+expect_eq "$(jq -c 'del(.stored, .replayed)' "$BODY")" "$(jq -c 'del(.stored, .replayed)' <<<"$FIRST")" "replay: the first answer but for the counts"
 expect_eq "$(count)" "2" "no duplicates"
 
 # --- HXL: hashtag row on line 2 under the header names; a kind column; mixed kinds ----------
@@ -34,6 +45,7 @@ shortage,2023-01-13,lachin,,baby formula,critical,Stepanakert,
 CSV
 post_csv "$WORK/hxl2.csv"
 expect_status 201 "HXL with the hashtag row on line 2"
+expect_json '.export' '{"trucks":"/api/v1/reports.csv?kind=trucks&corridor=lachin&from=2023-01-13&to=2023-01-13","shortage":"/api/v1/reports.csv?kind=shortage&corridor=lachin&from=2023-01-13&to=2023-01-13"}' "one export link per kind of a mixed file"
 expect_eq "$(sql "SELECT trucks || '|' || source_url FROM analytics.truck_reports WHERE day = '2023-01-13'")" "7|https://example.org/sitrep/13" "HXL trucks row"
 expect_eq "$(sql "SELECT item || '|' || severity || '|' || location FROM analytics.shortage_reports")" "baby formula|critical|Stepanakert" "HXL shortage row"
 
@@ -93,6 +105,21 @@ expect_status 201 "new rows"
 printf 'date,corridor,trucks\n2023-01-20,lachin,1\n2023-01-21,lachin,6\n' >"$WORK/overlap.csv"
 post_csv "$WORK/overlap.csv" "?kind=trucks"
 expect_status 201 "a file repeating a stored row"
+expect_json '[.rows, .stored, .replayed]' '[2,1,1]' "one row new, one already stored"
+
+# --- rows with their own report_id: instants, two corridors -------------------------------------
+A1=$(uuid) A2=$(uuid)
+printf 'kind,report_id,corridor,at,status\naccess,%s,lachin,2023-01-20T23:30:00+04:00,blocked\naccess,%s,rafah,2023-01-22T01:00:00Z,open\n' "$A1" "$A2" >"$WORK/ids.csv"
+post_csv "$WORK/ids.csv"
+expect_status 201 "rows with their report_id"
+expect_json '[.rows, .stored, .replayed, .first_report_id, .last_report_id]' "[2,2,0,\"$A1\",\"$A2\"]" "their own ids, first and last"
+# A corridor's day of an instant is within one of its UTC day: a day either side.
+expect_json '.export' '{"access":"/api/v1/reports.csv?kind=access&from=2023-01-19&to=2023-01-23"}' "two corridors: no corridor filter; the days around the instants"
+req GET "$(jq -r '.export.access' "$BODY")"
+expect_eq "$(grep -oE '^[0-9a-f-]{36}' "$BODY" | sort | tr '\n' ' ')" "$(printf '%s\n' "$A1" "$A2" | sort | tr '\n' ' ')" "the access export link lists both"
+post_csv "$WORK/ids.csv"
+expect_status 200 "rows with their report_id, again"
+expect_json '[.rows, .stored, .replayed, .first_report_id, .last_report_id]' "[2,0,2,\"$A1\",\"$A2\"]" "the replay names the same ids"
 expect_eq "$(sql "SELECT count(*) FROM analytics.truck_reports WHERE day BETWEEN '2023-01-19' AND '2023-01-21'")" "3" "the repeated row was not stored twice"
 
 # --- the CLI import -----------------------------------------------------------------------------
@@ -121,7 +148,8 @@ expect_contains "$WORK/export.csv" ",\"'=HYPERLINK(\"\"http://evil.example\"\")\
 if grep -q "ngo-a" "$WORK/export.csv"; then fail "the export names an organisation"; else ok; fi
 post_csv "$WORK/export.csv"
 expect_status 200 "the export imports back as an identical replay"
-expect_json '.rows' "$(sql "SELECT count(*) FROM analytics.truck_reports")" "every current trucks report exported"
+N=$(sql "SELECT count(*) FROM analytics.truck_reports")
+expect_json '[.rows, .stored, .replayed]' "[$N,0,$N]" "every current trucks report exported, all replayed"
 expect_json '.ignored_columns' '["received_at"]' "received_at is not importable"
 req GET "/api/v1/reports.csv?kind=trucks&corridor=lachin&from=2023-01-12&to=2023-01-13"
 expect_eq "$(grep -E '^[0-9a-f-]{36},' "$BODY" | cut -d, -f4 | tr '\n' ' ')" "2023-01-12 2023-01-13 " "export filtered by corridor and dates"
