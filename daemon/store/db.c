@@ -269,17 +269,12 @@ static bool retryable(const char *state)
 	       strncmp(state, "57P", 3) == 0;		/* shutdown, cannot connect now */
 }
 
-enum db_status db_exec(PGconn *c, bool prepared, const char *stmt, int n,
-		       const char *const *params, PGresult **res)
+/* The outcome of statement stmt's result r (NULL: none came), as db_exec says it. */
+static enum db_status classify(PGconn *c, bool prepared, const char *stmt, PGresult *r)
 {
-	PGresult *r;
-	ExecStatusType st;
+	ExecStatusType st = PQresultStatus(r);
 	const char *state;
 
-	r = prepared ? PQexecPrepared(c, stmt, n, params, NULL, NULL, 0)
-		     : PQexecParams(c, stmt, n, NULL, params, NULL, NULL, 0);
-	*res = r;
-	st = PQresultStatus(r);
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return DB_OK;
 	state = db_sqlstate(r);
@@ -293,6 +288,34 @@ enum db_status db_exec(PGconn *c, bool prepared, const char *stmt, int n,
 		log_err("database: %s: %s %s", prepared ? stmt : "query", state,
 			PQresultErrorMessage(r));
 	return DB_HARD;
+}
+
+enum db_status db_exec(PGconn *c, bool prepared, const char *stmt, int n,
+		       const char *const *params, PGresult **res)
+{
+	*res = prepared ? PQexecPrepared(c, stmt, n, params, NULL, NULL, 0)
+			: PQexecParams(c, stmt, n, NULL, params, NULL, NULL, 0);
+	return classify(c, prepared, stmt, *res);
+}
+
+enum db_status db_send(PGconn *c, const char *stmt, int n, const char *const *params)
+{
+	if (PQsendQueryPrepared(c, stmt, n, params, NULL, NULL, 0) == 1)
+		return DB_OK;
+	note_lost(c, "");
+	log_warn("database: %s: cannot send: %s", stmt, PQerrorMessage(c));
+	return DB_RETRY;
+}
+
+enum db_status db_receive(PGconn *c, const char *stmt, PGresult **res)
+{
+	PGresult *extra;
+
+	*res = PQgetResult(c);
+	/* One statement, one result: whatever follows (nothing, normally) is read and dropped. */
+	while ((extra = PQgetResult(c)))
+		PQclear(extra);
+	return classify(c, true, stmt, *res);
 }
 
 /* A session that cannot be brought back to a known state: replaced at the next db_conn(). */

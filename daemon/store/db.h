@@ -59,6 +59,13 @@ PGconn *db_connect(const char *conninfo, const char *appname);
 enum db_status db_exec(PGconn *c, bool prepared, const char *stmt, int n,
 		       const char *const *params, PGresult **res);
 /*
+ * A prepared statement sent without waiting for its result, so the caller
+ * can work meanwhile; db_receive then waits for it and says what db_exec
+ * would have (*res as there).  Nothing else may run on c in between.
+ */
+enum db_status db_send(PGconn *c, const char *stmt, int n, const char *const *params);
+enum db_status db_receive(PGconn *c, const char *stmt, PGresult **res);
+/*
  * COPY ... FROM STDIN of data (text format), of any length, in pieces.
  * Always returns with the session ready for the next statement, or given
  * up (replaced at the next db_conn()).

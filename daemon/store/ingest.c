@@ -225,6 +225,7 @@ struct batch {
 	 * a replay or a conflict, not a repeat within a file.
 	 */
 	bool grouped;
+	bool keep;		/* results listed in the answer (else counted only) */
 };
 
 static bool refused(const struct batch *b)
@@ -319,8 +320,9 @@ static void settle(struct batch *b, size_t i, const json_t *canon, const struct 
 	}
 	b->count[report_kind_of(canon)][RESULT_REPLAYED]++;
 	b->total++;
-	json_array_append_new(b->results, result_item(b, canon,
-		json_string_value(json_object_get(canon, "kind")), st->received_at));
+	if (b->keep)
+		json_array_append_new(b->results, result_item(b, canon,
+			json_string_value(json_object_get(canon, "kind")), st->received_at));
 }
 
 /*
@@ -406,7 +408,8 @@ static enum db_status store_one(struct batch *b, size_t i, const json_t *canon, 
 		return DB_HARD;
 	}
 	if (s == DB_OK && PQntuples(r) == 1) {
-		json_array_append_new(b->results, result_item(b, canon, spec->name, PQgetvalue(r, 0, 0)));
+		if (b->keep)
+			json_array_append_new(b->results, result_item(b, canon, spec->name, PQgetvalue(r, 0, 0)));
 		b->created++;
 		touch(&b->touched, params[2]);
 		b->total++;
@@ -520,18 +523,16 @@ static void mark_repeats(struct staged *st, size_t n)
 }
 
 /*
- * Inserts st[0..n) (at most CHUNK) that are not repeats, in that order, in
- * one statement; sets received_at of those stored (pointing into *res,
- * which the caller clears).
+ * Sends the INSERT of st[0..n) (at most CHUNK) that are not repeats, in
+ * that order, as one statement, without waiting for it: staged_receive.
  */
-static enum db_status staged_insert(PGconn *c, struct staged *st, size_t n, PGresult **res)
+static enum db_status staged_send(PGconn *c, struct staged *st, size_t n)
 {
 	struct strbuf col[NCOLS];
 	const char *params[NCOLS];
 	char num[24];
 	enum db_status s;
 
-	*res = NULL;
 	for (int i = 0; i < NCOLS; i++)
 		sb_init(&col[i]);
 	mark_repeats(st, n);
@@ -564,9 +565,17 @@ static enum db_status staged_insert(PGconn *c, struct staged *st, size_t n, PGre
 		sb_addch(&col[i], '}');
 		params[i] = col[i].buf;
 	}
-	s = db_exec(c, true, "insert_staged", NCOLS, params, res);
+	s = db_send(c, "insert_staged", NCOLS, params);
 	for (int i = 0; i < NCOLS; i++)
 		sb_release(&col[i]);
+	return s;
+}
+
+/* The sent INSERT's result: sets received_at of those stored (pointing into *res, the caller's to clear). */
+static enum db_status staged_receive(PGconn *c, struct staged *st, size_t n, PGresult **res)
+{
+	enum db_status s = db_receive(c, "insert_staged", res);
+
 	if (s != DB_OK)
 		return s;
 	for (int row = 0; row < PQntuples(*res); row++) {
@@ -611,15 +620,21 @@ struct ingest_tx {
 	bool keep_results;
 	struct staged *stage;		/* reports waiting for the next flush */
 	size_t nstaged;
+	/*
+	 * The chunk whose INSERT is on its way: while PostgreSQL runs it, the
+	 * caller reads and checks the next one.
+	 */
+	struct staged *sent;
+	size_t nsent;
 };
 
-static void stage_free(struct ingest_tx *tx)
+static void staged_release(struct staged *st, size_t *n)
 {
-	for (size_t k = 0; k < tx->nstaged; k++) {
-		json_decref(tx->stage[k].canon);
-		json_decref(tx->stage[k].raw);
+	for (size_t k = 0; k < *n; k++) {
+		json_decref(st[k].canon);
+		json_decref(st[k].raw);
 	}
-	tx->nstaged = 0;
+	*n = 0;
 }
 
 /*
@@ -637,8 +652,9 @@ static enum db_status staged_settle(PGconn *c, struct staged *st, size_t n)
 		struct stored found;
 
 		if (st[k].received_at) {
-			json_array_append_new(b->results, result_item(b, canon, kind_specs[kind].name,
-				st[k].received_at));
+			if (b->keep)
+				json_array_append_new(b->results, result_item(b, canon, kind_specs[kind].name,
+					st[k].received_at));
 			b->created++;
 			b->total++;
 			b->count[kind][RESULT_STORED]++;
@@ -654,22 +670,48 @@ static enum db_status staged_settle(PGconn *c, struct staged *st, size_t n)
 	return s;
 }
 
-/* Stores the staged reports; their results (and errors) in index order. */
-static enum db_status flush(struct ingest_tx *tx)
+/* Waits for the chunk on its way, if any: its results (and errors) in index order. */
+static enum db_status drain(struct ingest_tx *tx)
 {
 	PGresult *r = NULL;
 	enum db_status s;
 
-	if (!tx->nstaged)
+	if (!tx->nsent)
 		return DB_OK;
-	s = staged_insert(tx->b.c, tx->stage, tx->nstaged, &r);
+	s = staged_receive(tx->b.c, tx->sent, tx->nsent, &r);
 	if (s == DB_OK)
-		s = staged_settle(tx->b.c, tx->stage, tx->nstaged);
+		s = staged_settle(tx->b.c, tx->sent, tx->nsent);
 	PQclear(r);
-	stage_free(tx);
-	if (!tx->keep_results)
-		json_array_clear(tx->b.results);
+	staged_release(tx->sent, &tx->nsent);
 	return s;
+}
+
+/*
+ * Sends the staged reports' INSERT, after the results of the chunk before;
+ * with wait, waits for its own results too.
+ */
+static enum db_status flush(struct ingest_tx *tx, bool wait)
+{
+	enum db_status s = drain(tx);
+	struct staged *swap;
+
+	if (s != DB_OK || !tx->nstaged) {
+		staged_release(tx->stage, &tx->nstaged);
+		return s;
+	}
+	s = staged_send(tx->b.c, tx->stage, tx->nstaged);
+	if (!tx->sent)
+		tx->sent = xcalloc(CHUNK, sizeof(*tx->sent));
+	swap = tx->sent;
+	tx->sent = tx->stage;
+	tx->stage = swap;
+	tx->nsent = tx->nstaged;
+	tx->nstaged = 0;
+	if (s != DB_OK) {
+		staged_release(tx->sent, &tx->nsent);
+		return s;
+	}
+	return wait ? drain(tx) : DB_OK;
 }
 
 static struct ingest_tx *tx_new(PGconn *c, const struct org *org, const char *channel,
@@ -684,6 +726,7 @@ static struct ingest_tx *tx_new(PGconn *c, const struct org *org, const char *ch
 	tx->b.results = json_array();
 	tx->b.invalid = json_array();
 	tx->b.conflicts = json_array();
+	tx->b.keep = keep_results;
 	tx->keep_results = keep_results;
 	tx->autocommit = !begin;
 	tx->s = begin ? db_simple(c, "BEGIN") : DB_OK;
@@ -705,7 +748,7 @@ bool ingest_add(struct ingest_tx *tx, size_t index, const json_t *canon, const j
 		return false;
 	/* One report on its own (no transaction) or a supersede: stored now, in order. */
 	if (!tx->began || json_object_get(canon, "supersedes")) {
-		if ((tx->s = flush(tx)) == DB_OK)
+		if ((tx->s = flush(tx, true)) == DB_OK)
 			tx->s = store_one(&tx->b, index, canon, raw);
 		/* Without a body to list them, results need not be kept. */
 		if (!tx->keep_results)
@@ -727,7 +770,7 @@ bool ingest_add(struct ingest_tx *tx, size_t index, const json_t *canon, const j
 		hex_bytea(hash, sizeof(hash), st->hash_hex);
 	}
 	if (tx->nstaged == CHUNK)
-		tx->s = flush(tx);
+		tx->s = flush(tx, false);
 	return tx->s == DB_OK;
 }
 
@@ -769,9 +812,13 @@ struct ingest_outcome ingest_finish(struct ingest_tx *tx, bool abort)
 	struct ingest_outcome o;
 
 	if (s == DB_OK && !abort)
-		s = tx->s = flush(tx);
-	stage_free(tx);
+		s = tx->s = flush(tx, true);
+	else if (tx->nsent && drain(tx) != DB_OK && s == DB_OK)
+		s = DB_RETRY;	/* aborting: the session must be free for the ROLLBACK */
+	staged_release(tx->stage, &tx->nstaged);
+	staged_release(tx->sent, &tx->nsent);
 	free(tx->stage);
+	free(tx->sent);
 	if (s == DB_HARD && b->explained)
 		s = DB_OK;	/* a constraint a detail explains */
 	if (tx->autocommit && b->attempted.n && s == DB_RETRY && db_conn_lost(b->c))
@@ -862,6 +909,7 @@ static enum db_status group_once(PGconn *c, struct ingest_single *const *items, 
 		bs[k].invalid = json_array();
 		bs[k].conflicts = json_array();
 		bs[k].grouped = true;
+		bs[k].keep = true;
 		st[k].b = &bs[k];
 		st[k].canon = (json_t *)items[k]->canon;
 		st[k].raw = (json_t *)items[k]->raw;
@@ -870,8 +918,7 @@ static enum db_status group_once(PGconn *c, struct ingest_single *const *items, 
 	}
 	qsort(st, n, sizeof(*st), by_key);
 	*committing = true;
-	s = staged_insert(c, st, n, &r);
-	if (s == DB_OK)
+	if ((s = staged_send(c, st, n)) == DB_OK && (s = staged_receive(c, st, n, &r)) == DB_OK)
 		s = staged_settle(c, st, n);
 	PQclear(r);
 	for (size_t k = 0; k < n; k++) {
@@ -899,9 +946,17 @@ static struct ingest_outcome run_alone(PGconn *c, void *arg)
 
 void ingest_group(struct ingest_single *const *items, size_t n)
 {
-	PGconn *c = db_conn();
+	PGconn *c;
 	bool committing = false, unknown = false;
-	enum db_status s = c ? group_once(c, items, n, &committing) : DB_RETRY;
+	enum db_status s;
+
+	/* A group of one is a report on its own: its kind's own INSERT, lighter than the arrays. */
+	if (n == 1) {
+		items[0]->outcome = ingest_run(run_alone, items[0]);
+		return;
+	}
+	c = db_conn();
+	s = c ? group_once(c, items, n, &committing) : DB_RETRY;
 
 	if (s == DB_RETRY && c) {
 		/*

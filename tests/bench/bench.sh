@@ -82,6 +82,7 @@ row() {
 }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { print (a != "" && a + 0 >= b + 0) ? 1 : 0 }'; }
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { print (a != "" && a + 0 < b + 0) ? 1 : 0 }'; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN { print (a != "" && b != "" && a + 0 <= b + 0) ? 1 : 0 }'; }
 both() { [ "$1" = 1 ] && [ "$2" = 1 ] && echo 1 || echo 0; }
 
 # --- PostgreSQL, the database, the daemon -------------------------------------
@@ -455,14 +456,14 @@ phase_scale() {
 	need "snapshot build time" "$b"
 	say "the snapshot of $total reports was ready $((SECONDS - t0)) s after the load (longest build: $b ms)"
 	mem_row "after the rebuild with $total reports"
-	row "snapshot, every corridor reloaded, $total reports (ms)" "$b" - - "< 200" "$(lt "$b" 200)"
+	row "snapshot, every corridor reloaded, $total reports (ms)" "$b" - - "< 1000" "$(lt "$b" 1000)"
 	# One report on one corridor, REPEAT times when that is quick.
 	k=$(awk -v b="$b" -v r="$REPEAT" 'BEGIN { print b < 5000 ? r : 2 }')
 	for _ in $(seq 1 "$k"); do one_report; done >"$WORK/one.txt"
 	vis=$(awk '{ print $1 }' "$WORK/one.txt" | median)
 	one=$(awk '{ print $2 }' "$WORK/one.txt" | median)
 	need "one-report rebuild" "$one"
-	row "snapshot after one new report, $total reports (ms, median of $k)" "$one" - - "< 200" "$(lt "$one" 200)"
+	row "snapshot after one new report, $total reports (ms, median of $k)" "$one" - - "< 50" "$(lt "$one" 50)"
 	row "report committed -> on the status surfaces (ms, median of $k)" "$vis" - - "-" -
 	PAST_DAY=$(date -u -d "-$((DAYS / 3)) days" +%F)
 	past=$(past_ms "/api/v1/status?as_of=$PAST_DAY")
@@ -549,16 +550,16 @@ surface() {
 	[ "$name" = page ] && PAGE_EN_RPS=$SW_RPS
 	[ "$name" = page-ar ] && PAGE_AR_RPS=$SW_RPS
 	ok=$([ "$SW_ERRS" = 0 ] && echo 1 || echo 0)
-	row "GET $path req/s, 64 conn ($size B)" "$SW_RPS" "$NG_RPS" "$(ratio "$SW_RPS" "$NG_RPS")" ">= 0.90" \
-		"$(both "$ok" "$(ge "$(ratio "$SW_RPS" "$NG_RPS")" 0.90)")"
-	row "GET $path p99 ms, 64 conn (ceiling: nginx's p99)" "$SW_P99" "$NG_P99" "-" "< 5" "$(lt "$SW_P99" 5)"
+	row "GET $path req/s, 64 conn ($size B)" "$SW_RPS" "$NG_RPS" "$(ratio "$SW_RPS" "$NG_RPS")" ">= 1.00" \
+		"$(both "$ok" "$(ge "$(ratio "$SW_RPS" "$NG_RPS")" 1.00)")"
+	row "GET $path p99 ms, 64 conn (ceiling: nginx's p99)" "$SW_P99" "$NG_P99" "-" "<= nginx's" "$(le "$SW_P99" "$NG_P99")"
 
 	pair "$name-gzip" "$URL$path" "http://127.0.0.1:$NGINX_GZ_PORT/$file" -H 'Accept-Encoding: gzip'
 	ok=$([ "$SW_ERRS" = 0 ] && [ "$enc" = gzip ] && echo 1 || echo 0)
 	row "GET $path gzip req/s, 64 conn ($([ "$enc" = gzip ] && echo "$sw_gz B" || echo "NOT compressed"); nginx $gz B)" \
 		"$SW_RPS" "$NG_RPS" "$(ratio "$SW_RPS" "$NG_RPS")" ">= 3.00" \
 		"$(both "$ok" "$(ge "$(ratio "$SW_RPS" "$NG_RPS")" 3.0)")"
-	row "GET $path gzip p99 ms, 64 conn (ceiling: nginx's p99)" "$SW_P99" "$NG_P99" "-" "< 5" "$(lt "$SW_P99" 5)"
+	row "GET $path gzip p99 ms, 64 conn (ceiling: nginx's p99)" "$SW_P99" "$NG_P99" "-" "<= nginx's" "$(le "$SW_P99" "$NG_P99")"
 }
 
 # What each served language adds to a snapshot (pages and feeds, gzipped twins included).
@@ -635,10 +636,30 @@ ledger_triggers() {
 	done
 }
 
+# group_size: sets GS, the reports per group commit since the last call (from /metrics).
+G_LAST=0 GR_LAST=0
+group_size() {
+	local g gr
+	g=$(curl -sS "$URL/metrics" | sed -n 's/^supplywatch_ingest_groups_total //p')
+	gr=$(curl -sS "$URL/metrics" | sed -n 's/^supplywatch_ingest_group_reports_total //p')
+	GS=$(awk -v g="$((g - G_LAST))" -v r="$((gr - GR_LAST))" 'BEGIN { if (g > 0) printf "%.1f", r / g; else print "-" }')
+	G_LAST=$g GR_LAST=$gr
+}
+
 phase_ingest() {
-	local c r p50 p99 errs with raw noledger=""
+	local c r p50 p99 errs with raw noledger="" want
 	say "single-report ingest: wrk POSTing one JSON report per request, against pgbench"
 	rss_reset
+	# One connection: group commit must not slow a lone client down (the
+	# ratio to pgbench with one client is compared with earlier builds').
+	settle
+	PGOPTIONS="$PGOPTIONS -c supplywatch.notify=off" pgbench_run 1 1
+	announce
+	wrk_run "ingest-1" 1 "$SECS" "$URL/api/v1/reports" -s tests/bench/reports.lua -- \
+		"$(run_id)" 0 "$CORRIDORS" "$DATES" "${TOKENS[@]}"
+	row "POST one report req/s, 1 conn ($ERRS errors; p50 / p99 $P50 / $P99 ms)" "$RPS" "$TPS" "$(ratio "$RPS" "$TPS")" \
+		"-" -
+	group_size
 	for c in 16 64; do
 		settle
 		pgbench_run "$c" "$c-with-trigger"
@@ -661,8 +682,12 @@ phase_ingest() {
 		wrk_run "ingest-$c" "$c" "$SECS" "$URL/api/v1/reports" -s tests/bench/reports.lua -- \
 			"$(run_id)" 0 "$CORRIDORS" "$DATES" "${TOKENS[@]}"
 		r=$RPS p50=$P50 p99=$P99 errs=$ERRS
-		row "POST one report req/s, $c conn ($errs errors)" "$r" "$TPS" "$(ratio "$r" "$TPS")" ">= 0.70, 0 errors" \
-			"$(both "$(ge "$(ratio "$r" "$TPS")" 0.70)" "$([ "$errs" = 0 ] && echo 1 || echo 0)")"
+		# Group commit's targets: 1.3x pgbench committing each INSERT at 16, 2.0x at 64.
+		want=$([ "$c" = 64 ] && echo 2.00 || echo 1.30)
+		row "POST one report req/s, $c conn ($errs errors)" "$r" "$TPS" "$(ratio "$r" "$TPS")" ">= $want, 0 errors" \
+			"$(both "$(ge "$(ratio "$r" "$TPS")" "$want")" "$([ "$errs" = 0 ] && echo 1 || echo 0)")"
+		group_size
+		row "mean group size (reports per group commit), $c conn" "$GS" - - "-" -
 		row "pgbench as other writers (NOTIFY on), $c clients, tx/s" "$with" "$TPS" "$(ratio "$with" "$TPS")" "-" -
 		row "pgbench, bare tables (all our triggers off), $c clients, tx/s" "$raw" "$TPS" "$(ratio "$raw" "$TPS")" "-" -
 		[ -n "$noledger" ] && row "pgbench without the ledger's queue trigger, $c clients, tx/s" "$noledger" "$TPS" \
@@ -718,6 +743,24 @@ SQL
 	announce
 	COPY_RPS=$(calc "$n / (($t1 - $t0) / 1e9)" 0)
 	say "COPY of $n rows: $COPY_RPS rows/s"
+	# What the schema costs: the same rows into one bare table of the same
+	# columns (no key, index, constraint or trigger; the payload as text).
+	paste "$WORK/copy-reports.tsv" <(cut -f2- "$WORK/copy-trucks.tsv") >"$WORK/copy-bare.tsv"
+	psql -X -q -c "DROP TABLE IF EXISTS public.bench_bare" -c "CREATE TABLE public.bench_bare (id bigint,
+		org_id integer, report_id uuid, kind text, corridor_id text, channel text, content_hash bytea,
+		payload text, source_url text, day date, direction text, trucks integer, cargo text)" >/dev/null ||
+		die "cannot make the bare table"
+	settle
+	t0=$(date +%s%N)
+	psql -X -q -v ON_ERROR_STOP=1 -c "\\copy public.bench_bare FROM '$WORK/copy-bare.tsv'" >"$WORK/copy-bare.out" 2>&1 ||
+		{ cat "$WORK/copy-bare.out" >&2; die "COPY into the bare table failed"; }
+	t1=$(date +%s%N)
+	BARE_RPS=$(calc "$n / (($t1 - $t0) / 1e9)" 0)
+	psql -X -q -c "DROP TABLE public.bench_bare" >/dev/null
+	say "COPY of $n rows into a bare table: $BARE_RPS rows/s"
+	row "COPY of $n truck reports into our tables, rows/s (ceiling: one bare table of the same columns)" \
+		"$COPY_RPS" "$BARE_RPS" "$(ratio "$COPY_RPS" "$BARE_RPS")" ">= 0.33 (within 3x)" \
+		"$(ge "$(ratio "$COPY_RPS" "$BARE_RPS")" 0.33)"
 }
 
 phase_batches() {
@@ -730,8 +773,8 @@ phase_batches() {
 	# wrk rounds req/s; count the rows from its request total instead.
 	rows=$(awk -v n="$REQS" -v b="$BATCH" -v s="$BATCHES_SECS" 'BEGIN { printf "%.0f", n * b / s }')
 	row "POST $BATCH-report JSON batches, rows/s, 2 conn ($ERRS errors)" "$rows" "$COPY_RPS" \
-		"$(ratio "$rows" "$COPY_RPS")" ">= 0.50" \
-		"$(both "$(ge "$(ratio "$rows" "$COPY_RPS")" 0.50)" "$([ "$ERRS" = 0 ] && echo 1 || echo 0)")"
+		"$(ratio "$rows" "$COPY_RPS")" ">= 0.90" \
+		"$(both "$(ge "$(ratio "$rows" "$COPY_RPS")" 0.90)" "$([ "$ERRS" = 0 ] && echo 1 || echo 0)")"
 	mem_row "$BATCH-report JSON batches"
 
 	csv=$WORK/upload.csv
@@ -747,8 +790,11 @@ phase_batches() {
 	need "CSV upload" "$(case "$code" in 201 | 4??) echo "$csv_rps" ;; esac)"
 	# Anything but 201 is a miss; the rate is still that of the work done.
 	row "POST a $CSV_ROWS-row CSV file, rows/s (HTTP $code)" "$csv_rps" "$COPY_RPS" \
-		"$(ratio "$csv_rps" "$COPY_RPS")" ">= 0.60, 201" \
-		"$(both "$(ge "$(ratio "$csv_rps" "$COPY_RPS")" 0.60)" "$([ "$code" = 201 ] && echo 1 || echo 0)")"
+		"$(ratio "$csv_rps" "$COPY_RPS")" ">= 0.90, 201" \
+		"$(both "$(ge "$(ratio "$csv_rps" "$COPY_RPS")" 0.90)" "$([ "$code" = 201 ] && echo 1 || echo 0)")"
+	# The answer summarises (counts, first and last report_id, export links), whatever the file's length.
+	row "the $CSV_ROWS-row CSV file's answer (bytes)" "$(stat -c %s "$WORK/csv-answer.json")" - - "< 2048" \
+		"$(lt "$(stat -c %s "$WORK/csv-answer.json")" 2048)"
 	mem_row "$CSV_ROWS-row CSV upload"
 }
 
@@ -785,7 +831,7 @@ print_table() {
 		done
 		for m in "${MEM[@]}"; do
 			r=${m#*|}
-			echo "| peak RSS, ${m%%|*} (MB) | $r | - | - | < 50 | $(v=$(lt "$r" 50); [ "$QUICK" = 1 ] && echo "($([ "$v" = 1 ] && echo PASS || echo MISS))" || { [ "$v" = 1 ] && echo PASS || echo MISS; }) |"
+			echo "| peak RSS, ${m%%|*} (MB) | $r | - | - | < 30 | $(v=$(lt "$r" 30); [ "$QUICK" = 1 ] && echo "($([ "$v" = 1 ] && echo PASS || echo MISS))" || { [ "$v" = 1 ] && echo PASS || echo MISS; }) |"
 		done
 	} | tee "$RESULTS"
 	echo

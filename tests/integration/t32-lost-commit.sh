@@ -28,8 +28,8 @@ post_json /api/v1/reports "$(report "$(uuid)" 2024-05-01 1)"
 expect_status 201 "through the proxy"
 shows 2024-05-01 1 "the first report is in the figures"
 
-# --- one report: its group's INSERT commits by itself, and its answer is lost ---------------
-echo insert_staged >"$WORK/arm"
+# --- one report: its INSERT commits by itself, and its answer is lost ---------------------
+echo insert_trucks >"$WORK/arm"
 R=$(uuid)
 post_json /api/v1/reports "$(report "$R" 2024-05-02 7)"
 [ -e "$WORK/fired" ] && ok || fail "the proxy did not cut the session"
@@ -37,8 +37,35 @@ rm -f "$WORK/fired"
 case $STATUS in 200 | 201) ok ;; *) fail "a report whose commit's answer was lost: HTTP $STATUS $(cat "$BODY")" ;; esac
 expect_json '.reports[0].report_id' "\"$R\"" "the answer names the report"
 expect_eq "$(sql "SELECT count(*) FROM supplywatch.reports WHERE report_id = '$R'")" "1" "stored once"
-expect_contains "$WORK/daemon.log" "reports lost its commit's answer; running it again" "the daemon says it found out"
+expect_contains "$WORK/daemon.log" "running the request again on a new one" "the daemon says it found out"
 shows 2024-05-02 7 "the report is in the figures at once"
+
+# --- a group of reports (group commit): its INSERT's answer is lost ------------------------
+# The two commit threads are held by a lock with a report each; the rest
+# queue up and go in as one group, whose answer the proxy loses.
+metric() { curl -s "$SW_URL/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
+lock_table reports 60 SHARE
+echo insert_staged >"$WORK/arm"
+pids=""
+for i in 1 2 3 4 5 6; do
+	G[$i]=$(uuid)
+	curl -s -o /dev/null -w '%{http_code}' --max-time 30 -H "Authorization: Bearer $TOKEN" \
+		-H "Content-Type: application/json" --data-binary "$(report "${G[$i]}" 2024-05-06 1)" \
+		"$SW_URL/api/v1/reports" >"$WORK/group$i.code" &
+	pids="$pids $!"
+done
+for _ in $(seq 1 400); do [ "$(metric supplywatch_ingest_group_waiting)" -ge 2 ] && break; sleep 0.05; done
+expect_eq "$(( $(metric supplywatch_ingest_group_waiting) >= 2 ))" "1" "reports wait to go in as a group"
+unlock_table reports
+wait $pids
+[ -e "$WORK/fired" ] && ok || fail "the proxy did not cut the group's INSERT"
+rm -f "$WORK/fired" "$WORK/arm"
+expect_eq "$(for i in 1 2 3 4 5 6; do case $(cat "$WORK/group$i.code") in 200 | 201) ;; *) cat "$WORK/group$i.code" ;; esac; done)" "" \
+	"every report of the group was answered 200 or 201"
+expect_eq "$(sql "SELECT count(*) FROM supplywatch.reports WHERE report_id IN ($(for i in 1 2 3 4 5 6; do printf "'%s'," "${G[$i]}"; done | sed 's/,$//'))")" \
+	"6" "each stored once"
+expect_contains "$WORK/daemon.log" "reports lost its commit's answer; running it again" "the daemon ran the group again"
+shows 2024-05-06 6 "the group is in the figures at once"
 
 # --- the answer is lost, and the database cannot be reached to find out ----------------------
 # The client must not hear "nothing was stored": it may have been.  Every
@@ -46,7 +73,7 @@ shows 2024-05-02 7 "the report is in the figures at once"
 warm_sessions 10 "$(report "$(uuid)" 2024-05-01 1)"
 expect_eq "$(daemon_sessions)" "10" "the main thread, four workers, two group commit threads, the snapshot, webhook and ledger threads have their sessions"
 touch "$WORK/block"
-echo insert_staged >"$WORK/arm"
+echo insert_trucks >"$WORK/arm"
 U=$(uuid)
 post_json /api/v1/reports "$(report "$U" 2024-05-05 4)"
 [ -e "$WORK/fired" ] && ok || fail "the proxy did not cut the session"
