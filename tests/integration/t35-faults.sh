@@ -20,10 +20,18 @@ report() { echo "{\"kind\":\"trucks\",\"report_id\":\"$1\",\"corridor\":\"rafah\
 load_report() { report "$1"; }
 
 # --- 1. kill -9 under load -------------------------------------------------------
+# Each client sends one report per request: group commit stores them
+# (store/group_commit.h), several to a transaction, and each is killed in
+# the middle of its groups.
+grouped() {
+	curl -s "$SW_URL/metrics" | awk '$1 == "supplywatch_ingest_groups_total" { g = $2 }
+		$1 == "supplywatch_ingest_group_reports_total" { r = $2 } END { print (r > g) ? "yes" : "no: " r " reports in " g " groups" }'
+}
 load_start
 wait_progress 20
 kills=0
 for round in 1 2 3; do
+	expect_eq "$(grouped)" "yes" "round $round: some group commits held several reports before the kill"
 	kill -KILL "$DAEMON_PID"
 	wait "$DAEMON_PID" 2>/dev/null
 	kills=$((kills + 1))
