@@ -80,24 +80,32 @@ $$;
 
 -- reports.org_id, corridor_id and supersedes.  SECURITY DEFINER: whoever
 -- inserts, the check reads every parent.
+--
+-- PL/pgSQL keeps the plan a session made first, from that statement's
+-- row count, so the queries are written to have one good plan for one
+-- row and for a COPY's 100,000: the few organisations and corridors a
+-- statement names are looked up once each (DISTINCT first), a report id
+-- by one index probe per row (LATERAL ... LIMIT 1 cannot become a hash
+-- join, which would read every report for a single-row insert).
 CREATE FUNCTION supplywatch.reports_check_refs() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, supplywatch AS $$
 DECLARE
 	bad text;
 BEGIN
 	SELECT x.what INTO bad FROM (
-		SELECT format('org_id %s is not in supplywatch.organisations', n.org_id) AS what
-		  FROM new_rows n
-		 WHERE NOT EXISTS (SELECT 1 FROM supplywatch.organisations o WHERE o.id = n.org_id)
+		SELECT format('org_id %s is not in supplywatch.organisations', d.org_id) AS what
+		  FROM (SELECT DISTINCT n.org_id FROM new_rows n) d
+		 WHERE NOT EXISTS (SELECT 1 FROM supplywatch.organisations o WHERE o.id = d.org_id)
 		UNION ALL
-		SELECT format('corridor_id %L is not in supplywatch.corridors', n.corridor_id)
-		  FROM new_rows n
-		 WHERE NOT EXISTS (SELECT 1 FROM supplywatch.corridors c WHERE c.id = n.corridor_id)
+		SELECT format('corridor_id %L is not in supplywatch.corridors', d.corridor_id)
+		  FROM (SELECT DISTINCT n.corridor_id FROM new_rows n) d
+		 WHERE NOT EXISTS (SELECT 1 FROM supplywatch.corridors c WHERE c.id = d.corridor_id)
 		UNION ALL
 		SELECT format('supersedes %s is not in supplywatch.reports', n.supersedes)
 		  FROM new_rows n
-		 WHERE n.supersedes IS NOT NULL
-		   AND NOT EXISTS (SELECT 1 FROM supplywatch.reports r WHERE r.id = n.supersedes)
+		  LEFT JOIN LATERAL (SELECT 1 AS found FROM supplywatch.reports r
+		                      WHERE r.id = n.supersedes LIMIT 1) p ON true
+		 WHERE n.supersedes IS NOT NULL AND p.found IS NULL
 	) x LIMIT 1;
 	IF FOUND THEN
 		RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', TABLE = 'reports',
@@ -115,7 +123,9 @@ DECLARE
 	bad bigint;
 BEGIN
 	SELECT n.report INTO bad FROM new_rows n
-	 WHERE NOT EXISTS (SELECT 1 FROM supplywatch.reports r WHERE r.id = n.report) LIMIT 1;
+	  LEFT JOIN LATERAL (SELECT 1 AS found FROM supplywatch.reports r
+	                      WHERE r.id = n.report LIMIT 1) p ON true
+	 WHERE p.found IS NULL LIMIT 1;
 	IF FOUND THEN
 		RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', TABLE = TG_TABLE_NAME,
 			MESSAGE = format('insert into supplywatch.%s refused: report %s is not in supplywatch.reports',
