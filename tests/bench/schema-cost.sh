@@ -13,7 +13,8 @@
 #                no constraint but NOT NULL, no trigger
 #   main         the schema as of migration 14 (before issue 15)
 #   015          the schema as of the newest migration
-#   X -part      X with one cost switched off (see variant_sql)
+#   X-part       X with one cost switched off (see variant_sql), e.g.
+#                015-fk; X-drop_INDEX: X without that one index
 # VARIANTS="bare main 015 ..." picks some; KEEP_TMP=1 keeps the scratch
 # directory.  The schema is loaded from sql/*.sql with psql, each migration
 # in one transaction as `supplywatch migrate` applies them, so no build is
@@ -110,6 +111,7 @@ FOR c IN SELECT i.indexrelid::regclass AS ix, i.indrelid::regclass AS t, x.conna
 END LOOP; END \$\$;
 SQL
 		;;
+	drop_*) echo "DROP INDEX supplywatch.${1#drop_};" ;;	# one index's own cost
 	truck_daily) echo "ALTER TABLE supplywatch.truck_reports DISABLE TRIGGER truck_daily_report;" ;;
 	ledger) echo "ALTER TABLE supplywatch.reports DISABLE TRIGGER reports_ledger;" ;;
 	change) echo "ALTER TABLE supplywatch.reports DISABLE TRIGGER reports_changed;" ;;
@@ -178,7 +180,7 @@ make_data() {
 			printf "%d\t%s\tinbound\t%d\t%s\n", id, day, tr, cargo > (out "/trucks.tsv")
 		}
 	}
-	function hex(k,   s) { s = ""; while (k-- > 0) s = s sprintf("%x", int(rand() * 16)); return s }'
+	function hex(k,   s) { s = ""; while (k-- > 0) s = s sprintf("%x", int(rand() * 16) % 16); return s }'
 }
 
 # copy_rps DB: rows/s of the bench's COPY transaction into DB.
@@ -211,7 +213,8 @@ label() {
 	*-payload) echo "${1%%-*}, payload as text instead of jsonb" ;;
 	*-ledger) echo "${1%%-*}, ledger queue trigger off" ;;
 	*-change) echo "${1%%-*}, change trigger (reports_changed) off" ;;
-	*-all) echo "${1%%-*}, all of the above off" ;;
+	*-all) echo "${1%%-*}, foreign keys and checks, indexes, truck_daily, payload, ledger and change trigger all off" ;;
+	*-drop_*) echo "${1%%-*}, index ${1#*-drop_} dropped" ;;
 	esac
 }
 
