@@ -8,7 +8,8 @@
 # truck_reports row, in one transaction, by psql's \copy, with
 # supplywatch.notify = off as the daemon's sessions run.  Every round has
 # fresh ids.  Prints a markdown table: the median rows/s of RUNS rounds (3;
-# RUNS=5 in the environment for more) and its ratio to the bare tables.
+# RUNS=5 in the environment for more) and the median of its ratios to the
+# bare tables' COPY of the same round (the load of a shared machine drifts).
 #   bare         two tables of the same columns and types: no key, no index,
 #                no constraint but NOT NULL, no trigger
 #   main         the schema as of migration 14 (before issue 15)
@@ -224,19 +225,24 @@ for r in $(seq 1 "$RUNS"); do
 	make_data "$r"
 	for v in $VARIANTS; do
 		rps=$(copy_rps "$(db_of "$v")") || exit 1
-		echo "$v $rps" >>"$WORK/results"
+		echo "$v $rps $r" >>"$WORK/results"
 		say "round $r: $v: $rps rows/s"
 	done
 done
 
-BARE=$(awk '$1 == "bare" { print $2 }' "$WORK/results" | median)
+# The ratio is taken within each round (against that round's bare COPY),
+# then the median of the rounds: the machine's load drifts between rounds.
+ratio_of() {
+	awk -v v="$1" '$1 == "bare" { b[$3] = $2 } $1 == v { x[$3] = $2 }
+		END { for (r in x) if (b[r] > 0 && x[r] > 0) print x[r] / b[r] }' "$WORK/results" | median
+}
 echo
-echo "COPY of $ROWS truck reports (reports + truck_reports, one transaction), median of $RUNS;"
+echo "COPY of $ROWS truck reports (reports + truck_reports, one transaction), median of $RUNS rounds;"
 echo "PostgreSQL $("$(pg_bindir)/postgres" --version | awk '{ print $3 }'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +'%Y-%m-%d %H:%M UTC')"
 echo
 echo "| variant | rows/s | ratio to bare | bare is ... times faster |"
 echo "|---|---|---|---|"
 for v in $VARIANTS; do
 	m=$(awk -v v="$v" '$1 == v { print $2 }' "$WORK/results" | median)
-	echo "| $(label "$v") | $m | $(awk -v a="$m" -v b="${BARE:-0}" 'BEGIN { if (b > 0 && a > 0) printf "%.2f | %.1f", a / b, b / a; else print "- | -" }') |"
+	echo "| $(label "$v") | $m | $(awk -v q="$(ratio_of "$v")" 'BEGIN { if (q > 0) printf "%.2f | %.1f", q, 1 / q; else print "- | -" }') |"
 done
