@@ -12,7 +12,8 @@
 # bare tables' COPY of the same round (the load of a shared machine drifts).
 #   bare         two tables of the same columns and types: no key, no index,
 #                no constraint but NOT NULL, no trigger
-#   main         the schema as of migration 14 (before issue 15)
+#   main         the schema as of migration BEFORE (14, before issue 15;
+#                BEFORE=N in the environment for another)
 #   015          the schema as of the newest migration
 #   X-part       X with one cost switched off (see variant_sql), e.g.
 #                015-fk; X-drop_INDEX: X without that one index
@@ -27,6 +28,7 @@ cd "$(dirname "$0")/../.."
 
 ROWS=${1:-100000}
 RUNS=${RUNS:-3}
+BEFORE=${BEFORE:-14}
 ORGS=20
 CORRIDORS=50
 LAST=$(ls sql/[0-9][0-9][0-9]_*.sql | sed -n '$s|^sql/0*\([0-9]*\)_.*|\1|p')
@@ -156,7 +158,7 @@ setup_variant() {
 	part=${v#"$base"}
 	part=${part#-}
 	case $base in
-	main) migrate "$db" 14 || die "migrate $db" ;;
+	main) migrate "$db" "$BEFORE" || die "migrate $db" ;;
 	015) migrate "$db" "$LAST" || die "migrate $db" ;;
 	*) die "unknown variant $v" ;;
 	esac
@@ -204,7 +206,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)
 label() {
 	case $1 in
 	bare) echo "bare tables: same columns and types, no key, index, constraint (but NOT NULL) or trigger" ;;
-	main) echo "ours as of migration 14 (main, before issue 15)" ;;
+	main) echo "ours as of migration $BEFORE$([ "$BEFORE" = 14 ] && echo " (main, before issue 15)")" ;;
 	015) echo "ours as of migration $LAST (issue 15)" ;;
 	*-fk) echo "${1%%-*}, every foreign key and statement reference check off" ;;
 	*-fk_report) echo "${1%%-*}, truck_reports.report -> reports(id) check off" ;;
