@@ -100,91 +100,118 @@ static struct ingest_outcome run_json(PGconn *c, void *arg)
 	return ingest_reports(c, &j->rq->org, "json", j->canon, j->raw, j->rq->cfg);
 }
 
-/* ---- one report: group commit (store/group_commit.h) ------------------------------ */
+/* ---- deferred: written by the group commit or bulk threads (store/group_commit.h) ---- */
 
-struct single {
-	struct group_item it;		/* first: done() gets it */
-	json_t *canon, *raw;		/* the parsed arrays, of one report */
-	struct MHD_Connection *conn;
-	bool suspended;			/* its connection waits for the group */
-	int refs;			/* the request's and the group's */
+struct csv_job {
+	struct request *rq;
+	const char *kind, *corridor;
+	struct csv_outcome co;		/* of the last run; co.o goes to ingest_run */
 };
 
-/* Guards every single's suspended and refs. */
-static pthread_mutex_t single_lock = PTHREAD_MUTEX_INITIALIZER;
+/* A submission handed to the writing threads while its connection is suspended. */
+struct deferred {
+	struct group_item it;		/* first: done() gets it */
+	struct json_job json;		/* JSON: the parsed arrays (one report, or a batch) */
+	struct csv_job csv;		/* CSV: the file's job */
+	enum MHD_Result (*reply)(struct request *rq, struct deferred *d);
+	bool csv_replied;		/* csv.co handed to reply_csv, which frees it */
+	struct MHD_Connection *conn;
+	bool suspended;			/* its connection waits for the threads */
+	int refs;			/* the request's and the threads' */
+};
 
-/* Called under single_lock. */
-static void single_release(struct single *j)
+/* Guards every deferred's suspended and refs. */
+static pthread_mutex_t deferred_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Called under deferred_lock. */
+static void deferred_release(struct deferred *d)
 {
-	if (--j->refs > 0)
+	if (--d->refs > 0)
 		return;
-	json_decref(j->canon);
-	json_decref(j->raw);
-	ingest_outcome_free(&j->it.s.outcome);
-	free(j);
+	json_decref(d->json.canon);
+	json_decref(d->json.raw);
+	ingest_outcome_free(&d->it.s.outcome);
+	if (d->csv.rq && !d->csv_replied)
+		csv_outcome_free(&d->csv.co);
+	free(d);
 }
 
-/* The group committed (or failed): the connection goes on to reply_single. */
-static void single_done(struct group_item *it)
+/* Stored (or failed): the connection goes on to d->reply. */
+static void deferred_done(struct group_item *it)
 {
-	struct single *j = (struct single *)it;
+	struct deferred *d = (struct deferred *)it;
 
-	pthread_mutex_lock(&single_lock);
-	if (j->suspended) {
-		j->suspended = false;
-		MHD_resume_connection(j->conn);
+	pthread_mutex_lock(&deferred_lock);
+	if (d->suspended) {
+		d->suspended = false;
+		MHD_resume_connection(d->conn);
 	}
-	single_release(j);
-	pthread_mutex_unlock(&single_lock);
+	deferred_release(d);
+	pthread_mutex_unlock(&deferred_lock);
 }
 
-/* Queues the report for the next group and suspends the connection (canon, raw taken). */
-static enum MHD_Result submit_single(struct request *rq, json_t *canon, json_t *raw)
+/* Queues d and suspends the connection until d->reply can answer; busy: the 503's message. */
+static enum MHD_Result defer(struct request *rq, struct deferred *d, const char *busy)
 {
-	struct single *j = xcalloc(1, sizeof(*j));
-
-	j->it.s.org = &rq->org;
-	j->it.s.channel = "json";
-	j->it.s.cfg = rq->cfg;
-	j->it.s.canon = json_array_get(canon, 0);
-	j->it.s.raw = json_array_get(raw, 0);
-	j->it.done = single_done;
-	j->canon = canon;
-	j->raw = raw;
-	j->conn = rq->conn;
-	j->refs = 2;
-	/* Under the lock: the group cannot resume the connection before it is suspended. */
-	pthread_mutex_lock(&single_lock);
-	if (!group_commit_submit(&j->it)) {
-		j->refs = 1;
-		single_release(j);
-		pthread_mutex_unlock(&single_lock);
-		return reply_json_retry(rq, 503, json_pack("{s:s}", "error",
-			"too many reports waiting to be stored; nothing was stored, retry later"), 1);
+	d->it.done = deferred_done;
+	d->conn = rq->conn;
+	d->refs = 2;
+	/* Under the lock: the thread cannot resume the connection before it is suspended. */
+	pthread_mutex_lock(&deferred_lock);
+	if (!group_commit_submit(&d->it)) {
+		d->refs = 1;
+		deferred_release(d);
+		pthread_mutex_unlock(&deferred_lock);
+		return reply_json_retry(rq, 503, json_pack("{s:s}", "error", busy), 1);
 	}
-	rq->ext = j;
+	rq->ext = d;
 	MHD_suspend_connection(rq->conn);
-	j->suspended = true;
-	pthread_mutex_unlock(&single_lock);
+	d->suspended = true;
+	pthread_mutex_unlock(&deferred_lock);
 	return MHD_YES;
 }
 
-/* Back from the group: its outcome as the JSON channel answers it. */
-static enum MHD_Result reply_single(struct request *rq, struct single *j)
+/* The JSON channel's answer to a deferred report or batch. */
+static enum MHD_Result reply_deferred_json(struct request *rq, struct deferred *d)
 {
-	struct ingest_outcome o = j->it.s.outcome;
+	struct ingest_outcome o = d->it.s.outcome;
 
-	memset(&j->it.s.outcome, 0, sizeof(j->it.s.outcome));
+	memset(&d->it.s.outcome, 0, sizeof(d->it.s.outcome));
 	return reply_reports(rq, &o);
+}
+
+/*
+ * One report (canon, raw taken): for the next group.  A batch, or a report
+ * that supersedes another (it takes a lock, so it goes alone): a bulk job.
+ */
+static enum MHD_Result defer_json(struct request *rq, json_t *canon, json_t *raw)
+{
+	struct deferred *d = xcalloc(1, sizeof(*d));
+	bool single = json_array_size(canon) == 1 &&
+		      !json_object_get(json_array_get(canon, 0), "supersedes");
+
+	d->json = (struct json_job){ rq, canon, raw };
+	d->reply = reply_deferred_json;
+	if (!single) {
+		d->it.job = run_json;
+		d->it.arg = &d->json;
+		return defer(rq, d, "too many batches waiting to be stored; nothing was stored, retry later");
+	}
+	d->it.s.org = &rq->org;
+	d->it.s.channel = "json";
+	d->it.s.cfg = rq->cfg;
+	d->it.s.canon = json_array_get(canon, 0);
+	d->it.s.raw = json_array_get(raw, 0);
+	return defer(rq, d, "too many reports waiting to be stored; nothing was stored, retry later");
 }
 
 void http_reports_cleanup(struct request *rq)
 {
 	if (!rq->ext)
 		return;
-	pthread_mutex_lock(&single_lock);
-	single_release(rq->ext);
-	pthread_mutex_unlock(&single_lock);
+	pthread_mutex_lock(&deferred_lock);
+	deferred_release(rq->ext);
+	pthread_mutex_unlock(&deferred_lock);
 	rq->ext = NULL;
 }
 
@@ -196,7 +223,6 @@ void http_reports_stop(void)
 static enum MHD_Result post_json(struct request *rq)
 {
 	struct json_job job = { rq, NULL, NULL };
-	struct ingest_outcome o;
 	json_t *errs = json_array();
 	char msg[256];
 	int rc;
@@ -214,21 +240,10 @@ static enum MHD_Result post_json(struct request *rq)
 			"invalid report; nothing was stored", "details", errs));
 	}
 	json_decref(errs);
-	if (json_array_size(job.canon) == 1 && !json_object_get(json_array_get(job.canon, 0), "supersedes"))
-		return submit_single(rq, job.canon, job.raw);
-	o = ingest_run(run_json, &job);
-	json_decref(job.canon);
-	json_decref(job.raw);
-	return reply_reports(rq, &o);
+	return defer_json(rq, job.canon, job.raw);
 }
 
 /* ---- CSV -------------------------------------------------------------------------- */
-
-struct csv_job {
-	struct request *rq;
-	const char *kind, *corridor;
-	struct csv_outcome co;		/* of the last run; co.o goes to ingest_run */
-};
 
 static struct ingest_outcome run_csv(PGconn *c, void *arg)
 {
@@ -280,19 +295,31 @@ static enum MHD_Result reply_csv(struct request *rq, struct csv_outcome *co)
 	return ret;
 }
 
-/* text/csv: one file, all or nothing, rows reported by spreadsheet number. */
+static enum MHD_Result reply_deferred_csv(struct request *rq, struct deferred *d)
+{
+	d->csv.co.o = d->it.s.outcome;
+	memset(&d->it.s.outcome, 0, sizeof(d->it.s.outcome));
+	d->csv_replied = true;
+	return reply_csv(rq, &d->csv.co);
+}
+
+/* text/csv: one file, all or nothing, rows reported by spreadsheet number; a bulk job. */
 static enum MHD_Result post_csv(struct request *rq)
 {
-	struct csv_job job = { .rq = rq };
+	const char *kind = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "kind");
+	const char *corridor = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "corridor");
+	struct deferred *d;
 
-	job.kind = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "kind");
-	job.corridor = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "corridor");
-	if (job.kind && enum_index(job.kind, report_kinds) < 0)
+	if (kind && enum_index(kind, report_kinds) < 0)
 		return reply_error(rq, 400, "kind must be one of: trucks, shortage, disruption, access, movement");
-	if (job.corridor && !config_corridor(rq->cfg, job.corridor))
+	if (corridor && !config_corridor(rq->cfg, corridor))
 		return reply_error(rq, 400, "corridor must be a corridor configured on this server");
-	job.co.o = ingest_run(run_csv, &job);
-	return reply_csv(rq, &job.co);
+	d = xcalloc(1, sizeof(*d));
+	d->csv = (struct csv_job){ .rq = rq, .kind = kind, .corridor = corridor };
+	d->reply = reply_deferred_csv;
+	d->it.job = run_csv;
+	d->it.arg = &d->csv;
+	return defer(rq, d, "too many files waiting to be stored; nothing was stored, retry later");
 }
 
 enum MHD_Result http_post_reports(struct request *rq)
@@ -300,8 +327,11 @@ enum MHD_Result http_post_reports(struct request *rq)
 	const char *type = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
 						       MHD_HTTP_HEADER_CONTENT_TYPE);
 
-	if (rq->ext)
-		return reply_single(rq, rq->ext);
+	if (rq->ext) {
+		struct deferred *d = rq->ext;
+
+		return d->reply(rq, d);
+	}
 	if (type && strncasecmp(type, "text/csv", 8) == 0)
 		return post_csv(rq);
 	return post_json(rq);

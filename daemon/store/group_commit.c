@@ -6,96 +6,135 @@
 #include "store/db.h"
 #include "util/log.h"
 
-/* Everything here is guarded by lock. */
-static struct {
+#define POOL_THREADS (GROUP_WORKERS > BULK_WORKERS ? GROUP_WORKERS : BULK_WORKERS)
+
+/* Threads taking items from one queue; everything but the constants is guarded by lock. */
+struct pool {
+	const char *name;
+	int threads;			/* to start */
+	unsigned limit;			/* items waiting at most */
+	size_t take;			/* items per run at most */
+	void (*run)(struct group_item **its, size_t n);
+	void (*waiting)(unsigned n);	/* for /metrics, or NULL */
 	pthread_mutex_t lock;
 	pthread_cond_t work;
-	pthread_t thread[GROUP_WORKERS];
+	pthread_t thread[POOL_THREADS];
 	int nthreads;			/* started */
 	bool stopping;
 	struct group_item *head, *tail;
 	unsigned queued;
-} gc = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, { 0 }, 0, false, NULL, NULL, 0 };
+};
+
+static void run_group(struct group_item **its, size_t n)
+{
+	struct ingest_single *items[GROUP_MAX];
+
+	for (size_t k = 0; k < n; k++)
+		items[k] = &its[k]->s;
+	ingest_group(items, n);
+	metrics_group((unsigned)n);
+}
+
+static void run_bulk(struct group_item **its, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		its[k]->s.outcome = ingest_run(its[k]->job, its[k]->arg);
+}
+
+static struct pool groups = {
+	"group commit", GROUP_WORKERS, GROUP_QUEUE, GROUP_MAX, run_group, metrics_group_waiting,
+	PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, { 0 }, 0, false, NULL, NULL, 0
+};
+static struct pool bulk = {
+	"bulk ingest", BULK_WORKERS, BULK_QUEUE, 1, run_bulk, NULL,
+	PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, { 0 }, 0, false, NULL, NULL, 0
+};
 
 static void *worker(void *arg)
 {
-	struct ingest_single *items[GROUP_MAX];
+	struct pool *p = arg;
 	struct group_item *its[GROUP_MAX];
 
-	(void)arg;
-	pthread_mutex_lock(&gc.lock);
+	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		size_t n = 0;
 
-		if (!gc.head) {
-			if (gc.stopping)
+		if (!p->head) {
+			if (p->stopping)
 				break;
-			pthread_cond_wait(&gc.work, &gc.lock);
+			pthread_cond_wait(&p->work, &p->lock);
 			continue;
 		}
-		while (gc.head && n < GROUP_MAX) {
-			its[n] = gc.head;
-			items[n] = &gc.head->s;
-			gc.head = gc.head->next;
-			n++;
+		while (p->head && n < p->take) {
+			its[n++] = p->head;
+			p->head = p->head->next;
 		}
-		if (!gc.head)
-			gc.tail = NULL;
-		gc.queued -= (unsigned)n;
-		metrics_group_waiting(gc.queued);
-		pthread_mutex_unlock(&gc.lock);
-		ingest_group(items, n);
-		metrics_group((unsigned)n);
+		if (!p->head)
+			p->tail = NULL;
+		p->queued -= (unsigned)n;
+		if (p->waiting)
+			p->waiting(p->queued);
+		pthread_mutex_unlock(&p->lock);
+		p->run(its, n);
 		for (size_t k = 0; k < n; k++)
 			its[k]->done(its[k]);
-		pthread_mutex_lock(&gc.lock);
+		pthread_mutex_lock(&p->lock);
 	}
-	pthread_mutex_unlock(&gc.lock);
+	pthread_mutex_unlock(&p->lock);
 	db_conn_close();
 	return NULL;
 }
 
-/* Called under the lock. */
-static bool start(void)
+/* Called under the pool's lock. */
+static bool start(struct pool *p)
 {
-	while (gc.nthreads < GROUP_WORKERS &&
-	       pthread_create(&gc.thread[gc.nthreads], NULL, worker, NULL) == 0)
-		gc.nthreads++;
-	if (!gc.nthreads)
-		log_err("ingest: cannot start a group commit thread");
-	return gc.nthreads > 0;
+	while (p->nthreads < p->threads &&
+	       pthread_create(&p->thread[p->nthreads], NULL, worker, p) == 0)
+		p->nthreads++;
+	if (!p->nthreads)
+		log_err("ingest: cannot start a %s thread", p->name);
+	return p->nthreads > 0;
 }
 
 bool group_commit_submit(struct group_item *it)
 {
-	pthread_mutex_lock(&gc.lock);
-	if (gc.stopping || gc.queued >= GROUP_QUEUE || !start()) {
-		pthread_mutex_unlock(&gc.lock);
+	struct pool *p = it->job ? &bulk : &groups;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->stopping || p->queued >= p->limit || !start(p)) {
+		pthread_mutex_unlock(&p->lock);
 		return false;
 	}
 	it->next = NULL;
-	if (gc.tail)
-		gc.tail->next = it;
+	if (p->tail)
+		p->tail->next = it;
 	else
-		gc.head = it;
-	gc.tail = it;
-	gc.queued++;
-	metrics_group_waiting(gc.queued);
-	pthread_cond_signal(&gc.work);
-	pthread_mutex_unlock(&gc.lock);
+		p->head = it;
+	p->tail = it;
+	p->queued++;
+	if (p->waiting)
+		p->waiting(p->queued);
+	pthread_cond_signal(&p->work);
+	pthread_mutex_unlock(&p->lock);
 	return true;
+}
+
+static void stop(struct pool *p)
+{
+	int n;
+
+	pthread_mutex_lock(&p->lock);
+	p->stopping = true;
+	n = p->nthreads;
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->lock);
+	/* The workers store what is queued first: every suspended request gets its answer. */
+	for (int i = 0; i < n; i++)
+		pthread_join(p->thread[i], NULL);
 }
 
 void group_commit_stop(void)
 {
-	int n;
-
-	pthread_mutex_lock(&gc.lock);
-	gc.stopping = true;
-	n = gc.nthreads;
-	pthread_cond_broadcast(&gc.work);
-	pthread_mutex_unlock(&gc.lock);
-	/* The workers store what is queued first: every suspended request gets its answer. */
-	for (int i = 0; i < n; i++)
-		pthread_join(gc.thread[i], NULL);
+	stop(&groups);
+	stop(&bulk);
 }

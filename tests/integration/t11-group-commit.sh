@@ -133,6 +133,37 @@ if [ "$waiting" -ge 1 ] && [ "$answered" -ge "$waiting" ]; then ok; else
 	fail "$waiting reports waited when SIGTERM came, $answered were answered 201"; fi
 expect_eq "$stored" "$answered" "each answered 201 is in the database"
 mv "$WORK/daemon.log" "$WORK/daemon.first.log"
+
+# --- a batch and a file are written off the request threads ------------------------------
+# One request thread only: while a batch and a CSV file wait for the
+# database, it still answers everyone else at once.
+sed -i 's/pool_size = 4;/pool_size = 1;/' "$WORK/daemon.conf"
+sw_start || exit 1
+# The request thread, the two group commit threads, the snapshot, webhook and ledger threads and the main one.
+warm_sessions 7 "$(report "$A" 5)"
+lock_table reports 60 SHARE
+B1=$(uuid) B2=$(uuid)
+send batch "{\"reports\": [$(report "$B1" 1 lachin 4), $(report "$B2" 2 lachin 4)]}" &
+bpid=$!
+curl -s -o "$WORK/burst/csv.json" -w '%{http_code}' --max-time 30 -H "Content-Type: text/csv" \
+	-H "Authorization: Bearer $TOKEN" --data-binary $'date,corridor,trucks\n2024-03-05,lachin,3\n' \
+	"$SW_URL/api/v1/reports?kind=trucks" >"$WORK/burst/csv.code" &
+cpid=$!
+for _ in $(seq 1 200); do
+	[ "$(sql "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.application_name = 'supplywatchd'")" -ge 2 ] && break
+	sleep 0.05
+done
+expect_eq "$(sql "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.application_name = 'supplywatchd'")" \
+	"2" "the batch and the file wait for the database"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$SW_URL/healthz")" "200" \
+	"meanwhile the only request thread answers at once"
+unlock_table reports
+wait "$bpid" "$cpid"
+expect_eq "$(code batch):$(answer batch '[.reports[].report_id]')" "201:[\"$B1\",\"$B2\"]" "then the batch is stored"
+expect_eq "$(code csv):$(answer csv '[.rows, .stored]')" "201:[1,1]" "and the file"
+sw_stop
+mv "$WORK/daemon.log" "$WORK/daemon.second.log"
+sed -i 's/pool_size = 1;/pool_size = 4;/' "$WORK/daemon.conf"
 sw_start || exit 1
 expect_ledger_verifies
 sw_stop
