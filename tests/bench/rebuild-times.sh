@@ -9,7 +9,9 @@
 #   usage: [LANGS_B='"en", "ar", "he", "hy", "ru"'] rebuild-times.sh BUILD_A BUILD_B [REPORTS] [ROUNDS]
 # LANGS_B: status.languages for build B only (the cost of serving languages;
 # A and B may then be the same build).
-# Prints, per build, the full build and each one-report rebuild in ms.
+# RUNS=N (default 1) starts each build N times, alternating A and B.
+# Prints, per build and run, the full build and each one-report rebuild in
+# ms, and the daemon's peak RSS (VmHWM) after the full build and at the end.
 set -u -o pipefail
 cd "$(dirname "$0")/../.."
 A=$(cd "$1" && pwd) B=$(cd "$2" && pwd) REPORTS=${3:-1000000} ROUNDS=${4:-5}
@@ -52,6 +54,10 @@ psql -X -q -d rebuild -c "VACUUM ANALYZE" >/dev/null
 builds() {	# LOG: the rebuild times the daemon logged
 	sed -n 's/.*snapshot: rebuilt in \([0-9]*\) ms.*/\1/p' "$1" | tr '\n' ' '
 }
+hwm() {	# the daemon's peak RSS so far, MB
+	awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$PID/status"
+}
+for run in $(seq 1 "${RUNS:-1}"); do
 for side in A B; do
 	build=$([ "$side" = A ] && echo "$A" || echo "$B")
 	conf=$([ "$side" = A ] && echo "$WORK/d.conf" || echo "$WORK/b.conf")
@@ -64,6 +70,7 @@ for side in A B; do
 	for _ in $(seq 1 600); do grep -q "rebuilt in" "$WORK/d.log" && break; sleep 0.1; done
 	# The next rebuild waits four times the last one's duration (publish/refresh.c).
 	full=$(builds "$WORK/d.log" | cut -d' ' -f1)
+	hwm_full=$(hwm)
 	sleep "$(awk -v ms="$full" 'BEGIN { print 4 * ms / 1000 + 1 }')"
 	for _ in $(seq 1 "$ROUNDS"); do
 		n=$(builds "$WORK/d.log" | wc -w)
@@ -75,8 +82,10 @@ for side in A B; do
 		for _ in $(seq 1 100); do [ "$(builds "$WORK/d.log" | wc -w)" -gt "$n" ] && break; sleep 0.1; done
 		sleep 1.5	# past the rebuild gap of a quick rebuild
 	done
+	hwm_end=$(hwm)
 	kill "$PID"
 	wait "$PID" 2>/dev/null
 	PID=""
-	echo "$side $build$([ "$side" = B ] && [ -n "${LANGS_B:-}" ] && echo " (languages: $LANGS_B)"): $(builds "$WORK/d.log")(ms: the full build, then one per report)"
+	echo "$side $build$([ "$side" = B ] && [ -n "${LANGS_B:-}" ] && echo " (languages: $LANGS_B)"): $(builds "$WORK/d.log")(ms: the full build, then one per report); peak RSS $hwm_full MB after the full build, $hwm_end MB at the end"
+done
 done
