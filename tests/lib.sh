@@ -122,6 +122,23 @@ wait_snapshot() {
 	fail "the snapshot never reached report $want (last seen: $seen)"
 }
 
+# wait_analytics: returns once the analysts' computed views (analytics.daily_status,
+# analytics.blockade_periods) include every report stored so far: the daemon
+# writes them after publishing each snapshot.
+wait_analytics() {
+	local want seen i
+	want=$(sql "SELECT coalesce(max(id), 0) FROM supplywatch.reports")
+	for i in $(seq 1 200); do
+		seen=$(curl -sS "$SW_URL/metrics" | sed -n 's/^supplywatch_analytics_report_seq //p')
+		if [ -n "$seen" ] && [ "$seen" -ge "$want" ]; then
+			ok
+			return 0
+		fi
+		sleep 0.05
+	done
+	fail "the analysts' views never reached report $want (last seen: $seen)"
+}
+
 # --- load: clients that behave like real ones -----------------------------------
 # A test sets LOAD (a directory) and defines load_report ID (the JSON of a
 # report); load_start runs CLIENTS (8) clients, load_stop stops them.

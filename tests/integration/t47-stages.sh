@@ -46,6 +46,7 @@ expect_eq "$(sed -n 2p "$BODY" | tr -d '\r' | awk -F, '{print $(NF-1)}')" "#meta
 req GET "/api/v1/corridors/lachin/daily?stage=arrived"
 expect_status 400 "unknown stage"
 expect_json '.error' '"stage must be one of: dispatched, inspected, crossed, collected, delivered, intercepted, waiting"' "unknown stage named"
+wait_analytics
 expect_eq "$(sql "SELECT string_agg(day || ':' || coalesce(trucks::text, '-') || ':' || sources, ',' ORDER BY day) FROM analytics.daily_status WHERE corridor = 'lachin' AND day <= '2024-03-04'")" \
 	"2024-03-01:231:1,2024-03-02:180:1,2024-03-03:200:1,2024-03-04:-:0" \
 	"analytics.daily_status holds the headline series"
