@@ -54,6 +54,8 @@ static void evaluate(struct snapshot *s, int64_t now)
 	for (size_t i = 0; i < s->n; i++) {
 		struct corridor_data *d = s->data[i];
 
+		/* Before anyone else sees it: a reused corridor's data was done by its first build. */
+		eval_today(d);
 		eval_corridor(d, d->today, &d->fresh, now, s->cfg->stale_after_hours * 3600, &s->evals[i]);
 	}
 }
