@@ -450,15 +450,16 @@ static void fill_days(struct corridor_data *d, const struct truck_read *t, const
 		/* Latest access event at or before the end of this day. */
 		while (ai < na && val_i64(access, ai, 0) <= x->date)
 			declared = status_parse(PQgetvalue(access, ai++, 1));
-		x->declared = declared;
+		x->declared = (int8_t)declared;
 		if (hi < d->nstages[hs] && d->stages[hs][hi].date == x->date) {
 			const struct stage_day *h = &d->stages[hs][hi++];
 
 			x->reported = true;
 			x->trucks = h->trucks;
 			x->sources = h->sources;
-			x->min = h->min;
-			x->max = h->max;
+			/* One organisation's sum: 32 bits in org_day already. */
+			x->min = (int32_t)h->min;
+			x->max = (int32_t)h->max;
 			headline_tonnes(d->c, t, &ti, x);
 		}
 	}
