@@ -1,5 +1,6 @@
 #include "store/load.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +213,41 @@ static int cmp_org_day(const void *a, const void *b)
 	return x->date < y->date ? -1 : x->date > y->date;
 }
 
+/*
+ * Sorts od[0..n) by (org, stage, date).  The rows come by (stage, date,
+ * org), the waiting stock's last (the last stage, by org and date), so
+ * within each organisation they already are in order: a stable counting
+ * sort by organisation does it in linear time (a comparison sort took a
+ * tenth of a full reload).  Organisation ids are small serials; should
+ * they not be, a comparison sort.
+ */
+static void by_org(struct org_day *od, size_t n)
+{
+	int32_t top = 0;
+	size_t *at;
+	struct org_day *out;
+
+	for (size_t i = 0; i < n; i++) {
+		if (od[i].org < 0 || od[i].org > 1 << 20) {
+			qsort(od, n, sizeof(*od), cmp_org_day);
+			return;
+		}
+		if (od[i].org > top)
+			top = od[i].org;
+	}
+	at = xcalloc((size_t)top + 2, sizeof(*at));
+	out = xcalloc(n ? n : 1, sizeof(*out));
+	for (size_t i = 0; i < n; i++)
+		at[od[i].org + 1]++;
+	for (int32_t o = 1; o <= top + 1; o++)
+		at[o] += at[o - 1];
+	for (size_t i = 0; i < n; i++)
+		out[at[od[i].org]++] = od[i];
+	memcpy(od, out, n * sizeof(*od));
+	free(out);
+	free(at);
+}
+
 /* A waiting observation, with the instant it was seen (0: a date only). */
 struct seen {
 	struct org_day v;
@@ -322,14 +358,52 @@ struct truck_read {
 	struct tonnes_acc *tn;		/* parallel to od */
 	size_t nod;
 	struct splitter cross, cargo;	/* the headline stage's breakdowns */
+	/* The previous row's names and what they came to: rows repeat them. */
+	char stage_name[16], cargo_name[16], crossing_name[64];
+	int stage_i, cargo_i, crossing_i;
 };
+
+/* The index of name, from the previous row's when it is the same (cache: its name and index). */
+static int cached(const char *name, char *cache, size_t size, int *idx, int (*find)(const char *, void *),
+		  void *arg)
+{
+	int v;
+
+	if (*idx != INT_MIN && strcmp(name, cache) == 0)
+		return *idx;
+	v = find(name, arg);
+	/* A name too long for the cache is looked up every time. */
+	*idx = INT_MIN;
+	if (strlen(name) < size) {
+		memcpy(cache, name, strlen(name) + 1);
+		*idx = v;
+	}
+	return v;
+}
+
+static int find_stage(const char *name, void *arg)
+{
+	(void)arg;
+	return stage_parse(name);
+}
+
+static int find_cargo(const char *name, void *arg)
+{
+	(void)arg;
+	return enum_index(name, report_cargos);
+}
+
+static int find_crossing(const char *name, void *arg)
+{
+	return *name ? crossing_index(arg, name) : -1;
+}
 
 static void read_truck_row(struct corridor_data *d, const PGresult *r, int i, struct truck_read *t)
 {
-	int st = stage_parse(PQgetvalue(r, i, 0));
+	int st = cached(PQgetvalue(r, i, 0), t->stage_name, sizeof(t->stage_name), &t->stage_i, find_stage, NULL);
 	int64_t day = val_i64(r, i, 1), trucks = val_i64(r, i, 5), tn_n = val_i64(r, i, 7);
-	int org = (int)val_i64(r, i, 2), cargo = enum_index(PQgetvalue(r, i, 4), report_cargos);
-	const char *crossing = PQgetvalue(r, i, 3);
+	int org = (int)val_i64(r, i, 2);
+	int cargo = cached(PQgetvalue(r, i, 4), t->cargo_name, sizeof(t->cargo_name), &t->cargo_i, find_cargo, NULL);
 	struct org_day *last = t->nod ? &t->od[t->nod - 1] : NULL;
 
 	if (st < 0 || st == STAGE_WAITING)
@@ -346,8 +420,11 @@ static void read_truck_row(struct corridor_data *d, const PGresult *r, int i, st
 	}
 	if (st != d->c->headline_stage)
 		return;
-	if (*crossing)
-		split_add(&t->cross, day, org, crossing_index(d, crossing), trucks);
+	int crossing = cached(PQgetvalue(r, i, 3), t->crossing_name, sizeof(t->crossing_name),
+			      &t->crossing_i, find_crossing, d);
+
+	if (crossing >= 0)
+		split_add(&t->cross, day, org, crossing, trucks);
 	if (cargo >= 0)
 		split_add(&t->cargo, day, org, cargo, trucks);
 }
@@ -493,6 +570,7 @@ static void fill_flows(struct corridor_data *d, PGresult *const *r)
 	t.tn = xcalloc(n + 1, sizeof(*t.tn));
 	t.cross.sum = t.cargo.sum = d->c->reconcile == RECONCILE_SUM;
 	t.cross.date = t.cargo.date = INT64_MIN;
+	t.stage_i = t.cargo_i = t.crossing_i = INT_MIN;
 	init_crossings(d);
 	for (int i = 0; i < (int)n; i++)
 		read_truck_row(d, trucks, i, &t);
@@ -501,7 +579,7 @@ static void fill_flows(struct corridor_data *d, PGresult *const *r)
 	d->norg_days = t.nod;
 	read_waiting(d, waiting, t.od, &d->norg_days);
 	fill_days(d, &t, access);
-	qsort(t.od, d->norg_days, sizeof(*t.od), cmp_org_day);
+	by_org(t.od, d->norg_days);
 	d->org_days = xrealloc(t.od, (d->norg_days ? d->norg_days : 1) * sizeof(*t.od));
 	d->nby_crossing = split_finish(&t.cross, &d->by_crossing);
 	d->nby_cargo = split_finish(&t.cargo, &d->by_cargo);
