@@ -3,11 +3,12 @@
  *
  * corridor_data holds what the loader read for one corridor: its daily
  * series from the first reported day to its local today, its disruptions
- * and shortages, and its freshness.  It never changes once filled and is
- * shared by reference between successive snapshots (an unchanged corridor
- * is not read again).  eval_corridor applies the rules to it as of any D
- * up to today: a day's inputs never depend on later days, so a past as_of
- * needs no other data.  Pure: no I/O.
+ * and shortages, and its freshness.  It never changes once filled and
+ * evaluated as of today (eval_today, which writes the days' results in
+ * place), and is shared by reference between successive snapshots (an
+ * unchanged corridor is not read again).  eval_corridor applies the rules
+ * to it as of any D up to today: a day's inputs never depend on later
+ * days, so a past as_of needs no other data.  Pure: no I/O.
  */
 #ifndef SW_EVAL_H
 #define SW_EVAL_H
