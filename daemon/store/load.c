@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/report.h"
+#include "util/clock.h"
 #include "util/fmt.h"
 #include "util/log.h"
 #include "util/valid.h"
@@ -915,16 +916,21 @@ static int load_trucks(PGconn *c, const struct sw_config *cfg, struct to_read *w
 
 static int load_corridors(PGconn *c, const struct sw_config *cfg, int64_t now, struct to_read *w)
 {
+	int64_t t0 = clock_ms(), t1;
+
 	for (size_t i = 0; i < w->n; i++)
 		w->out->data[w->at[i]] = corridor_data_new(&cfg->corridors[w->at[i]]);
 	if (load_trucks(c, cfg, w) != 0)
 		return -1;
+	t1 = clock_ms();
 	for (size_t i = 0; i < w->n; i++) {
 		size_t k = w->at[i];
 
 		if (load_corridor(c, cfg, &cfg->corridors[k], now, w->out->data[k], &w->t[i]) != 0)
 			return -1;
 	}
+	log_debug("load: %zu corridors: trucks in %lld ms, the rest in %lld ms", w->n,
+		  (long long)(t1 - t0), (long long)(clock_ms() - t1));
 	return 0;
 }
 
