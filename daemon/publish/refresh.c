@@ -22,10 +22,10 @@
 
 /* ---- building a snapshot ------------------------------------------------------ */
 
-/* prev's data of corridor k, when it can serve unchanged (its index in *at); else NULL. */
+/* prev's data of corridor k, when it can serve unchanged; else NULL. */
 static struct corridor_data *reusable(const struct snapshot *prev, const struct sw_config *cfg,
 				      const struct changed *ch, const struct sw_corridor *k,
-				      int64_t now, size_t *at)
+				      int64_t now)
 {
 	if (!prev || prev->cfg != cfg || !ch || changed_has(ch, k->id))
 		return NULL;
@@ -33,10 +33,8 @@ static struct corridor_data *reusable(const struct snapshot *prev, const struct 
 		struct corridor_data *d = prev->data[j];
 
 		/* Same configuration, so the same corridor object; same local day. */
-		if (d->c == k && now < d->next_midnight) {
-			*at = j;
+		if (d->c == k && now < d->next_midnight)
 			return d;
-		}
 	}
 	return NULL;
 }
@@ -101,8 +99,7 @@ struct snapshot *refresh_build(PGconn *c, struct sw_config *cfg, const struct sn
 
 	in.data = xcalloc(n ? n : 1, sizeof(*in.data));
 	for (size_t i = 0; i < n; i++) {
-		size_t at;
-		struct corridor_data *d = reusable(prev, cfg, changed, &cfg->corridors[i], now, &at);
+		struct corridor_data *d = reusable(prev, cfg, changed, &cfg->corridors[i], now);
 
 		in.data[i] = d ? corridor_data_ref(d) : NULL;
 	}

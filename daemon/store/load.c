@@ -225,7 +225,8 @@ static size_t org_stage(const struct org_day *x)
  * waiting stock's after them by organisation and date), so a stable
  * counting sort by (organisation, stage) does it in linear time (a
  * comparison sort took a tenth of a full reload).  Organisation ids are
- * small serials; should they not be, a comparison sort.
+ * small serials; should they be too large for a counting array of the
+ * rows' order of size, a comparison sort.
  */
 static void by_org(struct org_day *od, size_t n)
 {
@@ -234,11 +235,15 @@ static void by_org(struct org_day *od, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		if (od[i].org < 0 || od[i].org > 1 << 20 || od[i].stage < 0 || od[i].stage >= NSTAGES) {
-			qsort(od, n, sizeof(*od), cmp_org_day);
-			return;
+			top = SIZE_MAX;
+			break;
 		}
 		if (org_stage(&od[i]) > top)
 			top = org_stage(&od[i]);
+	}
+	if (top > 4 * n + 1024) {
+		qsort(od, n, sizeof(*od), cmp_org_day);
+		return;
 	}
 	at = xcalloc(top + 2, sizeof(*at));
 	out = xcalloc(n ? n : 1, sizeof(*out));
