@@ -106,21 +106,30 @@ post_json() {
 
 uuid() { cat /proc/sys/kernel/random/uuid; }
 
-# wait_snapshot: returns once the daemon serves indicators that include every
-# report stored so far (its snapshot_report_seq has reached the last id).
-wait_snapshot() {
+# wait_seq METRIC WHAT: returns once the gauge METRIC of /metrics has reached
+# the last report stored so far; WHAT names it in the failure.
+wait_seq() {
 	local want seen i
 	want=$(sql "SELECT coalesce(max(id), 0) FROM supplywatch.reports")
 	for i in $(seq 1 200); do
-		seen=$(curl -sS "$SW_URL/metrics" | sed -n 's/^supplywatch_snapshot_report_seq //p')
+		seen=$(curl -sS "$SW_URL/metrics" | sed -n "s/^$1 //p")
 		if [ -n "$seen" ] && [ "$seen" -ge "$want" ]; then
 			ok
 			return 0
 		fi
 		sleep 0.05
 	done
-	fail "the snapshot never reached report $want (last seen: $seen)"
+	fail "$2 never reached report $want (last seen: $seen)"
 }
+
+# wait_snapshot: returns once the daemon serves indicators that include every
+# report stored so far (its snapshot_report_seq has reached the last id).
+wait_snapshot() { wait_seq supplywatch_snapshot_report_seq "the snapshot"; }
+
+# wait_analytics: returns once the analysts' computed views (analytics.daily_status,
+# analytics.blockade_periods) include every report stored so far: the daemon
+# writes them after publishing each snapshot.
+wait_analytics() { wait_seq supplywatch_analytics_report_seq "the analysts' views"; }
 
 # --- load: clients that behave like real ones -----------------------------------
 # A test sets LOAD (a directory) and defines load_report ID (the JSON of a

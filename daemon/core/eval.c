@@ -24,6 +24,7 @@ void corridor_data_release(struct corridor_data *d)
 	if (!d || atomic_fetch_sub(&d->refs, 1) != 1)
 		return;
 	free(d->days);
+	free(d->periods);
 	free(d->dis);
 	free(d->sh);
 	for (int s = 0; s < NSTAGES; s++)
@@ -39,25 +40,50 @@ void corridor_data_release(struct corridor_data *d)
 	free(d);
 }
 
-/* Days up to D; before the first reported day there is one unknown day. */
+void eval_today(struct corridor_data *d)
+{
+	if (d->evaluated)
+		return;
+	d->evaluated = true;
+	if (!d->ndays)
+		return;
+	d->periods = xcalloc(d->ndays, sizeof(*d->periods));
+	d->np = rules_apply(d->c, d->days, d->ndays, d->periods);
+	/* One slot per day was room enough; a corridor has a handful of periods. */
+	d->periods = xrealloc(d->periods, (d->np ? d->np : 1) * sizeof(*d->periods));
+}
+
+/*
+ * Days up to D; before the first reported day there is one unknown day.
+ * As of today, with the rules already applied, the data's own days serve
+ * (no copy: at ten years a series is 3,650 days a corridor); a past D
+ * needs a private copy, the rules applied as of D.
+ */
 static void eval_days(const struct corridor_data *d, int64_t D, struct corridor_eval *e)
 {
 	size_t n = 0;
 
 	while (n < d->ndays && d->days[n].date <= D)
 		n++;
-	e->n = n ? n : 1;
-	e->days = xcalloc(e->n, sizeof(*e->days));
-	if (n) {
-		memcpy(e->days, d->days, n * sizeof(*e->days));
+	if (n && n == d->ndays && d->evaluated) {
+		e->shared = true;
+		e->n = n;
+		e->days = d->days;
+		e->periods = d->periods;
+		e->np = d->np;
 	} else {
-		e->days[0].date = D;
-		e->days[0].declared = ST_UNKNOWN;
+		e->n = n ? n : 1;
+		e->days = xcalloc(e->n, sizeof(*e->days));
+		if (n) {
+			memcpy(e->days, d->days, n * sizeof(*e->days));
+		} else {
+			e->days[0].date = D;
+			e->days[0].declared = ST_UNKNOWN;
+		}
+		e->periods = xcalloc(e->n, sizeof(*e->periods));
+		e->np = rules_apply(d->c, e->days, e->n, e->periods);
+		e->periods = xrealloc(e->periods, (e->np ? e->np : 1) * sizeof(*e->periods));
 	}
-	e->periods = xcalloc(e->n, sizeof(*e->periods));
-	e->np = rules_apply(d->c, e->days, e->n, e->periods);
-	/* One slot per day was room enough; a corridor has a handful of periods. */
-	e->periods = xrealloc(e->periods, (e->np ? e->np : 1) * sizeof(*e->periods));
 	rules_blockade(e->days, e->n, e->periods, e->np, &e->blockade);
 	rules_trucks(d->c, e->days, e->n, &e->blockade, &e->trucks);
 }
@@ -135,8 +161,10 @@ void eval_corridor(const struct corridor_data *d, int64_t D, const struct freshn
 
 void eval_free(struct corridor_eval *e)
 {
-	free(e->days);
-	free(e->periods);
+	if (!e->shared) {
+		free(e->days);
+		free(e->periods);
+	}
 	free(e->ongoing);
 	free(e->shortages);
 	free(e->by_crossing);

@@ -3,11 +3,12 @@
  *
  * corridor_data holds what the loader read for one corridor: its daily
  * series from the first reported day to its local today, its disruptions
- * and shortages, and its freshness.  It never changes once filled and is
- * shared by reference between successive snapshots (an unchanged corridor
- * is not read again).  eval_corridor applies the rules to it as of any D
- * up to today: a day's inputs never depend on later days, so a past as_of
- * needs no other data.  Pure: no I/O.
+ * and shortages, and its freshness.  It never changes once filled and
+ * evaluated as of today (eval_today, which writes the days' results in
+ * place), and is shared by reference between successive snapshots (an
+ * unchanged corridor is not read again).  eval_corridor applies the rules
+ * to it as of any D up to today: a day's inputs never depend on later
+ * days, so a past as_of needs no other data.  Pure: no I/O.
  */
 #ifndef SW_EVAL_H
 #define SW_EVAL_H
@@ -44,6 +45,14 @@ struct corridor_data {
 	int64_t next_midnight;			/* instant today ends */
 	struct day *days;			/* first reported day .. today; may be empty */
 	size_t ndays;
+	/*
+	 * eval_today fills days' results and periods as of today, once, before
+	 * the data is shared: an evaluation as of today then uses them in place
+	 * instead of copying the series.
+	 */
+	bool evaluated;
+	struct period *periods;
+	size_t np;
 	struct disruption *dis;
 	size_t ndis;
 	struct shortage *sh;
@@ -77,6 +86,7 @@ struct corridor_eval {
 	size_t n;
 	struct period *periods;
 	size_t np;
+	bool shared;				/* days and periods are data's (as of today) */
 	struct blockade_summary blockade;
 	struct trucks_summary trucks;
 	struct ongoing *ongoing;
@@ -103,6 +113,11 @@ struct corridor_data *corridor_data_new(const struct sw_corridor *c);
 struct corridor_data *corridor_data_ref(struct corridor_data *d);
 void corridor_data_release(struct corridor_data *d);
 
+/*
+ * Applies the rules to d's days as of today, in place (d must not be
+ * shared yet).  Idempotent.
+ */
+void eval_today(struct corridor_data *d);
 /*
  * Evaluation as of D (D <= data->today), with the corridor's freshness;
  * now and stale_after_s decide "stale", now the movements' embargo.

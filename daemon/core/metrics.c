@@ -32,6 +32,7 @@ static atomic_uint_fast64_t slow_clients;
 static atomic_uint_fast64_t version;	/* bumped by every change but a scrape's own count */
 static int metrics_route = -2;
 static atomic_uint_fast64_t build_us;
+static atomic_llong analytics_seq;	/* report_seq of the last snapshot written back */
 
 static atomic_uint_fast64_t webhook_attempts[3];
 static atomic_int_fast64_t webhook_oldest;
@@ -118,6 +119,12 @@ void metrics_snapshot_built(double seconds)
 {
 	atomic_fetch_add(&builds, 1);
 	atomic_store(&build_us, (uint_fast64_t)(seconds * 1e6));
+	atomic_fetch_add(&version, 1);
+}
+
+void metrics_analytics_written(int64_t report_seq)
+{
+	atomic_store(&analytics_seq, (long long)report_seq);
 	atomic_fetch_add(&version, 1);
 }
 
@@ -279,6 +286,9 @@ void metrics_render(struct strbuf *out, int64_t generated_at, int64_t report_seq
 	family(out, "supplywatch_snapshot_report_seq", "gauge",
 	       "Highest report sequence number the indicators served include; it trails ingest by the rebuild delay.");
 	sb_addf(out, "supplywatch_snapshot_report_seq %lld\n", (long long)report_seq);
+	family(out, "supplywatch_analytics_report_seq", "gauge",
+	       "Highest report sequence number the analysts' indicator tables (analytics.daily_status, analytics.blockade_periods) include; written after the snapshot is published.");
+	sb_addf(out, "supplywatch_analytics_report_seq %lld\n", (long long)atomic_load(&analytics_seq));
 	family(out, "supplywatch_ingest_groups_total", "counter",
 	       "Transactions of group commit: single reports from concurrent requests stored together.");
 	sb_addf(out, "supplywatch_ingest_groups_total %llu\n", (unsigned long long)atomic_load(&groups));

@@ -33,6 +33,8 @@ void metrics_slow_clients(unsigned n);
 uint64_t metrics_version(void);
 /* A snapshot was built in this many seconds (counted, and its time kept). */
 void metrics_snapshot_built(double seconds);
+/* The indicators of the snapshot including reports up to report_seq are written for analysts. */
+void metrics_analytics_written(int64_t report_seq);
 /* Webhooks: one delivery attempt's result (0 delivered, 1 failed, 2 refused, as enum webhook_result). */
 void metrics_webhook_attempt(int result);
 /* Group commit: one transaction stored n single reports (store/group_commit.h). */

@@ -37,7 +37,7 @@ int rules_flow_status(const struct sw_corridor *c, bool reported, int64_t trucks
 
 static void classify(const struct sw_corridor *c, struct day *d)
 {
-	d->flow = rules_flow_status(c, d->reported, d->trucks);
+	d->flow = (int8_t)rules_flow_status(c, d->reported, d->trucks);
 	if (d->declared != ST_UNKNOWN) {
 		d->status = d->declared;
 		d->basis = BASIS_DECLARED;

@@ -29,20 +29,26 @@ extern const char *const basis_names[];
 const char *status_name(int status);
 int status_parse(const char *s);		/* "open" ... ; ST_UNKNOWN if not */
 
+/*
+ * 48 bytes: a corridor holds one per day of its history (3,650 at ten
+ * years), so the fields are as narrow as their values allow.  min and max
+ * are one organisation's sum of a day, which the loader holds in 32 bits
+ * (struct org_day); trucks, a sum across organisations, keeps 64.
+ */
 struct day {
 	int64_t date;
 	/* inputs */
-	bool reported;		/* some organisation reported inbound trucks */
 	int64_t trucks;		/* reconciled (max or sum across organisations) */
-	int sources;		/* organisations reporting */
-	int64_t min, max;	/* spread across organisations */
-	bool has_tonnes;
 	double tonnes;
-	int declared;		/* latest access status at or before the day's end */
+	int32_t min, max;	/* spread across organisations */
+	int32_t sources;	/* organisations reporting */
+	int8_t declared;	/* latest access status at or before the day's end */
 	/* results */
-	int flow;
-	int status;
-	int basis;
+	int8_t flow;
+	int8_t status;
+	int8_t basis;
+	bool reported;		/* some organisation reported inbound trucks */
+	bool has_tonnes;
 	bool disagree;		/* declared and flows say blocked vs open */
 	bool in_blockade;
 };

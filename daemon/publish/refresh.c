@@ -22,10 +22,10 @@
 
 /* ---- building a snapshot ------------------------------------------------------ */
 
-/* prev's data of corridor k, when it can serve unchanged (its index in *at); else NULL. */
+/* prev's data of corridor k, when it can serve unchanged; else NULL. */
 static struct corridor_data *reusable(const struct snapshot *prev, const struct sw_config *cfg,
 				      const struct changed *ch, const struct sw_corridor *k,
-				      int64_t now, size_t *at)
+				      int64_t now)
 {
 	if (!prev || prev->cfg != cfg || !ch || changed_has(ch, k->id))
 		return NULL;
@@ -33,10 +33,8 @@ static struct corridor_data *reusable(const struct snapshot *prev, const struct 
 		struct corridor_data *d = prev->data[j];
 
 		/* Same configuration, so the same corridor object; same local day. */
-		if (d->c == k && now < d->next_midnight) {
-			*at = j;
+		if (d->c == k && now < d->next_midnight)
 			return d;
-		}
 	}
 	return NULL;
 }
@@ -49,49 +47,65 @@ static const struct corridor_eval *previous(const struct snapshot *prev, const c
 	return i >= 0 && prev->evals[i].written ? &prev->evals[i] : NULL;
 }
 
-static void evaluate(PGconn *c, struct snapshot *s, const struct snapshot *prev,
-		     const size_t *reused, int64_t now)
+static void evaluate(struct snapshot *s, int64_t now)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		struct corridor_data *d = s->data[i];
-		struct corridor_eval *e = &s->evals[i];
 
-		eval_corridor(d, d->today, &d->fresh, now, s->cfg->stale_after_hours * 3600, e);
-		/* Unchanged inputs, same day: the analysts' copy is already right. */
-		if (reused[i] != SIZE_MAX && prev->evals[reused[i]].written) {
+		/* Before anyone else sees it: a reused corridor's data was done by its first build. */
+		eval_today(d);
+		eval_corridor(d, d->today, &d->fresh, now, s->cfg->stale_after_hours * 3600, &s->evals[i]);
+	}
+}
+
+/*
+ * Writes s's indicators back for analysts, after s is published: the
+ * surfaces do not wait for it.  Only this thread reads or sets the evals'
+ * written flags.  A corridor whose data s shares with prev, evaluated as
+ * of the same day, is already written when prev's was.  A failed
+ * write-back must not hold the status surfaces hostage: the next build
+ * sends that corridor's whole series.
+ */
+static void write_back(PGconn *c, struct snapshot *s, const struct snapshot *prev)
+{
+	bool all = true;
+
+	for (size_t i = 0; i < s->n; i++) {
+		struct corridor_eval *e = &s->evals[i];
+		const struct corridor_eval *old = previous(prev, s->data[i]->c->id);
+
+		if (old && old->data == e->data && old->D == e->D) {
 			e->written = true;
 			continue;
 		}
-		/*
-		 * A failed write-back must not hold the status surfaces hostage:
-		 * serve the new figures, and send the whole series next time.
-		 */
-		e->written = load_write_back(c, e, previous(prev, d->c->id)) == DB_OK;
-		if (!e->written)
-			log_err("snapshot: cannot write the indicators of %s for analysts; will retry", d->c->id);
+		e->written = load_write_back(c, e, old) == DB_OK;
+		if (!e->written) {
+			all = false;
+			log_err("snapshot: cannot write the indicators of %s for analysts; will retry",
+				s->data[i]->c->id);
+		}
 	}
+	if (all)
+		metrics_analytics_written(s->report_seq);
 }
 
 struct snapshot *refresh_build(PGconn *c, struct sw_config *cfg, const struct snapshot *prev,
 			       const struct changed *changed)
 {
-	size_t n = cfg->ncorridors, *reused = xcalloc(n ? n : 1, sizeof(*reused));
-	int64_t now = (int64_t)time(NULL);
+	size_t n = cfg->ncorridors;
+	int64_t now = (int64_t)time(NULL), t0 = clock_ms(), t1;
 	struct load in = { 0 };
 	struct snapshot *s;
 
 	in.data = xcalloc(n ? n : 1, sizeof(*in.data));
 	for (size_t i = 0; i < n; i++) {
-		struct corridor_data *d = reusable(prev, cfg, changed, &cfg->corridors[i], now, &reused[i]);
+		struct corridor_data *d = reusable(prev, cfg, changed, &cfg->corridors[i], now);
 
 		in.data[i] = d ? corridor_data_ref(d) : NULL;
-		if (!d)
-			reused[i] = SIZE_MAX;
 	}
 	in.n = n;
 	if (load_inputs(c, cfg, now, &in) != 0) {
 		load_free(&in);
-		free(reused);
 		config_release(cfg);
 		return NULL;
 	}
@@ -101,9 +115,11 @@ struct snapshot *refresh_build(PGconn *c, struct sw_config *cfg, const struct sn
 	s->heads = in.heads;
 	s->nheads = in.nheads;
 	s->norgs = in.norgs;
-	evaluate(c, s, prev, reused, now);
+	t1 = clock_ms();
+	s->load_ms = t1 - t0;
+	evaluate(s, now);
+	s->eval_ms = clock_ms() - t1;
 	snapshot_render(s, prev);
-	free(reused);
 	return s;
 }
 
@@ -233,28 +249,37 @@ static void announce(PGconn *c)
 	}
 }
 
-static bool rebuild(PGconn *c, bool everything)
+/* Builds and publishes a snapshot, then writes it back; *build_ms: the build alone. */
+static bool rebuild(PGconn *c, bool everything, int64_t *build_ms)
 {
 	struct snapshot *prev = snapshot_acquire(), *next;
 	struct changed all;
-	int64_t t0 = clock_ms();
+	int64_t t0 = clock_ms(), built;
 
 	take(&to_build, &all);
 	all.all = all.all || everything;
 	next = refresh_build(c, config_acquire(), prev, &all);
-	snapshot_release(prev);
+	*build_ms = clock_ms() - t0;
 	if (!next) {
+		snapshot_release(prev);
 		/* Not lost: the next attempt reloads them. */
 		put_back(&to_build, &all);
 		log_warn("snapshot: rebuild failed; still serving the previous one");
 		return false;
 	}
-	snapshot_publish(next);
+	snapshot_publish(snapshot_ref(next));
+	built = clock_ms() - t0;
+	metrics_snapshot_built((double)built / 1e3);
+	log_debug("snapshot: rebuilt in %lld ms (loading %lld ms, evaluating %lld ms, rendering %lld ms, %zu languages)",
+		  (long long)built, (long long)next->load_ms, (long long)next->eval_ms,
+		  (long long)next->render_ms, next->nlangs);
+	t0 = clock_ms();
+	write_back(c, next, prev);
+	snapshot_release(prev);
+	snapshot_release(next);
 	/* The previous snapshot's pages go back to the system, not to the arena. */
 	malloc_trim(0);
-	metrics_snapshot_built((double)(clock_ms() - t0) / 1e3);
-	log_debug("snapshot: rebuilt in %lld ms (rendering %lld ms, %zu languages)",
-		  (long long)(clock_ms() - t0), (long long)next->render_ms, next->nlangs);
+	log_debug("snapshot: indicators written for analysts in %lld ms", (long long)(clock_ms() - t0));
 	return true;
 }
 
@@ -319,16 +344,19 @@ static bool due(struct loop *l)
 /*
  * Under a steady stream of reports a rebuild follows every gap: keep
  * rebuilding to at most a fifth of the time, so the ingest it reports on
- * keeps the machine.
+ * keeps the machine.  The write-back does not count: it is large only
+ * after a change of many days (a bulk load, a restart's first reload),
+ * when four times its seconds would keep the next report off the surfaces
+ * for half a minute; under a stream of reports it writes a few days.
  */
 static void build_now(struct loop *l)
 {
-	int64_t t0 = clock_ms();
+	int64_t build_ms = 0;
 
-	if (rebuild(l->listening, l->everything))
+	if (rebuild(l->listening, l->everything, &build_ms))
 		l->everything = false;
 	l->last_build = clock_ms();
-	l->gap = 4 * (l->last_build - t0);
+	l->gap = 4 * build_ms;
 	if (l->gap < DEBOUNCE_MS)
 		l->gap = DEBOUNCE_MS;
 	else if (l->gap > 30 * DEBOUNCE_MS)

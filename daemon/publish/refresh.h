@@ -3,8 +3,9 @@
  * current.
  *
  * A build loads what changed (store/load.h), evaluates every corridor as
- * of its today, writes the results back for analysts and renders every
- * surface.  The thread rebuilds at most once a second after a change of
+ * of its today and renders every surface; once the snapshot is published,
+ * the thread writes the results back for analysts (the surfaces do not
+ * wait for that).  The thread rebuilds at most once a second after a change of
  * reports (and, under a stream of reports, spends at most a fifth of its
  * time rebuilding), when a corridor's local day rolls over or its data
  * turns stale, and when asked (reload).  Only corridors that changed are

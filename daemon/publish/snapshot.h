@@ -49,6 +49,7 @@ struct snapshot {
 	size_t nlangs;
 	size_t nblobs;				/* the blobs' slots are 0 .. nblobs - 1 */
 	size_t *lang_bytes;			/* per language: what its pages and feeds hold */
+	int64_t load_ms, eval_ms;		/* how long the build's loading and evaluation took */
 	int64_t render_ms;			/* how long snapshot_render took */
 	char *metrics_gauges;			/* text block of the indicator gauges */
 };

@@ -318,8 +318,9 @@ static void other_stage(const struct corridor_eval *e, int stage, struct day *d)
 	d->reported = s != NULL;
 	d->trucks = s ? s->trucks : 0;
 	d->sources = s ? s->sources : 0;
-	d->min = s ? s->min : 0;
-	d->max = s ? s->max : 0;
+	/* One organisation's sum: 32 bits in org_day already. */
+	d->min = s ? (int32_t)s->min : 0;
+	d->max = s ? (int32_t)s->max : 0;
 	d->has_tonnes = false;
 }
 

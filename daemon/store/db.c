@@ -269,8 +269,8 @@ static bool retryable(const char *state)
 	       strncmp(state, "57P", 3) == 0;		/* shutdown, cannot connect now */
 }
 
-/* The outcome of statement stmt's result r (NULL: none came), as db_exec says it. */
-static enum db_status classify(PGconn *c, bool prepared, const char *stmt, PGresult *r)
+/* What a result says: OK, or a failure logged and classified. */
+static enum db_status outcome(PGconn *c, const char *what, const PGresult *r)
 {
 	ExecStatusType st = PQresultStatus(r);
 	const char *state;
@@ -280,22 +280,23 @@ static enum db_status classify(PGconn *c, bool prepared, const char *stmt, PGres
 	state = db_sqlstate(r);
 	note_lost(c, state);
 	if (PQstatus(c) != CONNECTION_OK || !r || retryable(state)) {
-		log_warn("database: %s: %s %s", prepared ? stmt : "query", state,
+		log_warn("database: %s: %s %s", what, state,
 			 r ? PQresultErrorMessage(r) : PQerrorMessage(c));
 		return DB_RETRY;
 	}
 	if (strncmp(state, "23", 2) != 0)
-		log_err("database: %s: %s %s", prepared ? stmt : "query", state,
-			PQresultErrorMessage(r));
+		log_err("database: %s: %s %s", what, state, PQresultErrorMessage(r));
 	return DB_HARD;
 }
 
 enum db_status db_exec(PGconn *c, bool prepared, const char *stmt, int n,
 		       const char *const *params, PGresult **res)
 {
-	*res = prepared ? PQexecPrepared(c, stmt, n, params, NULL, NULL, 0)
-			: PQexecParams(c, stmt, n, NULL, params, NULL, NULL, 0);
-	return classify(c, prepared, stmt, *res);
+	PGresult *r = prepared ? PQexecPrepared(c, stmt, n, params, NULL, NULL, 0)
+			       : PQexecParams(c, stmt, n, NULL, params, NULL, NULL, 0);
+
+	*res = r;
+	return outcome(c, prepared ? stmt : "query", r);
 }
 
 enum db_status db_send(PGconn *c, const char *stmt, int n, const char *const *params)
@@ -315,7 +316,72 @@ enum db_status db_receive(PGconn *c, const char *stmt, PGresult **res)
 	/* One statement, one result: whatever follows (nothing, normally) is read and dropped. */
 	while ((extra = PQgetResult(c)))
 		PQclear(extra);
-	return classify(c, true, stmt, *res);
+	return outcome(c, stmt, *res);
+}
+
+/* The worse of two outcomes: a hard error over a retryable one over success. */
+static enum db_status worse(enum db_status a, enum db_status b)
+{
+	return a == DB_HARD || b == DB_HARD ? DB_HARD : a == DB_RETRY || b == DB_RETRY ? DB_RETRY : DB_OK;
+}
+
+/* Reads the pipeline's results up to its sync; each result goes to each while all succeed. */
+static enum db_status pipeline_results(PGconn *c, const struct db_pipelined *q, size_t n,
+				       void (*each)(size_t i, const PGresult *r, void *arg), void *arg)
+{
+	enum db_status s = DB_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		PGresult *r = PQgetResult(c);
+
+		if (!r)
+			return DB_RETRY;	/* the connection broke */
+		if (PQresultStatus(r) == PGRES_PIPELINE_ABORTED)
+			s = worse(s, DB_HARD);
+		else
+			s = worse(s, outcome(c, q[i].stmt, r));
+		if (s == DB_OK)
+			each(i, r, arg);
+		PQclear(r);
+		PQclear(PQgetResult(c));	/* the NULL that ends each query's results */
+	}
+	for (PGresult *r; (r = PQgetResult(c)) != NULL;) {
+		bool synced = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+
+		PQclear(r);
+		if (synced)
+			break;
+	}
+	return s;
+}
+
+enum db_status db_pipeline(PGconn *c, const struct db_pipelined *q, size_t n,
+			   void (*each)(size_t i, const PGresult *r, void *arg), void *arg)
+{
+	enum db_status s;
+
+	if (!PQenterPipelineMode(c)) {
+		log_warn("database: cannot enter pipeline mode: %s", PQerrorMessage(c));
+		return DB_RETRY;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!PQsendQueryPrepared(c, q[i].stmt, q[i].n, q[i].params, NULL, NULL, 0)) {
+			log_warn("database: %s: %s", q[i].stmt, PQerrorMessage(c));
+			note_lost(c, "");
+			return DB_RETRY;
+		}
+	if (!PQpipelineSync(c)) {
+		log_warn("database: pipeline: %s", PQerrorMessage(c));
+		note_lost(c, "");
+		return DB_RETRY;
+	}
+	s = pipeline_results(c, q, n, each, arg);
+	if (!PQexitPipelineMode(c)) {
+		log_warn("database: cannot leave pipeline mode: %s", PQerrorMessage(c));
+		note_lost(c, "");
+		s = DB_RETRY;
+	}
+	return s;
 }
 
 /* A session that cannot be brought back to a known state: replaced at the next db_conn(). */

@@ -58,6 +58,21 @@ PGconn *db_connect(const char *conninfo, const char *appname);
  */
 enum db_status db_exec(PGconn *c, bool prepared, const char *stmt, int n,
 		       const char *const *params, PGresult **res);
+/* One execution of a prepared statement in a pipeline. */
+struct db_pipelined {
+	const char *stmt;
+	int n;
+	const char *const *params;
+};
+/*
+ * Executes q[0..n) in one pipeline (libpq's pipeline mode): the server
+ * runs each while the client reads the one before, so reading many large
+ * results costs the slower side's time, not the sum of both.  each is
+ * called with every result, in order, while all succeed; the worst
+ * outcome is returned.  Inside a transaction, a failure aborts it.
+ */
+enum db_status db_pipeline(PGconn *c, const struct db_pipelined *q, size_t n,
+			   void (*each)(size_t i, const PGresult *r, void *arg), void *arg);
 /*
  * A prepared statement sent without waiting for its result, so the caller
  * can work meanwhile; db_receive then waits for it and says what db_exec

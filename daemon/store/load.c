@@ -1,10 +1,12 @@
 #include "store/load.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/report.h"
+#include "util/clock.h"
 #include "util/fmt.h"
 #include "util/log.h"
 #include "util/valid.h"
@@ -212,6 +214,50 @@ static int cmp_org_day(const void *a, const void *b)
 	return x->date < y->date ? -1 : x->date > y->date;
 }
 
+static size_t org_stage(const struct org_day *x)
+{
+	return (size_t)x->org * NSTAGES + (size_t)x->stage;
+}
+
+/*
+ * Sorts od[0..n) by (org, stage, date).  Within each stage the rows come
+ * by date (truck_daily's order: stage by name, date, organisation; the
+ * waiting stock's after them by organisation and date), so a stable
+ * counting sort by (organisation, stage) does it in linear time (a
+ * comparison sort took a tenth of a full reload).  Organisation ids are
+ * small serials; should they be too large for a counting array of the
+ * rows' order of size, a comparison sort.
+ */
+static void by_org(struct org_day *od, size_t n)
+{
+	size_t top = 0, *at;
+	struct org_day *out;
+
+	for (size_t i = 0; i < n; i++) {
+		if (od[i].org < 0 || od[i].org > 1 << 20 || od[i].stage < 0 || od[i].stage >= NSTAGES) {
+			top = SIZE_MAX;
+			break;
+		}
+		if (org_stage(&od[i]) > top)
+			top = org_stage(&od[i]);
+	}
+	if (top > 4 * n + 1024) {
+		qsort(od, n, sizeof(*od), cmp_org_day);
+		return;
+	}
+	at = xcalloc(top + 2, sizeof(*at));
+	out = xcalloc(n ? n : 1, sizeof(*out));
+	for (size_t i = 0; i < n; i++)
+		at[org_stage(&od[i]) + 1]++;
+	for (size_t k = 1; k <= top + 1; k++)
+		at[k] += at[k - 1];
+	for (size_t i = 0; i < n; i++)
+		out[at[org_stage(&od[i])]++] = od[i];
+	memcpy(od, out, n * sizeof(*od));
+	free(out);
+	free(at);
+}
+
 /* A waiting observation, with the instant it was seen (0: a date only). */
 struct seen {
 	struct org_day v;
@@ -310,26 +356,121 @@ static size_t split_finish(struct splitter *s, struct split_row **out)
 /* The queries of one corridor's inputs, in the order load_corridor reads them. */
 enum { Q_TRUCKS, Q_WAITING, Q_ACCESS, Q_DIS, Q_SH, Q_MOV, Q_ORGS, NQ };
 
-/* One organisation's tonnes of a day at the headline stage, beside its org_day. */
-struct tonnes_acc {
+/*
+ * The headline's tonnes of each day as its rows stream in by day and
+ * organisation: each organisation's sum of the tonnes given, then the
+ * day's max or sum of the organisations that gave some.
+ */
+struct day_tonnes {
+	int64_t date;
 	double tonnes;
-	int64_t n;
 };
+
+struct tonnes_fold {
+	bool sum;
+	int64_t date;			/* the day being added up */
+	int org;			/* the organisation being added up */
+	double org_t, day_t;
+	int64_t org_n;
+	bool day_has;
+	struct day_tonnes *rows;	/* by date: days some organisation gave tonnes */
+	size_t n, alloc;
+};
+
+static void tonnes_fold_org(struct tonnes_fold *f)
+{
+	if (f->org_n > 0) {
+		if (f->sum)
+			f->day_t += f->org_t;
+		else if (!f->day_has || f->org_t > f->day_t)
+			f->day_t = f->org_t;
+		f->day_has = true;
+	}
+	f->org_t = 0;
+	f->org_n = 0;
+}
+
+static void tonnes_emit_day(struct tonnes_fold *f)
+{
+	tonnes_fold_org(f);
+	if (f->day_has) {
+		if (f->n == f->alloc) {
+			f->alloc = f->alloc ? 2 * f->alloc : 256;
+			f->rows = xrealloc(f->rows, f->alloc * sizeof(*f->rows));
+		}
+		f->rows[f->n++] = (struct day_tonnes){ f->date, f->day_t };
+	}
+	f->day_t = 0;
+	f->day_has = false;
+}
+
+static void tonnes_add(struct tonnes_fold *f, int64_t date, int org, double tonnes, int64_t n)
+{
+	if (date != f->date) {
+		tonnes_emit_day(f);
+		f->date = date;
+	} else if (org != f->org) {
+		tonnes_fold_org(f);
+	}
+	f->org = org;
+	if (n > 0) {
+		f->org_t += tonnes;
+		f->org_n += n;
+	}
+}
 
 /* What reading truck_daily gives, before it is shaped into the corridor's series. */
 struct truck_read {
 	struct org_day *od;		/* by (stage, date, org), as read */
-	struct tonnes_acc *tn;		/* parallel to od */
 	size_t nod;
 	struct splitter cross, cargo;	/* the headline stage's breakdowns */
+	struct tonnes_fold tons;	/* the headline stage's tonnes */
+	/* The previous row's names and what they came to: rows repeat them. */
+	char stage_name[16], cargo_name[16], crossing_name[64];
+	int stage_i, cargo_i, crossing_i;
 };
+
+/* The index of name, from the previous row's when it is the same (cache: its name and index). */
+static int cached(const char *name, char *cache, size_t size, int *idx, int (*find)(const char *, void *),
+		  void *arg)
+{
+	int v;
+
+	if (*idx != INT_MIN && strcmp(name, cache) == 0)
+		return *idx;
+	v = find(name, arg);
+	/* A name too long for the cache is looked up every time. */
+	*idx = INT_MIN;
+	if (strlen(name) < size) {
+		memcpy(cache, name, strlen(name) + 1);
+		*idx = v;
+	}
+	return v;
+}
+
+static int find_stage(const char *name, void *arg)
+{
+	(void)arg;
+	return stage_parse(name);
+}
+
+static int find_cargo(const char *name, void *arg)
+{
+	(void)arg;
+	return enum_index(name, report_cargos);
+}
+
+static int find_crossing(const char *name, void *arg)
+{
+	return *name ? crossing_index(arg, name) : -1;
+}
 
 static void read_truck_row(struct corridor_data *d, const PGresult *r, int i, struct truck_read *t)
 {
-	int st = stage_parse(PQgetvalue(r, i, 0));
+	int st = cached(PQgetvalue(r, i, 0), t->stage_name, sizeof(t->stage_name), &t->stage_i, find_stage, NULL);
 	int64_t day = val_i64(r, i, 1), trucks = val_i64(r, i, 5), tn_n = val_i64(r, i, 7);
-	int org = (int)val_i64(r, i, 2), cargo = enum_index(PQgetvalue(r, i, 4), report_cargos);
-	const char *crossing = PQgetvalue(r, i, 3);
+	int org = (int)val_i64(r, i, 2), crossing;
+	int cargo = cached(PQgetvalue(r, i, 4), t->cargo_name, sizeof(t->cargo_name), &t->cargo_i, find_cargo, NULL);
 	struct org_day *last = t->nod ? &t->od[t->nod - 1] : NULL;
 
 	if (st < 0 || st == STAGE_WAITING)
@@ -337,45 +478,18 @@ static void read_truck_row(struct corridor_data *d, const PGresult *r, int i, st
 	if (!last || last->stage != st || last->date != day || last->org != org) {
 		last = &t->od[t->nod];
 		*last = (struct org_day){ org, st, (int32_t)day, 0 };
-		t->tn[t->nod++] = (struct tonnes_acc){ 0, 0 };
+		t->nod++;
 	}
 	last->trucks = sat32((int64_t)last->trucks + trucks);
-	if (tn_n > 0) {
-		t->tn[t->nod - 1].tonnes += strtod(PQgetvalue(r, i, 6), NULL);
-		t->tn[t->nod - 1].n += tn_n;
-	}
 	if (st != d->c->headline_stage)
 		return;
-	if (*crossing)
-		split_add(&t->cross, day, org, crossing_index(d, crossing), trucks);
+	tonnes_add(&t->tons, day, org, tn_n > 0 ? strtod(PQgetvalue(r, i, 6), NULL) : 0, tn_n);
+	crossing = cached(PQgetvalue(r, i, 3), t->crossing_name, sizeof(t->crossing_name),
+			  &t->crossing_i, find_crossing, d);
+	if (crossing >= 0)
+		split_add(&t->cross, day, org, crossing, trucks);
 	if (cargo >= 0)
 		split_add(&t->cargo, day, org, cargo, trucks);
-}
-
-/*
- * The headline's tonnes of day x: max or sum of the organisations that gave
- * some.  *at walks the headline's rows of od, which are by date.
- */
-static void headline_tonnes(const struct sw_corridor *k, const struct truck_read *t, size_t *at,
-			    struct day *x)
-{
-	const struct org_day *od = t->od;
-	const struct tonnes_acc *tn = t->tn;
-	size_t i = *at;
-
-	while (i < t->nod && od[i].stage != k->headline_stage)
-		i++;
-	while (i < t->nod && od[i].stage == k->headline_stage && od[i].date < x->date)
-		i++;
-	for (*at = i; i < t->nod && od[i].stage == k->headline_stage && od[i].date == x->date; i++) {
-		if (tn[i].n == 0)
-			continue;
-		if (k->reconcile == RECONCILE_SUM)
-			x->tonnes += tn[i].tonnes;
-		else if (!x->has_tonnes || tn[i].tonnes > x->tonnes)
-			x->tonnes = tn[i].tonnes;
-		x->has_tonnes = true;
-	}
 }
 
 /* Each flow stage's series from the rows read, by (stage, date, org). */
@@ -450,16 +564,22 @@ static void fill_days(struct corridor_data *d, const struct truck_read *t, const
 		/* Latest access event at or before the end of this day. */
 		while (ai < na && val_i64(access, ai, 0) <= x->date)
 			declared = status_parse(PQgetvalue(access, ai++, 1));
-		x->declared = declared;
+		x->declared = (int8_t)declared;
 		if (hi < d->nstages[hs] && d->stages[hs][hi].date == x->date) {
 			const struct stage_day *h = &d->stages[hs][hi++];
 
 			x->reported = true;
 			x->trucks = h->trucks;
 			x->sources = h->sources;
-			x->min = h->min;
-			x->max = h->max;
-			headline_tonnes(d->c, t, &ti, x);
+			/* One organisation's sum: 32 bits in org_day already. */
+			x->min = (int32_t)h->min;
+			x->max = (int32_t)h->max;
+			while (ti < t->tons.n && t->tons.rows[ti].date < x->date)
+				ti++;
+			if (ti < t->tons.n && t->tons.rows[ti].date == x->date) {
+				x->tonnes = t->tons.rows[ti].tonnes;
+				x->has_tonnes = true;
+			}
 		}
 	}
 }
@@ -480,32 +600,57 @@ static void fill_crossing_events(struct corridor_data *d, const PGresult *access
 	}
 }
 
-/* Reads the trucks (every stage), the waiting stock, the breakdowns and the access events into d. */
-static void fill_flows(struct corridor_data *d, PGresult *const *r)
+/* Reads a corridor's truck_daily rows (snap_trucks) into t, which truck_read_free releases. */
+static void read_trucks(struct corridor_data *d, const PGresult *r, struct truck_read *t)
 {
-	const PGresult *trucks = r[Q_TRUCKS], *waiting = r[Q_WAITING], *access = r[Q_ACCESS];
-	size_t n = (size_t)PQntuples(trucks), nw = (size_t)PQntuples(waiting);
-	struct truck_read t = { 0 };
+	size_t n = (size_t)PQntuples(r);
 
-	/* Room for a row per truck_daily row, then the stock; shrunk once added up. */
-	t.od = xcalloc(n + nw + 1, sizeof(*t.od));
-	t.tn = xcalloc(n + 1, sizeof(*t.tn));
-	t.cross.sum = t.cargo.sum = d->c->reconcile == RECONCILE_SUM;
-	t.cross.date = t.cargo.date = INT64_MIN;
+	memset(t, 0, sizeof(*t));
+	/* Room for a row per truck_daily row; the stock comes later, then it is shrunk. */
+	t->od = xcalloc(n + 1, sizeof(*t->od));
+	t->cross.sum = t->cargo.sum = t->tons.sum = d->c->reconcile == RECONCILE_SUM;
+	t->cross.date = t->cargo.date = t->tons.date = INT64_MIN;
+	t->stage_i = t->cargo_i = t->crossing_i = INT_MIN;
 	init_crossings(d);
 	for (int i = 0; i < (int)n; i++)
-		read_truck_row(d, trucks, i, &t);
-	shape_stages(d, &t);
+		read_truck_row(d, r, i, t);
+	tonnes_emit_day(&t->tons);
+}
+
+static void truck_read_free(struct truck_read *t)
+{
+	struct split_row *rows;
+
+	free(t->od);
+	split_finish(&t->cross, &rows);
+	free(rows);
+	split_finish(&t->cargo, &rows);
+	free(rows);
+	free(t->tons.rows);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Shapes the trucks read (every stage), the waiting stock, the breakdowns and the access events into d. */
+static void fill_flows(struct corridor_data *d, struct truck_read *t, PGresult *const *r)
+{
+	const PGresult *waiting = r[Q_WAITING], *access = r[Q_ACCESS];
+	size_t nw = (size_t)PQntuples(waiting);
+
+	shape_stages(d, t);
 	/* The stock too (its rows go after the flows'), so the days begin at any stage's first. */
-	d->norg_days = t.nod;
-	read_waiting(d, waiting, t.od, &d->norg_days);
-	fill_days(d, &t, access);
-	qsort(t.od, d->norg_days, sizeof(*t.od), cmp_org_day);
-	d->org_days = xrealloc(t.od, (d->norg_days ? d->norg_days : 1) * sizeof(*t.od));
-	d->nby_crossing = split_finish(&t.cross, &d->by_crossing);
-	d->nby_cargo = split_finish(&t.cargo, &d->by_cargo);
+	t->od = xrealloc(t->od, (t->nod + nw + 1) * sizeof(*t->od));
+	d->norg_days = t->nod;
+	read_waiting(d, waiting, t->od, &d->norg_days);
+	fill_days(d, t, access);
+	by_org(t->od, d->norg_days);
+	d->org_days = xrealloc(t->od, (d->norg_days ? d->norg_days : 1) * sizeof(*t->od));
+	t->od = NULL;
+	d->nby_crossing = split_finish(&t->cross, &d->by_crossing);
+	d->nby_cargo = split_finish(&t->cargo, &d->by_cargo);
+	memset(&t->cross, 0, sizeof(t->cross));
+	memset(&t->cargo, 0, sizeof(t->cargo));
 	fill_crossing_events(d, access);
-	free(t.tn);
+	truck_read_free(t);
 }
 
 static void fill_movements(struct corridor_data *d, const PGresult *r)
@@ -668,11 +813,12 @@ static int load_today(PGconn *c, const struct sw_corridor *k, int64_t now, struc
 }
 
 
+/* The rest of a corridor's inputs, its trucks t already read (and released here). */
 static int load_corridor(PGconn *c, const struct sw_config *cfg, const struct sw_corridor *k,
-			 int64_t now, struct corridor_data *d)
+			 int64_t now, struct corridor_data *d, struct truck_read *t)
 {
 	static const struct { const char *stmt; int nparams; } q[NQ] = {
-		{ "snap_trucks", 1 }, { "snap_waiting", 1 }, { "snap_access", 2 },
+		{ NULL, 0 }, { "snap_waiting", 1 }, { "snap_access", 2 },
 		{ "snap_disruptions", 2 }, { "snap_shortages", 1 }, { "snap_movements", 3 },
 		{ "snap_orgs", 0 },
 	};
@@ -683,8 +829,8 @@ static int load_corridor(PGconn *c, const struct sw_config *cfg, const struct sw
 
 	snprintf(embargo, sizeof(embargo), "%lld", (long long)cfg->embargo_hours);
 	if (load_today(c, k, now, d) != 0)
-		return -1;
-	for (int i = 0; i < NQ; i++) {
+		goto out;
+	for (int i = Q_TRUCKS + 1; i < NQ; i++) {
 		char name[32];
 
 		if (query(c, stmt_for(k, q[i].stmt, name, sizeof(name)), q[i].nparams, params, &r[i]) != DB_OK)
@@ -692,7 +838,7 @@ static int load_corridor(PGconn *c, const struct sw_config *cfg, const struct sw
 	}
 	if (k->publish == PUBLISH_AFTER_REVIEW && load_review(c, k, d) != 0)
 		goto out;
-	fill_flows(d, r);
+	fill_flows(d, t, r);
 	fill_disruptions(d, r[Q_DIS]);
 	fill_shortages(d, r[Q_SH]);
 	fill_movements(d, r[Q_MOV]);
@@ -700,6 +846,7 @@ static int load_corridor(PGconn *c, const struct sw_config *cfg, const struct sw
 	fix_strings(d);
 	rc = load_freshness(c, k, d->today, &d->fresh);
 out:
+	truck_read_free(t);
 	for (int i = 0; i < NQ; i++)
 		PQclear(r[i]);
 	return rc;
@@ -733,6 +880,65 @@ static int load_orgs(PGconn *c, struct load *out)
 	return 0;
 }
 
+/* The corridors a load reads, and their trucks as the pipeline brings them. */
+struct to_read {
+	struct load *out;
+	size_t *at;			/* indexes of out->data */
+	struct truck_read *t;		/* parallel to at */
+	size_t n;
+};
+
+static void got_trucks(size_t i, const PGresult *r, void *arg)
+{
+	struct to_read *w = arg;
+
+	read_trucks(w->out->data[w->at[i]], r, &w->t[i]);
+}
+
+/*
+ * The trucks of every corridor to read, in one pipeline: the largest
+ * results by far (a row per organisation, stage and day, 30,000 a corridor
+ * at ten years), read while the server produces the next.
+ */
+static int load_trucks(PGconn *c, const struct sw_config *cfg, struct to_read *w)
+{
+	struct db_pipelined *q = xcalloc(w->n ? w->n : 1, sizeof(*q));
+	const char **ids = xcalloc(w->n ? w->n : 1, sizeof(*ids));
+	enum db_status s;
+
+	for (size_t i = 0; i < w->n; i++) {
+		const struct sw_corridor *k = &cfg->corridors[w->at[i]];
+
+		ids[i] = k->id;
+		q[i] = (struct db_pipelined){
+			k->publish == PUBLISH_AFTER_REVIEW ? "snap_trucks_pub" : "snap_trucks", 1, &ids[i] };
+	}
+	s = db_pipeline(c, q, w->n, got_trucks, w);
+	free(q);
+	free(ids);
+	return s == DB_OK ? 0 : -1;
+}
+
+static int load_corridors(PGconn *c, const struct sw_config *cfg, int64_t now, struct to_read *w)
+{
+	int64_t t0 = clock_ms(), t1;
+
+	for (size_t i = 0; i < w->n; i++)
+		w->out->data[w->at[i]] = corridor_data_new(&cfg->corridors[w->at[i]]);
+	if (load_trucks(c, cfg, w) != 0)
+		return -1;
+	t1 = clock_ms();
+	for (size_t i = 0; i < w->n; i++) {
+		size_t k = w->at[i];
+
+		if (load_corridor(c, cfg, &cfg->corridors[k], now, w->out->data[k], &w->t[i]) != 0)
+			return -1;
+	}
+	log_debug("load: %zu corridors: trucks in %lld ms, the rest in %lld ms", w->n,
+		  (long long)(t1 - t0), (long long)(clock_ms() - t1));
+	return 0;
+}
+
 /*
  * All corridors are read in one REPEATABLE READ transaction, so a snapshot
  * is one consistent state of the database; report_seq is the highest
@@ -740,24 +946,31 @@ static int load_orgs(PGconn *c, struct load *out)
  */
 int load_inputs(PGconn *c, const struct sw_config *cfg, int64_t now, struct load *out)
 {
-	if (db_simple(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") != DB_OK)
-		return -1;
-	if (load_orgs(c, out) != 0)
-		goto fail;
-	for (size_t i = 0; i < cfg->ncorridors; i++) {
-		out->n = i + 1;
-		if (out->data[i])
-			continue;
-		out->data[i] = corridor_data_new(&cfg->corridors[i]);
-		if (load_corridor(c, cfg, &cfg->corridors[i], now, out->data[i]) != 0)
-			goto fail;
-	}
+	struct to_read w = { out, NULL, NULL, 0 };
+	int rc = -1;
+
+	/* Every entry is released by load_free: the caller's references and those read here. */
 	out->n = cfg->ncorridors;
-	return db_simple(c, "COMMIT") == DB_OK ? 0 : -1;
-fail:
-	if (!db_conn_lost(c))
-		db_simple(c, "ROLLBACK");
-	return -1;
+	w.at = xcalloc(cfg->ncorridors + 1, sizeof(*w.at));
+	w.t = xcalloc(cfg->ncorridors + 1, sizeof(*w.t));
+	for (size_t i = 0; i < cfg->ncorridors; i++)
+		if (!out->data[i])
+			w.at[w.n++] = i;
+	if (db_simple(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") != DB_OK)
+		goto out;
+	if (load_orgs(c, out) != 0 || load_corridors(c, cfg, now, &w) != 0) {
+		if (!db_conn_lost(c))
+			db_simple(c, "ROLLBACK");
+		goto out;
+	}
+	rc = db_simple(c, "COMMIT") == DB_OK ? 0 : -1;
+out:
+	/* What a failure left unread. */
+	for (size_t i = 0; i < w.n; i++)
+		truck_read_free(&w.t[i]);
+	free(w.at);
+	free(w.t);
+	return rc;
 }
 
 void load_free(struct load *l)

@@ -9,7 +9,13 @@
 #   usage: [LANGS_B='"en", "ar", "he", "hy", "ru"'] rebuild-times.sh BUILD_A BUILD_B [REPORTS] [ROUNDS]
 # LANGS_B: status.languages for build B only (the cost of serving languages;
 # A and B may then be the same build).
-# Prints, per build, the full build and each one-report rebuild in ms.
+# RUNS=N (default 1) starts each build N times, alternating A and B.
+# BULK=1: then, as make bench's "every corridor reloaded", one report more
+# on every day of every corridor (load.sql, change trigger off; the data
+# grows by 50 x 3652 reports each time) and every corridor announced: the
+# build that follows, and the write-back's time when the log gives it.
+# Prints, per build and run, the full build and each one-report rebuild in
+# ms, and the daemon's peak RSS (VmHWM) after the full build and at the end.
 set -u -o pipefail
 cd "$(dirname "$0")/../.."
 A=$(cd "$1" && pwd) B=$(cd "$2" && pwd) REPORTS=${3:-1000000} ROUNDS=${4:-5}
@@ -52,6 +58,16 @@ psql -X -q -d rebuild -c "VACUUM ANALYZE" >/dev/null
 builds() {	# LOG: the rebuild times the daemon logged
 	sed -n 's/.*snapshot: rebuilt in \([0-9]*\) ms.*/\1/p' "$1" | tr '\n' ' '
 }
+# settled LOG: every build logged has had its write-back logged (builds that log one).
+settled() {
+	local w
+	w=$(grep -c "written for analysts" "$1")
+	[ "$w" -eq 0 ] || [ "$w" -ge "$(grep -c "rebuilt in" "$1")" ]
+}
+hwm() {	# the daemon's peak RSS so far, MB
+	awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$PID/status"
+}
+for run in $(seq 1 "${RUNS:-1}"); do
 for side in A B; do
 	build=$([ "$side" = A ] && echo "$A" || echo "$B")
 	conf=$([ "$side" = A ] && echo "$WORK/d.conf" || echo "$WORK/b.conf")
@@ -64,8 +80,11 @@ for side in A B; do
 	for _ in $(seq 1 600); do grep -q "rebuilt in" "$WORK/d.log" && break; sleep 0.1; done
 	# The next rebuild waits four times the last one's duration (publish/refresh.c).
 	full=$(builds "$WORK/d.log" | cut -d' ' -f1)
+	hwm_full=$(hwm)
 	sleep "$(awk -v ms="$full" 'BEGIN { print 4 * ms / 1000 + 1 }')"
 	for _ in $(seq 1 "$ROUNDS"); do
+		# The write-back after a build keeps the snapshot thread busy.
+		for _ in $(seq 1 600); do settled "$WORK/d.log" && break; sleep 0.1; done
 		n=$(builds "$WORK/d.log" | wc -w)
 		id=$(psql -X -q -At -d rebuild -c "INSERT INTO supplywatch.reports (org_id, report_id, kind, corridor_id,
 			channel, content_hash, payload) SELECT 1, gen_random_uuid(), 'trucks', 'corridor-07', 'cli',
@@ -75,8 +94,25 @@ for side in A B; do
 		for _ in $(seq 1 100); do [ "$(builds "$WORK/d.log" | wc -w)" -gt "$n" ] && break; sleep 0.1; done
 		sleep 1.5	# past the rebuild gap of a quick rebuild
 	done
+	hwm_end=$(hwm)
+	bulk=""
+	if [ -n "${BULK:-}" ]; then
+		for _ in $(seq 1 600); do settled "$WORK/d.log" && break; sleep 0.1; done
+		sleep 2
+		echo 5 >"/proc/$PID/clear_refs"
+		n=$(builds "$WORK/d.log" | wc -w)
+		psql -X -q -d rebuild -c "ALTER TABLE supplywatch.reports DISABLE TRIGGER reports_changed"
+		psql -X -q -d rebuild -v n=182600 -v corridors=50 -v orgs=20 -v days=3652 -f tests/bench/load.sql >/dev/null || exit 1
+		psql -X -q -d rebuild -c "ALTER TABLE supplywatch.reports ENABLE TRIGGER reports_changed"
+		psql -X -q -d rebuild -c "SELECT pg_notify('supplywatch_changed', id) FROM supplywatch.corridors" >/dev/null
+		for _ in $(seq 1 1200); do [ "$(builds "$WORK/d.log" | wc -w)" -gt "$n" ] && break; sleep 0.1; done
+		for _ in $(seq 1 600); do settled "$WORK/d.log" && break; sleep 0.1; done
+		wb=$(sed -n 's/.*written for analysts in \([0-9]*\) ms.*/\1/p' "$WORK/d.log" | tail -n 1)
+		bulk="; every corridor announced after a bulk load: $(builds "$WORK/d.log" | cut -d' ' -f$((n + 1))) ms, written back after it in ${wb:--} ms, peak RSS $(hwm) MB since"
+	fi
 	kill "$PID"
 	wait "$PID" 2>/dev/null
 	PID=""
-	echo "$side $build$([ "$side" = B ] && [ -n "${LANGS_B:-}" ] && echo " (languages: $LANGS_B)"): $(builds "$WORK/d.log")(ms: the full build, then one per report)"
+	echo "$side $build$([ "$side" = B ] && [ -n "${LANGS_B:-}" ] && echo " (languages: $LANGS_B)"): $(builds "$WORK/d.log")(ms: the full build, then one per report); peak RSS $hwm_full MB after the full build, $hwm_end MB at the end$bulk"
+done
 done

@@ -116,6 +116,7 @@ expect_eq "$(tr -d '\r' <"$BODY")" "date,trucks,sources,min,max,tonnes,flow_stat
 2024-05-06,,0,,,,unknown,,unknown,none,false,true,rafah,crossed," "CSV with header and HXL rows"
 
 # --- the analysts' views hold the same numbers ----------------------------------------
+wait_analytics
 req GET "/api/v1/corridors/rafah/daily?from=2024-05-01&to=2024-05-16"
 json_rows=$(jq -r '.days[] | [.date, (.trucks // "-"), .sources, .flow_status, .status, .in_blockade] | @tsv' "$BODY")
 sql_rows=$(sql "SELECT day, coalesce(trucks::text, '-'), sources, flow_status, status, in_blockade FROM analytics.daily_status WHERE corridor = 'rafah' AND day BETWEEN '2024-05-01' AND '2024-05-16' ORDER BY day" | tr '|' '\t' | sed 's/\tt$/\ttrue/; s/\tf$/\tfalse/')

@@ -46,6 +46,7 @@ expect_eq "$(sed -n 2p "$BODY" | tr -d '\r' | awk -F, '{print $(NF-1)}')" "#meta
 req GET "/api/v1/corridors/lachin/daily?stage=arrived"
 expect_status 400 "unknown stage"
 expect_json '.error' '"stage must be one of: dispatched, inspected, crossed, collected, delivered, intercepted, waiting"' "unknown stage named"
+wait_analytics
 expect_eq "$(sql "SELECT string_agg(day || ':' || coalesce(trucks::text, '-') || ':' || sources, ',' ORDER BY day) FROM analytics.daily_status WHERE corridor = 'lachin' AND day <= '2024-03-04'")" \
 	"2024-03-01:231:1,2024-03-02:180:1,2024-03-03:200:1,2024-03-04:-:0" \
 	"analytics.daily_status holds the headline series"
@@ -158,5 +159,8 @@ expect_json '.corridors[] | select(.id == "rafah") | [.trucks.by_crossing, .truc
 expect_json "$C | .trucks.by_crossing" '{"Hakari bridge":{"trucks":11,"days":1}}' "max: the larger organisation's sum (9 + 2 against 7)"
 req GET "/api/v1/corridors/rafah/daily?stage=waiting&to=2024-03-10"
 expect_json '[.from, .days[0].trucks]' '["2024-03-02",30]' "the series begins at any stage's first day, the stock's included"
+# NGO A now counts at two stages, whose names sort the other way round.
+req GET "/api/v1/corridors/lachin/sources?from=2024-03-01&to=2024-03-11"
+expect_json '[.organisations[0] | .slug, .stages, [.series[].stage]]' '["ngo-a",["crossed","collected","delivered","intercepted"],["crossed","collected","delivered","intercepted"]]' "an organisation's stages in the stages' order, not their names'"
 expect_ledger_verifies
 sw_stop

@@ -54,7 +54,7 @@ static size_t build(const char *pattern, struct day *days)
 		default: break;
 		}
 		d->sources = d->reported;
-		d->min = d->max = d->trucks;
+		d->min = d->max = (int32_t)d->trucks;
 	}
 	return n;
 }
