@@ -21,7 +21,9 @@
 
 #include "store/ingest.h"
 
+#ifndef GROUP_WORKERS
 #define GROUP_WORKERS 2
+#endif
 #define GROUP_MAX 256		/* reports in one transaction */
 #define GROUP_QUEUE 4096	/* reports waiting, beyond which submissions are refused */
 #define BULK_WORKERS 2

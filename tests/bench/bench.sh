@@ -1,7 +1,8 @@
 #!/bin/bash
 # make bench [QUICK=1]: measures supplywatchd against ceilings taken in the
 # same run on the same machine, and prints one table.
-#   usage: bench.sh BUILD_DIR        (QUICK=1 in the environment: a smoke run)
+#   usage: bench.sh BUILD_DIR        (QUICK=1 in the environment: a smoke run;
+#          PHASES="surfaces ingest batches scale under_load ledger": only those)
 # It installs what is missing (wrk, nginx; see tests/install-deps.sh), starts
 # a throwaway PostgreSQL cluster (initdb defaults: fsync and synchronous_commit
 # on), the daemon, and its own nginx, loads a realistic data set, and measures:
@@ -844,14 +845,15 @@ setup_database
 daemon_start
 sleep 1
 mem_row "idle, empty database"
+# PHASES="surfaces ingest ..." runs only those (after the base data); all by default.
+phase() { [ -z "${PHASES:-}" ] || [[ " $PHASES " == *" $1 "* ]]; }
 phase_base
-phase_surfaces
-phase_ingest
-phase_batches
-phase_scale
-phase_under_load
-mem_row "page under full ingest"
-phase_ledger
+phase surfaces && phase_surfaces
+phase ingest && phase_ingest
+phase batches && phase_batches
+phase scale && phase_scale
+phase under_load && { phase_under_load; mem_row "page under full ingest"; }
+phase ledger && phase_ledger
 daemon_stop
 say "done in $((SECONDS - T_START)) s"
 echo
