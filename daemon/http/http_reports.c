@@ -130,9 +130,12 @@ static void deferred_release(struct deferred *d)
 		return;
 	json_decref(d->json.canon);
 	json_decref(d->json.raw);
-	ingest_outcome_free(&d->it.s.outcome);
-	if (d->csv.rq && !d->csv_replied)
+	/* A file's outcome is in both it.s.outcome and csv.co.o (the same references): freed once. */
+	if (d->csv.rq && !d->csv_replied) {
+		memset(&d->csv.co.o, 0, sizeof(d->csv.co.o));
 		csv_outcome_free(&d->csv.co);
+	}
+	ingest_outcome_free(&d->it.s.outcome);
 	free(d);
 }
 

@@ -882,16 +882,20 @@ static int by_key(const void *a, const void *b)
 			      json_string_value(json_object_get(y->canon, "report_id")));
 }
 
+/* How far an attempt at a group went. */
+enum group_stage { GROUP_UNSENT, GROUP_SENT, GROUP_COMMITTED };
+
 /*
  * One attempt at a group on c.  The INSERT of all its reports is one
  * statement, atomic and durable on its own (no BEGIN or COMMIT round
  * trips, as for one report alone); the reports it did not store are then
  * looked up (replays, conflicts, a twin in the same group).  On DB_OK
- * every item's outcome is set; otherwise none is, and *committing says
- * whether the INSERT was sent, so may have committed.
+ * every item's outcome is set; otherwise none is, and *stage says whether
+ * the INSERT was sent (and may have committed) or committed for sure
+ * (then a failed lookup leaves its reports stored, and DB_RETRY).
  */
 static enum db_status group_once(PGconn *c, struct ingest_single *const *items, size_t n,
-				 bool *committing)
+				 enum group_stage *stage)
 {
 	struct batch *bs = xcalloc(n, sizeof(*bs));
 	struct staged *st = xcalloc(n, sizeof(*st));
@@ -917,15 +921,22 @@ static enum db_status group_once(PGconn *c, struct ingest_single *const *items, 
 		hex_bytea(hash, sizeof(hash), st[k].hash_hex);
 	}
 	qsort(st, n, sizeof(*st), by_key);
-	*committing = true;
-	if ((s = staged_send(c, st, n)) == DB_OK && (s = staged_receive(c, st, n, &r)) == DB_OK)
-		s = staged_settle(c, st, n);
-	PQclear(r);
-	for (size_t k = 0; k < n; k++) {
-		if (s == DB_OK) {
-			items[k]->outcome = batch_outcome(&bs[k], true);
-			tell_committed(&bs[k].touched);
+	*stage = GROUP_UNSENT;
+	if ((s = staged_send(c, st, n)) == DB_OK) {
+		*stage = GROUP_SENT;
+		if ((s = staged_receive(c, st, n, &r)) == DB_OK) {
+			*stage = GROUP_COMMITTED;
+			s = staged_settle(c, st, n);
 		}
+	}
+	PQclear(r);
+	if (s != DB_OK && *stage == GROUP_COMMITTED)
+		s = DB_RETRY;	/* stored; a lookup failed: running again finds them as replays */
+	for (size_t k = 0; k < n; k++) {
+		if (s == DB_OK || *stage == GROUP_COMMITTED)
+			tell_committed(&bs[k].touched);
+		if (s == DB_OK)
+			items[k]->outcome = batch_outcome(&bs[k], true);
 		json_decref(bs[k].results);
 		json_decref(bs[k].invalid);
 		json_decref(bs[k].conflicts);
@@ -933,6 +944,12 @@ static enum db_status group_once(PGconn *c, struct ingest_single *const *items, 
 	free(st);
 	free(bs);
 	return s;
+}
+
+/* The INSERT may have stored the group: committed for sure, or sent on a session now lost. */
+static bool maybe_stored(PGconn *c, enum group_stage stage)
+{
+	return stage == GROUP_COMMITTED || (stage == GROUP_SENT && c && db_conn_lost(c));
 }
 
 static struct ingest_outcome run_alone(PGconn *c, void *arg)
@@ -947,7 +964,8 @@ static struct ingest_outcome run_alone(PGconn *c, void *arg)
 void ingest_group(struct ingest_single *const *items, size_t n)
 {
 	PGconn *c;
-	bool committing = false, unknown = false;
+	enum group_stage stage = GROUP_UNSENT;
+	bool unknown = false;
 	enum db_status s;
 
 	/* A group of one is a report on its own: its kind's own INSERT, lighter than the arrays. */
@@ -956,23 +974,23 @@ void ingest_group(struct ingest_single *const *items, size_t n)
 		return;
 	}
 	c = db_conn();
-	s = c ? group_once(c, items, n, &committing) : DB_RETRY;
-
+	s = c ? group_once(c, items, n, &stage) : DB_RETRY;
 	if (s == DB_RETRY && c) {
 		/*
-		 * The session died, or the group met a deadlock or a timeout:
-		 * once more on a (new) session.  After an INSERT left
-		 * unanswered that is safe too: what it stored comes back as
-		 * replays.
+		 * The session died, a lookup after the commit failed, or the
+		 * group met a deadlock or a timeout: once more on a (new)
+		 * session.  When the INSERT may have stored the group that is
+		 * safe too: what it stored comes back as replays.
 		 */
-		unknown = committing && db_conn_lost(c);
+		unknown = maybe_stored(c, stage);
 		log_info("ingest: a group of %zu reports %s; running it again", n,
-			 unknown ? "lost its commit's answer" : "failed before its commit");
+			 stage == GROUP_COMMITTED ? "was stored but not settled"
+			 : unknown ? "lost its commit's answer" : "failed before its commit");
 		if (unknown && ingest_committed)
 			ingest_committed(NULL);
 		c = db_conn();
-		s = c ? group_once(c, items, n, &committing) : DB_RETRY;
-		unknown = unknown || (s == DB_RETRY && c && committing && db_conn_lost(c));
+		s = c ? group_once(c, items, n, &stage) : DB_RETRY;
+		unknown = unknown || (s == DB_RETRY && maybe_stored(c, stage));
 	}
 	if (s == DB_OK)
 		return;

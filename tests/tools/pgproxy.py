@@ -135,6 +135,8 @@ def main():
     os.rename(PORTFILE + ".tmp", PORTFILE)
     while True:
         client, _ = listener.accept()
+        # As a PostgreSQL server does: no Nagle delay on the answers it relays.
+        client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if BLOCK and os.path.exists(BLOCK):
             client.close()
             continue
