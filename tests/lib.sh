@@ -106,13 +106,16 @@ post_json() {
 
 uuid() { cat /proc/sys/kernel/random/uuid; }
 
+# metric NAME: the value of an unlabelled series of the daemon's /metrics.
+metric() { curl -sS "$SW_URL/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
+
 # wait_seq METRIC WHAT: returns once the gauge METRIC of /metrics has reached
 # the last report stored so far; WHAT names it in the failure.
 wait_seq() {
 	local want seen i
 	want=$(sql "SELECT coalesce(max(id), 0) FROM supplywatch.reports")
 	for i in $(seq 1 200); do
-		seen=$(curl -sS "$SW_URL/metrics" | sed -n "s/^$1 //p")
+		seen=$(metric "$1")
 		if [ -n "$seen" ] && [ "$seen" -ge "$want" ]; then
 			ok
 			return 0

@@ -114,7 +114,6 @@ struct deferred {
 	struct json_job json;		/* JSON: the parsed arrays (one report, or a batch) */
 	struct csv_job csv;		/* CSV: the file's job */
 	enum MHD_Result (*reply)(struct request *rq, struct deferred *d);
-	bool csv_replied;		/* csv.co handed to reply_csv, which frees it */
 	struct MHD_Connection *conn;
 	bool suspended;			/* its connection waits for the threads */
 	int refs;			/* the request's and the threads' */
@@ -131,7 +130,7 @@ static void deferred_release(struct deferred *d)
 	json_decref(d->json.canon);
 	json_decref(d->json.raw);
 	/* A file's outcome is in both it.s.outcome and csv.co.o (the same references): freed once. */
-	if (d->csv.rq && !d->csv_replied) {
+	if (d->csv.rq) {
 		memset(&d->csv.co.o, 0, sizeof(d->csv.co.o));
 		csv_outcome_free(&d->csv.co);
 	}
@@ -302,7 +301,6 @@ static enum MHD_Result reply_deferred_csv(struct request *rq, struct deferred *d
 {
 	d->csv.co.o = d->it.s.outcome;
 	memset(&d->it.s.outcome, 0, sizeof(d->it.s.outcome));
-	d->csv_replied = true;
 	return reply_csv(rq, &d->csv.co);
 }
 

@@ -219,12 +219,6 @@ struct batch {
 	 * supersede raced with another): a 422 then, not an internal error.
 	 */
 	bool explained;
-	/*
-	 * One report of a group (ingest_group): a report_id stored by this
-	 * transaction was stored by another request of the group, so it is
-	 * a replay or a conflict, not a repeat within a file.
-	 */
-	bool grouped;
 	bool keep;		/* results listed in the answer (else counted only) */
 };
 
@@ -304,7 +298,7 @@ static void settle(struct batch *b, size_t i, const json_t *canon, const struct 
 {
 	char reason[160];
 
-	if (st->this_tx && !b->grouped) {
+	if (st->this_tx) {
 		/* Batches refuse repeats before storing; a streamed file finds them here. */
 		report_error(b->invalid, i, "report_id", st->same_content
 			? "repeats an earlier row of this file; give each row its own report_id to keep both"
@@ -617,7 +611,6 @@ struct ingest_tx {
 	enum db_status s;		/* DB_OK while the transaction can go on */
 	bool autocommit;		/* one statement, committed by itself (no BEGIN asked) */
 	bool began;			/* BEGIN succeeded */
-	bool keep_results;
 	struct staged *stage;		/* reports waiting for the next flush */
 	size_t nstaged;
 	/*
@@ -727,7 +720,6 @@ static struct ingest_tx *tx_new(PGconn *c, const struct org *org, const char *ch
 	tx->b.invalid = json_array();
 	tx->b.conflicts = json_array();
 	tx->b.keep = keep_results;
-	tx->keep_results = keep_results;
 	tx->autocommit = !begin;
 	tx->s = begin ? db_simple(c, "BEGIN") : DB_OK;
 	tx->began = begin && tx->s == DB_OK;
@@ -750,9 +742,6 @@ bool ingest_add(struct ingest_tx *tx, size_t index, const json_t *canon, const j
 	if (!tx->began || json_object_get(canon, "supersedes")) {
 		if ((tx->s = flush(tx, true)) == DB_OK)
 			tx->s = store_one(&tx->b, index, canon, raw);
-		/* Without a body to list them, results need not be kept. */
-		if (!tx->keep_results)
-			json_array_clear(tx->b.results);
 		return tx->s == DB_OK;
 	}
 	if (!tx->stage)
@@ -831,7 +820,7 @@ struct ingest_outcome ingest_finish(struct ingest_tx *tx, bool abort)
 		tell_committed(&b->touched);
 		o = batch_outcome(b, true);
 	}
-	if (!tx->keep_results) {
+	if (!b->keep) {
 		json_decref(o.items);
 		o.items = NULL;
 	}
@@ -912,7 +901,6 @@ static enum db_status group_once(PGconn *c, struct ingest_single *const *items, 
 		bs[k].results = json_array();
 		bs[k].invalid = json_array();
 		bs[k].conflicts = json_array();
-		bs[k].grouped = true;
 		bs[k].keep = true;
 		st[k].b = &bs[k];
 		st[k].canon = (json_t *)items[k]->canon;

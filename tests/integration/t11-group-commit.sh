@@ -17,7 +17,6 @@ swcli org add ngo-b "NGO B" >/dev/null
 TOKEN_B=$(swcli token issue ngo-b | tail -n 1)
 
 report() { echo "{\"kind\":\"trucks\",\"report_id\":\"$1\",\"corridor\":\"${3:-lachin}\",\"date\":\"2024-03-0${4:-1}\",\"trucks\":$2}"; }
-metric() { curl -s "$SW_URL/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
 # release_when_waiting N: once N reports wait for a group, ends the lock on reports.
 release_when_waiting() {
 	for _ in $(seq 1 400); do

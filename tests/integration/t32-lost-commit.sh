@@ -43,7 +43,6 @@ shows 2024-05-02 7 "the report is in the figures at once"
 # --- a group of reports (group commit): its INSERT's answer is lost ------------------------
 # The two commit threads are held by a lock with a report each; the rest
 # queue up and go in as one group, whose answer the proxy loses.
-metric() { curl -s "$SW_URL/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
 # Every thread has its session first: a new one would wait for the lock to prepare its INSERTs.
 warm_sessions 10 "$(report "$R" 2024-05-02 7)"
 lock_table reports 60 SHARE
