@@ -108,6 +108,8 @@ uuid() { cat /proc/sys/kernel/random/uuid; }
 
 # metric NAME: the value of an unlabelled series of the daemon's /metrics.
 metric() { curl -sS "$SW_URL/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
+# in_groups: single reports waiting for a group commit thread or being written by one.
+in_groups() { echo $(( $(metric supplywatch_ingest_group_waiting) + $(metric supplywatch_ingest_group_writing) )); }
 
 # wait_seq METRIC WHAT: returns once the gauge METRIC of /metrics has reached
 # the last report stored so far; WHAT names it in the failure.

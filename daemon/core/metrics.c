@@ -38,6 +38,7 @@ static atomic_uint_fast64_t webhook_attempts[3];
 static atomic_int_fast64_t webhook_oldest;
 static atomic_uint_fast64_t groups, group_reports;
 static atomic_uint group_waiting;
+static atomic_int group_writing;
 
 /* The ledger as last read from the database (any daemon reads it, not only the sequencer). */
 static atomic_int_fast64_t ledger_size, ledger_backlog, ledger_head_size, ledger_head_at;
@@ -153,6 +154,12 @@ void metrics_group_waiting(unsigned n)
 {
 	if (atomic_exchange(&group_waiting, n) != n)
 		atomic_fetch_add(&version, 1);
+}
+
+void metrics_group_writing(int n)
+{
+	atomic_fetch_add(&group_writing, n);
+	atomic_fetch_add(&version, 1);
 }
 
 void metrics_ledger(int64_t size, int64_t backlog, int64_t head_size, int64_t head_at)
@@ -299,6 +306,9 @@ void metrics_render(struct strbuf *out, int64_t generated_at, int64_t report_seq
 	family(out, "supplywatch_ingest_group_waiting", "gauge",
 	       "Single reports received and waiting for a group commit thread (their requests are suspended meanwhile).");
 	sb_addf(out, "supplywatch_ingest_group_waiting %u\n", atomic_load(&group_waiting));
+	family(out, "supplywatch_ingest_group_writing", "gauge",
+	       "Single reports a group commit thread is writing (taken from the queue, not yet answered).");
+	sb_addf(out, "supplywatch_ingest_group_writing %d\n", atomic_load(&group_writing));
 	render_webhooks(out);
 	render_ledger(out);
 	family(out, "supplywatch_build_info", "gauge", "Always 1; the version is in the label.");

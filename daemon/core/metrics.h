@@ -41,6 +41,8 @@ void metrics_webhook_attempt(int result);
 void metrics_group(unsigned n);
 /* Single reports waiting for a group commit thread. */
 void metrics_group_waiting(unsigned n);
+/* Single reports taken by a group commit thread (+n) and answered (-n). */
+void metrics_group_writing(int n);
 /* The ledger: leaves, queued entries, the latest head's size and time (0, 0: none). */
 void metrics_ledger(int64_t size, int64_t backlog, int64_t head_size, int64_t head_at);
 /* When the oldest pending webhook message was created (seconds since the epoch); 0: none. */

@@ -29,10 +29,12 @@ static void run_group(struct group_item **its, size_t n)
 {
 	struct ingest_single *items[GROUP_MAX];
 
+	metrics_group_writing((int)n);
 	for (size_t k = 0; k < n; k++)
 		items[k] = &its[k]->s;
 	ingest_group(items, n);
 	metrics_group((unsigned)n);
+	metrics_group_writing(-(int)n);
 }
 
 static void run_bulk(struct group_item **its, size_t n)

@@ -41,8 +41,8 @@ expect_contains "$WORK/daemon.log" "running the request again on a new one" "the
 shows 2024-05-02 7 "the report is in the figures at once"
 
 # --- a group of reports (group commit): its INSERT's answer is lost ------------------------
-# The two commit threads are held by a lock with a report each; the rest
-# queue up and go in as one group, whose answer the proxy loses.
+# The two commit threads are held by a lock; the rest queue up, and the
+# first group of several reports loses its answer at the proxy.
 # Every thread has its session first: a new one would wait for the lock to prepare its INSERTs.
 warm_sessions 10 "$(report "$R" 2024-05-02 7)"
 lock_table reports 60 SHARE
@@ -55,8 +55,8 @@ for i in 1 2 3 4 5 6; do
 		"$SW_URL/api/v1/reports" >"$WORK/group$i.code" &
 	pids="$pids $!"
 done
-for _ in $(seq 1 400); do [ "$(metric supplywatch_ingest_group_waiting)" -ge 2 ] && break; sleep 0.05; done
-expect_eq "$(( $(metric supplywatch_ingest_group_waiting) >= 2 ))" "1" "reports wait to go in as a group"
+for _ in $(seq 1 600); do [ "$(in_groups)" -ge 6 ] && break; sleep 0.05; done
+expect_eq "$(in_groups)" "6" "the six reports wait for a group or are in one"
 unlock_table reports
 wait $pids
 [ -e "$WORK/fired" ] && ok || fail "the proxy did not cut the group's INSERT"
