@@ -43,7 +43,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 # shared by the daemon, the CLI and the unit tests, then the daemon's own.
 COMMON  := util/strbuf util/log util/escape util/valid util/fmt util/token util/clock util/i18n \
            core/org core/review core/stage core/movement core/config core/report core/rules core/eval core/changed core/csvin core/csvsum \
-           core/xmltree core/openrosa core/xform core/merkle core/note core/ledger core/metrics core/ratelimit core/authcache core/iplimit core/webhook \
+           core/xmltree core/openrosa core/xform core/merkle core/note core/ledger core/metrics core/ratelimit core/authcache core/inflight core/iplimit core/connwatch core/webhook \
            store/db store/migrate store/ingest store/review store/csv_import store/webhooks store/ledger
 DAEMON  := main core/forms render/labels render/render_json render/render_metrics render/render_html render/render_feed \
            store/load store/events store/export store/group_commit publish/blob publish/snapshot publish/refresh \

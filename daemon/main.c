@@ -96,7 +96,6 @@ static void warn_restart_only(const struct sw_config *a, const struct sw_config 
 	if (strcmp(a->listen_address, b->listen_address) || a->listen_port != b->listen_port ||
 	    a->connection_timeout != b->connection_timeout ||
 	    a->connection_limit != b->connection_limit ||
-	    a->per_ip_connection_limit != b->per_ip_connection_limit ||
 	    a->connection_memory_limit != b->connection_memory_limit ||
 	    strcmp(a->conninfo, b->conninfo) || a->pool_size != b->pool_size ||
 	    a->statement_timeout_ms != b->statement_timeout_ms ||
@@ -300,18 +299,22 @@ static struct MHD_Daemon *serve(void)
 }
 
 /*
- * Once a second: drop slow clients and, with a watchdog, prove progress
- * (an interval under 2 s is pinged more often).  Returns the signal that
- * ends it.
+ * Four times a second: drop slow clients (under pressure a second is long);
+ * with a watchdog, prove progress every second (or at half an interval
+ * under 2 s).  Returns the signal that ends it.
  */
+#define REAP_TICK_US 250000
+
 static int loop(const char *path, const sigset_t *set)
 {
-	uint64_t watchdog_us = 0;
+	uint64_t watchdog_us = 0, beat_us;
+	int64_t last_ping_ms = 0;
 
 	if (sd_watchdog_enabled(0, &watchdog_us) <= 0)
 		watchdog_us = 0;
+	beat_us = watchdog_us / 2 < 1000000 ? watchdog_us / 2 : 1000000;
 	for (;;) {
-		uint64_t tick_us = watchdog_us && watchdog_us / 2 < 1000000 ? watchdog_us / 2 : 1000000;
+		uint64_t tick_us = watchdog_us && beat_us < REAP_TICK_US ? beat_us : REAP_TICK_US;
 		struct timespec tick = { (time_t)(tick_us / 1000000), (long)(tick_us % 1000000) * 1000 };
 		int sig = sigtimedwait(set, NULL, &tick);
 		struct sw_config *cfg;
@@ -323,8 +326,10 @@ static int loop(const char *path, const sigset_t *set)
 		cfg = config_acquire();
 		http_reap(cfg);
 		config_release(cfg);
-		if (watchdog_us)
+		if (watchdog_us && (clock_ms() - last_ping_ms) * 1000 + (int64_t)tick_us / 2 >= (int64_t)beat_us) {
 			watchdog_ping(watchdog_us);
+			last_ping_ms = clock_ms();
+		}
 	}
 }
 

@@ -64,7 +64,10 @@ struct sw_config {
 	int64_t connection_timeout;
 	int64_t header_timeout;		/* seconds to send a request's whole header block */
 	int64_t connection_limit;
-	int64_t per_ip_connection_limit;
+	int64_t per_ip_connection_limit;	/* counts stalled connections only until someone needs the room */
+	int64_t min_body_rate;		/* bytes a second a body must keep up; 0 = any */
+	int64_t body_grace;		/* seconds of credit a body starts with (and may bank) */
+	int64_t uploads_per_token;	/* bodies arriving at once under one token */
 	int64_t connection_memory_limit;
 	int64_t rate_limit_per_minute;	/* per token; 0 = off */
 	int64_t rate_limit_burst;

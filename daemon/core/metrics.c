@@ -28,7 +28,10 @@ static atomic_uint_fast64_t hist_sum_us;
 static atomic_uint_fast64_t reports[KIND_COUNT + 1][4][RESULT_COUNT];
 static atomic_bool db_up;
 static atomic_uint_fast64_t builds;
-static atomic_uint_fast64_t slow_clients;
+static atomic_uint_fast64_t slow_clients[2];	/* headers, body */
+static atomic_uint_fast64_t conns_shed, conns_refused, uploads_refused;
+static atomic_uint conns_open[3];		/* headers, body, serving */
+static atomic_bool conns_pressure;
 static atomic_uint_fast64_t version;	/* bumped by every change but a scrape's own count */
 static int metrics_route = -2;
 static atomic_uint_fast64_t build_us;
@@ -110,9 +113,38 @@ bool metrics_db_up(void)
 	return atomic_load(&db_up);
 }
 
-void metrics_slow_clients(unsigned n)
+void metrics_slow_clients(unsigned headers, unsigned body)
 {
-	atomic_fetch_add(&slow_clients, n);
+	if (!headers && !body)
+		return;
+	atomic_fetch_add(&slow_clients[0], headers);
+	atomic_fetch_add(&slow_clients[1], body);
+	atomic_fetch_add(&version, 1);
+}
+
+void metrics_connections_shed(unsigned shed, unsigned refused)
+{
+	if (!shed && !refused)
+		return;
+	atomic_fetch_add(&conns_shed, shed);
+	atomic_fetch_add(&conns_refused, refused);
+	atomic_fetch_add(&version, 1);
+}
+
+void metrics_connections(unsigned headers, unsigned body, unsigned serving, bool pressure)
+{
+	unsigned now[3] = { headers, body, serving };
+	bool changed = atomic_exchange(&conns_pressure, pressure) != pressure;
+
+	for (int i = 0; i < 3; i++)
+		changed |= atomic_exchange(&conns_open[i], now[i]) != now[i];
+	if (changed)
+		atomic_fetch_add(&version, 1);
+}
+
+void metrics_upload_refused(void)
+{
+	atomic_fetch_add(&uploads_refused, 1);
 	atomic_fetch_add(&version, 1);
 }
 
@@ -270,6 +302,44 @@ static void render_ledger(struct strbuf *out)
 	sb_addf(out, "supplywatch_ledger_head_age_seconds %lld\n", (long long)(at && now > at ? now - at : 0));
 }
 
+/* A counter without labels. */
+static void counter(struct strbuf *out, const char *name, const char *help, uint_fast64_t value)
+{
+	family(out, name, "counter", help);
+	sb_addf(out, "%s %llu\n", name, (unsigned long long)value);
+}
+
+static void render_connections(struct strbuf *out)
+{
+	static const char *const phases[] = { "headers", "body", "serving" };
+
+	family(out, "supplywatch_http_slow_clients_dropped_total", "counter",
+	       "Connections dropped for being slow: phase=\"headers\" sent no whole header block in time "
+	       "(http.header_timeout), phase=\"body\" sent its body slower than http.min_body_rate; "
+	       "those shed under pressure included.");
+	for (int i = 0; i < 2; i++)
+		sb_addf(out, "supplywatch_http_slow_clients_dropped_total{phase=\"%s\"} %llu\n", phases[i],
+			(unsigned long long)atomic_load(&slow_clients[i]));
+	counter(out, "supplywatch_http_connections_shed_total",
+		"Slow or idle connections closed early to make room: the table more than three quarters "
+		"full, or their address at http.per_ip_connection_limit.", atomic_load(&conns_shed));
+	counter(out, "supplywatch_http_connections_refused_total",
+		"New connections refused: their address had http.per_ip_connection_limit connections, "
+		"all making progress.", atomic_load(&conns_refused));
+	counter(out, "supplywatch_http_uploads_refused_total",
+		"Requests refused (429) because their token had http.uploads_per_token bodies arriving.",
+		atomic_load(&uploads_refused));
+	family(out, "supplywatch_http_connections", "gauge",
+	       "Open client connections by phase: owing a header block, sending a body, being served.");
+	for (int i = 0; i < 3; i++)
+		sb_addf(out, "supplywatch_http_connections{phase=\"%s\"} %u\n", phases[i],
+			atomic_load(&conns_open[i]));
+	family(out, "supplywatch_http_connections_pressure", "gauge",
+	       "1 while more than three quarters of http.connection_limit are open: slow connections are "
+	       "shed and deadlines tighten.");
+	sb_addf(out, "supplywatch_http_connections_pressure %d\n", atomic_load(&conns_pressure) ? 1 : 0);
+}
+
 void metrics_render(struct strbuf *out, int64_t generated_at, int64_t report_seq)
 {
 	render_reports(out);
@@ -277,10 +347,7 @@ void metrics_render(struct strbuf *out, int64_t generated_at, int64_t report_seq
 	render_histogram(out);
 	family(out, "supplywatch_db_up", "gauge", "1 when the database answered the last attempt, else 0.");
 	sb_addf(out, "supplywatch_db_up %d\n", metrics_db_up() ? 1 : 0);
-	family(out, "supplywatch_http_slow_clients_dropped_total", "counter",
-	       "Connections dropped for not sending a whole request header within http.header_timeout.");
-	sb_addf(out, "supplywatch_http_slow_clients_dropped_total %llu\n",
-		(unsigned long long)atomic_load(&slow_clients));
+	render_connections(out);
 	family(out, "supplywatch_snapshot_build_seconds", "gauge",
 	       "How long the last indicator snapshot took to load, evaluate and render.");
 	sb_addf(out, "supplywatch_snapshot_build_seconds %.6f\n", (double)atomic_load(&build_us) / 1e6);

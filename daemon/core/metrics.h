@@ -25,7 +25,14 @@ void metrics_report_counts(int channel, const unsigned *count);
 /* Records whether the database answered; true when that changed. */
 bool metrics_set_db_up(bool up);
 bool metrics_db_up(void);
-void metrics_slow_clients(unsigned n);
+/* Connections dropped for being slow, by phase: sending the header block, or the body. */
+void metrics_slow_clients(unsigned headers, unsigned body);
+/* Of those, shed early to make room; and new connections refused (their address full). */
+void metrics_connections_shed(unsigned shed, unsigned refused);
+/* The connection table (from the reaper): by phase, and whether it is under pressure. */
+void metrics_connections(unsigned headers, unsigned body, unsigned serving, bool pressure);
+/* A body refused: its token has http.uploads_per_token bodies arriving already. */
+void metrics_upload_refused(void);
 /*
  * Changes with every counter and gauge here except the scrapes' own
  * request count, so an exposition can be reused while it is unchanged.

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/inflight.h"
 #include "core/iplimit.h"
 #include "core/metrics.h"
 #include "http/http_conn.h"
@@ -18,6 +19,7 @@
 #include "util/log.h"
 
 #define RETRACT_MAX_BODY 16384
+#define UPLOADS_RETRY_S 5	/* Retry-After when a token has its bodies arriving already */
 
 static const struct route routes[] = {
 	{ .method = "POST", .pattern = "/api/v1/reports", .name = "reports",
@@ -82,6 +84,8 @@ static const struct route routes[] = {
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
 static atomic_int in_flight;
+/* Bodies arriving under each token (http.uploads_per_token). */
+static struct inflight uploads = INFLIGHT_INIT;
 
 /* ---- routes ---------------------------------------------------------------------- */
 
@@ -294,6 +298,8 @@ static enum MHD_Result check_content_type(struct request *rq)
 	return reply_error(rq, 415, msg);
 }
 
+static bool body_announced(struct request *rq);
+
 static const struct sockaddr *client_address(struct request *rq)
 {
 	const union MHD_ConnectionInfo *ci =
@@ -316,6 +322,39 @@ static enum MHD_Result check_anonymous(struct request *rq)
 			"retry_after", 1), 1);
 	rq->anon_slot = true;
 	return MHD_YES;
+}
+
+/*
+ * A token may have only http.uploads_per_token bodies arriving at once, so
+ * one organisation's scripts, or one stolen token, cannot hold every
+ * connection with slow bodies.  The slot is held until the body is in.
+ */
+static enum MHD_Result check_uploads(struct request *rq)
+{
+	if (!rq->body_open || !rq->authed)
+		return MHD_YES;
+	if (!inflight_enter(&uploads, rq->token, sizeof(rq->token), (int)rq->cfg->uploads_per_token)) {
+		metrics_upload_refused();
+		return reply_json_retry(rq, 429, json_pack("{s:s, s:i, s:i}", "error",
+			"this token has http.uploads_per_token request bodies arriving already; "
+			"nothing was stored, retry after Retry-After seconds",
+			"uploads_per_token", (int)rq->cfg->uploads_per_token,
+			"retry_after", UPLOADS_RETRY_S), UPLOADS_RETRY_S);
+	}
+	rq->upload_slot = true;
+	return MHD_YES;
+}
+
+/* The body is all in (or the request ends): its token's upload slot is free again. */
+static void body_in(struct request *rq)
+{
+	if (!rq->body_open)
+		return;
+	rq->body_open = false;
+	http_conn_body_done(rq->conn);
+	if (rq->upload_slot)
+		inflight_leave(&uploads, rq->token, sizeof(rq->token));
+	rq->upload_slot = false;
 }
 
 /* First callback: everything that can be decided from the request line and headers. */
@@ -343,6 +382,11 @@ static enum MHD_Result begin(struct request *rq, const char *url)
 		if (ret != MHD_YES || rq->replied)
 			return ret;
 	}
+	/* A body refused for its token's uploads does not count against its rate. */
+	if ((ret = check_uploads(rq)) != MHD_YES || rq->replied)
+		return ret;
+	if ((ret = http_meter(rq)) != MHD_YES || rq->replied)
+		return ret;
 	return check_anonymous(rq);
 }
 
@@ -369,7 +413,9 @@ static enum MHD_Result first_call(struct MHD_Connection *conn, const char *url, 
 	rq->cfg = config_acquire();
 	*con_cls = rq;
 	atomic_fetch_add(&in_flight, 1);
-	http_conn_busy(conn);	/* the header block is in; the body may take its time */
+	/* The header block is in; a body must now keep up http.min_body_rate. */
+	rq->body_open = body_announced(rq);
+	http_conn_busy(conn, rq->body_open);
 	ret = begin(rq, url);
 	/*
 	 * Answered before its body was read: libmicrohttpd closes the
@@ -427,6 +473,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)version;
 	if (!rq)
 		return first_call(conn, url, method, con_cls);
+	if (*upload_data_size)
+		http_conn_body(conn, *upload_data_size);
+	else
+		body_in(rq);	/* libmicrohttpd calls with no data once the body is in */
 	if (rq->replied) {
 		/* Answered already: whatever body still arrives is dropped. */
 		*upload_data_size = 0;
@@ -464,6 +514,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 rq->route ? rq->route->pattern : rq->path, (int)toe, ms);
 	if (rq->route && rq->route->cleanup)
 		rq->route->cleanup(rq);
+	if (rq->upload_slot)
+		inflight_leave(&uploads, rq->token, sizeof(rq->token));
 	if (rq->anon_slot)
 		iplimit_leave(client_address(rq));
 	sb_release(&rq->body);
@@ -548,7 +600,6 @@ static struct MHD_Daemon *start(const struct sw_config *cfg, unsigned flags, uin
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->pool_size,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->connection_limit,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connection_limit,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->connection_memory_limit,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 		MHD_OPTION_NOTIFY_CONNECTION, http_conn_notify, NULL,

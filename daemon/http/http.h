@@ -21,6 +21,7 @@
 
 #include "core/config.h"
 #include "core/org.h"
+#include "util/token.h"
 #include "util/strbuf.h"
 
 struct request;
@@ -72,6 +73,9 @@ struct request {
 	struct org org;
 	bool authed;
 	bool anon_slot;			/* holds a per-address slot (iplimit) */
+	bool body_open;			/* a body was announced and is not all in yet */
+	bool upload_slot;		/* holds one of its token's http.uploads_per_token */
+	unsigned char token[TOKEN_HASH_LEN];	/* the token's keyed hash, once authed */
 	struct sw_config *cfg;		/* reference held for the request */
 	int64_t start_ns;
 	void *ext;			/* a route's own per-request state */
@@ -121,15 +125,17 @@ enum MHD_Result http_reply_outcome_failure(struct request *rq, const struct inge
 					   const char *what);
 
 /*
- * Who sends the request, and may they now (http_auth.c): fills rq->org and
- * rq->authed, or queues the refusal (401, 429, 503, 500).  A token comes
- * as "Bearer TOKEN", or as HTTP Basic with the organisation's slug and its
- * token (ODK Collect).  Verified tokens are cached (core/authcache.h), so
- * most requests cost no database round trip; every request but ODK
- * Collect's HEAD probe then takes one from its token's bucket
- * (core/ratelimit.h).
+ * Who sends the request, and may they (http_auth.c): fills rq->org,
+ * rq->token and rq->authed, or queues the refusal (401, 403, 503, 500).  A
+ * token comes as "Bearer TOKEN", or as HTTP Basic with the organisation's
+ * slug and its token (ODK Collect).  Verified tokens are cached
+ * (core/authcache.h), so most requests cost no database round trip.
+ * http_meter() then takes one request from the token's bucket
+ * (core/ratelimit.h), or queues the 429; every request but ODK Collect's
+ * HEAD probe is metered.
  */
 enum MHD_Result http_authenticate(struct request *rq);
+enum MHD_Result http_meter(struct request *rq);
 
 /* Handlers (http_<endpoint>.c). */
 enum MHD_Result http_get_ledger_key(struct request *rq);

@@ -72,14 +72,13 @@ static enum ingest_auth lookup(struct request *rq, const unsigned char hash[TOKE
 	return found;
 }
 
-/* Takes one request from the token's bucket; ODK Collect's HEAD probe is free. */
-static enum MHD_Result meter(struct request *rq, const unsigned char hash[TOKEN_HASH_LEN])
+enum MHD_Result http_meter(struct request *rq)
 {
 	int wait;
 
-	if (rq->route->unmetered)
+	if (!rq->authed || rq->route->unmetered)
 		return MHD_YES;
-	wait = ratelimit_take(hash, rq->cfg->rate_limit_per_minute, rq->cfg->rate_limit_burst,
+	wait = ratelimit_take(rq->token, rq->cfg->rate_limit_per_minute, rq->cfg->rate_limit_burst,
 			      clock_ns());
 	if (!wait)
 		return MHD_YES;
@@ -116,6 +115,7 @@ enum MHD_Result http_authenticate(struct request *rq)
 	if (found == AUTH_UNKNOWN || (slug && strcmp(slug, rq->org.slug) != 0))
 		return reply_error(rq, 401, "unknown or revoked token");
 	rq->authed = true;
+	memcpy(rq->token, hash, sizeof(rq->token));
 	/* A private installation's surfaces open to any token; the rest want their scope. */
 	if (rq->route->auth && rq->org.scope != rq->route->scope)
 		return reply_json(rq, 403, json_pack("{s:s, s:s, s:s}", "error",
@@ -124,5 +124,5 @@ enum MHD_Result http_authenticate(struct request *rq)
 			"this token may not read: issue one with --scope read",
 			"scope_needed", scope_names[rq->route->scope],
 			"token_scope", scope_names[rq->org.scope]));
-	return meter(rq, hash);
+	return MHD_YES;
 }

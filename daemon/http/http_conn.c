@@ -10,33 +10,55 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/connwatch.h"
+#include "core/iplimit.h"
 #include "core/metrics.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
-enum deadline_kind { DL_NONE, DL_HEADER, DL_DRAIN };
-
 /*
- * Every connection is tracked from open to close.  An entry is unlinked
- * before libmicrohttpd closes the fd, under the same lock, so a shutdown
- * never reaches a reused descriptor.
+ * Every connection is watched from open to close (core/connwatch.h): an
+ * entry is unlinked before libmicrohttpd closes the fd, under connwatch's
+ * lock, so a drop never reaches a reused descriptor.
  */
 struct conn_track {
-	int fd;
-	enum deadline_kind kind;
-	int64_t deadline_ns;
-	bool linger;
-	struct conn_track *prev, *next;
+	struct cw_conn cw;
+	bool linger;		/* drain the socket after the close (this connection's thread only) */
 };
 
-static pthread_mutex_t track_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct conn_track tracked = { -1, DL_NONE, 0, false, &tracked, &tracked };
-static atomic_int header_timeout_s = 10;
+static struct connwatch watch;
+static bool watching;
+/* What connwatch dropped at accept time since the last reap (for its log line). */
+static atomic_uint shed_since, refused_since;
+
+static struct cw_limits limits_of(const struct sw_config *cfg)
+{
+	return (struct cw_limits){
+		.header_timeout_s = cfg->header_timeout,
+		.body_grace_s = cfg->body_grace,
+		.min_body_rate = cfg->min_body_rate,
+		.connection_limit = cfg->connection_limit,
+		.per_address = cfg->per_ip_connection_limit,
+	};
+}
 
 void http_conn_configure(const struct sw_config *cfg)
 {
-	atomic_store(&header_timeout_s, (int)cfg->header_timeout);
+	struct cw_limits l = limits_of(cfg);
+
+	if (!watching) {
+		cw_init(&watch, &l);
+		watching = true;
+	} else {
+		cw_configure(&watch, &l);
+	}
+}
+
+static void count_events(const struct cw_events *ev)
+{
+	metrics_slow_clients(ev->dropped[CW_OWING], ev->dropped[CW_BODY] + ev->dropped[CW_DRAIN]);
+	metrics_connections_shed(ev->shed, ev->refused);
 }
 
 static struct conn_track *track_of(struct MHD_Connection *conn)
@@ -47,31 +69,44 @@ static struct conn_track *track_of(struct MHD_Connection *conn)
 	return ci ? ci->socket_context : NULL;
 }
 
-static void set_deadline(struct MHD_Connection *conn, enum deadline_kind kind, int64_t after_s)
+void http_conn_busy(struct MHD_Connection *conn, bool has_body)
 {
 	struct conn_track *t = track_of(conn);
 
-	if (!t)
-		return;
-	pthread_mutex_lock(&track_lock);
-	t->kind = kind;
-	t->deadline_ns = kind == DL_NONE ? 0 : clock_ns() + after_s * 1000000000;
-	pthread_mutex_unlock(&track_lock);
+	if (t)
+		cw_request(&watch, &t->cw, has_body, clock_ns());
 }
 
-void http_conn_busy(struct MHD_Connection *conn)
+void http_conn_body(struct MHD_Connection *conn, size_t n)
 {
-	set_deadline(conn, DL_NONE, 0);
+	struct conn_track *t = track_of(conn);
+
+	if (t)
+		cw_body(&watch, &t->cw, n, clock_ns());
+}
+
+void http_conn_body_done(struct MHD_Connection *conn)
+{
+	struct conn_track *t = track_of(conn);
+
+	if (t)
+		cw_body_done(&watch, &t->cw);
 }
 
 void http_conn_idle(struct MHD_Connection *conn)
 {
-	set_deadline(conn, DL_HEADER, atomic_load(&header_timeout_s));
+	struct conn_track *t = track_of(conn);
+
+	if (t)
+		cw_idle(&watch, &t->cw, clock_ns());
 }
 
 void http_conn_drain(struct MHD_Connection *conn)
 {
-	set_deadline(conn, DL_DRAIN, HTTP_LINGER_S);
+	struct conn_track *t = track_of(conn);
+
+	if (t)
+		cw_drain(&watch, &t->cw, HTTP_LINGER_S, clock_ns());
 }
 
 void http_conn_linger(struct MHD_Connection *conn)
@@ -80,11 +115,8 @@ void http_conn_linger(struct MHD_Connection *conn)
 
 	if (!t)
 		return;
-	pthread_mutex_lock(&track_lock);
 	t->linger = true;
-	t->kind = DL_DRAIN;	/* sending the answer is bounded too */
-	t->deadline_ns = clock_ns() + (int64_t)HTTP_LINGER_S * 1000000000;
-	pthread_mutex_unlock(&track_lock);
+	cw_drain(&watch, &t->cw, HTTP_LINGER_S, clock_ns());	/* sending the answer is bounded too */
 }
 
 /* ---- lingering -------------------------------------------------------------------- */
@@ -246,6 +278,10 @@ void http_conn_shutdown(void)
 		close(lg.epfd);
 		lg.started = false;
 	}
+	if (watching) {
+		cw_free(&watch);
+		watching = false;
+	}
 }
 
 /* ---- tracking and reaping --------------------------------------------------------- */
@@ -255,60 +291,64 @@ void http_conn_notify(void *cls, struct MHD_Connection *conn, void **socket_cont
 {
 	struct conn_track *t = *socket_context;
 	const union MHD_ConnectionInfo *ci;
+	struct cw_events ev = { { 0 }, 0, 0, NULL };
+	unsigned char key[16];
+	bool keyed;
 
 	(void)cls;
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 		t = xcalloc(1, sizeof(*t));
-		t->fd = ci ? ci->connect_fd : -1;
-		t->kind = DL_HEADER;
-		t->deadline_ns = clock_ns() + (int64_t)atomic_load(&header_timeout_s) * 1000000000;
-		pthread_mutex_lock(&track_lock);
-		t->next = &tracked;
-		t->prev = tracked.prev;
-		tracked.prev->next = t;
-		tracked.prev = t;
-		pthread_mutex_unlock(&track_lock);
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		keyed = ci && iplimit_key(ci->client_addr, key);
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		cw_open(&watch, &t->cw, ci ? ci->connect_fd : -1, keyed ? key : NULL, clock_ns(), &ev);
+		if (ev.shed)
+			atomic_fetch_add(&shed_since, ev.shed);
+		if (ev.refused)
+			atomic_fetch_add(&refused_since, ev.refused);
+		count_events(&ev);
 		*socket_context = t;
 	} else if (t) {
-		pthread_mutex_lock(&track_lock);
-		t->prev->next = t->next;
-		t->next->prev = t->prev;
-		pthread_mutex_unlock(&track_lock);
 		/* The socket is still open here; libmicrohttpd closes it next. */
-		if (t->linger && t->fd >= 0)
-			linger_add(t->fd);
+		if (!cw_close(&watch, &t->cw) && t->linger && t->cw.fd >= 0)
+			linger_add(t->cw.fd);
 		free(t);
 		*socket_context = NULL;
 	}
 }
 
+static void log_drops(const char *what, unsigned n, const char *why)
+{
+	if (n)
+		log_info("http: dropped %u connection%s %s%s", n, n == 1 ? "" : "s", what, why);
+}
+
 unsigned http_reap(const struct sw_config *cfg)
 {
-	int64_t now = clock_ns();
-	unsigned headers = 0, drains = 0;
+	struct cw_events ev = { { 0 }, 0, 0, NULL };
+	struct cw_gauges g;
+	unsigned shed = atomic_exchange(&shed_since, 0), refused = atomic_exchange(&refused_since, 0);
+	char why[96];
 
 	http_conn_configure(cfg);
-	pthread_mutex_lock(&track_lock);
-	for (struct conn_track *t = tracked.next; t != &tracked; t = t->next) {
-		if (t->kind == DL_NONE || now <= t->deadline_ns || t->fd < 0)
-			continue;
-		shutdown(t->fd, SHUT_RDWR);
-		if (t->kind == DL_HEADER)
-			headers++;
-		else
-			drains++;
-		t->kind = DL_NONE;
-		t->linger = false;
-	}
-	pthread_mutex_unlock(&track_lock);
-	if (headers) {
-		metrics_slow_clients(headers);
-		log_info("http: dropped %u connection%s that sent no complete request within %lld s",
-			 headers, headers == 1 ? "" : "s", (long long)cfg->header_timeout);
-	}
-	if (drains)
-		log_info("http: dropped %u connection%s still sending a refused body after %d s",
-			 drains, drains == 1 ? "" : "s", HTTP_LINGER_S);
-	return headers;
+	cw_gauges(&watch, &g);
+	cw_reap(&watch, clock_ns(), &ev);
+	count_events(&ev);
+	snprintf(why, sizeof(why), " within %lld s%s", (long long)(g.pressure && cfg->header_timeout >
+		CW_PRESSURE_HEADER_S ? CW_PRESSURE_HEADER_S : cfg->header_timeout),
+		g.pressure ? " (under pressure)" : "");
+	log_drops("that sent no complete request", ev.dropped[CW_OWING], why);
+	snprintf(why, sizeof(why), " %lld bytes/s%s", (long long)cfg->min_body_rate,
+		 g.pressure ? " (under pressure: half the credit)" : "");
+	log_drops("sending a body slower than", ev.dropped[CW_BODY], why);
+	snprintf(why, sizeof(why), " after %d s", HTTP_LINGER_S);
+	log_drops("still sending a refused body", ev.dropped[CW_DRAIN], why);
+	if (shed || refused)
+		log_info("http: %u of %lld connections open: shed %u slow or idle to make room, refused %u "
+			 "from addresses at http.per_ip_connection_limit", g.total,
+			 (long long)cfg->connection_limit, shed, refused);
+	cw_gauges(&watch, &g);
+	metrics_connections(g.open[CW_OWING], g.open[CW_BODY] + g.open[CW_DRAIN], g.open[CW_SERVING],
+			    g.pressure);
+	return ev.dropped[CW_OWING];
 }

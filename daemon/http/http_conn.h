@@ -1,14 +1,18 @@
 /*
  * http_conn: the connections under libmicrohttpd, from open to close.
  *
- * Slow clients.  libmicrohttpd's connection_timeout is an idle timeout, so
- * a client trickling a byte a second would hold a connection for ever.
- * While a connection owes us a request's header block (from its opening,
- * or since its last response) it has http.header_timeout seconds to send
- * it whole; http_reap() then shuts its socket down (libmicrohttpd closes
- * it as a failed read).  So a kept-alive connection idle that long is
- * closed: a proxy must not keep idle connections to us longer than that
- * (docs/operations.md).
+ * Slow clients (core/connwatch.h, docs/decisions.md "Slow clients").
+ * libmicrohttpd's connection_timeout is an idle timeout, so a client
+ * trickling a byte a second would hold a connection for ever.  Here every
+ * connection is watched: one owing a request's header block (from its
+ * opening, or since its last response) has http.header_timeout seconds to
+ * send it whole, so a kept-alive connection idle that long is closed too
+ * (a proxy must not keep idle connections to us longer: docs/operations.md);
+ * a body must keep up http.min_body_rate after http.body_grace seconds.
+ * When the table is three quarters full the slowest and idlest connections
+ * are shed to make room and the deadlines tighten; one address's
+ * connections over http.per_ip_connection_limit replace its stalled ones.
+ * http_reap() enforces the deadlines several times a second.
  *
  * Lingering close.  A request answered before its body was read (413 from
  * Content-Length, 401, 415...) is closed by libmicrohttpd without reading
@@ -24,6 +28,8 @@
 #define SW_HTTP_CONN_H
 
 #include <microhttpd.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "core/config.h"
 
@@ -37,8 +43,12 @@ void http_conn_notify(void *cls, struct MHD_Connection *conn, void **socket_cont
 		      enum MHD_ConnectionNotificationCode code);
 /* Settings read at start and each reap (header_timeout is reloadable). */
 void http_conn_configure(const struct sw_config *cfg);
-/* A request's header block is in: no header deadline while it is served. */
-void http_conn_busy(struct MHD_Connection *conn);
+/* A request's header block is in: its body is owed (has_body), or the answer is ours. */
+void http_conn_busy(struct MHD_Connection *conn, bool has_body);
+/* n bytes of the body arrived. */
+void http_conn_body(struct MHD_Connection *conn, size_t n);
+/* The body is all in: no deadline while the request is served. */
+void http_conn_body_done(struct MHD_Connection *conn);
 /* The response is done: the next request's header block is owed. */
 void http_conn_idle(struct MHD_Connection *conn);
 /* An over-limit body is being discarded: at most HTTP_LINGER_S more seconds. */
@@ -47,8 +57,8 @@ void http_conn_drain(struct MHD_Connection *conn);
 void http_conn_linger(struct MHD_Connection *conn);
 
 /*
- * Drops connections past their deadline; call about once a second.
- * Returns how many owed a header block.
+ * Drops connections past their deadline and updates the connection gauges;
+ * call several times a second.  Returns how many owed a header block.
  */
 unsigned http_reap(const struct sw_config *cfg);
 /* Stops the lingering thread and closes what it still holds (after libmicrohttpd stopped). */

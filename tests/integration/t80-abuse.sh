@@ -8,7 +8,8 @@ sw_setup
 
 write_config "$WORK/abuse.conf" "dbname=$DB user=sw_test_daemon" \
 	'http = { max_body_bytes = 65536; header_timeout = 2; per_ip_connection_limit = 4;
-  rate_limit_per_minute = 12; rate_limit_burst = 5; };'
+  rate_limit_per_minute = 12; rate_limit_burst = 5; min_body_rate = 1000; body_grace = 2;
+  uploads_per_token = 4; };'
 sw_start "$WORK/abuse.conf" || exit 1
 PORT=${SW_URL##*:}
 swcli org add ngo-b "NGO B" >/dev/null
@@ -111,24 +112,103 @@ wait "$TRICKLER" 2>/dev/null
 echo "     trickling client dropped after $took s (header_timeout 2 s)"
 if awk -v t="$took" 'BEGIN { exit !(t >= 1.5 && t < 5) }'; then ok; else fail "trickling client dropped after $took s, want about 2 s"; fi
 req GET /metrics
-expect_eq "$(sed -n 's/^supplywatch_http_slow_clients_dropped_total //p' "$BODY")" "1" "slow client counted"
+expect_eq "$(sed -n 's/^supplywatch_http_slow_clients_dropped_total{phase="headers"} //p' "$BODY")" "1" "slow client counted"
 expect_contains "$WORK/daemon.log" "dropped 1 connection that sent no complete request within 2 s" "slow client logged"
 
-# Idle connections from one address hit the per-address limit (4); another
-# address is still served.
-for fd in 10 11 12 13; do eval "exec $fd<>/dev/tcp/127.0.0.1/$PORT"; done
+# A body must keep up min_body_rate (1000 B/s here) after body_grace (2 s):
+# one trickling 20 bytes a second is dropped about 2 s in; one at 1500 B/s
+# for 4 s is stored.
+cat >"$WORK/slowbody.py" <<'PY'
+import json, socket, sys, time
+port, token, rate, total = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+body = json.dumps({"kind": "trucks", "report_id": sys.argv[5], "corridor": "rafah",
+                   "date": "2024-01-05", "trucks": 3}).encode()
+body += b" " * (total - len(body))
+s = socket.create_connection(("127.0.0.1", port), timeout=15)
+s.sendall(("POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+           "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % (token, total)).encode())
+t0, sent, step = time.monotonic(), 0, max(1, rate // 5)
+try:
+    while sent < total:
+        s.sendall(body[sent:sent + step])
+        sent += step
+        time.sleep(0.2)
+    answer = s.recv(4096).split(b" ")[1].decode()
+except (OSError, IndexError):
+    answer = "dropped"
+print(answer, "%.1f" % (time.monotonic() - t0))
+PY
+before=$(count)
+read -r got took < <(python3 "$WORK/slowbody.py" "$PORT" "$TOKEN" 20 2000 "$(uuid)")
+echo "     body at 20 B/s: $got after $took s (min_body_rate 1000 B/s, body_grace 2 s)"
+expect_eq "$got" "dropped" "a body under min_body_rate is dropped"
+if awk -v t="$took" 'BEGIN { exit !(t >= 1.5 && t < 5) }'; then ok; else fail "slow body dropped after $took s, want about 2 s"; fi
+read -r got took < <(python3 "$WORK/slowbody.py" "$PORT" "$TOKEN" 1500 6000 "$(uuid)")
+echo "     body at 1500 B/s: $got after $took s"
+expect_eq "$got" "201" "a body over min_body_rate is read whole and stored"
+expect_eq "$(count)" "$((before + 1))" "only the body sent fast enough was stored"
+req GET /metrics
+expect_eq "$(sed -n 's/^supplywatch_http_slow_clients_dropped_total{phase="body"} //p' "$BODY")" "1" "slow body counted"
+expect_contains "$WORK/daemon.log" "dropped 1 connection sending a body slower than 1000 bytes/s" "slow body logged"
+
+# Four connections from one address sending bodies at a good pace are all
+# making progress: a fifth from that address is refused (per_ip_connection_limit
+# 4), and the token, with uploads_per_token (4) bodies arriving, gets 429 for
+# a fifth from anywhere.  Other addresses and tokens are served.
+cat >"$WORK/pace.py" <<'PY'
+import socket, sys, time
+port, token = int(sys.argv[1]), sys.argv[2]
+socks = []
+for i in range(4):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(("POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+               "Content-Type: application/json\r\nContent-Length: 60000\r\n\r\n" % token).encode())
+    socks.append(s)
+print("ready", flush=True)
+for _ in range(100):		# 2 KB a connection every 0.1 s, 20 s at most
+    for s in socks:
+        s.sendall(b" " * 2048)
+    time.sleep(0.1)
+PY
+TOKEN_D=$(swcli token issue ngo-a | tail -n 1)	# a bucket of its own: 5 requests (rate_limit_burst)
+coproc PACE { exec python3 "$WORK/pace.py" "$PORT" "$TOKEN_D"; }
+read -r line <&"${PACE[0]}"
+# body_conns: connections sending a body, as the daemon counts them (read from another address).
+body_conns() { curl -sS --interface 127.0.0.2 "$SW_URL/metrics" | awk '$1 == "supplywatch_http_connections{phase=\"body\"}" { print $2 }'; }
+for _ in $(seq 1 100); do [ "$(body_conns)" = 4 ] && break; sleep 0.05; done
+expect_eq "$line $(body_conns)" "ready 4" "four bodies under way"
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$SW_URL/healthz")
-expect_eq "$code" "000" "a fifth connection from 127.0.0.1 is refused"
+expect_eq "$code" "000" "a fifth connection from 127.0.0.1 is refused while its four make progress"
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --interface 127.0.0.2 "$SW_URL/healthz")
 expect_eq "$code" "200" "a client from another address is still served"
+out=$(curl -s -D "$WORK/h429" --max-time 5 --interface 127.0.0.2 -H "Authorization: Bearer $TOKEN_D" \
+	-H "Content-Type: application/json" --data-binary "$(report)" "$SW_URL/api/v1/reports")
+expect_eq "$(head -n 1 "$WORK/h429" | cut -d' ' -f2)" "429" "a fifth body under one token: 429"
+expect_eq "$(grep -i '^Retry-After:' "$WORK/h429" | tr -dc '0-9')" "5" "with Retry-After"
+expect_eq "$out" '{"error":"this token has http.uploads_per_token request bodies arriving already; nothing was stored, retry after Retry-After seconds","uploads_per_token":4,"retry_after":5}' "429 body names the limit"
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --interface 127.0.0.2 -H "Authorization: Bearer $TOKEN_B" \
+	-H "Content-Type: application/json" --data-binary "$(report)" "$SW_URL/api/v1/reports")
+expect_eq "$code" "201" "another token's body is taken"
+kill "$PACE_PID" 2>/dev/null
+wait "$PACE_PID" 2>/dev/null
+# The token's slots are free again once its bodies are gone.
+for _ in $(seq 1 100); do [ "$(body_conns)" = 0 ] && break; sleep 0.05; done
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --interface 127.0.0.3 -H "Authorization: Bearer $TOKEN_D" \
+	-H "Content-Type: application/json" --data-binary "$(report)" "$SW_URL/api/v1/reports")
+expect_eq "$code" "201" "the token's bodies are taken again once the four are gone"
+
+# Idle connections are not making progress: once they have owed a request
+# for a second, a newcomer from their address (a NAT neighbour) takes the
+# place of the longest idle, and is served.
+shed0=$(metric supplywatch_http_connections_shed_total)
+for fd in 10 11 12 13; do eval "exec $fd<>/dev/tcp/127.0.0.1/$PORT"; done
+sleep 1.2	# the idle connections age past connwatch's CW_STALL_MS (1 s): time is what is tested
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$SW_URL/healthz")
+expect_eq "$code" "200" "a newcomer from an address full of idle connections is served"
+shed=$(curl -sS --interface 127.0.0.2 "$SW_URL/metrics" | awk '$1 == "supplywatch_http_connections_shed_total" { print $2 }')
+expect_eq "$shed" "$((shed0 + 1))" "one idle connection shed for it"
+expect_eq "$(timeout 2 cat <&10; echo eof)" "eof" "the longest idle is the one closed"
 for fd in 10 11 12 13; do eval "exec $fd<&-"; done
-code=""
-for _ in $(seq 1 50); do
-	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$SW_URL/healthz")
-	[ "$code" = 200 ] && break
-	sleep 0.05
-done
-expect_eq "$code" "200" "served again once the idle connections are gone"
 
 # --- 3. per-token rate limit (12 a minute: one per 5 s; burst 5) -----------------------
 # A fresh token of its own, so the requests above have taken nothing from its bucket.
@@ -166,7 +246,7 @@ sleep "$RA"	# the limit itself: a request comes back after Retry-After
 post_json /api/v1/reports "$(report)" "$TOKEN_C"
 expect_status 201 "allowed again after Retry-After"
 req GET /metrics
-expect_eq "$(sed -n 's/^supplywatch_http_requests_total{route="reports",code="429"} //p' "$BODY")" "1" "429 counted"
+expect_eq "$(sed -n 's/^supplywatch_http_requests_total{route="reports",code="429"} //p' "$BODY")" "2" "429 counted (this one, and uploads_per_token's above)"
 sw_stop
 
 # --- 4. socket activation ------------------------------------------------------------------

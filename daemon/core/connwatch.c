@@ -1,0 +1,364 @@
+#include "core/connwatch.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "util/strbuf.h"
+
+#define NS 1000000000LL
+
+struct cw_addr {
+	unsigned char key[16];
+	unsigned count;
+	struct cw_addr *next;
+};
+
+/* ---- pure rules ------------------------------------------------------------------- */
+
+bool cw_pressure(const struct cw_limits *l, unsigned open)
+{
+	return (int64_t)open * CW_PRESSURE_DEN > l->connection_limit * CW_PRESSURE_NUM;
+}
+
+int64_t cw_header_deadline(const struct cw_limits *l, int64_t since_ns, bool pressure)
+{
+	int64_t s = l->header_timeout_s;
+
+	if (pressure && s > CW_PRESSURE_HEADER_S)
+		s = CW_PRESSURE_HEADER_S;
+	return since_ns + s * NS;
+}
+
+int64_t cw_body_credit(const struct cw_limits *l, int64_t deadline_ns, uint64_t n, int64_t now)
+{
+	int64_t cap = now + l->body_grace_s * NS;
+	double add;
+
+	if (l->min_body_rate <= 0)
+		return cap;
+	add = (double)n * 1e9 / (double)l->min_body_rate;
+	if (add >= (double)(cap - deadline_ns))
+		return cap;
+	return deadline_ns + (int64_t)add;
+}
+
+bool cw_body_late(const struct cw_limits *l, int64_t deadline_ns, int64_t now, bool pressure)
+{
+	if (l->min_body_rate <= 0)
+		return false;
+	return deadline_ns < (pressure ? now + l->body_grace_s * NS / 2 : now);
+}
+
+/* ---- lists and counts (under w->lock) ---------------------------------------------- */
+
+static void link_tail(struct connwatch *w, struct cw_conn *c, enum cw_phase phase)
+{
+	struct cw_conn *head = &w->lists[phase];
+
+	c->phase = phase;
+	c->next = head;
+	c->prev = head->prev;
+	head->prev->next = c;
+	head->prev = c;
+	w->count[phase]++;
+}
+
+static void unlink_conn(struct connwatch *w, struct cw_conn *c)
+{
+	c->prev->next = c->next;
+	c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+	w->count[c->phase]--;
+}
+
+static void move(struct connwatch *w, struct cw_conn *c, enum cw_phase phase)
+{
+	if (c->dropped || c->phase == phase)
+		return;
+	unlink_conn(w, c);
+	link_tail(w, c, phase);
+}
+
+static unsigned hash_of(const unsigned char key[16])
+{
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < 16; i++)
+		h = (h ^ key[i]) * 16777619u;
+	return h % CW_ADDR_BUCKETS;
+}
+
+static struct cw_addr *addr_get(struct connwatch *w, const unsigned char key[16])
+{
+	struct cw_addr **a = &w->addrs[hash_of(key)];
+
+	for (; *a; a = &(*a)->next)
+		if (memcmp((*a)->key, key, 16) == 0)
+			return *a;
+	*a = xcalloc(1, sizeof(**a));
+	memcpy((*a)->key, key, 16);
+	return *a;
+}
+
+static void addr_put(struct connwatch *w, struct cw_addr *gone)
+{
+	struct cw_addr **a;
+
+	if (!gone || --gone->count > 0)
+		return;
+	for (a = &w->addrs[hash_of(gone->key)]; *a != gone; a = &(*a)->next)
+		;
+	*a = gone->next;
+	free(gone);
+}
+
+/* Stops counting c and shuts its socket down; libmicrohttpd closes it next. */
+static void drop(struct connwatch *w, struct cw_conn *c, bool shed, struct cw_events *ev)
+{
+	ev->dropped[c->phase]++;
+	if (shed)
+		ev->shed++;
+	ev->last = c;
+	unlink_conn(w, c);
+	w->total--;
+	addr_put(w, c->addr);
+	c->addr = NULL;
+	c->dropped = true;
+	if (c->fd >= 0)
+		shutdown(c->fd, SHUT_RDWR);
+}
+
+/* ---- choosing whom to shed ---------------------------------------------------------- */
+
+/* Is c not making progress (a NAT neighbour may take its place)? */
+static bool stalled(const struct cw_limits *l, const struct cw_conn *c, int64_t now)
+{
+	switch (c->phase) {
+	case CW_OWING:
+		return now - c->since_ns >= (int64_t)CW_STALL_MS * 1000000;
+	case CW_BODY:
+		return cw_body_late(l, c->deadline_ns, now, true);
+	case CW_DRAIN:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The body furthest behind its rate, if any is behind (addr: only its own). */
+static struct cw_conn *latest_body(struct connwatch *w, const struct cw_addr *addr, int64_t now)
+{
+	struct cw_conn *head = &w->lists[CW_BODY], *worst = NULL;
+
+	for (struct cw_conn *c = head->next; c != head; c = c->next)
+		if ((!addr || c->addr == addr) && cw_body_late(&w->limits, c->deadline_ns, now, true) &&
+		    (!worst || c->deadline_ns < worst->deadline_ns))
+			worst = c;
+	return worst;
+}
+
+/* The first of a list (addr: the first of its own) that may go. */
+static struct cw_conn *first_of(struct connwatch *w, enum cw_phase phase, const struct cw_addr *addr,
+				int64_t now)
+{
+	struct cw_conn *head = &w->lists[phase];
+
+	for (struct cw_conn *c = head->next; c != head; c = c->next)
+		if (!addr || (c->addr == addr && stalled(&w->limits, c, now)))
+			return c;
+	return NULL;
+}
+
+/* Slowest and idlest first: a body behind, the longest-owed header, a refused body. */
+static struct cw_conn *victim(struct connwatch *w, const struct cw_addr *addr, int64_t now)
+{
+	struct cw_conn *c = latest_body(w, addr, now);
+
+	if (!c)
+		c = first_of(w, CW_OWING, addr, now);
+	if (!c)
+		c = first_of(w, CW_DRAIN, addr, now);
+	return c;
+}
+
+/* ---- the interface ----------------------------------------------------------------- */
+
+void cw_init(struct connwatch *w, const struct cw_limits *limits)
+{
+	memset(w, 0, sizeof(*w));
+	pthread_mutex_init(&w->lock, NULL);
+	w->limits = *limits;
+	for (int p = 0; p < CW_NPHASES; p++)
+		w->lists[p].prev = w->lists[p].next = &w->lists[p];
+}
+
+void cw_free(struct connwatch *w)
+{
+	for (int i = 0; i < CW_ADDR_BUCKETS; i++)
+		while (w->addrs[i]) {
+			struct cw_addr *a = w->addrs[i];
+
+			w->addrs[i] = a->next;
+			free(a);
+		}
+	pthread_mutex_destroy(&w->lock);
+}
+
+void cw_configure(struct connwatch *w, const struct cw_limits *limits)
+{
+	pthread_mutex_lock(&w->lock);
+	w->limits = *limits;
+	pthread_mutex_unlock(&w->lock);
+}
+
+bool cw_open(struct connwatch *w, struct cw_conn *c, int fd, const unsigned char *addr,
+	     int64_t now, struct cw_events *ev)
+{
+	struct cw_addr *a = NULL;
+	struct cw_conn *v;
+	bool ok = true;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	c->since_ns = now;
+	pthread_mutex_lock(&w->lock);
+	if (addr) {
+		a = addr_get(w, addr);
+		if ((int64_t)a->count >= w->limits.per_address) {
+			if ((v = victim(w, a, now)))
+				drop(w, v, true, ev);
+			else
+				ok = false;
+		}
+	}
+	if (ok && cw_pressure(&w->limits, w->total + 1) && (v = victim(w, NULL, now)))
+		drop(w, v, true, ev);
+	if (ok) {
+		if (a) {
+			a->count++;
+			c->addr = a;
+		}
+		link_tail(w, c, CW_OWING);
+		w->total++;
+	} else {
+		ev->refused++;
+		c->dropped = true;	/* (its address has connections: no entry to free) */
+		if (fd >= 0)
+			shutdown(fd, SHUT_RDWR);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return ok;
+}
+
+void cw_request(struct connwatch *w, struct cw_conn *c, bool has_body, int64_t now)
+{
+	pthread_mutex_lock(&w->lock);
+	if (!c->dropped) {
+		move(w, c, has_body ? CW_BODY : CW_SERVING);
+		c->since_ns = now;
+		c->deadline_ns = now + w->limits.body_grace_s * NS;
+		c->body_bytes = 0;
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+void cw_body(struct connwatch *w, struct cw_conn *c, uint64_t n, int64_t now)
+{
+	pthread_mutex_lock(&w->lock);
+	if (c->phase == CW_BODY && !c->dropped) {
+		c->deadline_ns = cw_body_credit(&w->limits, c->deadline_ns, n, now);
+		c->body_bytes += n;
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+void cw_body_done(struct connwatch *w, struct cw_conn *c)
+{
+	pthread_mutex_lock(&w->lock);
+	if (c->phase == CW_BODY)
+		move(w, c, CW_SERVING);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void cw_drain(struct connwatch *w, struct cw_conn *c, int64_t after_s, int64_t now)
+{
+	pthread_mutex_lock(&w->lock);
+	if (!c->dropped) {
+		move(w, c, CW_DRAIN);
+		c->deadline_ns = now + after_s * NS;
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+void cw_idle(struct connwatch *w, struct cw_conn *c, int64_t now)
+{
+	pthread_mutex_lock(&w->lock);
+	if (!c->dropped) {
+		/* To the tail, so OWING stays in the order its headers became owed. */
+		unlink_conn(w, c);
+		link_tail(w, c, CW_OWING);
+		c->since_ns = now;
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+bool cw_close(struct connwatch *w, struct cw_conn *c)
+{
+	bool dropped;
+
+	pthread_mutex_lock(&w->lock);
+	dropped = c->dropped;
+	if (!dropped) {
+		unlink_conn(w, c);
+		w->total--;
+		addr_put(w, c->addr);
+		c->addr = NULL;
+		c->dropped = true;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return dropped;
+}
+
+/* Drops those of list phase that late() says are past their deadline. */
+static void reap_list(struct connwatch *w, enum cw_phase phase, int64_t now, bool pressure,
+		      struct cw_events *ev)
+{
+	struct cw_conn *head = &w->lists[phase], *c, *next;
+
+	for (c = head->next; c != head; c = next) {
+		bool late;
+
+		next = c->next;
+		if (phase == CW_OWING)
+			late = now > cw_header_deadline(&w->limits, c->since_ns, pressure);
+		else if (phase == CW_BODY)
+			late = cw_body_late(&w->limits, c->deadline_ns, now, pressure);
+		else
+			late = now > c->deadline_ns;
+		if (late)
+			drop(w, c, false, ev);
+	}
+}
+
+void cw_reap(struct connwatch *w, int64_t now, struct cw_events *ev)
+{
+	bool pressure;
+
+	pthread_mutex_lock(&w->lock);
+	pressure = cw_pressure(&w->limits, w->total);
+	reap_list(w, CW_OWING, now, pressure, ev);
+	reap_list(w, CW_BODY, now, pressure, ev);
+	reap_list(w, CW_DRAIN, now, pressure, ev);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void cw_gauges(struct connwatch *w, struct cw_gauges *g)
+{
+	pthread_mutex_lock(&w->lock);
+	for (int p = 0; p < CW_NPHASES; p++)
+		g->open[p] = w->count[p];
+	g->total = w->total;
+	g->pressure = cw_pressure(&w->limits, w->total);
+	pthread_mutex_unlock(&w->lock);
+}
