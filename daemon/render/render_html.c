@@ -179,7 +179,15 @@ static void page_head(struct strbuf *out, const struct page *pg)
 		sb_addstr(out, " \xe2\x80\x94 ");
 	}
 	esc_html(out, pg->cfg->title);
-	sb_addstr(out, "</title>\n");
+	sb_addstr(out, "</title>\n<meta name=\"description\" content=\"");
+	if (!pg->home && pg->n > 0)
+		/* TRANSLATORS: a corridor page's summary, for search engines; %s is the corridor's name. */
+		T(tr(L, "%s: status, days of blockade, trucks against the pre-blockade baseline, service cuts and shortages, from NGO reports."),
+		  E(corridor_name(pg->e[0].data->c, L)));
+	else
+		/* TRANSLATORS: the front page's summary, for search engines. */
+		T(tr(L, "The status of each monitored corridor: days of blockade, trucks against the pre-blockade baseline, service cuts and shortages, from NGO reports."));
+	sb_addstr(out, "\">\n");
 	/* Every language the page is served in, for search engines and readers that pick one. */
 	for (size_t i = 0; pg->cfg->nlangs > 1 && i < pg->cfg->nlangs; i++) {
 		sb_addstr(out, "<link rel=\"alternate\" hreflang=\"");
