@@ -64,6 +64,11 @@ done
 expect_contains "$BODY" '<link rel="alternate" hreflang="x-default" href="/corridors/lachin">' "x-default alternate"
 expect_contains "$BODY" '<a href="/corridors/lachin?lang=ar" hreflang="ar" lang="ar" dir="rtl">العربية</a>' "switcher: Arabic in its own name and direction"
 expect_contains "$BODY" '<strong aria-current="true">Հայերեն</strong>' "switcher: the current language is not a link"
+# A summary for search engines, in the page's language, naming the corridor.
+expect_contains "$BODY" '՝ վիճակը, շրջափակման օրերը, բեռնատարները՝ շրջափակումից առաջվա ելակետային մակարդակի համեմատ' "the Armenian meta description"
+if grep -qE '<meta name="description" content="[^"<>]*Lachin|<meta name="description" content="[^"<>]*Լաչին' "$BODY"; then ok; else fail "the corridor's meta description names it: $(grep -o '<meta name="description"[^>]*>' "$BODY")"; fi
+curl -s -H 'Accept-Language: en' "$SW_URL/" >"$WORK/home.en"
+expect_contains "$WORK/home.en" '<meta name="description" content="The status of each monitored corridor: days of blockade, trucks against the pre-blockade baseline, service cuts and shortages, from NGO reports.">' "the front page's meta description"
 expect_contains "$BODY" '<a href="/?lang=hy">' "links to other pages keep the language"
 
 # --- names per language, numbers the language's way ----------------------------------
