@@ -18,7 +18,7 @@ struct cw_addr {
 
 bool cw_pressure(const struct cw_limits *l, unsigned open)
 {
-	return (int64_t)open * CW_PRESSURE_DEN > l->connection_limit * CW_PRESSURE_NUM;
+	return (int64_t)open * CW_PRESSURE_DEN >= l->connection_limit * CW_PRESSURE_NUM;
 }
 
 int64_t cw_header_deadline(const struct cw_limits *l, int64_t since_ns, bool pressure)
@@ -232,7 +232,8 @@ bool cw_open(struct connwatch *w, struct cw_conn *c, int fd, const unsigned char
 				ok = false;
 		}
 	}
-	if (ok && cw_pressure(&w->limits, w->total + 1) && (v = victim(w, NULL, now)))
+	/* Shedding keeps the table at the mark, so the reaper sees the pressure too. */
+	if (ok && cw_pressure(&w->limits, w->total) && (v = victim(w, NULL, now)))
 		drop(w, v, true, ev);
 	if (ok) {
 		if (a) {

@@ -19,7 +19,7 @@
  *   SERVING  ours to answer (a handler, group commit, the response going
  *            out): no deadline here.
  *
- * Pressure: more than three quarters of connection_limit open.  Then the
+ * Pressure: three quarters of connection_limit or more open.  Then the
  * header deadline is at most CW_PRESSURE_HEADER_S, a body must keep at
  * least half its full credit, and every new connection sheds one old one:
  * the body furthest behind its rate, if one is behind, else the connection
@@ -39,7 +39,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define CW_PRESSURE_NUM 3		/* pressure: more than NUM/DEN of connection_limit open */
+#define CW_PRESSURE_NUM 3		/* pressure: NUM/DEN of connection_limit open, or more */
 #define CW_PRESSURE_DEN 4
 #define CW_PRESSURE_HEADER_S 2		/* header deadline under pressure (at most) */
 #define CW_STALL_MS 1000		/* a header owed this long is not making progress */

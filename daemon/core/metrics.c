@@ -321,8 +321,8 @@ static void render_connections(struct strbuf *out)
 		sb_addf(out, "supplywatch_http_slow_clients_dropped_total{phase=\"%s\"} %llu\n", phases[i],
 			(unsigned long long)atomic_load(&slow_clients[i]));
 	counter(out, "supplywatch_http_connections_shed_total",
-		"Slow or idle connections closed early to make room: the table more than three quarters "
-		"full, or their address at http.per_ip_connection_limit.", atomic_load(&conns_shed));
+		"Slow or idle connections closed early to make room: the table three quarters full or "
+		"more, or their address at http.per_ip_connection_limit.", atomic_load(&conns_shed));
 	counter(out, "supplywatch_http_connections_refused_total",
 		"New connections refused: their address had http.per_ip_connection_limit connections, "
 		"all making progress.", atomic_load(&conns_refused));
@@ -335,7 +335,7 @@ static void render_connections(struct strbuf *out)
 		sb_addf(out, "supplywatch_http_connections{phase=\"%s\"} %u\n", phases[i],
 			atomic_load(&conns_open[i]));
 	family(out, "supplywatch_http_connections_pressure", "gauge",
-	       "1 while more than three quarters of http.connection_limit are open: slow connections are "
+	       "1 while three quarters or more of http.connection_limit are open: slow connections are "
 	       "shed and deadlines tighten.");
 	sb_addf(out, "supplywatch_http_connections_pressure %d\n", atomic_load(&conns_pressure) ? 1 : 0);
 }

@@ -73,9 +73,9 @@ static void the_rules_alone(void **state)
 	struct cw_limits l = defaults;
 
 	(void)state;
-	/* Pressure: more than 3/4 of 8, that is 7 or more. */
-	assert_false(cw_pressure(&l, 6));
-	assert_true(cw_pressure(&l, 7));
+	/* Pressure: 3/4 of 8 or more, that is 6 or more. */
+	assert_false(cw_pressure(&l, 5));
+	assert_true(cw_pressure(&l, 6));
 	assert_int_equal(cw_header_deadline(&l, S(5), false), S(15));
 	assert_int_equal(cw_header_deadline(&l, S(5), true), S(5 + CW_PRESSURE_HEADER_S));
 	l.header_timeout_s = 1;
@@ -167,7 +167,7 @@ static void a_new_connection_under_pressure_sheds_the_idlest(void **state)
 	for (int i = 0; i < 6; i++)
 		assert_true(cw_open(&w, &c[i], -1, i % 2 ? A : B, S(i * 0.1), &ev));
 	assert_int_equal(ev.shed, 0);
-	/* The seventh is over three quarters of 8: the longest-owed header goes. */
+	/* The seventh finds three quarters of 8 open: the longest-owed header goes. */
 	assert_true(cw_open(&w, &c[6], -1, NULL, S(1), &ev));
 	assert_int_equal(ev.shed, 1);
 	assert_ptr_equal(ev.last, &c[0]);
@@ -185,8 +185,8 @@ static void a_new_connection_under_pressure_sheds_the_idlest(void **state)
 	cw_idle(&w, &c[6], S(3));
 	assert_true(cw_open(&w, &c[1], -1, NULL, S(3), &ev));
 	assert_ptr_equal(ev.last, &c[4]);
-	/* Six of eight open: no pressure, the header deadline is 10 s. */
-	cw_reap(&w, S(10.6), &ev);
+	/* Six of eight open: pressure, a header block is due within 2 s. */
+	cw_reap(&w, S(4), &ev);
 	assert_true(c[5].dropped);
 	assert_false(c[6].dropped);
 	assert_int_equal(ev.dropped[CW_OWING], 6);
@@ -206,7 +206,7 @@ static void deadlines_tighten_under_pressure(void **state)
 		assert_true(cw_open(&w, &c[i], -1, NULL, 0, &ev));
 		cw_request(&w, &c[i], i == 5, 0);
 	}
-	/* The seventh: pressure, but nobody to shed (the body has all its credit). */
+	/* The seventh finds pressure, but nobody to shed (the body has all its credit). */
 	assert_true(cw_open(&w, &c[6], -1, NULL, 0, &ev));
 	assert_int_equal(ev.shed, 0);
 	cw_reap(&w, S(1.9), &ev);
