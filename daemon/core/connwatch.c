@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "util/strbuf.h"
@@ -131,6 +132,18 @@ static void drop(struct connwatch *w, struct cw_conn *c, bool shed, struct cw_ev
 
 /* ---- choosing whom to shed ---------------------------------------------------------- */
 
+/*
+ * Has the client sent bytes that no thread has read yet?  Then the server
+ * is behind (a thread waiting on the database), not the client: its
+ * deadline is not the client's to miss, and it is not the one to shed.
+ */
+static bool server_behind(const struct cw_conn *c)
+{
+	int n = 0;
+
+	return c->fd >= 0 && ioctl(c->fd, FIONREAD, &n) == 0 && n > 0;
+}
+
 /* Is c not making progress (a NAT neighbour may take its place)? */
 static bool stalled(const struct cw_limits *l, const struct cw_conn *c, int64_t now)
 {
@@ -153,7 +166,7 @@ static struct cw_conn *latest_body(struct connwatch *w, const struct cw_addr *ad
 
 	for (struct cw_conn *c = head->next; c != head; c = c->next)
 		if ((!addr || c->addr == addr) && cw_body_late(&w->limits, c->deadline_ns, now, true) &&
-		    (!worst || c->deadline_ns < worst->deadline_ns))
+		    (!worst || c->deadline_ns < worst->deadline_ns) && !server_behind(c))
 			worst = c;
 	return worst;
 }
@@ -165,7 +178,7 @@ static struct cw_conn *first_of(struct connwatch *w, enum cw_phase phase, const 
 	struct cw_conn *head = &w->lists[phase];
 
 	for (struct cw_conn *c = head->next; c != head; c = c->next)
-		if (!addr || (c->addr == addr && stalled(&w->limits, c, now)))
+		if ((!addr || (c->addr == addr && stalled(&w->limits, c, now))) && !server_behind(c))
 			return c;
 	return NULL;
 }
@@ -224,8 +237,9 @@ bool cw_open(struct connwatch *w, struct cw_conn *c, int fd, const unsigned char
 	c->since_ns = now;
 	pthread_mutex_lock(&w->lock);
 	if (addr) {
+		/* Counted at once, so shedding the address's last connection cannot free a. */
 		a = addr_get(w, addr);
-		if ((int64_t)a->count >= w->limits.per_address) {
+		if ((int64_t)a->count++ >= w->limits.per_address) {
 			if ((v = victim(w, a, now)))
 				drop(w, v, true, ev);
 			else
@@ -236,15 +250,13 @@ bool cw_open(struct connwatch *w, struct cw_conn *c, int fd, const unsigned char
 	if (ok && cw_pressure(&w->limits, w->total) && (v = victim(w, NULL, now)))
 		drop(w, v, true, ev);
 	if (ok) {
-		if (a) {
-			a->count++;
-			c->addr = a;
-		}
+		c->addr = a;
 		link_tail(w, c, CW_OWING);
 		w->total++;
 	} else {
 		ev->refused++;
-		c->dropped = true;	/* (its address has connections: no entry to free) */
+		c->dropped = true;
+		addr_put(w, a);
 		if (fd >= 0)
 			shutdown(fd, SHUT_RDWR);
 	}
@@ -252,16 +264,30 @@ bool cw_open(struct connwatch *w, struct cw_conn *c, int fd, const unsigned char
 	return ok;
 }
 
-void cw_request(struct connwatch *w, struct cw_conn *c, bool has_body, int64_t now)
+bool cw_request(struct connwatch *w, struct cw_conn *c, bool has_body, int64_t now)
 {
+	bool live;
+
 	pthread_mutex_lock(&w->lock);
-	if (!c->dropped) {
+	live = !c->dropped;
+	if (live) {
 		move(w, c, has_body ? CW_BODY : CW_SERVING);
 		c->since_ns = now;
 		c->deadline_ns = now + w->limits.body_grace_s * NS;
 		c->body_bytes = 0;
 	}
 	pthread_mutex_unlock(&w->lock);
+	return live;
+}
+
+bool cw_dropped(struct connwatch *w, struct cw_conn *c)
+{
+	bool dropped;
+
+	pthread_mutex_lock(&w->lock);
+	dropped = c->dropped;
+	pthread_mutex_unlock(&w->lock);
+	return dropped;
 }
 
 void cw_body(struct connwatch *w, struct cw_conn *c, uint64_t n, int64_t now)
@@ -337,7 +363,7 @@ static void reap_list(struct connwatch *w, enum cw_phase phase, int64_t now, boo
 			late = cw_body_late(&w->limits, c->deadline_ns, now, pressure);
 		else
 			late = now > c->deadline_ns;
-		if (late)
+		if (late && !server_behind(c))
 			drop(w, c, false, ev);
 	}
 }
@@ -362,4 +388,16 @@ void cw_gauges(struct connwatch *w, struct cw_gauges *g)
 	g->total = w->total;
 	g->pressure = cw_pressure(&w->limits, w->total);
 	pthread_mutex_unlock(&w->lock);
+}
+
+unsigned cw_address_open(struct connwatch *w, const unsigned char *addr)
+{
+	unsigned n = 0;
+
+	pthread_mutex_lock(&w->lock);
+	for (struct cw_addr *a = w->addrs[hash_of(addr)]; a; a = a->next)
+		if (memcmp(a->key, addr, 16) == 0)
+			n = a->count;
+	pthread_mutex_unlock(&w->lock);
+	return n;
 }

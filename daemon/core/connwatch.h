@@ -26,6 +26,9 @@
  * that has owed a header block the longest (an idle keep-alive, or a slow
  * header).  A client that sends its request promptly is never shed.
  *
+ * A connection whose client has sent bytes no thread has read yet is never
+ * dropped or shed: the server is behind, not the client.
+ *
  * Per address at most per_address connections are open.  A new one over
  * that replaces the address's connection that is not making progress (a
  * header owed for CW_STALL_MS or more, or a body behind its rate), so a
@@ -105,8 +108,14 @@ void cw_configure(struct connwatch *w, const struct cw_limits *limits);
  */
 bool cw_open(struct connwatch *w, struct cw_conn *c, int fd, const unsigned char *addr,
 	     int64_t now, struct cw_events *ev);
-/* The header block is in: the body is owed (has_body) or the answer is ours. */
-void cw_request(struct connwatch *w, struct cw_conn *c, bool has_body, int64_t now);
+/*
+ * The header block is in: the body is owed (has_body) or the answer is
+ * ours.  False when c was dropped already: its socket is shut down, but
+ * what the client sent before may still be read, and must not be acted on.
+ */
+bool cw_request(struct connwatch *w, struct cw_conn *c, bool has_body, int64_t now);
+/* Was c dropped (refused, shed, or past a deadline)? */
+bool cw_dropped(struct connwatch *w, struct cw_conn *c);
 /* n bytes of the body arrived. */
 void cw_body(struct connwatch *w, struct cw_conn *c, uint64_t n, int64_t now);
 /* The body is all in: the answer is ours. */
@@ -120,6 +129,8 @@ bool cw_close(struct connwatch *w, struct cw_conn *c);
 /* Drops every connection past its deadline (call several times a second). */
 void cw_reap(struct connwatch *w, int64_t now, struct cw_events *ev);
 void cw_gauges(struct connwatch *w, struct cw_gauges *g);
+/* Connections counted for the address (16 bytes) now. */
+unsigned cw_address_open(struct connwatch *w, const unsigned char *addr);
 
 /* Pure helpers, exposed for the tests. */
 bool cw_pressure(const struct cw_limits *l, unsigned open);

@@ -20,6 +20,9 @@ bool iplimit_key(const struct sockaddr *sa, unsigned char key[16])
 	}
 	if (sa->sa_family == AF_INET6) {
 		memcpy(key, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+		/* One subscriber is a /64 (RFC 6177): its other 2^64 addresses are the same client. */
+		if (memcmp(key, mapped, 12) != 0)
+			memset(key + 8, 0, 8);
 		return true;
 	}
 	return false;

@@ -11,8 +11,10 @@
 #include <sys/socket.h>
 
 /*
- * The address as 16 bytes: IPv6 as it is, IPv4 (also IPv4-mapped IPv6) as
- * ::ffff:a.b.c.d, so one client counts once whichever way it came.  False
+ * The address as 16 bytes: IPv4 (also IPv4-mapped IPv6) as ::ffff:a.b.c.d,
+ * so one client counts once whichever way it came; IPv6 by its /64, the
+ * block one subscriber gets, so a client cannot be many by changing the
+ * low bits of its address.  False
  * for a unix socket or an unknown family: nothing to count by.
  */
 bool iplimit_key(const struct sockaddr *addr, unsigned char key[16]);

@@ -371,6 +371,13 @@ static enum MHD_Result begin(struct request *rq, const char *url)
 			return reply_error(rq, 404, "no such resource");
 		return reply_allow(rq, allowed);
 	}
+	/*
+	 * A body where none is taken is refused before it is read: read and
+	 * dropped, it would let a client without a token hold a connection as
+	 * long as it kept up the minimum rate.
+	 */
+	if (!rq->route->content_type && rq->body_open)
+		return reply_error(rq, 400, "this resource takes no request body");
 	rq->max_body = rq->route->max_body ? rq->route->max_body : (size_t)rq->cfg->max_body_bytes;
 	len = header(rq, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (len && strtoull(len, NULL, 10) > rq->max_body)
@@ -415,7 +422,8 @@ static enum MHD_Result first_call(struct MHD_Connection *conn, const char *url, 
 	atomic_fetch_add(&in_flight, 1);
 	/* The header block is in; a body must now keep up http.min_body_rate. */
 	rq->body_open = body_announced(rq);
-	http_conn_busy(conn, rq->body_open);
+	if (!http_conn_busy(conn, rq->body_open))
+		return MHD_NO;	/* refused or shed: its socket is shut, nothing is answered */
 	ret = begin(rq, url);
 	/*
 	 * Answered before its body was read: libmicrohttpd closes the
@@ -444,11 +452,6 @@ static enum MHD_Result discard(struct request *rq, size_t n)
 
 static enum MHD_Result upload(struct request *rq, const char *data, size_t n)
 {
-	if (!rq->route->content_type) {
-		/* A body where none is expected: read, not kept, and bounded. */
-		rq->ignored += n;
-		return rq->ignored > rq->max_body ? MHD_NO : MHD_YES;
-	}
 	if (rq->route->upload) {
 		if (rq->discarded || n > rq->max_body - rq->streamed)
 			return discard(rq, n);
@@ -473,10 +476,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)version;
 	if (!rq)
 		return first_call(conn, url, method, con_cls);
-	if (*upload_data_size)
+	if (*upload_data_size) {
 		http_conn_body(conn, *upload_data_size);
-	else
+	} else if (rq->body_open) {
 		body_in(rq);	/* libmicrohttpd calls with no data once the body is in */
+		/* A body dropped as too slow may still be completed from what was read: drop it. */
+		if (http_conn_dropped(conn))
+			return MHD_NO;
+	}
 	if (rq->replied) {
 		/* Answered already: whatever body still arrives is dropped. */
 		*upload_data_size = 0;

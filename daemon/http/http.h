@@ -67,7 +67,6 @@ struct request {
 	struct strbuf body;
 	size_t max_body;
 	size_t discarded;		/* body bytes dropped past max_body */
-	size_t ignored;			/* body bytes of a request that takes none */
 	bool replied;
 	unsigned status;
 	struct org org;

@@ -69,12 +69,18 @@ static struct conn_track *track_of(struct MHD_Connection *conn)
 	return ci ? ci->socket_context : NULL;
 }
 
-void http_conn_busy(struct MHD_Connection *conn, bool has_body)
+bool http_conn_busy(struct MHD_Connection *conn, bool has_body)
 {
 	struct conn_track *t = track_of(conn);
 
-	if (t)
-		cw_request(&watch, &t->cw, has_body, clock_ns());
+	return !t || cw_request(&watch, &t->cw, has_body, clock_ns());
+}
+
+bool http_conn_dropped(struct MHD_Connection *conn)
+{
+	struct conn_track *t = track_of(conn);
+
+	return t && cw_dropped(&watch, &t->cw);
 }
 
 void http_conn_body(struct MHD_Connection *conn, size_t n)

@@ -43,8 +43,14 @@ void http_conn_notify(void *cls, struct MHD_Connection *conn, void **socket_cont
 		      enum MHD_ConnectionNotificationCode code);
 /* Settings read at start and each reap (header_timeout is reloadable). */
 void http_conn_configure(const struct sw_config *cfg);
-/* A request's header block is in: its body is owed (has_body), or the answer is ours. */
-void http_conn_busy(struct MHD_Connection *conn, bool has_body);
+/*
+ * A request's header block is in: its body is owed (has_body), or the
+ * answer is ours.  False when the connection was dropped already (what was
+ * read before must not be acted on: close it).
+ */
+bool http_conn_busy(struct MHD_Connection *conn, bool has_body);
+/* Was the connection dropped (refused, shed, past a deadline)? */
+bool http_conn_dropped(struct MHD_Connection *conn);
 /* n bytes of the body arrived. */
 void http_conn_body(struct MHD_Connection *conn, size_t n);
 /* The body is all in: no deadline while the request is served. */

@@ -96,6 +96,10 @@ req GET /healthz -H "X-Filler: $long"
 expect_status 431 "header block too large"
 req GET /healthz
 expect_status 200 "still serving after the oversized requests"
+# A body where none is taken is refused before it is read.
+req GET /healthz -H "Content-Type: text/plain" --data-binary "hello"
+expect_status 400 "a body on a route that takes none"
+expect_json '.error' '"this resource takes no request body"' "400 names the reason"
 
 # --- 2. slow clients ----------------------------------------------------------------------
 # A client trickling its request line a byte every 0.3 s is dropped at
@@ -165,9 +169,9 @@ for i in range(4):
                "Content-Type: application/json\r\nContent-Length: 60000\r\n\r\n" % token).encode())
     socks.append(s)
 print("ready", flush=True)
-for _ in range(100):		# 2 KB a connection every 0.1 s, 20 s at most
+for _ in range(200):		# 200 B a connection every 0.1 s (2 KB/s: 30 s for the body), 20 s at most
     for s in socks:
-        s.sendall(b" " * 2048)
+        s.sendall(b" " * 200)
     time.sleep(0.1)
 PY
 TOKEN_D=$(swcli token issue ngo-a | tail -n 1)	# a bucket of its own: 5 requests (rate_limit_burst)
@@ -200,8 +204,14 @@ expect_eq "$code" "201" "the token's bodies are taken again once the four are go
 # Idle connections are not making progress: once they have owed a request
 # for a second, a newcomer from their address (a NAT neighbour) takes the
 # place of the longest idle, and is served.
+# header_timeout 10 s from here (a reload), so the idle connections owe
+# their requests for long enough; they are opened in order, 50 ms apart.
+sed -i 's/header_timeout = 2;/header_timeout = 10;/' "$WORK/abuse.conf"
+mark=$(grep -c 'reload: configuration' "$WORK/daemon.log")
+kill -HUP "$DAEMON_PID"
+for _ in $(seq 1 100); do [ "$(grep -c 'reload: configuration' "$WORK/daemon.log")" -gt "$mark" ] && break; sleep 0.05; done
 shed0=$(metric supplywatch_http_connections_shed_total)
-for fd in 10 11 12 13; do eval "exec $fd<>/dev/tcp/127.0.0.1/$PORT"; done
+for fd in 10 11 12 13; do eval "exec $fd<>/dev/tcp/127.0.0.1/$PORT"; sleep 0.05; done
 sleep 1.2	# the idle connections age past connwatch's CW_STALL_MS (1 s): time is what is tested
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$SW_URL/healthz")
 expect_eq "$code" "200" "a newcomer from an address full of idle connections is served"

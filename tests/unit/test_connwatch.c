@@ -6,6 +6,8 @@
 #include <cmocka.h>
 
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/connwatch.h"
 #include "core/inflight.h"
@@ -296,6 +298,68 @@ static void an_address_over_its_limit_replaces_its_stalled(void **state)
 	close_all(&w, c, 7);
 }
 
+/* The address's only connection is the one shed: its entry must outlive the shedding. */
+static void shedding_an_address_s_last_connection(void **state)
+{
+	struct connwatch w;
+	struct cw_conn c[8];
+	struct cw_events ev = none();
+	struct cw_limits l = defaults;
+
+	(void)state;
+	cw_init(&w, &defaults);
+	/* A's kept-alive connection is the longest idle when A connects again under pressure. */
+	assert_true(cw_open(&w, &c[0], -1, A, 0, &ev));
+	for (int i = 1; i < 6; i++) {
+		assert_true(cw_open(&w, &c[i], -1, NULL, 0, &ev));
+		cw_request(&w, &c[i], false, 0);
+	}
+	assert_true(cw_open(&w, &c[6], -1, A, S(1), &ev));
+	assert_ptr_equal(ev.last, &c[0]);
+	assert_int_equal(cw_address_open(&w, A), 1);
+	/* One connection an address: a stalled one is replaced by the next. */
+	cw_close(&w, &c[6]);
+	l.per_address = 1;
+	cw_configure(&w, &l);
+	assert_true(cw_open(&w, &c[6], -1, B, S(2), &ev));
+	assert_true(cw_open(&w, &c[7], -1, B, S(3.5), &ev));
+	assert_ptr_equal(ev.last, &c[6]);
+	assert_int_equal(cw_address_open(&w, B), 1);
+	close_all(&w, c, 8);
+}
+
+/* Bytes the client sent and no thread has read: the server is behind, the client is kept. */
+static void a_connection_the_server_has_not_read_is_kept(void **state)
+{
+	struct connwatch w;
+	struct cw_conn c[2];
+	struct cw_events ev = none();
+	int sp[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	cw_init(&w, &defaults);
+	assert_true(cw_open(&w, &c[0], sp[0], A, 0, &ev));
+	assert_true(cw_open(&w, &c[1], -1, B, 0, &ev));
+	assert_int_equal(write(sp[1], "GET / HTTP/1.1\r\n\r\n", 18), 18);
+	cw_reap(&w, S(11), &ev);
+	assert_false(c[0].dropped);
+	assert_true(c[1].dropped);
+	/* Read: now the deadline is the client's again. */
+	{
+		char buf[32];
+
+		assert_int_equal(read(sp[0], buf, sizeof(buf)), 18);
+	}
+	cw_reap(&w, S(11.1), &ev);
+	assert_true(c[0].dropped);
+	assert_false(cw_request(&w, &c[0], false, S(11.2)));
+	assert_true(cw_dropped(&w, &c[0]));
+	close_all(&w, c, 2);
+	close(sp[0]);
+	close(sp[1]);
+}
+
 static void inflight_counts_per_key(void **state)
 {
 	static struct inflight t = INFLIGHT_INIT;
@@ -326,6 +390,8 @@ int main(void)
 		cmocka_unit_test(deadlines_tighten_under_pressure),
 		cmocka_unit_test(a_body_behind_goes_before_an_idle_header),
 		cmocka_unit_test(an_address_over_its_limit_replaces_its_stalled),
+		cmocka_unit_test(shedding_an_address_s_last_connection),
+		cmocka_unit_test(a_connection_the_server_has_not_read_is_kept),
 		cmocka_unit_test(inflight_counts_per_key),
 	};
 

@@ -67,6 +67,19 @@ static void ipv4_mapped_ipv6_is_the_same_address(void **state)
 	iplimit_leave(SA(other));
 }
 
+static void an_ipv6_client_is_its_slash_64(void **state)
+{
+	struct sockaddr_in6 a = v6("2001:db8:1:2::7"), b = v6("2001:db8:1:2:ffff::9"), c = v6("2001:db8:1:3::7");
+
+	(void)state;
+	assert_true(iplimit_enter(SA(a), 1));
+	assert_false(iplimit_enter(SA(b), 1));
+	assert_true(iplimit_enter(SA(c), 1));
+	iplimit_leave(SA(b));
+	iplimit_leave(SA(c));
+	assert_int_equal(iplimit_count(SA(a)), 0);
+}
+
 static void no_address_is_not_limited(void **state)
 {
 	struct sockaddr unix_like;
@@ -98,6 +111,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(an_address_gets_its_share_and_no_more),
 		cmocka_unit_test(ipv4_mapped_ipv6_is_the_same_address),
+		cmocka_unit_test(an_ipv6_client_is_its_slash_64),
 		cmocka_unit_test(no_address_is_not_limited),
 		cmocka_unit_test(leaving_more_than_entered_does_no_harm),
 	};
