@@ -18,7 +18,10 @@
  *
  * The page must stay well under 100 KB with ten corridors, so the charts
  * draw runs of days as one shape and bars as segments of one path rather
- * than an element per day, and long lists are cut on the home page.
+ * than an element per day, and long lists are cut on the home page.  Only
+ * a corridor's own page says its chart in words (<desc>, a folded table of
+ * the last 14 days) and, when flows are tiny against the baseline, draws
+ * the same days again to their own scale.
  */
 #include <stdio.h>
 #include <string.h>
@@ -516,6 +519,13 @@ struct chart {
 	int64_t scale;		/* trucks at the top of the plot */
 };
 
+/* What the 90 days hold: for the scales and, on a corridor's page, for the words. */
+struct chart_counts {
+	int reported, blockade, zeros;	/* days reported, in a blockade, reported as 0 */
+	int64_t top;			/* the most trucks of a reported day; 0 if none */
+	int64_t top_date;		/* the latest day that had them */
+};
+
 static bool shaded(const struct day *d)
 {
 	return d && d->in_blockade;
@@ -575,48 +585,117 @@ static void chart_bars(struct strbuf *out, const struct chart *ch)
 	sb_release(&zeros);
 }
 
+/* The zero axis, a line of class cls at height y, and the opening of its
+ * label: at the right, where a blockade's low bars leave it room (the
+ * chart is drawn left to right in every language). */
+static void chart_axis_label(struct strbuf *out, const char *cls, int y)
+{
+	sb_addf(out, "<line class=\"axl\" x1=\"0\" y1=\"%d.5\" x2=\"%d\" y2=\"%d.5\"/>",
+		PLOT_BOT, CHART_DAYS * DAY_W, PLOT_BOT);
+	sb_addf(out, "<path class=\"%s\" d=\"M0 %dH%d\"/>", cls, y, CHART_DAYS * DAY_W);
+	sb_addf(out, "<text class=\"lbl\" x=\"%d\" y=\"%d\" text-anchor=\"end\">",
+		CHART_DAYS * DAY_W - 4, y - 5);
+}
+
 static void chart_baseline(struct strbuf *out, const struct lang *L, const struct chart *ch)
 {
 	int64_t base = ch->e->data->c->baseline_trucks_per_day;
-	int y = chart_y(ch, base);
 
-	sb_addf(out, "<line class=\"axl\" x1=\"0\" y1=\"%d.5\" x2=\"%d\" y2=\"%d.5\"/>",
-		PLOT_BOT, CHART_DAYS * DAY_W, PLOT_BOT);
-	sb_addf(out, "<path class=\"bl\" d=\"M0 %dH%d\"/>", y, CHART_DAYS * DAY_W);
-	/* At the right, where a blockade's low bars leave it room (the chart is drawn left to right in every language). */
-	sb_addf(out, "<text class=\"lbl\" x=\"%d\" y=\"%d\" text-anchor=\"end\">",
-		CHART_DAYS * DAY_W - 4, y - 5);
+	chart_axis_label(out, "bl", chart_y(ch, base));
 	/* TRANSLATORS: a short label on the chart's dashed line: trucks per day before the blockade. */
 	T(tr(L, "baseline %s/day"), NUM(base));
 	sb_addstr(out, "</text>");
 }
 
-static void chart_counts(const struct chart *ch, int *reported, int *blockade, int64_t *top)
+static void chart_counts(const struct chart *ch, struct chart_counts *k)
 {
-	*reported = *blockade = 0;
-	*top = 0;
+	*k = (struct chart_counts){ 0 };
 	for (int i = 0; i < CHART_DAYS; i++) {
 		const struct day *d = day_at(ch->e, ch->first + i);
 
-		*reported += !unreported(d);
-		*blockade += shaded(d);
-		if (d && d->reported && d->trucks > *top)
-			*top = d->trucks;
+		k->blockade += shaded(d);
+		if (unreported(d))
+			continue;
+		k->reported++;
+		k->zeros += d->trucks == 0;
+		if (d->trucks >= k->top) {
+			k->top = d->trucks;
+			k->top_date = d->date;
+		}
 	}
 }
 
+/* The front page's chart: its figures in its name. */
 static void chart_open(struct strbuf *out, const struct lang *L, const struct chart *ch,
-		       int reported, int blockade)
+		       const struct chart_counts *k)
 {
 	struct strbuf label = STRBUF_INIT;
 
 	tr_add(&label, esc_html, tr(L, "Inbound trucks per day from %s to %s: %s of %s days reported, "
 				    "%s in a blockade; baseline %s per day"),
-	       DATE(ch->first), DATE(ch->e->D), NUM(reported), NUM(CHART_DAYS), NUM(blockade),
+	       DATE(ch->first), DATE(ch->e->D), NUM(k->reported), NUM(CHART_DAYS), NUM(k->blockade),
 	       NUM(ch->e->data->c->baseline_trucks_per_day));
 	sb_addf(out, "<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\"><title>%s</title>",
 		CHART_DAYS * DAY_W, PLOT_BOT + 10, label.buf, label.buf);
 	sb_release(&label);
+}
+
+/* The observed scale's words: the figure's caption, and the end of its description. */
+static void observed_scale(struct strbuf *out, const struct lang *L, const struct chart *ch)
+{
+	/* TRANSLATORS: the caption of a second chart of the same 90 days, drawn so that small counts show; the first %s is the top of its scale, the second the pre-blockade baseline (trucks a day). */
+	T(tr(L, "The same days, drawn to the observed scale: 0 to %s trucks a day, not to the pre-blockade baseline of %s."),
+	  NUM(ch->scale), NUM(ch->e->data->c->baseline_trucks_per_day));
+}
+
+/* A corridor page's chart in words: what a reader of the bars would take from them. */
+static void chart_desc(struct strbuf *out, const struct lang *L, const struct chart *ch,
+		       const struct chart_counts *k, bool observed)
+{
+	/* TRANSLATORS: the description of the 90-day chart, for screen readers: the first and last day, the days reported of the 90, the days of blockade among the 90. */
+	T(trn(L, "From %s to %s: %s of %s days reported; %s day of blockade.",
+	      "From %s to %s: %s of %s days reported; %s days of blockade.", (uint64_t)k->blockade),
+	  DATE(ch->first), DATE(ch->e->D), NUM(k->reported), NUM(CHART_DAYS), NUM(k->blockade));
+	if (k->reported > 0) {
+		sb_addch(out, ' ');
+		if (k->top > 0)
+			/* TRANSLATORS: the highest bar of the chart: its trucks and its date. */
+			T(tr(L, "Most trucks in one day: %s, on %s."), NUM(k->top), DATE(k->top_date));
+		else
+			/* TRANSLATORS: in the chart's description, when every day reported had 0 trucks. */
+			T(tr(L, "Every reported day had 0 trucks."));
+	}
+	if (k->zeros > 0 && k->top > 0) {
+		sb_addch(out, ' ');
+		/* TRANSLATORS: how many days were reported with 0 trucks (drawn as black ticks); days nobody reported are not among them. */
+		T(tr(L, "Days with 0 trucks reported: %s."), NUM(k->zeros));
+	}
+	sb_addch(out, ' ');
+	if (observed)
+		observed_scale(out, L, ch);
+	else
+		/* TRANSLATORS: the scale of the chart drawn to the baseline: its top, then the baseline (trucks a day). */
+		T(tr(L, "Scale: 0 to %s trucks a day; the dashed line is the pre-blockade baseline, %s trucks a day."),
+		  NUM(ch->scale), NUM(ch->e->data->c->baseline_trucks_per_day));
+}
+
+/* A corridor page's chart: a short name, its figures in words in <desc>. */
+static void chart_open_desc(struct strbuf *out, const struct lang *L, const struct chart *ch,
+			    const struct chart_counts *k, bool observed)
+{
+	struct strbuf title = STRBUF_INIT;
+
+	if (observed)
+		/* TRANSLATORS: the name of the corridor page's second chart of the same 90 days, for screen readers. */
+		tr_add(&title, esc_html, tr(L, "Inbound trucks per day, drawn to the observed scale"));
+	else
+		/* TRANSLATORS: the name of the corridor page's first chart of the 90 days, for screen readers. */
+		tr_add(&title, esc_html, tr(L, "Inbound trucks per day, drawn to the scale of the pre-blockade baseline"));
+	sb_addf(out, "<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\"><title>%s</title><desc>",
+		CHART_DAYS * DAY_W, PLOT_BOT + 10, title.buf, title.buf);
+	chart_desc(out, L, ch, k, observed);
+	sb_addstr(out, "</desc>");
+	sb_release(&title);
 }
 
 static void legend_item(struct strbuf *out, const char *cls, const char *text)
@@ -626,12 +705,19 @@ static void legend_item(struct strbuf *out, const char *cls, const char *text)
 	sb_addstr(out, "</li>");
 }
 
+/* The first and last day under the chart. */
+static void chart_dates(struct strbuf *out, const struct lang *L, const struct chart *ch)
+{
+	sb_addf(out, "<div class=\"ax\"><span>%s</span><span>%s</span></div>\n",
+		DATE(ch->first), DATE(ch->e->D));
+}
+
 static void chart_legend(struct strbuf *out, const struct lang *L, const struct chart *ch)
 {
 	struct strbuf t = STRBUF_INIT;
 
-	sb_addf(out, "<div class=\"ax\"><span>%s</span><span>%s</span></div>\n<ul class=\"lg\">",
-		DATE(ch->first), DATE(ch->e->D));
+	chart_dates(out, L, ch);
+	sb_addstr(out, "<ul class=\"lg\">");
 #define ITEM(cls, ...) (sb_reset(&t), tr_add(&t, esc_html, __VA_ARGS__), legend_item(out, cls, t.buf))
 	ITEM("kr", tr(L, "Bar: inbound trucks that day"));
 	ITEM("kt", tr(L, "Black tick below the axis: 0 trucks reported"));
@@ -644,19 +730,105 @@ static void chart_legend(struct strbuf *out, const struct lang *L, const struct 
 	sb_release(&t);
 }
 
-static void truck_chart(struct strbuf *out, const struct lang *L, const struct corridor_eval *e)
+/* The least of 1, 2, 5 x 10^k at or above n (n >= 1): a top a reader takes in at a glance. */
+static int64_t nice_ceil(int64_t n)
 {
+	for (int64_t p = 1;; p *= 10) {
+		if (n <= p)
+			return p;
+		if (n <= 2 * p)
+			return 2 * p;
+		if (n <= 5 * p)
+			return 5 * p;
+	}
+}
+
+/*
+ * Under a blockade the baseline's scale leaves 7 trucks against 400 a few
+ * pixels high, where 3 and 10 look alike: when the 90 days' highest is
+ * under a fifth of the baseline, the same days again at their own scale,
+ * its top labelled so nobody takes it for the baseline (docs/decisions.md).
+ */
+static void observed_chart(struct strbuf *out, const struct lang *L, const struct corridor_eval *e,
+			   const struct chart_counts *k)
+{
+	int64_t base = e->data->c->baseline_trucks_per_day;
 	struct chart ch = { e, e->D - (CHART_DAYS - 1), 1 };
-	int64_t base = e->data->c->baseline_trucks_per_day, top;
-	int reported, blockade;
+
+	/* top * 5 < base, tested so that it cannot overflow. */
+	if (k->top <= 0 || k->top > base / 5 || k->top * 5 >= base)
+		return;
+	ch.scale = nice_ceil(k->top);
+	sb_addstr(out, "<figure>\n<figcaption><strong>");
+	observed_scale(out, L, &ch);
+	sb_addstr(out, "</strong></figcaption>\n");
+	chart_open_desc(out, L, &ch, k, true);
+	chart_runs(out, &ch, shaded, "sh");
+	chart_runs(out, &ch, unreported, "g");
+	chart_bars(out, &ch);
+	/* A thin solid line, unlike the baseline's dashes. */
+	chart_axis_label(out, "axl", PLOT_TOP);
+	/* TRANSLATORS: a short label on the top line of the chart drawn to the observed scale: trucks per day there ("10/day"). */
+	T(tr(L, "%s/day"), NUM(ch.scale));
+	sb_addstr(out, "</text></svg>\n");
+	chart_dates(out, L, &ch);
+	sb_addstr(out, "</figure>\n");
+}
+
+#define TABLE_DAYS 14
+
+/* The last 14 days in figures, folded away until opened: the charts' text alternative. */
+static void days_table(struct strbuf *out, const struct lang *L, const struct corridor_eval *e)
+{
+	sb_addstr(out, "<details><summary>");
+	/* TRANSLATORS: a folded table's heading, opened with a click: the chart's last 14 days in figures. */
+	T(trn(L, "Inbound trucks, last %s day, as a table", "Inbound trucks, last %s days, as a table",
+	      TABLE_DAYS), NUM(TABLE_DAYS));
+	sb_addstr(out, "</summary>\n<div class=\"tw\"><table>\n<thead><tr><th scope=\"col\">");
+	T(tr(L, "Date"));
+	sb_addstr(out, "</th><th scope=\"col\">");
+	/* TRANSLATORS: a column heading: inbound trucks that day. */
+	T(tr(L, "Trucks"));
+	sb_addstr(out, "</th><th scope=\"col\">");
+	/* TRANSLATORS: a column heading: the day's status (open, restricted, blocked). */
+	T(tr(L, "Status"));
+	sb_addstr(out, "</th></tr></thead>\n<tbody>\n");
+	for (int64_t x = e->D; x > e->D - TABLE_DAYS; x--) {
+		const struct day *d = day_at(e, x);
+		int st = d ? d->status : ST_UNKNOWN;
+
+		sb_addf(out, "<tr><th scope=\"row\" class=\"d\">%s</th>", DATE(x));
+		if (unreported(d)) {
+			sb_addstr(out, "<td class=\"na\">");
+			T(tr(L, "no report"));
+			sb_addstr(out, "</td>");
+		} else {
+			sb_addf(out, "<td>%s</td>", NUM(d->trucks));
+		}
+		sb_addf(out, "<td><span class=\"badge s%d\">", st);
+		esc_html(out, label_status_badge(L, st));
+		sb_addstr(out, "</span></td></tr>\n");
+	}
+	sb_addstr(out, "</tbody></table></div>\n</details>\n");
+}
+
+static void truck_chart(struct strbuf *out, const struct page *pg, const struct corridor_eval *e)
+{
+	const struct lang *L = pg->L;
+	struct chart ch = { e, e->D - (CHART_DAYS - 1), 1 };
+	int64_t base = e->data->c->baseline_trucks_per_day;
+	struct chart_counts k;
 
 	/* The baseline always fits, so a blockade's collapse shows against it. */
-	chart_counts(&ch, &reported, &blockade, &top);
-	ch.scale = top > base ? top : base;
+	chart_counts(&ch, &k);
+	ch.scale = k.top > base ? k.top : base;
 	if (ch.scale < 1)
 		ch.scale = 1;
 	sb_addstr(out, "<figure>\n");
-	chart_open(out, L, &ch, reported, blockade);
+	if (pg->home)
+		chart_open(out, L, &ch, &k);
+	else
+		chart_open_desc(out, L, &ch, &k, false);
 	chart_runs(out, &ch, shaded, "sh");
 	chart_runs(out, &ch, unreported, "g");
 	chart_bars(out, &ch);
@@ -664,6 +836,11 @@ static void truck_chart(struct strbuf *out, const struct lang *L, const struct c
 	sb_addstr(out, "</svg>\n");
 	chart_legend(out, L, &ch);
 	sb_addstr(out, "</figure>\n");
+	/* The front page keeps one chart a corridor: ten of them must stay under 100 KB. */
+	if (pg->home)
+		return;
+	observed_chart(out, L, e, &k);
+	days_table(out, L, e);
 }
 
 /* ---- services ---- */
@@ -1248,7 +1425,7 @@ static void corridor_section(struct strbuf *out, const struct page *pg, const st
 	status_line(out, L, e);
 	blockade_lines(out, L, e);
 	trucks_block(out, L, e);
-	truck_chart(out, L, e);
+	truck_chart(out, pg, e);
 	if (!pg->home)
 		side_by_side(out, L, e);
 	crossings_block(out, L, e);
