@@ -1,7 +1,11 @@
 #include "core/connwatch.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <linux/tcp.h>		/* struct tcp_info with tcpi_bytes_acked (glibc's lacks it) */
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -114,7 +118,24 @@ static void addr_put(struct connwatch *w, struct cw_addr *gone)
 	free(gone);
 }
 
-/* Stops counting c and shuts its socket down; libmicrohttpd closes it next. */
+/*
+ * Ends a connection libmicrohttpd still holds: a reset when it closes the
+ * socket (SO_LINGER 0), so what the kernel still queues for a slow reader is
+ * dropped with it rather than trickled out by an orphaned socket (nginx's
+ * reset_timedout_connection), and a shutdown now, so libmicrohttpd sees the
+ * connection end at its next look.
+ */
+static void hang_up(int fd)
+{
+	struct linger now = { 1, 0 };
+
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &now, sizeof(now));
+	shutdown(fd, SHUT_RDWR);
+}
+
+/* Stops counting c and hangs up; libmicrohttpd closes it next. */
 static void drop(struct connwatch *w, struct cw_conn *c, bool shed, struct cw_events *ev)
 {
 	ev->dropped[c->phase]++;
@@ -126,8 +147,7 @@ static void drop(struct connwatch *w, struct cw_conn *c, bool shed, struct cw_ev
 	addr_put(w, c->addr);
 	c->addr = NULL;
 	c->dropped = true;
-	if (c->fd >= 0)
-		shutdown(c->fd, SHUT_RDWR);
+	hang_up(c->fd);
 }
 
 /* ---- choosing whom to shed ---------------------------------------------------------- */
@@ -257,8 +277,7 @@ bool cw_open(struct connwatch *w, struct cw_conn *c, int fd, const unsigned char
 		ev->refused++;
 		c->dropped = true;
 		addr_put(w, a);
-		if (fd >= 0)
-			shutdown(fd, SHUT_RDWR);
+		hang_up(fd);
 	}
 	pthread_mutex_unlock(&w->lock);
 	return ok;
@@ -273,7 +292,7 @@ bool cw_request(struct connwatch *w, struct cw_conn *c, bool has_body, int64_t n
 	if (live) {
 		move(w, c, has_body ? CW_BODY : CW_SERVING);
 		c->since_ns = now;
-		c->deadline_ns = now + w->limits.body_grace_s * NS;
+		c->deadline_ns = has_body ? now + w->limits.body_grace_s * NS : 0;
 		c->body_bytes = 0;
 	}
 	pthread_mutex_unlock(&w->lock);
@@ -303,8 +322,10 @@ void cw_body(struct connwatch *w, struct cw_conn *c, uint64_t n, int64_t now)
 void cw_body_done(struct connwatch *w, struct cw_conn *c)
 {
 	pthread_mutex_lock(&w->lock);
-	if (c->phase == CW_BODY)
+	if (c->phase == CW_BODY) {
 		move(w, c, CW_SERVING);
+		c->deadline_ns = 0;
+	}
 	pthread_mutex_unlock(&w->lock);
 }
 
@@ -347,6 +368,45 @@ bool cw_close(struct connwatch *w, struct cw_conn *c)
 	return dropped;
 }
 
+/*
+ * Is the kernel holding bytes of c's answer that the client has not taken?
+ * Then *acked is what the client has acknowledged of the connection so far.
+ */
+static bool answer_owed(const struct cw_conn *c, uint64_t *acked)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int queued = 0;
+
+	if (c->fd < 0 || ioctl(c->fd, SIOCOUTQ, &queued) != 0 || queued <= 0)
+		return false;
+	/* A kernel may fill less of the struct than these headers know; this field it must fill. */
+	if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 ||
+	    len < offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof(ti.tcpi_bytes_acked))
+		return false;
+	*acked = ti.tcpi_bytes_acked;
+	return true;
+}
+
+/* A client taking its answer earns credit by the bytes it acknowledges, as a body by those it sends. */
+static bool answer_late(const struct cw_limits *l, struct cw_conn *c, int64_t now, bool pressure)
+{
+	uint64_t acked;
+
+	if (!answer_owed(c, &acked)) {
+		c->deadline_ns = 0;
+		return false;
+	}
+	if (!c->deadline_ns) {
+		c->deadline_ns = now + l->body_grace_s * NS;
+		c->acked = acked;
+		return false;
+	}
+	c->deadline_ns = cw_body_credit(l, c->deadline_ns, acked - c->acked, now);
+	c->acked = acked;
+	return cw_body_late(l, c->deadline_ns, now, pressure);
+}
+
 /* Drops those of list phase that late() says are past their deadline. */
 static void reap_list(struct connwatch *w, enum cw_phase phase, int64_t now, bool pressure,
 		      struct cw_events *ev)
@@ -361,6 +421,8 @@ static void reap_list(struct connwatch *w, enum cw_phase phase, int64_t now, boo
 			late = now > cw_header_deadline(&w->limits, c->since_ns, pressure);
 		else if (phase == CW_BODY)
 			late = cw_body_late(&w->limits, c->deadline_ns, now, pressure);
+		else if (phase == CW_SERVING)
+			late = answer_late(&w->limits, c, now, pressure);
 		else
 			late = now > c->deadline_ns;
 		if (late && !server_behind(c))
@@ -377,6 +439,7 @@ void cw_reap(struct connwatch *w, int64_t now, struct cw_events *ev)
 	reap_list(w, CW_OWING, now, pressure, ev);
 	reap_list(w, CW_BODY, now, pressure, ev);
 	reap_list(w, CW_DRAIN, now, pressure, ev);
+	reap_list(w, CW_SERVING, now, pressure, ev);
 	pthread_mutex_unlock(&w->lock);
 }
 

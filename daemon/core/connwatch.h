@@ -17,7 +17,11 @@
  *            at half the rate after twice that.
  *   DRAIN    a refused body being read and discarded: a fixed deadline.
  *   SERVING  ours to answer (a handler, group commit, the response going
- *            out): no deadline here.
+ *            out).  No deadline while the answer is ours to make; while
+ *            the kernel holds bytes of it the client has not taken, the
+ *            client must take them at min_body_rate, with the same credit
+ *            as a body (the bytes it acknowledges, TCP_INFO): a slow reader
+ *            holds a connection no longer than a slow sender.
  *
  * Pressure: three quarters of connection_limit or more open.  Then the
  * header deadline is at most CW_PRESSURE_HEADER_S, a body must keep at
@@ -58,7 +62,8 @@ struct cw_conn {
 	enum cw_phase phase;
 	bool dropped;			/* shut down by connwatch, no longer counted */
 	int64_t since_ns;		/* OWING: owed since; BODY: body started */
-	int64_t deadline_ns;		/* BODY: credit runs out; DRAIN: fixed */
+	int64_t deadline_ns;		/* BODY: credit runs out; DRAIN: fixed; SERVING: the answer's credit (0: none owed) */
+	uint64_t acked;			/* SERVING: bytes of the answer the client acknowledged, as last seen */
 	uint64_t body_bytes;
 	struct cw_addr *addr;		/* NULL: no address to count by */
 	struct cw_conn *prev, *next;	/* in its phase's list */
@@ -74,7 +79,7 @@ struct cw_limits {
 
 /* What a call dropped, for the metrics and the log. */
 struct cw_events {
-	unsigned dropped[CW_NPHASES];	/* by the phase they were in */
+	unsigned dropped[CW_NPHASES];	/* by the phase they were in (SERVING: a slow reader) */
 	unsigned shed;			/* of those, closed early to make room */
 	unsigned refused;		/* new connections refused: address full, all progressing */
 	struct cw_conn *last;		/* the last connection dropped (tests) */

@@ -28,7 +28,7 @@ static atomic_uint_fast64_t hist_sum_us;
 static atomic_uint_fast64_t reports[KIND_COUNT + 1][4][RESULT_COUNT];
 static atomic_bool db_up;
 static atomic_uint_fast64_t builds;
-static atomic_uint_fast64_t slow_clients[2];	/* headers, body */
+static atomic_uint_fast64_t slow_clients[3];	/* headers, body, answer */
 static atomic_uint_fast64_t conns_shed, conns_refused, uploads_refused;
 static atomic_uint conns_open[3];		/* headers, body, serving */
 static atomic_bool conns_pressure;
@@ -113,12 +113,13 @@ bool metrics_db_up(void)
 	return atomic_load(&db_up);
 }
 
-void metrics_slow_clients(unsigned headers, unsigned body)
+void metrics_slow_clients(unsigned headers, unsigned body, unsigned answer)
 {
-	if (!headers && !body)
+	if (!headers && !body && !answer)
 		return;
 	atomic_fetch_add(&slow_clients[0], headers);
 	atomic_fetch_add(&slow_clients[1], body);
+	atomic_fetch_add(&slow_clients[2], answer);
 	atomic_fetch_add(&version, 1);
 }
 
@@ -312,13 +313,14 @@ static void counter(struct strbuf *out, const char *name, const char *help, uint
 static void render_connections(struct strbuf *out)
 {
 	static const char *const phases[] = { "headers", "body", "serving" };
+	static const char *const dropped[] = { "headers", "body", "answer" };
 
 	family(out, "supplywatch_http_slow_clients_dropped_total", "counter",
 	       "Connections dropped for being slow: phase=\"headers\" sent no whole header block in time "
-	       "(http.header_timeout), phase=\"body\" sent its body slower than http.min_body_rate; "
-	       "those shed under pressure included.");
-	for (int i = 0; i < 2; i++)
-		sb_addf(out, "supplywatch_http_slow_clients_dropped_total{phase=\"%s\"} %llu\n", phases[i],
+	       "(http.header_timeout), phase=\"body\" sent its body slower than http.min_body_rate, "
+	       "phase=\"answer\" took its answer slower than that; those shed under pressure included.");
+	for (int i = 0; i < 3; i++)
+		sb_addf(out, "supplywatch_http_slow_clients_dropped_total{phase=\"%s\"} %llu\n", dropped[i],
 			(unsigned long long)atomic_load(&slow_clients[i]));
 	counter(out, "supplywatch_http_connections_shed_total",
 		"Slow or idle connections closed early to make room: the table three quarters full or "

@@ -25,8 +25,8 @@ void metrics_report_counts(int channel, const unsigned *count);
 /* Records whether the database answered; true when that changed. */
 bool metrics_set_db_up(bool up);
 bool metrics_db_up(void);
-/* Connections dropped for being slow, by phase: sending the header block, or the body. */
-void metrics_slow_clients(unsigned headers, unsigned body);
+/* Connections dropped for being slow, by phase: sending the header block or the body, taking the answer. */
+void metrics_slow_clients(unsigned headers, unsigned body, unsigned answer);
 /* Of those, shed early to make room; and new connections refused (their address full). */
 void metrics_connections_shed(unsigned shed, unsigned refused);
 /* The connection table (from the reaper): by phase, and whether it is under pressure. */

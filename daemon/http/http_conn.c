@@ -57,7 +57,8 @@ void http_conn_configure(const struct sw_config *cfg)
 
 static void count_events(const struct cw_events *ev)
 {
-	metrics_slow_clients(ev->dropped[CW_OWING], ev->dropped[CW_BODY] + ev->dropped[CW_DRAIN]);
+	metrics_slow_clients(ev->dropped[CW_OWING], ev->dropped[CW_BODY] + ev->dropped[CW_DRAIN],
+			     ev->dropped[CW_SERVING]);
 	metrics_connections_shed(ev->shed, ev->refused);
 }
 
@@ -347,6 +348,7 @@ unsigned http_reap(const struct sw_config *cfg)
 	snprintf(why, sizeof(why), " %lld bytes/s%s", (long long)cfg->min_body_rate,
 		 g.pressure ? " (under pressure: half the credit)" : "");
 	log_drops("sending a body slower than", ev.dropped[CW_BODY], why);
+	log_drops("taking their answer slower than", ev.dropped[CW_SERVING], why);
 	snprintf(why, sizeof(why), " after %d s", HTTP_LINGER_S);
 	log_drops("still sending a refused body", ev.dropped[CW_DRAIN], why);
 	if (shed || refused)

@@ -8,7 +8,8 @@
  * opening, or since its last response) has http.header_timeout seconds to
  * send it whole, so a kept-alive connection idle that long is closed too
  * (a proxy must not keep idle connections to us longer: docs/operations.md);
- * a body must keep up http.min_body_rate after http.body_grace seconds.
+ * a body must keep up http.min_body_rate after http.body_grace seconds, and
+ * so must a client taking an answer the kernel cannot hold whole.
  * When the table is three quarters full the slowest and idlest connections
  * are shed to make room and the deadlines tighten; one address's
  * connections over http.per_ip_connection_limit replace its stalled ones.

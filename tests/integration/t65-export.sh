@@ -108,6 +108,49 @@ echo "     100,000-report export: $(stat -c %s "$BODY") bytes; RSS $rss0 kB, pea
 if ldd "$SW_BUILD/supplywatchd" | grep -q libasan; then
 	ok
 elif [ $((peak - rss0)) -lt 4096 ]; then ok; else fail "the peak RSS rose by $((peak - rss0)) kB during one export"; fi
+# A client must take its answer at http.min_body_rate, as it must send its
+# body: one that keeps its window tiny and reads 128 bytes a second holds an
+# export (and a connection) for seconds, not for hours.  min_body_rate 1000
+# and body_grace 2 from here (a reload).
+sed -i 's/^listen = /http = { min_body_rate = 1000; body_grace = 2; };\nlisten = /' "$WORK/daemon.conf"
+mark=$(grep -c 'reload: configuration' "$WORK/daemon.log")
+kill -HUP "$DAEMON_PID"
+for _ in $(seq 1 100); do [ "$(grep -c 'reload: configuration' "$WORK/daemon.log")" -gt "$mark" ] && break; sleep 0.05; done
+cat >"$WORK/slowread.py" <<'PY'
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+s.settimeout(30)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /api/v1/reports.csv?kind=trucks&corridor=rafah HTTP/1.1\r\nHost: x\r\n\r\n")
+t0, got = time.monotonic(), 0
+try:
+    while time.monotonic() - t0 < 25:
+        data = s.recv(64)
+        if not data:
+            break
+        got += len(data)
+        time.sleep(0.5)
+except OSError:
+    pass
+print(got, "%.1f" % (time.monotonic() - t0))
+PY
+python3 "$WORK/slowread.py" "$PORT" >"$WORK/slowread.out" &
+READER=$!
+t0=$EPOCHREALTIME
+dropped=""
+for _ in $(seq 1 200); do
+	dropped=$(metric 'supplywatch_http_slow_clients_dropped_total{phase="answer"}')
+	[ "$dropped" = 1 ] && break
+	sleep 0.1
+done
+took=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+kill "$READER" 2>/dev/null
+wait "$READER" 2>/dev/null
+echo "     the export of $(stat -c %s "$BODY") bytes read at 128 B/s: the daemon let go after $took s (min_body_rate 1000 B/s, body_grace 2 s)"
+expect_eq "$dropped" "1" "the slow reader dropped and counted"
+if awk -v t="$took" 'BEGIN { exit !(t >= 1.5 && t < 10) }'; then ok; else fail "slow reader dropped after $took s, want a few seconds"; fi
+expect_contains "$WORK/daemon.log" "dropped 1 connection taking their answer slower than 1000 bytes/s" "the slow reader logged"
 post_json /api/v1/reports "$(report 2024-02-02 rafah)"
 req GET "/api/v1/reports.csv?kind=trucks&corridor=rafah"
 expect_status 413 "one report over the cap"
