@@ -36,6 +36,7 @@ void corridor_data_release(struct corridor_data *d)
 	free(d->orgs);
 	free(d->mov);
 	free(d->cev);
+	free(d->latest);
 	sb_release(&d->strings);
 	free(d);
 }
@@ -128,6 +129,20 @@ static void eval_stages(const struct corridor_data *d, int64_t D, int64_t now, s
 	movement_crossings(d->cev, d->ncev, e->ncrossings, D, e->crossings);
 }
 
+/*
+ * The latest reports as of D: those received by D's end, a suffix of the
+ * list (newest first, and a later instant never has an earlier local date).
+ */
+static void eval_latest(const struct corridor_data *d, int64_t D, struct corridor_eval *e)
+{
+	size_t i = 0;
+
+	while (i < d->nlatest && d->latest[i].received_day > D)
+		i++;
+	e->latest_from = i;
+	e->latest_cut = d->latest_more && d->nlatest - i < LATEST_MAX;
+}
+
 const struct source_org *eval_org(const struct corridor_data *d, int id)
 {
 	size_t lo = 0, hi = d->norgs;
@@ -154,6 +169,7 @@ void eval_corridor(const struct corridor_data *d, int64_t D, const struct freshn
 	eval_days(d, D, e);
 	eval_services(d, D, e);
 	eval_stages(d, D, now, e);
+	eval_latest(d, D, e);
 	e->fresh = *fresh;
 	until = fresh->end_of_day && fresh->end_of_day < now ? fresh->end_of_day : now;
 	e->stale = !fresh->last_report_at || until - fresh->last_report_at > stale_after_s;

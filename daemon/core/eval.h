@@ -32,6 +32,39 @@ struct freshness {
 	int64_t end_of_day;			/* instant D ends, for "stale" */
 };
 
+/*
+ * A current report, as the corridor page's "Latest reports" lists it: who
+ * sent it and when, its kind's key figure, its evidence.  Strings are ""
+ * when not given.  Movements are never among them (their dates and places
+ * wait for the embargo; core/movement.h).
+ */
+#define LATEST_MAX 20
+struct latest_report {
+	int64_t received_at;			/* instant */
+	int64_t received_day;			/* its local date in the corridor's zone */
+	int received_offset;			/* seconds east of UTC there and then */
+	int org;				/* organisation id (eval_org) */
+	int kind;				/* KIND_TRUCKS .. KIND_ACCESS */
+	/*
+	 * trucks: the stage (enum stage); shortage: the severity (index in
+	 * report_severities); disruption: the service (report_services);
+	 * access: the status (enum status).
+	 */
+	int code;
+	bool outbound;				/* trucks */
+	bool ended;				/* disruption */
+	int64_t trucks;				/* trucks */
+	int64_t day;				/* trucks, shortage: the report's own local date */
+	int64_t at;				/* disruption: started; access: at (instants) */
+	int at_offset;
+	int64_t end;				/* disruption: ended, when ended */
+	int end_offset;
+	const char *item;			/* shortage */
+	const char *place;			/* trucks, access: crossing; shortage, disruption: location */
+	const char *url;			/* source_url, as stored (not checked here) */
+	const char *note;			/* its first 201 characters at most */
+};
+
 /* An organisation, as "Sources and methods" shows it ("" when not set). */
 struct source_org {
 	int id;
@@ -73,6 +106,14 @@ struct corridor_data {
 	size_t nmov;
 	struct crossing_event *cev;		/* access events naming a crossing, by instant */
 	size_t ncev;
+	/*
+	 * The newest current reports but movements (received_at, then id,
+	 * descending), at most LATEST_MAX; latest_more when there are others,
+	 * older, that were not read.
+	 */
+	struct latest_report *latest;
+	size_t nlatest;
+	bool latest_more;
 	/* Publishing after review: current reports nobody has reviewed, and those with issues. */
 	int64_t awaiting_review, has_issues;
 	struct strbuf strings;			/* backing store of the strings above */
@@ -103,6 +144,14 @@ struct corridor_eval {
 	struct movement_summary movements;
 	struct crossing_state *crossings;	/* one per crossing name */
 	size_t ncrossings;
+	/*
+	 * The latest reports received by D's end: data->latest[latest_from ..
+	 * nlatest).  latest_cut: fewer than LATEST_MAX of them, and older
+	 * current reports exist that the data does not hold, so some received
+	 * by D may be missing.
+	 */
+	size_t latest_from;
+	bool latest_cut;
 	struct freshness fresh;
 	bool stale;
 	bool written;				/* the write-back for analysts succeeded */

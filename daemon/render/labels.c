@@ -60,6 +60,11 @@ static const char *const outcomes[] = {
 	NP_("movement outcome", "Impeded"), NP_("movement outcome", "Denied"),
 	NP_("movement outcome", "Postponed"),
 };
+/* As enum report_kind, but movements (never listed with the others). */
+static const char *const kinds[] = {
+	NP_("report kind", "Truck count"), NP_("report kind", "Shortage"),
+	NP_("report kind", "Service disruption"), NP_("report kind", "Access change"),
+};
 /* A movement's purpose: value, then its words. */
 static const char *const purposes[][2] = {
 	{ "food", NP_("movement purpose", "food") },
@@ -125,6 +130,17 @@ const char *label_severity_badge(const struct lang *L, int severity)
 const char *label_outcome(const struct lang *L, int outcome)
 {
 	return PICK("movement outcome", outcomes, outcome);
+}
+
+const char *label_kind(const struct lang *L, int kind)
+{
+	return PICK("report kind", kinds, kind);
+}
+
+const char *label_outbound(const struct lang *L)
+{
+	/* TRANSLATORS: a truck count of trucks leaving the area (not coming in), after the count. */
+	return trp(L, "direction", "outbound");
 }
 
 const char *label_purpose(const struct lang *L, const char *purpose)

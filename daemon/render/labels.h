@@ -32,6 +32,10 @@ const char *label_corroboration(const struct lang *L, int corr);
 const char *label_severity_badge(const struct lang *L, int severity);
 /* "Facilitated", ... (movement outcomes). */
 const char *label_outcome(const struct lang *L, int outcome);
+/* "Truck count", "Shortage", "Service disruption", "Access change" (enum report_kind). */
+const char *label_kind(const struct lang *L, int kind);
+/* "outbound": trucks counted leaving. */
+const char *label_outbound(const struct lang *L);
 /* A movement's purpose as stored ("food"); the value itself when unknown. */
 const char *label_purpose(const struct lang *L, const char *purpose);
 

@@ -29,6 +29,8 @@
 #include "render/labels.h"
 #include "render/render.h"
 #include "util/escape.h"
+#include "util/fmt.h"
+#include "util/valid.h"
 
 #define CHART_DAYS 90
 #define DAY_W 6			/* SVG units per day; integers keep the output short */
@@ -1285,6 +1287,306 @@ static void sources_block(struct strbuf *out, const struct lang *L, const struct
 	sb_addstr(out, "</a></p>\n");
 }
 
+/* ---- the latest reports (a corridor's page) ---- */
+
+/*
+ * Report text in this list is cut to a number of characters and, as
+ * escaped, to three bytes each (a quote escapes to six), so twenty
+ * hostile reports keep the page well under 100 KB; a link's address is
+ * used only up to LATEST_HREF_MAX bytes as escaped.
+ */
+#define LATEST_NOTE_CHARS 200
+#define LATEST_TEXT_CHARS 100
+#define LATEST_HREF_MAX 1024
+
+/* The bytes s takes as esc_html writes it, up to its first n. */
+static size_t escaped_len(const char *s, size_t n)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i++)
+		len += s[i] == '&' || s[i] == '\'' ? 5 : s[i] == '<' || s[i] == '>' ? 4 : s[i] == '"' ? 6 : 1;
+	return len;
+}
+
+/* s escaped and cut as said above, in <bdi>, with an ellipsis where it was cut. */
+static void add_cut(struct strbuf *out, const char *s, size_t max_chars)
+{
+	struct strbuf t = STRBUF_INIT;
+	size_t lim = utf8_prefix_chars(s, max_chars), n = 0, bytes = 0, keep;
+
+	while (n < lim) {
+		size_t k = utf8_prefix_chars(s + n, 1), e = escaped_len(s + n, k);
+
+		if (bytes + e > 3 * max_chars)
+			break;
+		bytes += e;
+		n += k;
+	}
+	/* Cut: no blank before the ellipsis. */
+	for (keep = n; s[n] && keep > 0 && strchr(" \t\r\n", s[keep - 1]); keep--)
+		;
+	sb_add(&t, s, keep);
+	sb_addstr(out, "<bdi>");
+	esc_html(out, t.buf);
+	if (s[n])
+		sb_addstr(out, "\xe2\x80\xa6");
+	sb_addstr(out, "</bdi>");
+	sb_release(&t);
+}
+
+/* As an argument of a message; t is the caller's, released by it. */
+static const char *cut(struct strbuf *t, const char *s, size_t max_chars)
+{
+	sb_reset(t);
+	add_cut(t, s, max_chars);
+	return t->buf;
+}
+
+/* A crossing's name in L when it is a configured one. */
+static const char *place_crossing(const struct sw_corridor *c, const char *name, const struct lang *L)
+{
+	for (size_t i = 0; i < c->ncrossings; i++)
+		if (strcmp(c->crossings[i], name) == 0)
+			return crossing_name(c, i, L);
+	return name;
+}
+
+static void latest_trucks(struct strbuf *out, const struct lang *L, const struct sw_corridor *c,
+			  const struct latest_report *x)
+{
+	struct strbuf b = STRBUF_INIT;
+
+	if (*x->place)
+		/* TRANSLATORS: a truck count among the latest reports: trucks, the day they were counted for, the crossing. */
+		T(trn(L, "%s truck on %s at %s", "%s trucks on %s at %s", (uint64_t)x->trucks),
+		  NUM(x->trucks), DATE(x->day), cut(&b, place_crossing(c, x->place, L), LATEST_TEXT_CHARS));
+	else
+		/* TRANSLATORS: a truck count among the latest reports: trucks, the day they were counted for. */
+		T(trn(L, "%s truck on %s", "%s trucks on %s", (uint64_t)x->trucks), NUM(x->trucks), DATE(x->day));
+	/* Where the count was taken, unless it is where the page's figures are. */
+	if (x->code != c->headline_stage) {
+		T(tr(L, ", "));
+		esc_html(out, label_stage(L, x->code));
+	}
+	if (x->outbound) {
+		T(tr(L, ", "));
+		esc_html(out, label_outbound(L));
+	}
+	sb_release(&b);
+}
+
+static void latest_shortage(struct strbuf *out, const struct lang *L, const struct latest_report *x)
+{
+	struct strbuf item = STRBUF_INIT, b = STRBUF_INIT;
+
+	/* "none" has no colour of its own: the grey of "low", its word beside it. */
+	sb_addf(out, "<span class=\"badge v%d\">", x->code > 0 ? x->code : 1);
+	esc_html(out, label_severity_badge(L, x->code));
+	sb_addstr(out, "</span> ");
+	cut(&item, x->item, LATEST_TEXT_CHARS);
+	if (*x->place)
+		/* TRANSLATORS: a shortage among the latest reports: the item, the place, the day it was seen. */
+		T(tr(L, "%s in %s on %s"), item.buf, cut(&b, x->place, LATEST_TEXT_CHARS), DATE(x->day));
+	else
+		/* TRANSLATORS: a shortage among the latest reports: the item, the day it was seen. */
+		T(tr(L, "%s on %s"), item.buf, DATE(x->day));
+	sb_release(&item);
+	sb_release(&b);
+}
+
+static void latest_disruption(struct strbuf *out, const struct lang *L, const struct latest_report *x)
+{
+	char from[I18N_DATE_LEN], to[I18N_DATE_LEN] = "";
+	struct strbuf b = STRBUF_INIT;
+	const char *svc = E(label_service(L, x->code));
+
+	i18n_local(L, x->at, x->at_offset, from);
+	if (x->ended)
+		i18n_local(L, x->end, x->end_offset, to);
+	if (*x->place && x->ended)
+		/* TRANSLATORS: a service cut among the latest reports: the service ("Gas"), the place, when it began and ended (dates and times). */
+		T(tr(L, "%s in %s, from %s to %s"), svc, cut(&b, x->place, LATEST_TEXT_CHARS), E(from), E(to));
+	else if (*x->place)
+		/* TRANSLATORS: a service cut among the latest reports, not over when reported: the service ("Gas"), the place, when it began. */
+		T(tr(L, "%s in %s, since %s"), svc, cut(&b, x->place, LATEST_TEXT_CHARS), E(from));
+	else if (x->ended)
+		T(tr(L, "%s, from %s to %s"), svc, E(from), E(to));
+	else
+		T(tr(L, "%s, since %s"), svc, E(from));
+	sb_release(&b);
+}
+
+static void latest_access(struct strbuf *out, const struct lang *L, const struct sw_corridor *c,
+			  const struct latest_report *x)
+{
+	char at[I18N_DATE_LEN];
+	struct strbuf b = STRBUF_INIT;
+
+	sb_addf(out, "<span class=\"badge s%d\">", x->code);
+	esc_html(out, label_status_badge(L, x->code));
+	sb_addstr(out, "</span> ");
+	i18n_local(L, x->at, x->at_offset, at);
+	if (*x->place)
+		/* TRANSLATORS: an access change among the latest reports, after its status: the crossing, since when (a date and time). */
+		T(tr(L, "%s, since %s"), cut(&b, place_crossing(c, x->place, L), LATEST_TEXT_CHARS), E(at));
+	else
+		T(tr(L, "since %s"), E(at));
+	sb_release(&b);
+}
+
+/*
+ * " · evidence: host" linked to the whole address, for an http(s) address
+ * with a plausible host; a longer one than LATEST_HREF_MAX shows its host
+ * unlinked; anything else (javascript:, data:, ...) nothing at all.
+ */
+static void latest_evidence(struct strbuf *out, const struct lang *L, const char *url)
+{
+	struct strbuf host = STRBUF_INIT, href = STRBUF_INIT, name = STRBUF_INIT;
+	const char *h;
+	size_t n;
+
+	if (!url_host(url, &h, &n))
+		return;
+	sb_add(&name, h, n);
+	esc_html(&href, url);
+	if (href.len <= LATEST_HREF_MAX) {
+		sb_addstr(&host, "<a href=\"");
+		sb_addstr(&host, href.buf);
+		sb_addstr(&host, "\" rel=\"nofollow noopener\">");
+	}
+	add_bdi(&host, name.buf);
+	if (href.len <= LATEST_HREF_MAX)
+		sb_addstr(&host, "</a>");
+	sb_addstr(out, " \xc2\xb7 ");
+	/* TRANSLATORS: the evidence a report gives, after who sent it: the host name of its link ("reliefweb.int"). */
+	T(tr(L, "evidence: %s"), host.buf);
+	sb_release(&host);
+	sb_release(&href);
+	sb_release(&name);
+}
+
+static void latest_item(struct strbuf *out, const struct lang *L, const struct corridor_data *d,
+			const struct latest_report *x)
+{
+	const struct source_org *o = eval_org(d, x->org);
+	struct strbuf kind = STRBUF_INIT, fig = STRBUF_INIT, b = STRBUF_INIT;
+	char at[I18N_DATE_LEN];
+
+	sb_addstr(&kind, "<strong>");
+	esc_html(&kind, label_kind(L, x->kind));
+	sb_addstr(&kind, "</strong>");
+	switch (x->kind) {
+	case KIND_TRUCKS: latest_trucks(&fig, L, d->c, x); break;
+	case KIND_SHORTAGE: latest_shortage(&fig, L, x); break;
+	case KIND_DISRUPTION: latest_disruption(&fig, L, x); break;
+	default: latest_access(&fig, L, d->c, x); break;
+	}
+	sb_addstr(out, "<li>");
+	/* TRANSLATORS: one of the latest reports: its kind ("Shortage"), then what it says ("CRITICAL baby formula in Stepanakert on 6 January 2023"). */
+	T(trp(L, "report kind and figure", "%s: %s"), kind.buf, fig.buf);
+	sb_addstr(out, "<br><small>");
+	i18n_local(L, x->received_at, x->received_offset, at);
+	/* TRANSLATORS: who sent one of the latest reports, and when it was received (a date and time). */
+	T(tr(L, "%s, received %s"), o ? cut(&b, o->name, LATEST_TEXT_CHARS)
+	  : E(tr(L, "unknown organisation")), E(at));
+	if (*x->url)
+		latest_evidence(out, L, x->url);
+	sb_addstr(out, "</small>");
+	if (*x->note) {
+		sb_addstr(out, "<br><small>");
+		/* TRANSLATORS: a report's own note (free text, perhaps cut short with "…"). */
+		T(tr(L, "Note: %s"), cut(&b, x->note, LATEST_NOTE_CHARS));
+		sb_addstr(out, "</small>");
+	}
+	sb_addstr(out, "</li>\n");
+	sb_release(&kind);
+	sb_release(&fig);
+	sb_release(&b);
+}
+
+/* The CSV export of each kind, up to D: "Truck count · Shortage · ..." as links. */
+static void latest_exports(struct strbuf *out, const struct lang *L, const struct corridor_eval *e)
+{
+	char to[FMT_DATE_LEN];
+
+	fmt_date(e->D, to);
+	for (int k = 0; k < KIND_MOVEMENT; k++) {
+		sb_addstr(out, k ? " \xc2\xb7 <a href=\"/api/v1/reports.csv?kind=" : "<a href=\"/api/v1/reports.csv?kind=");
+		esc_html(out, report_kinds[k]);
+		sb_addstr(out, "&amp;corridor=");
+		esc_html(out, e->data->c->id);
+		sb_addstr(out, "&amp;to=");
+		esc_html(out, to);
+		sb_addstr(out, "\">");
+		esc_html(out, label_kind(L, k));
+		sb_addstr(out, "</a>");
+	}
+}
+
+/* What the list is, or that nothing had come: one sentence under the heading. */
+static void latest_caption(struct strbuf *out, const struct lang *L, const struct corridor_eval *e,
+			   size_t n)
+{
+	bool today = e->D >= e->data->today;
+
+	sb_addstr(out, "<p>");
+	if (n == 0 && today)
+		/* TRANSLATORS: under "Latest reports", when nobody has reported yet. */
+		T(tr(L, "None yet."));
+	else if (n == 0)
+		/* TRANSLATORS: under "Latest reports" on a page as of a past date: none had come by then. */
+		T(tr(L, "None received by the end of %s."), DATE(e->D));
+	else if (today)
+		T(tr(L, "Newest first. A corrected report is shown in its latest version; a retracted one is not shown."));
+	else
+		/* TRANSLATORS: under "Latest reports" on a page as of a past date. */
+		T(tr(L, "Received by the end of %s, newest first. A corrected report is shown in its latest version; a retracted one is not shown."),
+		  DATE(e->D));
+	sb_addstr(out, "</p>\n");
+}
+
+/* As of a past D, when the snapshot's twenty may not reach back far enough. */
+static void latest_cut(struct strbuf *out, const struct lang *L, const struct corridor_eval *e)
+{
+	struct strbuf links = STRBUF_INIT;
+
+	latest_exports(&links, L, e);
+	sb_addstr(out, "<p>");
+	/* TRANSLATORS: on a page as of a past date: the number of reports the page keeps (20), the date twice, then links to the CSV export of each kind of report ("Truck count · Shortage · ..."). */
+	T(trn(L, "This page keeps only the latest %s report, so some received by %s may be missing here. Every current report dated up to %s, as CSV: %s.",
+	      "This page keeps only the latest %s reports, so some received by %s may be missing here. Every current report dated up to %s, as CSV: %s.",
+	      LATEST_MAX), NUM(LATEST_MAX), DATE(e->D), DATE(e->D), links.buf);
+	sb_addstr(out, "</p>\n");
+	sb_release(&links);
+}
+
+/*
+ * The newest current reports received by D's end, newest first.  As of a
+ * past D the snapshot's twenty may not reach back far enough: the page
+ * then says so and links to the exports, which hold them all.
+ */
+static void latest_block(struct strbuf *out, const struct lang *L, const struct corridor_eval *e)
+{
+	const struct corridor_data *d = e->data;
+	size_t n = d->nlatest - e->latest_from;
+
+	sb_addstr(out, "<h3>");
+	T(tr(L, "Latest reports"));
+	sb_addstr(out, "</h3>\n");
+	/* With none to show and some perhaps missing, the last sentence says all. */
+	if (n > 0 || !e->latest_cut)
+		latest_caption(out, L, e, n);
+	if (n > 0) {
+		sb_addstr(out, "<ol class=\"it\">\n");
+		for (size_t i = e->latest_from; i < d->nlatest; i++)
+			latest_item(out, L, d, &d->latest[i]);
+		sb_addstr(out, "</ol>\n");
+	}
+	if (e->latest_cut)
+		latest_cut(out, L, e);
+}
+
 static void crossings_head(struct strbuf *out, const struct lang *L)
 {
 	sb_addstr(out, "<h3>");
@@ -1434,8 +1736,10 @@ static void corridor_section(struct strbuf *out, const struct page *pg, const st
 	services_block(out, L, e);
 	shortages_block(out, pg, e, max);
 	freshness_block(out, L, pg->cfg, e);
-	if (!pg->home)
+	if (!pg->home) {
 		sources_block(out, L, e);
+		latest_block(out, L, e);
+	}
 	links_block(out, pg, e);
 	sb_addstr(out, "</section>\n");
 }

@@ -82,6 +82,38 @@
 	" WHERE r.corridor_id = $1" \
 	" AND r.received_at <= e.t AND r.received_at > e.t - interval '30 days'" F
 
+/*
+ * The corridor page's latest reports: the newest current reports but
+ * movements, one more than are kept (to know whether older ones exist).
+ * The index reports_corridor_received_id (corridor_id, received_at, id),
+ * read backwards, gives them in order without a sort, however many
+ * reports one batch received at the same instant (migration 016); the
+ * kind tables are joined for the 21 found.  $2: the corridor's time zone.
+ */
+#define LATEST_LIMIT "21"
+_Static_assert(LATEST_MAX == 20, "LATEST_LIMIT is LATEST_MAX + 1");
+#define LOCAL_OFFSET(x) EPOCH("(" x " AT TIME ZONE $2::text) - (" x " AT TIME ZONE 'UTC')")
+#define SQL_LATEST(F) \
+	"SELECT r.kind, r.org_id, " EPOCH("r.received_at") ", " LOCAL_OFFSET("r.received_at") "," \
+	" " EPOCH_DAYS("(r.received_at AT TIME ZONE $2::text)::date") "," \
+	" coalesce(r.source_url, ''), coalesce(left(r.note, 201), '')," \
+	" coalesce(t.trucks, 0), coalesce(" EPOCH_DAYS("coalesce(t.day, s.day)") ", 0)," \
+	" t.direction = 'outbound', coalesce(t.stage, s.severity, d.service, a.status, '')," \
+	" coalesce(s.item, ''), coalesce(t.crossing, s.location, d.location, a.crossing, '')," \
+	" coalesce(" EPOCH("coalesce(d.started_at, a.at)") ", 0)," \
+	" coalesce(" LOCAL_OFFSET("coalesce(d.started_at, a.at)") ", 0)," \
+	" d.ended_at IS NOT NULL, coalesce(" EPOCH("d.ended_at") ", 0)," \
+	" coalesce(" LOCAL_OFFSET("d.ended_at") ", 0)" \
+	" FROM (SELECT r.id, r.kind, r.org_id, r.received_at, r.source_url, r.note" \
+	"  FROM supplywatch.current_reports r" \
+	"  WHERE r.corridor_id = $1 AND r.kind <> 'movement'" F \
+	"  ORDER BY r.received_at DESC, r.id DESC LIMIT " LATEST_LIMIT ") r" \
+	" LEFT JOIN supplywatch.truck_reports t ON t.report = r.id" \
+	" LEFT JOIN supplywatch.shortage_reports s ON s.report = r.id" \
+	" LEFT JOIN supplywatch.disruption_reports d ON d.report = r.id" \
+	" LEFT JOIN supplywatch.access_events a ON a.report = r.id" \
+	" ORDER BY r.received_at DESC, r.id DESC"
+
 static const struct db_stmt stmts[] = {
 	/*
 	 * $1 time zone, $2 the daemon's now: today there, and the instant it
@@ -124,6 +156,8 @@ static const struct db_stmt stmts[] = {
 	{ "snap_shortages_pub", SQL_SHORTAGES(PUBLISHED) },
 	{ "snap_freshness", SQL_FRESHNESS("") },
 	{ "snap_freshness_pub", SQL_FRESHNESS(PUBLISHED) },
+	{ "snap_latest", SQL_LATEST("") },
+	{ "snap_latest_pub", SQL_LATEST(PUBLISHED) },
 	{ "snap_orgs_30d", SQL_ORGS_30D("") },
 	{ "snap_orgs_30d_pub", SQL_ORGS_30D(PUBLISHED) },
 	/* What awaits a reviewer in a corridor publishing after review: current reports by state. */
@@ -354,7 +388,7 @@ static size_t split_finish(struct splitter *s, struct split_row **out)
 }
 
 /* The queries of one corridor's inputs, in the order load_corridor reads them. */
-enum { Q_TRUCKS, Q_WAITING, Q_ACCESS, Q_DIS, Q_SH, Q_MOV, Q_ORGS, NQ };
+enum { Q_TRUCKS, Q_WAITING, Q_ACCESS, Q_DIS, Q_SH, Q_MOV, Q_ORGS, Q_LATEST, NQ };
 
 /*
  * The headline's tonnes of each day as its rows stream in by day and
@@ -720,8 +754,72 @@ static void fill_shortages(struct corridor_data *d, const PGresult *r)
 	}
 }
 
+/* What a row's code column names, by kind: see struct latest_report. */
+static int latest_code(int kind, const char *v)
+{
+	int i;
+
+	switch (kind) {
+	case KIND_TRUCKS:
+		i = stage_parse(v);
+		return i < 0 ? STAGE_DEFAULT : i;
+	case KIND_SHORTAGE:
+		i = enum_index(v, report_severities);
+		return i < 0 ? 0 : i;
+	case KIND_DISRUPTION:
+		i = enum_index(v, report_services);
+		return i < 0 ? NSERVICES - 1 : i;
+	default:
+		return status_parse(v);
+	}
+}
+
+static void fill_latest(struct corridor_data *d, const PGresult *r)
+{
+	size_t n = (size_t)PQntuples(r);
+
+	d->latest_more = n > LATEST_MAX;
+	d->nlatest = 0;
+	d->latest = xcalloc(n ? n : 1, sizeof(*d->latest));
+	for (int i = 0; i < (int)n && d->nlatest < LATEST_MAX; i++) {
+		struct latest_report *x = &d->latest[d->nlatest];
+		int kind = enum_index(PQgetvalue(r, i, 0), report_kinds);
+
+		/* A kind this version does not know (a newer schema) is not shown. */
+		if (kind < 0 || kind == KIND_MOVEMENT)
+			continue;
+		x->kind = kind;
+		x->org = (int)val_i64(r, i, 1);
+		x->received_at = val_i64(r, i, 2);
+		x->received_offset = (int)val_i64(r, i, 3);
+		x->received_day = val_i64(r, i, 4);
+		x->url = keep(d, PQgetvalue(r, i, 5));
+		x->note = keep(d, PQgetvalue(r, i, 6));
+		x->trucks = val_i64(r, i, 7);
+		x->day = val_i64(r, i, 8);
+		x->outbound = strcmp(PQgetvalue(r, i, 9), "t") == 0;
+		x->code = latest_code(kind, PQgetvalue(r, i, 10));
+		x->item = keep(d, PQgetvalue(r, i, 11));
+		x->place = keep(d, PQgetvalue(r, i, 12));
+		x->at = val_i64(r, i, 13);
+		x->at_offset = (int)val_i64(r, i, 14);
+		x->ended = strcmp(PQgetvalue(r, i, 15), "t") == 0;
+		x->end = val_i64(r, i, 16);
+		x->end_offset = (int)val_i64(r, i, 17);
+		d->nlatest++;
+	}
+}
+
 static void fix_strings(struct corridor_data *d)
 {
+	for (size_t i = 0; i < d->nlatest; i++) {
+		struct latest_report *x = &d->latest[i];
+
+		x->url = fix(d, x->url);
+		x->note = fix(d, x->note);
+		x->item = fix(d, x->item);
+		x->place = fix(d, x->place);
+	}
 	for (size_t i = 0; i < d->ndis; i++)
 		d->dis[i].location = fix(d, d->dis[i].location);
 	for (size_t i = 0; i < d->nsh; i++) {
@@ -820,7 +918,7 @@ static int load_corridor(PGconn *c, const struct sw_config *cfg, const struct sw
 	static const struct { const char *stmt; int nparams; } q[NQ] = {
 		{ NULL, 0 }, { "snap_waiting", 1 }, { "snap_access", 2 },
 		{ "snap_disruptions", 2 }, { "snap_shortages", 1 }, { "snap_movements", 3 },
-		{ "snap_orgs", 0 },
+		{ "snap_orgs", 0 }, { "snap_latest", 2 },
 	};
 	char embargo[24];
 	const char *params[] = { k->id, k->timezone, embargo };
@@ -843,6 +941,7 @@ static int load_corridor(PGconn *c, const struct sw_config *cfg, const struct sw
 	fill_shortages(d, r[Q_SH]);
 	fill_movements(d, r[Q_MOV]);
 	fill_orgs(d, r[Q_ORGS]);
+	fill_latest(d, r[Q_LATEST]);
 	fix_strings(d);
 	rc = load_freshness(c, k, d->today, &d->fresh);
 out:

@@ -245,6 +245,66 @@ bool valid_url(const char *s)
 	return true;
 }
 
+/* An IPv6 literal's inside: hex digits, ':' and '.' (an IPv4 tail); no zone. */
+static bool ipv6_chars(const char *s, size_t n)
+{
+	if (n < 2)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("0123456789abcdefABCDEF:.", s[i]))
+			return false;
+	return true;
+}
+
+static bool name_chars(const char *s, size_t n)
+{
+	if (n == 0 || n > 253)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x80 && !isalnum(c) && !strchr("-._", c))
+			return false;
+	}
+	return true;
+}
+
+bool url_host(const char *url, const char **host, size_t *len)
+{
+	const char *a, *end, *at, *h, *port;
+
+	if (!valid_url(url))
+		return false;
+	a = url + (url[4] == 's' ? 8 : 7);
+	end = a + strcspn(a, "/?#");
+	/* User information ends at the authority's last '@'. */
+	for (at = end; at > a && at[-1] != '@'; at--)
+		;
+	h = at;
+	if (*h == '[') {
+		const char *close = memchr(h, ']', (size_t)(end - h));
+
+		if (!close || !ipv6_chars(h + 1, (size_t)(close - h - 1)))
+			return false;
+		port = close + 1;
+	} else {
+		port = memchr(h, ':', (size_t)(end - h));
+		if (!port)
+			port = end;
+		if (!name_chars(h, (size_t)(port - h)))
+			return false;
+	}
+	if (port < end) {
+		size_t digits = (size_t)(end - port - 1);
+
+		if (*port != ':' || digits > 5 || strspn(port + 1, "0123456789") < digits)
+			return false;
+	}
+	*host = h;
+	*len = (size_t)(port - h);
+	return true;
+}
+
 /* Length of the well-formed UTF-8 sequence at p (RFC 3629), or 0. */
 static size_t utf8_len(const unsigned char *p)
 {
@@ -300,6 +360,18 @@ const char *valid_text(const char *s, size_t max)
 size_t utf8_seq_len(const char *s)
 {
 	return utf8_len((const unsigned char *)s);
+}
+
+size_t utf8_prefix_chars(const char *s, size_t max)
+{
+	size_t i = 0, n;
+
+	for (size_t chars = 0; s[i] && chars < max; chars++, i += n) {
+		n = utf8_len((const unsigned char *)s + i);
+		if (n == 0)
+			n = 1;
+	}
+	return i;
 }
 
 bool valid_utf8(const char *s, size_t n)

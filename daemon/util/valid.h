@@ -52,6 +52,17 @@ bool valid_slug(const char *s);
 /* An absolute http(s) URL of at most 2048 bytes without spaces or controls. */
 bool valid_url(const char *s);
 /*
+ * The host an http(s) URL that valid_url accepts leads to, as *host and
+ * *len (pointing into url): without the user information, the port, the
+ * path, the query and the fragment, so "https://trusted.org@evil.example/"
+ * names evil.example.  False when the URL is not valid_url's, or its
+ * authority is not a plausible host: a name of at most 253 bytes made of
+ * ASCII letters, digits, '-', '.', '_' and non-ASCII bytes (an
+ * internationalised name), or an IPv6 literal in brackets; then an
+ * optional port of digits.
+ */
+bool url_host(const char *url, const char **host, size_t *len);
+/*
  * Free text: NULL if acceptable, else the reason.  Refuses empty text
  * (white space alone counts as empty), invalid UTF-8, more than max
  * characters (code points), control characters other than tab, newline
@@ -73,5 +84,11 @@ bool valid_utf8(const char *s, size_t n);
  * when none does.  Reads no further than a NUL, so s must be NUL-terminated.
  */
 size_t utf8_seq_len(const char *s);
+/*
+ * The bytes of the first max characters (code points) of s, never a part
+ * of one; strlen(s) when it has no more.  A byte that starts no
+ * well-formed sequence counts as a character of its own.
+ */
+size_t utf8_prefix_chars(const char *s, size_t max);
 
 #endif

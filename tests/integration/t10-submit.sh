@@ -230,7 +230,7 @@ req GET /healthz
 expect_status 200 "healthz"
 req GET /readyz
 expect_status 200 "readyz"
-expect_json '.schema_version' '15' "readyz schema version"
+expect_json '.schema_version' '16' "readyz schema version"
 
 # --- 20 concurrent identical submissions leave one row ----------------------------
 C1=$(uuid)

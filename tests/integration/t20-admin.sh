@@ -5,10 +5,10 @@
 sw_setup
 
 # --- migrate is idempotent -------------------------------------------------------
-expect_eq "$(tail -n 1 "$WORK/migrate.out")" "schema is at version 15 (migrated)" "first migrate"
-expect_eq "$(swcli migrate)" "schema is at version 15 (already up to date)" "second migrate does nothing"
+expect_eq "$(tail -n 1 "$WORK/migrate.out")" "schema is at version 16 (migrated)" "first migrate"
+expect_eq "$(swcli migrate)" "schema is at version 16 (already up to date)" "second migrate does nothing"
 expect_eq "$(sql "SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM supplywatch.schema_migrations")" \
-	"1:001_schema.sql,2:002_analytics.sql,3:003_indicators.sql,4:004_organisation_activity.sql,5:005_token_notify.sql,6:006_quiet_commits.sql,7:007_truck_daily.sql,8:008_recent_reports_index.sql,9:009_stages_movements.sql,10:010_token_scopes.sql,11:011_review.sql,12:012_webhooks.sql,13:013_webhook_language.sql,14:014_ledger.sql,15:015_schema_cost.sql" "versions recorded"
+	"1:001_schema.sql,2:002_analytics.sql,3:003_indicators.sql,4:004_organisation_activity.sql,5:005_token_notify.sql,6:006_quiet_commits.sql,7:007_truck_daily.sql,8:008_recent_reports_index.sql,9:009_stages_movements.sql,10:010_token_scopes.sql,11:011_review.sql,12:012_webhooks.sql,13:013_webhook_language.sql,14:014_ledger.sql,15:015_schema_cost.sql,16:016_latest_reports_index.sql" "versions recorded"
 
 # --- configuration errors name file, line and setting -----------------------------
 cat >"$WORK/bad.conf" <<'CONF'
@@ -107,10 +107,10 @@ write_config "$WORK/empty.conf" "dbname=${DB}_empty user=postgres"
 expect_eq "$?" "1" "daemon exits on an unmigrated database"
 expect_contains "$WORK/err" "run supplywatch migrate" "message names the fix"
 "$SW_BUILD/supplywatch" -c "$WORK/empty.conf" migrate >/dev/null
-psql -X -q -d "${DB}_empty" -c "DELETE FROM supplywatch.schema_migrations WHERE version = 15" >/dev/null
+psql -X -q -d "${DB}_empty" -c "DELETE FROM supplywatch.schema_migrations WHERE version = 16" >/dev/null
 "$SW_BUILD/supplywatchd" -c "$WORK/empty.conf" 2>"$WORK/err"
 expect_eq "$?" "1" "daemon exits on an older schema"
-expect_contains "$WORK/err" "the database schema is at version 14, this supplywatchd needs 15: run supplywatch migrate" "older schema message"
+expect_contains "$WORK/err" "the database schema is at version 15, this supplywatchd needs 16: run supplywatch migrate" "older schema message"
 dropdb "${DB}_empty"
 
 # --- corridors are mirrored; SIGHUP reloads; a bad reload keeps the old config ----------

@@ -46,6 +46,7 @@ expect_json "$lachin | [.trucks.on_day, .trucks.corroboration_on_day]" '[null,nu
 req GET /corridors/lachin
 expect_contains "$BODY" "These figures count only reports a reviewer has published. <strong>1</strong> report awaits review." "page says one awaits review"
 expect_contains "$BODY" ": not reported</li>" "page: today not reported before review"
+expect_eq "$(sed -n '/<h3>Latest reports<\/h3>/{n;p}' "$BODY")" "<p>None yet.</p>" "page: no report listed before review"
 req GET /api/v1/status
 expect_json '.corridors[] | select(.id == "rafah") | .review' '{"publish":"on_receipt","awaiting_review":null,"has_issues":null}' "on_receipt corridor"
 
@@ -97,6 +98,7 @@ wait_json /api/v1/status "$lachin | [.trucks.on_day, .trucks.corroboration_on_da
 req GET /corridors/lachin
 expect_contains "$BODY" "<strong>120</strong> (single source)" "page: published figure, single source"
 expect_contains "$BODY" "<strong>0</strong> reports await review." "page: none awaits"
+expect_eq "$(grep -c '^<li><strong>Truck count</strong>: 120 trucks on ' "$BODY")" "1" "page: the published report listed"
 
 # A second organisation within 10%: corroborated, once published (by the CLI).
 RB=$(uuid)
@@ -134,6 +136,7 @@ expect_status 201 "the reviewer rejects"
 wait_json /api/v1/status "$lachin | [.trucks.on_day, .trucks.corroboration_on_day]" '[120,"single source"]' "rejected: back to one source"
 req GET /corridors/lachin
 expect_contains "$BODY" "<strong>120</strong> (single source)" "page: back to the published figure"
+expect_eq "$(grep -c '^<li><strong>Truck count</strong>: ' "$BODY") $(grep -c '^<li><strong>Truck count</strong>: 130 ' "$BODY")" "1 0" "page: the rejected report no longer listed"
 req GET "/api/v1/review/queue?corridor=lachin&state=rejected" -H "Authorization: Bearer $COORD"
 expect_status 200 "queue of rejected reports"
 expect_json '[.state, (.reports | length), .reports[0].organisation, .reports[0].comment, .reports[0].reviewer, .reports[0].report.trucks, .more]' \

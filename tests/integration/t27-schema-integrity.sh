@@ -125,5 +125,5 @@ expect_truck_daily_consistent "after the HOT update"
 # --- the indexes docs/schema.md accounts for, and no others ----------------------------
 expect_eq "$(sql "SELECT string_agg(indexrelid::regclass::text, ' ' ORDER BY indexrelid::regclass::text) FROM pg_index
 	WHERE indrelid IN ('supplywatch.reports'::regclass, 'supplywatch.truck_reports'::regclass)")" \
-	"supplywatch.reports_corridor_kind_received supplywatch.reports_corridor_received_org supplywatch.reports_org_id_report_id_key supplywatch.reports_org_received supplywatch.reports_pkey supplywatch.reports_supersedes supplywatch.truck_reports_day supplywatch.truck_reports_pkey supplywatch.truck_reports_waiting" \
+	"supplywatch.reports_corridor_kind_received supplywatch.reports_corridor_received_id supplywatch.reports_org_id_report_id_key supplywatch.reports_org_received supplywatch.reports_pkey supplywatch.reports_supersedes supplywatch.truck_reports_day supplywatch.truck_reports_pkey supplywatch.truck_reports_waiting" \
 	"the indexes of reports and truck_reports"

@@ -4,7 +4,8 @@
 # 375 px, checks the rendered text, that nothing overflows a phone's width,
 # that hostile report text stays text and that the page fetches nothing; the
 # screenshots are kept in build/artifacts/ (status-*.png in English, status-ar-*.png
-# and status-hy-*.png in Arabic and Armenian).  Each "ok"/"FAIL" line of
+# and status-hy-*.png in Arabic and Armenian, status-latest*.png today's page
+# with its latest reports).  Each "ok"/"FAIL" line of
 # tests/browser/check-page.mjs counts as one check here.
 . "$(dirname "$0")/../lib.sh"
 
@@ -135,6 +136,19 @@ browse status "$SW_URL/corridors/lachin?as_of=2023-01-10" \
 	--text "Counts trucks crossing Hakari bridge, 06:00 to 20:00." \
 	--literal "<b>NGO B</b> (collected, waiting at the crossing): $HOSTILE collected at the warehouses" \
 	--text "9 January 2023: Denied, medical supplies, Goris → Stepanakert via Hakari bridge"
+
+# Today's corridor page has the latest reports (issue 17): the hostile item and
+# note among them stay text, and the list wraps within a phone's width.
+browse status-latest "$SW_URL/corridors/lachin" \
+	--lang en --dir ltr \
+	--text "Latest reports" \
+	--text "Access change: BLOCKED Hakari bridge, since 1 January 2023, 10:00 (UTC+04:00)" \
+	--literal "Shortage: SEVERE $HOSTILE in Stepanakert on 8 January 2023" \
+	--literal "Note: $HOSTILE"
+browse status-latest-ar "$SW_URL/corridors/lachin?lang=ar" \
+	--lang ar --dir rtl \
+	--text "أحدث التقارير" \
+	--literal "$HOSTILE"
 
 # Arabic: right to left, Arabic-Indic digits, Levantine month names, English names from reports in <bdi>.
 browse status-ar "$SW_URL/corridors/lachin?as_of=2023-01-10&lang=ar" \

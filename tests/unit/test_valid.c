@@ -497,6 +497,95 @@ static void valid_url_refuses_empty_host_before_query_fragment_or_port(void **st
 	assert_false(valid_url("https://:8080/"));
 }
 
+/* ---- url_host ----------------------------------------------------------- */
+
+static void check_host(const char *url, const char *want)
+{
+	const char *h = NULL;
+	size_t n = 0;
+
+	if (!want) {
+		assert_false(url_host(url, &h, &n));
+		return;
+	}
+	assert_true(url_host(url, &h, &n));
+	assert_int_equal(n, strlen(want));
+	assert_memory_equal(h, want, n);
+}
+
+static void url_host_takes_the_host_alone(void **state)
+{
+	(void)state;
+	check_host("https://example.org", "example.org");
+	check_host("https://example.org/a/b?q=1#f", "example.org");
+	check_host("http://reliefweb.int?x=1", "reliefweb.int");
+	check_host("https://Example.ORG#top", "Example.ORG");
+	check_host("http://127.0.0.1:8080/x", "127.0.0.1");
+	check_host("https://example.org:/", "example.org");
+	check_host("https://[2001:db8::1]:443/p", "[2001:db8::1]");
+	check_host("https://my_host.example-1.org/", "my_host.example-1.org");
+	/* An internationalised name as written, UTF-8. */
+	check_host("https://\xd5\xb0\xd5\xa1\xd5\xb5.example/", "\xd5\xb0\xd5\xa1\xd5\xb5.example");
+}
+
+/* What a reader would take for the host is not always where the link goes. */
+static void url_host_skips_user_information(void **state)
+{
+	(void)state;
+	check_host("https://trusted.org@evil.example/", "evil.example");
+	check_host("https://a:b@c@evil.example:81/x@y", "evil.example");
+	check_host("https://user@", NULL);
+}
+
+static void url_host_refuses_what_is_no_host(void **state)
+{
+	char long_host[300];
+
+	(void)state;
+	check_host("javascript:alert(1)", NULL);
+	check_host("JAVASCRIPT://example.org/%0aalert(1)", NULL);
+	check_host("data:text/html,<script>alert(1)</script>", NULL);
+	check_host("ftp://example.org/", NULL);
+	check_host("https://", NULL);
+	check_host("https://ex\"ample.org/", NULL);
+	check_host("https://<script>/", NULL);
+	check_host("https://%65xample.org/", NULL);
+	check_host("https://example.org:80a/", NULL);
+	check_host("https://example.org:123456/", NULL);
+	check_host("https://[::1/", NULL);
+	check_host("https://[::1%eth0]/", NULL);
+	check_host("https://[::1]x/", NULL);
+	memset(long_host, 'a', sizeof(long_host));
+	memcpy(long_host, "https://", 8);
+	long_host[8 + 253] = '\0';
+	check_host(long_host, long_host + 8);
+	memset(long_host, 'a', sizeof(long_host));
+	memcpy(long_host, "https://", 8);
+	long_host[8 + 254] = '\0';
+	check_host(long_host, NULL);
+}
+
+/* ---- utf8_prefix_chars ----------------------------------------------------------- */
+
+static void utf8_prefix_counts_characters(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_prefix_chars("abc", 2), 2);
+	assert_int_equal(utf8_prefix_chars("abc", 3), 3);
+	assert_int_equal(utf8_prefix_chars("abc", 10), 3);
+	assert_int_equal(utf8_prefix_chars("", 10), 0);
+	assert_int_equal(utf8_prefix_chars("abc", 0), 0);
+	/* é (2 bytes), € (3), 😀 (4): never half a character. */
+	assert_int_equal(utf8_prefix_chars("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80x", 1), 2);
+	assert_int_equal(utf8_prefix_chars("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80x", 2), 5);
+	assert_int_equal(utf8_prefix_chars("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80x", 3), 9);
+	assert_int_equal(utf8_prefix_chars("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80x", 4), 10);
+	/* A stray byte is one character; a cut sequence never reads past the NUL. */
+	assert_int_equal(utf8_prefix_chars("\xff" "ab", 2), 2);
+	assert_int_equal(utf8_prefix_chars("a\xe2\x82", 2), 2);
+	assert_int_equal(utf8_prefix_chars("a\xe2\x82", 5), 3);
+}
+
 static void valid_url_limits_length_to_2048(void **state)
 {
 	char url[2050];
@@ -665,6 +754,10 @@ int main(void)
 		cmocka_unit_test(valid_url_refuses_empty_host),
 		cmocka_unit_test(valid_url_refuses_empty_host_before_query_fragment_or_port),
 		cmocka_unit_test(valid_url_limits_length_to_2048),
+		cmocka_unit_test(url_host_takes_the_host_alone),
+		cmocka_unit_test(url_host_skips_user_information),
+		cmocka_unit_test(url_host_refuses_what_is_no_host),
+		cmocka_unit_test(utf8_prefix_counts_characters),
 		cmocka_unit_test(valid_text_accepts_plain_text),
 		cmocka_unit_test(valid_text_refuses_empty),
 		cmocka_unit_test(valid_text_refuses_invalid_utf8_and_noncharacters),
