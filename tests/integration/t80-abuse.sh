@@ -169,13 +169,17 @@ for i in range(4):
                "Content-Type: application/json\r\nContent-Length: 60000\r\n\r\n" % token).encode())
     socks.append(s)
 print("ready", flush=True)
-for _ in range(200):		# 200 B a connection every 0.1 s (2 KB/s: 30 s for the body), 20 s at most
-    for s in socks:
-        s.sendall(b" " * 200)
-    time.sleep(0.1)
+try:
+    for _ in range(250):	# 200 B a connection every 0.1 s (2 KB/s: 30 s for the body), 25 s at most
+        for s in socks:
+            s.sendall(b" " * 200)
+        time.sleep(0.1)
+except OSError as e:
+    print("pace.py: a paced body ended early:", e, file=sys.stderr)
 PY
 TOKEN_D=$(swcli token issue ngo-a | tail -n 1)	# a bucket of its own: 5 requests (rate_limit_burst)
 coproc PACE { exec python3 "$WORK/pace.py" "$PORT" "$TOKEN_D"; }
+pace=$PACE_PID	# bash unsets PACE_PID once the coprocess ends
 read -r line <&"${PACE[0]}"
 # body_conns: connections sending a body, as the daemon counts them (read from another address).
 body_conns() { curl -sS --interface 127.0.0.2 "$SW_URL/metrics" | awk '$1 == "supplywatch_http_connections{phase=\"body\"}" { print $2 }'; }
@@ -193,8 +197,8 @@ expect_eq "$out" '{"error":"this token has http.uploads_per_token request bodies
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --interface 127.0.0.2 -H "Authorization: Bearer $TOKEN_B" \
 	-H "Content-Type: application/json" --data-binary "$(report)" "$SW_URL/api/v1/reports")
 expect_eq "$code" "201" "another token's body is taken"
-kill "$PACE_PID" 2>/dev/null
-wait "$PACE_PID" 2>/dev/null
+kill "$pace" 2>/dev/null
+wait "$pace" 2>/dev/null
 # The token's slots are free again once its bodies are gone.
 for _ in $(seq 1 100); do [ "$(body_conns)" = 0 ] && break; sleep 0.05; done
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --interface 127.0.0.3 -H "Authorization: Bearer $TOKEN_D" \
