@@ -178,9 +178,10 @@ except OSError as e:
     print("pace.py: a paced body ended early:", e, file=sys.stderr)
 PY
 TOKEN_D=$(swcli token issue ngo-a | tail -n 1)	# a bucket of its own: 5 requests (rate_limit_burst)
-coproc PACE { exec python3 "$WORK/pace.py" "$PORT" "$TOKEN_D"; }
-pace=$PACE_PID	# bash unsets PACE_PID once the coprocess ends
-read -r line <&"${PACE[0]}"
+python3 "$WORK/pace.py" "$PORT" "$TOKEN_D" >"$WORK/pace.out" 2>&1 &
+pace=$!
+for _ in $(seq 1 100); do grep -q '^ready$' "$WORK/pace.out" && break; sleep 0.05; done
+line=$(head -n 1 "$WORK/pace.out")
 # body_conns: connections sending a body, as the daemon counts them (read from another address).
 body_conns() { curl -sS --interface 127.0.0.2 "$SW_URL/metrics" | awk '$1 == "supplywatch_http_connections{phase=\"body\"}" { print $2 }'; }
 for _ in $(seq 1 100); do [ "$(body_conns)" = 4 ] && break; sleep 0.05; done
@@ -199,6 +200,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --interface 127.0.0.2
 expect_eq "$code" "201" "another token's body is taken"
 kill "$pace" 2>/dev/null
 wait "$pace" 2>/dev/null
+grep -q 'ended early' "$WORK/pace.out" && cat "$WORK/pace.out" >&2
 # The token's slots are free again once its bodies are gone.
 for _ in $(seq 1 100); do [ "$(body_conns)" = 0 ] && break; sleep 0.05; done
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --interface 127.0.0.3 -H "Authorization: Bearer $TOKEN_D" \
