@@ -1,6 +1,7 @@
 #include "core/metrics.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,7 +11,7 @@
 #include "util/escape.h"
 #include "util/version.h"
 
-#define MAX_ROUTES 24
+#define MAX_ROUTES 48
 
 static const unsigned codes[] = { 200, 201, 202, 204, 304, 400, 401, 403, 404, 405, 409, 413,
 				  414, 415, 422, 429, 431, 500, 503 };
@@ -53,7 +54,10 @@ static const char *const webhook_results[] = { "delivered", "failed", "refused" 
 void metrics_init(const char *const *route_names, int n)
 {
 	routes = route_names;
-	nroutes = n < MAX_ROUTES ? n : MAX_ROUTES;
+	/* A route past the table would be counted as unmatched: a programming error. */
+	if (n > MAX_ROUTES)
+		abort();
+	nroutes = n;
 	for (int i = 0; i < nroutes; i++)
 		if (strcmp(routes[i], "metrics") == 0)
 			metrics_route = i;
