@@ -42,10 +42,10 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 # Modules by layer (daemon/<layer>/<module>.c; docs/architecture.md).  Those
 # shared by the daemon, the CLI and the unit tests, then the daemon's own.
 COMMON  := util/strbuf util/log util/escape util/valid util/fmt util/token util/clock util/i18n \
-           core/org core/review core/stage core/movement core/config core/report core/rules core/eval core/changed core/csvin core/csvsum \
+           core/org core/review core/stage core/movement core/config core/report core/rules core/eval core/timeline core/changed core/csvin core/csvsum \
            core/xmltree core/openrosa core/xform core/merkle core/note core/ledger core/metrics core/ratelimit core/authcache core/inflight core/iplimit core/connwatch core/webhook \
            store/db store/migrate store/ingest store/review store/csv_import store/webhooks store/ledger
-DAEMON  := main core/forms render/labels render/render_json render/render_metrics render/render_html render/render_feed \
+DAEMON  := main core/forms render/labels render/render_json render/render_metrics render/render_html render/render_feed render/event_text \
            store/load store/events store/export store/group_commit publish/blob publish/snapshot publish/refresh \
            publish/webhook_client publish/webhook_deliver publish/sequencer \
            http/http http/http_auth http/http_conn http/http_cache http/http_reports \

@@ -104,7 +104,7 @@ struct corridor_data {
 	size_t norgs;
 	struct movement *mov;			/* by planned date */
 	size_t nmov;
-	struct crossing_event *cev;		/* access events naming a crossing, by instant */
+	struct crossing_event *cev;		/* access events, by instant */
 	size_t ncev;
 	/*
 	 * The newest current reports but movements (received_at, then id,

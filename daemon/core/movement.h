@@ -51,12 +51,14 @@ void movement_summarise(const struct movement *m, size_t n, int64_t D, int64_t t
 /* The earliest public_at after now, or 0: when a surface must be rendered again. */
 int64_t movement_next_release(const struct movement *m, size_t n, int64_t now);
 
-/* One access event that names a crossing, sorted by instant. */
+/* One current access event, sorted by instant (then report). */
 struct crossing_event {
-	int crossing;		/* index into the corridor's crossing names */
+	int crossing;		/* index into the corridor's crossing names; -1: the corridor as a whole */
 	int64_t at, day;	/* instant, and its local date */
 	int offset;		/* UTC offset at the instant, seconds, for display */
 	int status;		/* enum day_status: ST_OPEN, ST_RESTRICTED, ST_BLOCKED */
+	int org;		/* the reporting organisation's id */
+	const char *url;	/* its report's source_url, "" when none */
 };
 
 struct crossing_state {
@@ -70,7 +72,8 @@ struct crossing_state {
 
 /*
  * The state of each of ncrossings crossings at the end of D (out has room
- * for ncrossings, in crossing order).
+ * for ncrossings, in crossing order); events of the corridor as a whole
+ * (crossing -1) name no crossing and are not counted.
  */
 void movement_crossings(const struct crossing_event *ev, size_t n, size_t ncrossings, int64_t D,
 			struct crossing_state *out);

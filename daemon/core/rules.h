@@ -80,6 +80,9 @@ struct disruption {
 	bool ended;
 	int64_t ended_at, end_day;
 	int64_t people;		/* -1 when not given */
+	int org;		/* the reporting organisation's id */
+	const char *url;	/* its report's source_url, "" when none */
+	int end_offset;		/* UTC offset at the end, seconds, when ended */
 };
 
 /* Ongoing disruptions at D, merged by (service, location). */
@@ -107,6 +110,7 @@ struct shortage {
 	int org;
 	int64_t day;
 	int severity;		/* 0 none .. 4 critical */
+	const char *url;	/* its report's source_url, "" when none */
 };
 
 struct shortage_state {

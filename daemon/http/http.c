@@ -44,6 +44,8 @@ static const struct route routes[] = {
 	  .handler = http_get_daily_csv, .surface = true },
 	{ .method = "GET", .pattern = "/api/v1/corridors/*/sources", .name = "sources",
 	  .handler = http_get_sources, .surface = true },
+	{ .method = "GET", .pattern = "/api/v1/corridors/*/events", .name = "events",
+	  .handler = http_get_events, .surface = true },
 	{ .method = "GET", .pattern = "/api/v1/ledger/key", .name = "ledger_key",
 	  .handler = http_get_ledger_key, .surface = true },
 	{ .method = "GET", .pattern = "/api/v1/ledger/head", .name = "ledger_head",

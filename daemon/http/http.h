@@ -148,6 +148,7 @@ enum MHD_Result http_get_status(struct request *rq);
 enum MHD_Result http_get_daily(struct request *rq);
 enum MHD_Result http_get_daily_csv(struct request *rq);
 enum MHD_Result http_get_sources(struct request *rq);
+enum MHD_Result http_get_events(struct request *rq);
 enum MHD_Result http_get_home(struct request *rq);
 enum MHD_Result http_get_corridor_page(struct request *rq);
 enum MHD_Result http_get_feed(struct request *rq);

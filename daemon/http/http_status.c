@@ -19,6 +19,8 @@
 #include "util/valid.h"
 
 #define MAX_RANGE_DAYS 3660	/* ten years of daily series in one response */
+#define EVENTS_DEFAULT 50	/* events in one response, unless ?limit= says */
+#define EVENTS_MAX 500
 
 enum arg { ARG_ABSENT, ARG_BAD, ARG_OK };
 
@@ -229,6 +231,96 @@ enum MHD_Result http_get_daily_csv(struct request *rq)
 	return daily(rq, true);
 }
 
+/* ?before=: where a page of a timeline begins (core/timeline.h). */
+static enum arg before_arg(struct request *rq, struct tl_cursor *c, enum MHD_Result *ret)
+{
+	const char *v = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "before");
+
+	if (!v)
+		return ARG_ABSENT;
+	if (tl_cursor_parse(v, c))
+		return ARG_OK;
+	*ret = reply_error(rq, 400, "before must be a cursor as an earlier page's \"next\" gives it");
+	return ARG_BAD;
+}
+
+/* ?limit= of the events: 1 to EVENTS_MAX. */
+static bool limit_arg(struct request *rq, size_t *limit, enum MHD_Result *ret)
+{
+	const char *v = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "limit");
+	size_t n = 0;
+
+	*limit = EVENTS_DEFAULT;
+	if (!v)
+		return true;
+	for (const char *p = v; *p >= '0' && *p <= '9' && n <= EVENTS_MAX; p++)
+		n = n * 10 + (size_t)(*p - '0');
+	if (!*v || v[strspn(v, "0123456789")] || n < 1 || n > EVENTS_MAX) {
+		*ret = reply_error(rq, 400, "limit must be a whole number from 1 to 500");
+		return false;
+	}
+	*limit = n;
+	return true;
+}
+
+/*
+ * Corridor i of s as of D (ARG_ABSENT: its today) with its timeline:
+ * the snapshot's own, or made for this request (then *own is set and the
+ * caller frees both).
+ */
+static void corridor_as_of(const struct snapshot *s, size_t i, enum arg a, int64_t D,
+			   struct corridor_eval *own_e, struct timeline *own_t,
+			   const struct corridor_eval **e, const struct timeline **t)
+{
+	if (a == ARG_ABSENT) {
+		*e = &s->evals[i];
+		*t = &s->timelines[i];
+		return;
+	}
+	eval_past(s, i, i + 1, D, own_e);
+	timeline_build(own_e, own_t);
+	*e = own_e;
+	*t = own_t;
+}
+
+/* GET /api/v1/corridors/{id}/events[?before=&limit=&as_of=]: the timeline, newest first. */
+enum MHD_Result http_get_events(struct request *rq)
+{
+	struct snapshot *s = snapshot_acquire();
+	enum MHD_Result ret = MHD_NO;
+	struct corridor_eval own_e = { 0 };
+	struct timeline own_t = { 0 };
+	const struct corridor_eval *e;
+	const struct timeline *t;
+	struct tl_cursor c;
+	size_t limit, from, to;
+	int64_t D = 0;
+	enum arg a, b;
+	int i;
+
+	if (!s)
+		return no_snapshot(rq);
+	i = snapshot_corridor(s, rq->capture);
+	if (i < 0) {
+		ret = unknown_corridor(rq);
+		goto out;
+	}
+	a = as_of_arg(rq, s, &D, &ret);
+	if (a == ARG_BAD || (b = before_arg(rq, &c, &ret)) == ARG_BAD || !limit_arg(rq, &limit, &ret))
+		goto out;
+	corridor_as_of(s, (size_t)i, a, D, &own_e, &own_t, &e, &t);
+	from = b == ARG_OK ? timeline_seek(t, &c) : 0;
+	to = timeline_page_end(t, from, limit);
+	ret = cache_reply_json(rq, render_events_json(e, t, from, to, to < t->n), s->generated_at);
+	if (a == ARG_OK) {
+		timeline_free(&own_t);
+		eval_free(&own_e);
+	}
+out:
+	snapshot_release(s);
+	return ret;
+}
+
 /* The language to answer in among those the snapshot was rendered in (i18n_choose). */
 static size_t language(struct request *rq, const struct snapshot *s)
 {
@@ -239,37 +331,26 @@ static size_t language(struct request *rq, const struct snapshot *s)
 	return i18n_choose(s->cfg->langs, s->nlangs, q, accept);
 }
 
-static enum MHD_Result page(struct request *rq, bool home)
+static enum MHD_Result home_page(struct request *rq)
 {
 	struct snapshot *s = snapshot_acquire();
 	enum MHD_Result ret = MHD_NO;
 	int64_t D = 0;
 	enum arg a;
-	int i = 0;
 
 	if (!s)
 		return no_snapshot(rq);
-	if (!home && (i = snapshot_corridor(s, rq->capture)) < 0) {
-		snapshot_release(s);
-		return unknown_corridor(rq);
-	}
 	a = as_of_arg(rq, s, &D, &ret);
 	if (a == ARG_ABSENT) {
-		int down = !metrics_db_up();
-		size_t l = language(rq, s);
-
-		ret = cache_reply_snapshot(rq, s, home ? snapshot_home(s, down, l)
-					   : snapshot_page(s, down, l, (size_t)i));
+		ret = cache_reply_snapshot(rq, s, snapshot_home(s, !metrics_db_up(), language(rq, s)));
 	} else if (a == ARG_OK) {
-		size_t from = home ? 0 : (size_t)i, to = home ? s->n : (size_t)i + 1;
-		struct corridor_eval *e = xcalloc(to - from, sizeof(*e));
+		struct corridor_eval *e = xcalloc(s->n ? s->n : 1, sizeof(*e));
 		struct strbuf b = STRBUF_INIT;
-
 		const struct lang *L = s->cfg->langs[language(rq, s)];
 
-		eval_past(s, from, to, D, e);
-		render_html(&b, s->cfg, L, e, to - from, home, s->generated_at, metrics_db_up());
-		for (size_t k = 0; k < to - from; k++)
+		eval_past(s, 0, s->n, D, e);
+		render_html(&b, s->cfg, L, e, s->n, s->generated_at, metrics_db_up());
+		for (size_t k = 0; k < s->n; k++)
 			eval_free(&e[k]);
 		/* L->code lives as long as s's configuration, which the reply holds no longer than s. */
 		ret = cache_reply_page(rq, "text/html; charset=utf-8", &b, s->generated_at, L->code,
@@ -280,14 +361,60 @@ static enum MHD_Result page(struct request *rq, bool home)
 	return ret;
 }
 
+/* A corridor's page: the snapshot's, or made for a past as_of or a later page of its timeline. */
+static enum MHD_Result corridor_page(struct request *rq)
+{
+	struct snapshot *s = snapshot_acquire();
+	enum MHD_Result ret = MHD_NO;
+	struct corridor_eval own_e = { 0 };
+	struct timeline own_t = { 0 };
+	const struct corridor_eval *e;
+	const struct timeline *t;
+	struct tl_cursor c;
+	struct strbuf b = STRBUF_INIT;
+	const struct lang *L;
+	int64_t D = 0;
+	enum arg a, before;
+	int i;
+
+	if (!s)
+		return no_snapshot(rq);
+	if ((i = snapshot_corridor(s, rq->capture)) < 0) {
+		ret = unknown_corridor(rq);
+		goto out;
+	}
+	a = as_of_arg(rq, s, &D, &ret);
+	if (a == ARG_BAD || (before = before_arg(rq, &c, &ret)) == ARG_BAD)
+		goto out;
+	if (a == ARG_ABSENT && before == ARG_ABSENT) {
+		ret = cache_reply_snapshot(rq, s, snapshot_page(s, !metrics_db_up(), language(rq, s),
+								(size_t)i));
+		goto out;
+	}
+	L = s->cfg->langs[language(rq, s)];
+	corridor_as_of(s, (size_t)i, a, D, &own_e, &own_t, &e, &t);
+	render_corridor_html(&b, s->cfg, L, e, t, before == ARG_OK ? &c : NULL, s->generated_at,
+			     metrics_db_up());
+	if (a == ARG_OK) {
+		timeline_free(&own_t);
+		eval_free(&own_e);
+	}
+	/* L->code lives as long as s's configuration, which the reply holds no longer than s. */
+	ret = cache_reply_page(rq, "text/html; charset=utf-8", &b, s->generated_at, L->code,
+			       s->cfg->nlangs > 1);
+out:
+	snapshot_release(s);
+	return ret;
+}
+
 enum MHD_Result http_get_home(struct request *rq)
 {
-	return page(rq, true);
+	return home_page(rq);
 }
 
 enum MHD_Result http_get_corridor_page(struct request *rq)
 {
-	return page(rq, false);
+	return corridor_page(rq);
 }
 
 enum MHD_Result http_get_feed(struct request *rq)

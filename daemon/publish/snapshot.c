@@ -111,17 +111,17 @@ static void render_language(struct snapshot *s, const struct snapshot *prev, int
 	int64_t at = s->generated_at;
 	int ol = old_lang(prev, L->code);
 
-	render_html(t, s->cfg, L, s->evals, s->n, true, at, !down);
+	render_html(t, s->cfg, L, s->evals, s->n, at, !down);
 	lang_blob(s, &s->home_html[down][l], TYPE_HTML, t, L,
 		  ol >= 0 ? snapshot_home(prev, down, (size_t)ol) : NULL);
 	for (size_t i = 0; i < s->n; i++) {
 		int oi = ol >= 0 ? snapshot_corridor(prev, s->data[i]->c->id) : -1;
 
-		render_html(t, s->cfg, L, &s->evals[i], 1, false, at, !down);
+		render_corridor_html(t, s->cfg, L, &s->evals[i], &s->timelines[i], NULL, at, !down);
 		lang_blob(s, &s->corridor_html[down][l * s->n + i], TYPE_HTML, t, L,
 			  oi >= 0 ? snapshot_page(prev, down, (size_t)ol, (size_t)oi) : NULL);
 	}
-	render_feed(t, s->cfg, L, s->evals, s->n, s->heads, s->nheads, at, !down);
+	render_feed(t, s->cfg, L, s->evals, s->timelines, s->n, s->heads, s->nheads, at, !down);
 	lang_blob(s, &s->feed[down][l], TYPE_ATOM, t, L,
 		  ol >= 0 ? snapshot_feed(prev, down, (size_t)ol) : NULL);
 }
@@ -173,6 +173,9 @@ void snapshot_render(struct snapshot *s, const struct snapshot *prev)
 	unsigned k = 0;
 
 	s->nlangs = s->cfg->nlangs ? s->cfg->nlangs : 1;
+	s->timelines = xcalloc(s->n ? s->n : 1, sizeof(*s->timelines));
+	for (size_t i = 0; i < s->n; i++)
+		timeline_build(&s->evals[i], &s->timelines[i]);
 	for (int down = 0; down < 2; down++)
 		render_variant(s, prev, down, &t);
 	for (int down = 0; down < 2; down++) {
@@ -196,6 +199,8 @@ static void snapshot_free(struct snapshot *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		eval_free(&s->evals[i]);		/* zeroed when never evaluated */
+		if (s->timelines)
+			timeline_free(&s->timelines[i]);
 		corridor_data_release(s->data[i]);
 	}
 	for (int down = 0; down < 2; down++) {
@@ -215,6 +220,7 @@ static void snapshot_free(struct snapshot *s)
 	free(s->org_last);
 	ledger_signed_free(s->heads, s->nheads);
 	free(s->evals);
+	free(s->timelines);
 	free(s->data);
 	config_release(s->cfg);
 	free(s);

@@ -21,6 +21,7 @@
 #include "core/config.h"
 #include "core/eval.h"
 #include "core/ledger.h"
+#include "core/timeline.h"
 #include "publish/blob.h"
 
 struct snapshot {
@@ -35,6 +36,7 @@ struct snapshot {
 	size_t norgs;
 	struct corridor_data **data;		/* one per configured corridor */
 	struct corridor_eval *evals;		/* as of each corridor's today */
+	struct timeline *timelines;		/* of each evaluation: its page, events and feed */
 	size_t n;
 	/*
 	 * Pre-rendered surfaces.  Each comes twice: [0] as built, [1] saying

@@ -18,6 +18,7 @@
 #include "core/config.h"
 #include "core/eval.h"
 #include "core/ledger.h"
+#include "core/timeline.h"
 #include "util/i18n.h"
 #include "util/strbuf.h"
 
@@ -32,14 +33,29 @@ void render_daily_csv(struct strbuf *out, const struct corridor_eval *e, int64_t
 		      int stage);
 /* GET /api/v1/corridors/{id}/sources: each organisation's series against the headline. */
 json_t *render_sources_json(const struct corridor_eval *e, int64_t from, int64_t to);
-/* The status page: every corridor (home) or one (its own page). */
+/* The status page of every corridor. */
 void render_html(struct strbuf *out, const struct sw_config *cfg, const struct lang *L,
-		 const struct corridor_eval *e, size_t n, bool home, int64_t generated_at, bool db_up);
-/* The Atom feed of status changes. */
-/* The Atom feed of status changes and of the public ledger's signed heads (newest first). */
+		 const struct corridor_eval *e, size_t n, int64_t generated_at, bool db_up);
+/*
+ * A corridor's own page, its timeline t (of e) from the event after
+ * before (NULL: the newest).
+ */
+void render_corridor_html(struct strbuf *out, const struct sw_config *cfg, const struct lang *L,
+			  const struct corridor_eval *e, const struct timeline *t,
+			  const struct tl_cursor *before, int64_t generated_at, bool db_up);
+/*
+ * GET /api/v1/corridors/{id}/events: events [from, to) of e's timeline t;
+ * more: events follow, and "next" is the cursor of the last.
+ */
+json_t *render_events_json(const struct corridor_eval *e, const struct timeline *t, size_t from,
+			   size_t to, bool more);
+/*
+ * The Atom feed: the newest events of every corridor's timeline (tl[i]
+ * of e[i]) and the public ledger's signed heads, newest first.
+ */
 void render_feed(struct strbuf *out, const struct sw_config *cfg, const struct lang *L,
-		 const struct corridor_eval *e, size_t n, const struct ledger_signed *heads,
-		 size_t nheads, int64_t generated_at, bool db_up);
+		 const struct corridor_eval *e, const struct timeline *tl, size_t n,
+		 const struct ledger_signed *heads, size_t nheads, int64_t generated_at, bool db_up);
 /* The corridor gauges of /metrics. */
 void render_metric_gauges(struct strbuf *out, const struct corridor_eval *e, size_t n);
 

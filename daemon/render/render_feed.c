@@ -1,11 +1,13 @@
 /*
  * render_feed: the Atom 1.0 feed (RFC 4287) of status changes.
  *
- * Changes are derived, not stored: every render walks each corridor's
- * evaluated days, blockade periods and disruptions and turns each change
- * into an entry.  An entry's id is a tag: URI built only from what the
- * change is (corridor, kind, date or instant, service), so a rebuild gives
- * the same change the same id and feed readers do not show it twice.
+ * Its entries are the corridors' timeline events (core/timeline.h), the
+ * newest FEED_MAX of all corridors: the same events, with the same ids,
+ * as the corridor pages' timelines and GET /api/v1/corridors/{id}/events.
+ * An entry's id is a tag: URI built only from what the change is
+ * (corridor, kind, date or instant, subject), so a rebuild gives the same
+ * change the same id and feed readers do not show it twice.  Each report's
+ * evidence is a link rel="related".
  *
  * esc_xml's output (& < > " ' as entities, CR as &#13; so it is not read
  * as LF) is valid XML text and attribute content; the other control
@@ -16,197 +18,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/event_text.h"
 #include "render/labels.h"
 #include "render/render.h"
 #include "util/escape.h"
 #include "util/fmt.h"
+#include "util/valid.h"
 
 #define FEED_MAX 100
 #define TAG "tag:supplywatch,2022:"
+#define SOURCES_MAX 10		/* organisations named in an entry; the rest are counted */
 #define DAY_S 86400
 
-/* In order of display for changes at the same instant. */
-enum change_kind { CH_BLOCKADE_BEGAN, CH_BLOCKADE_ENDED, CH_STATUS, CH_DIS_ENDED, CH_DIS_BEGAN,
-		   CH_CROSSING };
-
-struct change {
-	int64_t at;				/* instant, for ordering and <updated> */
-	enum change_kind kind;
+/* One corridor's event, among all corridors'. */
+struct entry {
 	const struct corridor_eval *e;
+	const struct timeline *t;
+	const struct tl_event *ev;
 	size_t ci;				/* corridor index: a stable tie-break */
-	const struct period *p;			/* blockade kinds */
-	int64_t date;				/* status change: the day */
-	int from, to;				/* status change */
-	const struct disruption *d;		/* disruption kinds */
-	const struct crossing_event *x;		/* a crossing's state changed (from, to) */
 };
 
-struct changes {
-	struct change *v;
-	size_t n, alloc;
-};
-
-static void add_change(struct changes *cs, const struct change *c)
+/* Newest first; then by corridor, then in its timeline's order. */
+static int cmp_entry(const void *a, const void *b)
 {
-	if (cs->n == cs->alloc) {
-		cs->alloc = cs->alloc ? cs->alloc * 2 : 64;
-		cs->v = xrealloc(cs->v, cs->alloc * sizeof(*cs->v));
-	}
-	cs->v[cs->n++] = *c;
-}
+	const struct entry *x = a, *y = b;
 
-/* ---- deriving changes ---- */
-
-static void blockade_changes(struct changes *cs, const struct corridor_eval *e, size_t ci)
-{
-	for (size_t i = 0; i < e->np; i++) {
-		const struct period *p = &e->periods[i];
-		struct change c = { .at = p->first * DAY_S, .kind = CH_BLOCKADE_BEGAN,
-				    .e = e, .ci = ci, .p = p };
-
-		add_change(cs, &c);
-		if (p->ongoing)
-			continue;
-		/*
-		 * The rules only know a blockade ended once the stretch that broke
-		 * it has run its course, days later; the reader wants the day it
-		 * actually stopped, so the entry is dated the day after its last
-		 * blocked or restricted day.
-		 */
-		c.kind = CH_BLOCKADE_ENDED;
-		c.at = (p->last + 1) * DAY_S;
-		add_change(cs, &c);
-	}
-}
-
-/* Unknown days carry no status: a gap between two blocked days is no change. */
-static void status_changes(struct changes *cs, const struct corridor_eval *e, size_t ci)
-{
-	int last = ST_UNKNOWN;
-
-	for (size_t i = 0; i < e->n; i++) {
-		const struct day *d = &e->days[i];
-		struct change c = { .at = d->date * DAY_S, .kind = CH_STATUS, .e = e, .ci = ci,
-				    .date = d->date, .from = last, .to = d->status };
-
-		if (d->status == ST_UNKNOWN)
-			continue;
-		if (last != ST_UNKNOWN && d->status != last)
-			add_change(cs, &c);
-		last = d->status;
-	}
-}
-
-/* The end of D as an instant: events after it are not known as of D. */
-static int64_t end_of_d(const struct corridor_eval *e)
-{
-	if (e->fresh.end_of_day > 0)
-		return e->fresh.end_of_day;
-	return e->data->next_midnight;
-}
-
-static void disruption_changes(struct changes *cs, const struct corridor_eval *e, size_t ci)
-{
-	int64_t end = end_of_d(e);
-
-	for (size_t i = 0; i < e->data->ndis; i++) {
-		const struct disruption *d = &e->data->dis[i];
-		struct change c = { .at = d->started_at, .kind = CH_DIS_BEGAN, .e = e, .ci = ci,
-				    .d = d };
-
-		if (d->start_day > e->D)
-			continue;
-		add_change(cs, &c);
-		if (d->ended && d->ended_at <= end) {
-			c.kind = CH_DIS_ENDED;
-			c.at = d->ended_at;
-			add_change(cs, &c);
-		}
-	}
-}
-
-/* A crossing's state changing, from the access events that name it, up to D's end. */
-static void crossing_changes(struct changes *cs, const struct corridor_eval *e, size_t ci)
-{
-	const struct corridor_data *d = e->data;
-	int *last = xcalloc(d->ncrossing_names ? d->ncrossing_names : 1, sizeof(*last));
-
-	for (size_t i = 0; i < d->ncrossing_names; i++)
-		last[i] = ST_UNKNOWN;
-	for (size_t i = 0; i < d->ncev && d->cev[i].day <= e->D; i++) {
-		const struct crossing_event *x = &d->cev[i];
-		struct change c = { .at = x->at, .kind = CH_CROSSING, .e = e, .ci = ci, .x = x,
-				    .from = last[x->crossing], .to = x->status };
-
-		if (x->status != last[x->crossing])
-			add_change(cs, &c);
-		last[x->crossing] = x->status;
-	}
-	free(last);
-}
-
-/* Newest first; the rest only makes the order total, hence stable. */
-static int cmp_change(const void *a, const void *b)
-{
-	const struct change *x = a, *y = b;
-
-	if (x->at != y->at)
-		return x->at > y->at ? -1 : 1;
+	if (x->ev->at != y->ev->at)
+		return x->ev->at > y->ev->at ? -1 : 1;
 	if (x->ci != y->ci)
 		return x->ci < y->ci ? -1 : 1;
-	if (x->kind != y->kind)
-		return x->kind < y->kind ? -1 : 1;
-	if (x->d && y->d && x->d->service != y->d->service)
-		return x->d->service < y->d->service ? -1 : 1;
-	if (x->d && y->d)
-		return strcmp(x->d->location, y->d->location);
-	if (x->x && y->x && x->x->crossing != y->x->crossing)
-		return x->x->crossing < y->x->crossing ? -1 : 1;
-	return 0;
-}
-
-/* Several organisations reporting the same cut at the same instant are one change. */
-static bool same_change(const struct change *x, const struct change *y)
-{
-	return x->d && y->d && cmp_change(x, y) == 0;
+	return (x->ev > y->ev) - (x->ev < y->ev);
 }
 
 /* ---- writing entries ---- */
-
-/*
- * Locations are free text, unfit for a URI as they are; a stable hash of
- * one tells apart two cuts of one service that began at the same instant.
- */
-static uint32_t fnv1a(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-static void entry_id(struct strbuf *out, const struct change *c)
-{
-	static const char *const kinds[] = { "blockade-began", "blockade-ended", "status",
-					      "disruption-ended", "disruption-began", "crossing" };
-	char when[32];
-
-	if (c->d || c->x)
-		fmt_instant_utc(c->at, when);
-	else
-		fmt_date(c->at / DAY_S, when);
-	sb_addstr(out, "<id>" TAG);
-	esc_xml(out, c->e->data->c->id);
-	sb_addf(out, "/%s/%s", kinds[c->kind], when);
-	if (c->d)
-		sb_addf(out, "/%s", c->d->service_name);
-	if (c->d && c->d->location[0])
-		sb_addf(out, "/%08x", (unsigned)fnv1a(c->d->location));
-	if (c->x)
-		sb_addf(out, "/%08x", (unsigned)fnv1a(c->e->data->crossing_names[c->x->crossing]));
-	sb_addstr(out, "</id>\n");
-}
 
 /* A message in the feed: our own text escaped for XML, arguments as built. */
 #define T(...) tr_add(out, esc_xml, __VA_ARGS__)
@@ -219,159 +63,157 @@ static const char *x(struct strbuf *t, const char *s)
 	return t->buf;
 }
 
-static const char *crossing_of(const struct change *c, const struct lang *L)
+static void summary_blockade(struct strbuf *out, const struct lang *L, const struct entry *c)
 {
-	const struct corridor_data *d = c->e->data;
-	size_t k = (size_t)c->x->crossing;
+	const struct period *p = c->ev->p;
+	const char *first = DATE(p->first);
+	const char *last = DATE(p->ongoing ? c->e->D : p->last);
 
-	return k < d->c->ncrossings ? crossing_name(d->c, k, L) : d->crossing_names[k];
-}
-
-static void entry_title(struct strbuf *out, const struct lang *L, const struct change *c)
-{
-	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
-	const char *name = x(&a, corridor_name(c->e->data->c, L));
-
-	sb_addstr(out, "<title>");
-	switch (c->kind) {
-	case CH_BLOCKADE_BEGAN:
-		T(tr(L, "Blockade of %s began"), name);
-		break;
-	case CH_BLOCKADE_ENDED:
-		T(trn(L, "Blockade of %s ended after %s day", "Blockade of %s ended after %s days",
-		      (uint64_t)c->p->days), name, NUM(c->p->days));
-		break;
-	case CH_STATUS:
-		/* TRANSLATORS: a corridor's name, then its old and new status ("open", "blocked"...). */
-		T(tr(L, "%s: status changed from %s to %s"), name, E(label_status(L, c->from)),
-		  E(label_status(L, c->to)));
-		break;
-	case CH_DIS_BEGAN:
-	case CH_DIS_ENDED: {
-		const struct disruption *d = c->d;
-		const char *svc = E(label_service_name(L, d->service_name));
-
-		if (d->location[0] && c->kind == CH_DIS_BEGAN)
-			/* TRANSLATORS: a service ("Gas") and a place (in a report's words). */
-			T(tr(L, "%s disruption in %s began"), svc, x(&b, d->location));
-		else if (d->location[0])
-			T(tr(L, "%s disruption in %s ended"), svc, x(&b, d->location));
-		else if (c->kind == CH_DIS_BEGAN)
-			/* TRANSLATORS: a service ("Gas") and a corridor's name. */
-			T(tr(L, "%s disruption on %s began"), svc, name);
-		else
-			T(tr(L, "%s disruption on %s ended"), svc, name);
-		break;
-	}
-	case CH_CROSSING: {
-		const char *crossing = x(&b, crossing_of(c, L));
-
-		if (c->to == ST_BLOCKED)
-			/* TRANSLATORS: a crossing's name, then its corridor's. */
-			T(tr(L, "%s (%s): crossing closed"), crossing, name);
-		else if (c->to == ST_OPEN && c->from == ST_UNKNOWN)
-			T(tr(L, "%s (%s): crossing open"), crossing, name);
-		else if (c->to == ST_OPEN)
-			T(tr(L, "%s (%s): crossing reopened"), crossing, name);
-		else
-			T(tr(L, "%s (%s): crossing restricted"), crossing, name);
-		break;
-	}
-	}
-	sb_addstr(out, "</title>\n");
-	sb_release(&a);
-	sb_release(&b);
-}
-
-static void summary_blockade(struct strbuf *out, const struct lang *L, const struct change *c)
-{
-	const char *first = DATE(c->p->first);
-	const char *last = DATE(c->p->ongoing ? c->e->D : c->p->last);
-
-	if (c->kind == CH_BLOCKADE_ENDED)
+	if (c->ev->kind == TL_BLOCKADE_ENDED)
 		T(trn(L, "The blockade lasted %s day, from %s to %s.",
-		      "The blockade lasted %s days, from %s to %s.", (uint64_t)c->p->days),
-		  NUM(c->p->days), first, last);
-	else if (c->p->ongoing)
+		      "The blockade lasted %s days, from %s to %s.", (uint64_t)p->days),
+		  NUM(p->days), first, last);
+	else if (p->ongoing)
 		T(tr(L, "First blocked day: %s. Still in effect: day %s as of %s."), first,
-		  NUM(c->p->days), last);
+		  NUM(p->days), last);
 	else
 		T(trn(L, "First blocked day: %s. It lasted %s day, until %s.",
-		      "First blocked day: %s. It lasted %s days, until %s.", (uint64_t)c->p->days),
-		  first, NUM(c->p->days), last);
+		      "First blocked day: %s. It lasted %s days, until %s.", (uint64_t)p->days),
+		  first, NUM(p->days), last);
 }
 
-static void summary_status(struct strbuf *out, const struct lang *L, const struct change *c)
+static void summary_status(struct strbuf *out, const struct lang *L, const struct tl_event *ev)
 {
-	const struct day *d = &c->e->days[c->date - c->e->days[0].date];
-
-	if (d->basis == BASIS_DECLARED)
+	if (ev->basis == BASIS_DECLARED)
 		T(tr(L, "On %s the status became %s (declared by an access report), after %s."),
-		  DATE(c->date), E(label_status(L, c->to)), E(label_status(L, c->from)));
+		  DATE(ev->day), E(label_status(L, ev->to)), E(label_status(L, ev->from)));
 	else
 		T(tr(L, "On %s the status became %s (from truck flows), after %s."),
-		  DATE(c->date), E(label_status(L, c->to)), E(label_status(L, c->from)));
+		  DATE(ev->day), E(label_status(L, ev->to)), E(label_status(L, ev->from)));
 }
 
-static void summary_disruption(struct strbuf *out, const struct lang *L, const struct change *c)
+static void summary_disruption(struct strbuf *out, const struct lang *L, const struct tl_event *ev)
 {
-	const struct disruption *d = c->d;
+	const struct disruption *d = ev->d;
 	char began[I18N_DATE_LEN], ended[I18N_DATE_LEN];
 	int64_t days = d->end_day - d->start_day + 1;
 
 	i18n_local(L, d->started_at, d->start_offset, began);
-	if (c->kind == CH_DIS_ENDED)
+	if (ev->kind == TL_DISRUPTION_ENDED)
 		T(trn(L, "Began %s, ended %s, %s day.", "Began %s, ended %s, %s days.", (uint64_t)days),
-		  E(began), E(i18n_utc(L, d->ended_at, ended)), NUM(days));
+		  E(began), E(i18n_local(L, d->ended_at, d->end_offset, ended)), NUM(days));
 	else
 		T(tr(L, "Began %s."), E(began));
-	if (d->people >= 0) {
+	if (ev->people >= 0) {
 		sb_addch(out, ' ');
-		T(tr(L, "People affected: %s."), NUM(d->people));
+		T(tr(L, "People affected: %s."), NUM(ev->people));
 	}
 }
 
-static void summary_crossing(struct strbuf *out, const struct lang *L, const struct change *c)
+static void summary_crossing(struct strbuf *out, const struct lang *L, const struct tl_event *ev)
 {
 	char when[I18N_DATE_LEN];
 
-	i18n_local(L, c->x->at, c->x->offset, when);
-	if (c->from != ST_UNKNOWN)
+	i18n_local(L, ev->at, ev->offset, when);
+	if (ev->from != ST_UNKNOWN)
 		T(tr(L, "From %s the crossing was %s (before: %s), by an access report."), E(when),
-		  E(label_status(L, c->to)), E(label_status(L, c->from)));
+		  E(label_status(L, ev->to)), E(label_status(L, ev->from)));
 	else
-		T(tr(L, "From %s the crossing was %s, by an access report."), E(when), E(label_status(L, c->to)));
+		T(tr(L, "From %s the crossing was %s, by an access report."), E(when), E(label_status(L, ev->to)));
 }
 
-static void entry_summary(struct strbuf *out, const struct lang *L, const struct change *c)
+static void summary_shortage(struct strbuf *out, const struct lang *L, const struct tl_event *ev)
 {
-	/* The summaries hold no report text, only our own words and numbers. */
-	sb_addstr(out, "<summary>");
-	if (c->kind == CH_CROSSING)
-		summary_crossing(out, L, c);
-	else if (c->kind == CH_STATUS)
-		summary_status(out, L, c);
-	else if (c->d)
-		summary_disruption(out, L, c);
+	if (ev->to == 0)
+		/* TRANSLATORS: a date; said of a shortage whose reporters now all report none. */
+		T(tr(L, "On %s no organisation reporting it saw a shortage any more."), DATE(ev->day));
 	else
-		summary_blockade(out, L, c);
+		/* TRANSLATORS: a date, then a severity ("CRITICAL"): the worst of the organisations' latest reports. */
+		T(tr(L, "On %s the worst severity reported became %s."), DATE(ev->day),
+		  E(label_severity_badge(L, ev->to)));
+}
+
+/* "Reported by ICRC, UNHCR." with at most SOURCES_MAX names, each once. */
+static void summary_sources(struct strbuf *out, const struct lang *L, const struct entry *c)
+{
+	const struct tl_source *src = &c->t->sources[c->ev->src];
+	struct strbuf names = STRBUF_INIT, t = STRBUF_INIT;
+	size_t named = 0, more = 0;
+
+	for (size_t i = 0; i < c->ev->nsrc; i++) {
+		const struct source_org *o = eval_org(c->e->data, src[i].org);
+
+		if (i > 0 && src[i].org == src[i - 1].org)
+			continue;
+		if (named == SOURCES_MAX) {
+			more++;
+			continue;
+		}
+		if (named++)
+			tr_add(&names, esc_xml, "%s", E(tr(L, ", ")));
+		tr_add(&names, esc_xml, "%s", o ? x(&t, o->name) : E(tr(L, "unknown organisation")));
+	}
+	if (named) {
+		sb_addch(out, ' ');
+		event_reported_by(out, L, false, names.buf, more);
+	}
+	sb_release(&names);
+	sb_release(&t);
+}
+
+static void entry_summary(struct strbuf *out, const struct lang *L, const struct entry *c)
+{
+	/* Our own words and numbers, and the names of the organisations that reported it. */
+	sb_addstr(out, "<summary>");
+	switch (c->ev->kind) {
+	case TL_CROSSING: summary_crossing(out, L, c->ev); break;
+	case TL_STATUS: summary_status(out, L, c->ev); break;
+	case TL_DISRUPTION_BEGAN:
+	case TL_DISRUPTION_ENDED: summary_disruption(out, L, c->ev); break;
+	case TL_SHORTAGE: summary_shortage(out, L, c->ev); break;
+	default: summary_blockade(out, L, c); break;
+	}
+	summary_sources(out, L, c);
 	sb_addstr(out, "</summary>\n");
 }
 
-static void entry(struct strbuf *out, const struct sw_config *cfg, const struct lang *L,
-		  const struct change *c)
+/* Each report's evidence, as a related link: http and https only, each address once. */
+static void evidence_links(struct strbuf *out, const struct entry *c)
 {
-	char at[32];
+	const struct tl_source *src = &c->t->sources[c->ev->src];
 
-	fmt_instant_utc(c->at, at);
-	sb_addstr(out, "<entry>\n");
+	for (size_t i = 0; i < c->ev->nsrc; i++) {
+		const char *h;
+		size_t n;
+		bool seen = false;
+
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = strcmp(src[k].url, src[i].url) == 0;
+		if (seen || !url_host(src[i].url, &h, &n))
+			continue;
+		sb_addstr(out, "<link rel=\"related\" href=\"");
+		esc_xml(out, src[i].url);
+		sb_addstr(out, "\"/>\n");
+	}
+}
+
+static void entry(struct strbuf *out, const struct sw_config *cfg, const struct lang *L,
+		  const struct entry *c)
+{
+	char at[32], id[TL_ID_LEN];
+
+	fmt_instant_utc(c->ev->at, at);
+	tl_event_id(c->e, c->ev, id);
+	sb_addstr(out, "<entry>\n<id>");
 	/* The same change is the same entry in every language: the id names only the change. */
-	entry_id(out, c);
-	entry_title(out, L, c);
-	sb_addf(out, "<updated>%s</updated>\n<link href=\"/corridors/", at);
+	esc_xml(out, id);
+	sb_addstr(out, "</id>\n<title>");
+	event_title(out, L, false, c->e, c->ev);
+	sb_addf(out, "</title>\n<updated>%s</updated>\n<link href=\"/corridors/", at);
 	esc_xml(out, c->e->data->c->id);
 	add_lang_query(out, cfg, L);
 	sb_addstr(out, "\"/>\n");
+	evidence_links(out, c);
 	entry_summary(out, L, c);
 	sb_addstr(out, "</entry>\n");
 }
@@ -456,32 +298,30 @@ static void feed_head(struct strbuf *out, const struct sw_config *cfg, const str
 }
 
 void render_feed(struct strbuf *out, const struct sw_config *cfg, const struct lang *L,
-		 const struct corridor_eval *e, size_t n, const struct ledger_signed *heads,
-		 size_t nheads, int64_t generated_at, bool db_up)
+		 const struct corridor_eval *e, const struct timeline *tl, size_t n,
+		 const struct ledger_signed *heads, size_t nheads, int64_t generated_at, bool db_up)
 {
-	struct changes cs = { NULL, 0, 0 };
-	size_t written = 0, h = 0;
+	struct entry *all;
+	size_t m = 0, total = 0, h = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		blockade_changes(&cs, &e[i], i);
-		status_changes(&cs, &e[i], i);
-		disruption_changes(&cs, &e[i], i);
-		crossing_changes(&cs, &e[i], i);
-	}
-	if (cs.n)
-		qsort(cs.v, cs.n, sizeof(*cs.v), cmp_change);
+	/* The newest FEED_MAX overall are among each corridor's newest FEED_MAX. */
+	for (size_t i = 0; i < n; i++)
+		total += tl[i].n < FEED_MAX ? tl[i].n : FEED_MAX;
+	all = xcalloc(total ? total : 1, sizeof(*all));
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < tl[i].n && k < FEED_MAX; k++)
+			all[m++] = (struct entry){ &e[i], &tl[i], &tl[i].ev[k], i };
+	if (m)
+		qsort(all, m, sizeof(*all), cmp_entry);
 	feed_head(out, cfg, L, e, n, generated_at, db_up);
-	for (size_t i = 0; i < cs.n && written < FEED_MAX; i++) {
-		if (i > 0 && same_change(&cs.v[i - 1], &cs.v[i]))
-			continue;
+	for (size_t i = 0; i < m && i < FEED_MAX; i++) {
 		/* Heads and changes, newest first. */
-		for (; h < nheads && heads[h].signed_at > cs.v[i].at; h++)
+		for (; h < nheads && heads[h].signed_at > all[i].ev->at; h++)
 			head_entry(out, L, &heads[h]);
-		entry(out, cfg, L, &cs.v[i]);
-		written++;
+		entry(out, cfg, L, &all[i]);
 	}
 	for (; h < nheads; h++)
 		head_entry(out, L, &heads[h]);
 	sb_addstr(out, "</feed>\n");
-	free(cs.v);
+	free(all);
 }

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "render/event_text.h"
 #include "render/labels.h"
 #include "render/render.h"
 #include "util/escape.h"
@@ -50,6 +51,8 @@ struct page {
 	bool home;
 	int64_t generated_at;
 	bool db_up;
+	const struct timeline *tl;		/* a corridor's page: its timeline */
+	const struct tl_cursor *before;		/* and where its page of it begins (NULL: the newest) */
 };
 
 static const char style[] =
@@ -114,6 +117,8 @@ static const char *bold(const char *s, char *out)
 
 /* A message with our own text escaped and its arguments as built. */
 #define T(...) tr_add(out, esc_html, __VA_ARGS__)
+/* The same into another buffer. */
+#define T2(sb, ...) tr_add((sb), esc_html, __VA_ARGS__)
 
 /* Text that came from a report or the configuration, isolated for the bidi algorithm. */
 static void add_bdi(struct strbuf *out, const char *s)
@@ -1440,30 +1445,39 @@ static void latest_access(struct strbuf *out, const struct lang *L, const struct
  * with a plausible host; a longer one than LATEST_HREF_MAX shows its host
  * unlinked; anything else (javascript:, data:, ...) nothing at all.
  */
-static void latest_evidence(struct strbuf *out, const struct lang *L, const char *url)
+static bool evidence_link(struct strbuf *out, const char *url)
 {
-	struct strbuf host = STRBUF_INIT, href = STRBUF_INIT, name = STRBUF_INIT;
+	struct strbuf href = STRBUF_INIT, name = STRBUF_INIT;
 	const char *h;
 	size_t n;
 
 	if (!url_host(url, &h, &n))
-		return;
+		return false;
 	sb_add(&name, h, n);
 	esc_html(&href, url);
 	if (href.len <= LATEST_HREF_MAX) {
-		sb_addstr(&host, "<a href=\"");
-		sb_addstr(&host, href.buf);
-		sb_addstr(&host, "\" rel=\"nofollow noopener\">");
+		sb_addstr(out, "<a href=\"");
+		sb_addstr(out, href.buf);
+		sb_addstr(out, "\" rel=\"nofollow noopener\">");
 	}
-	add_bdi(&host, name.buf);
+	add_bdi(out, name.buf);
 	if (href.len <= LATEST_HREF_MAX)
-		sb_addstr(&host, "</a>");
-	sb_addstr(out, " \xc2\xb7 ");
-	/* TRANSLATORS: the evidence a report gives, after who sent it: the host name of its link ("reliefweb.int"). */
-	T(tr(L, "evidence: %s"), host.buf);
-	sb_release(&host);
+		sb_addstr(out, "</a>");
 	sb_release(&href);
 	sb_release(&name);
+	return true;
+}
+
+static void latest_evidence(struct strbuf *out, const struct lang *L, const char *url)
+{
+	struct strbuf host = STRBUF_INIT;
+
+	if (evidence_link(&host, url)) {
+		sb_addstr(out, " \xc2\xb7 ");
+		/* TRANSLATORS: the evidence a report gives, after who sent it: the host name of its link ("reliefweb.int"). */
+		T(tr(L, "evidence: %s"), host.buf);
+	}
+	sb_release(&host);
 }
 
 static void latest_item(struct strbuf *out, const struct lang *L, const struct corridor_data *d,
@@ -1585,6 +1599,175 @@ static void latest_block(struct strbuf *out, const struct lang *L, const struct 
 	}
 	if (e->latest_cut)
 		latest_cut(out, L, e);
+}
+
+/* ---- the timeline (a corridor's page) ---- */
+
+#define TIMELINE_PAGE 20	/* events a page shows */
+#define TIMELINE_SOURCES 5	/* organisations named with an event; the rest are counted */
+
+/* This page of the timeline, or another: "/corridors/lachin?before=...&amp;as_of=...#timeline". */
+static void timeline_url(struct strbuf *out, const struct page *pg, const struct corridor_eval *e,
+			 const struct tl_event *after)
+{
+	char sep = '?';
+
+	sb_addstr(out, "/corridors/");
+	esc_html(out, e->data->c->id);
+	if (after) {
+		char cur[TL_CURSOR_LEN];
+
+		tl_cursor_of(after, cur);
+		sb_addf(out, "%cbefore=%s", sep, cur);
+		sep = '&';
+	}
+	if (e->D < e->data->today) {
+		char d[FMT_DATE_LEN];
+
+		fmt_date(e->D, d);
+		sb_addf(out, "%sas_of=%s", sep == '?' ? "?" : "&amp;", d);
+		sep = '&';
+	}
+	if (lang_in_url(pg->cfg, pg->L))
+		sb_addf(out, "%slang=%s", sep == '?' ? "?" : "&amp;", pg->L->code);
+	sb_addstr(out, "#timeline");
+}
+
+/*
+ * "ICRC (evidence: icrc.org), UNHCR": each organisation once, with its
+ * reports' links, at most TIMELINE_SOURCES of them.
+ */
+static void timeline_sources(struct strbuf *out, const struct lang *L, const struct corridor_eval *e,
+			     const struct timeline *t, const struct tl_event *ev)
+{
+	const struct tl_source *src = &t->sources[ev->src];
+	struct strbuf names = STRBUF_INIT, b = STRBUF_INIT, link = STRBUF_INIT;
+	size_t named = 0, more = 0;
+
+	for (size_t i = 0; i < ev->nsrc;) {
+		const struct source_org *o = eval_org(e->data, src[i].org);
+		size_t links = 0;
+
+		if (named == TIMELINE_SOURCES) {
+			more++;
+			for (i++; i < ev->nsrc && src[i].org == src[i - 1].org; i++)
+				;
+			continue;
+		}
+		if (named++)
+			T2(&names, "%s", E(tr(L, ", ")));
+		sb_addstr(&names, o ? cut(&b, o->name, LATEST_TEXT_CHARS) : E(tr(L, "unknown organisation")));
+		/* Sources come by organisation: its links follow, up to three. */
+		do {
+			sb_reset(&link);
+			if (links < 3 && evidence_link(&link, src[i].url)) {
+				sb_addstr(&names, links++ ? ", " : " (");
+				T2(&names, tr(L, "evidence: %s"), link.buf);
+			}
+			i++;
+		} while (i < ev->nsrc && src[i].org == src[i - 1].org);
+		if (links)
+			sb_addch(&names, ')');
+	}
+	if (named)
+		event_reported_by(out, L, true, names.buf, more);
+	sb_release(&names);
+	sb_release(&b);
+	sb_release(&link);
+}
+
+/* When an event happened: a date, or a date and time in the corridor's zone. */
+static void timeline_when(struct strbuf *out, const struct lang *L, const struct tl_event *ev)
+{
+	char machine[FMT_INSTANT_LEN], shown[I18N_DATE_LEN];
+
+	if (ev->dated) {
+		fmt_date(ev->day, machine);
+		i18n_date(L, ev->day, shown);
+	} else {
+		fmt_instant_local(ev->at, ev->offset, machine);
+		i18n_local(L, ev->at, ev->offset, shown);
+	}
+	sb_addf(out, "<time datetime=\"%s\">", machine);
+	esc_html(out, shown);
+	sb_addstr(out, "</time>");
+}
+
+static void timeline_item(struct strbuf *out, const struct lang *L, const struct corridor_eval *e,
+			  const struct timeline *t, const struct tl_event *ev)
+{
+	sb_addstr(out, "<li>");
+	timeline_when(out, L, ev);
+	sb_addstr(out, "<br><strong>");
+	event_title(out, L, true, e, ev);
+	sb_addstr(out, "</strong>");
+	if (ev->nsrc || (ev->kind <= TL_STATUS && ev->basis != BASIS_NONE)) {
+		sb_addstr(out, "<br><small>");
+		timeline_sources(out, L, e, t, ev);
+		if (ev->kind <= TL_STATUS && ev->basis != BASIS_NONE) {
+			if (ev->nsrc)
+				sb_addstr(out, " ");
+			/* TRANSLATORS: how a blockade's or a status's day was decided: "declared by access reports", "from truck flows". */
+			T(tr(L, "Status %s."), E(basis_phrase(L, ev->basis)));
+		}
+		sb_addstr(out, "</small>");
+	}
+	sb_addstr(out, "</li>\n");
+}
+
+/*
+ * What happened, newest first, TIMELINE_PAGE events at a time, paged by
+ * plain links (?before=): the page's timeline is built as of its D, so a
+ * past as_of shows nothing after that day.
+ */
+static void timeline_block(struct strbuf *out, const struct page *pg, const struct corridor_eval *e)
+{
+	const struct lang *L = pg->L;
+	const struct timeline *t = pg->tl;
+	size_t from = pg->before ? timeline_seek(t, pg->before) : 0;
+	size_t to = timeline_page_end(t, from, TIMELINE_PAGE);
+
+	sb_addstr(out, "<h3 id=\"timeline\">");
+	T(tr(L, "Timeline"));
+	sb_addstr(out, "</h3>\n<p>");
+	if (t->n == 0)
+		/* TRANSLATORS: under "Timeline", when nothing has happened that reports tell of. */
+		T(tr(L, "No events yet."));
+	else if (from == to)
+		/* TRANSLATORS: under "Timeline", on a page past its last event. */
+		T(tr(L, "No earlier events."));
+	else if (e->D >= e->data->today)
+		/* TRANSLATORS: under "Timeline": what it lists. */
+		T(tr(L, "Newest first: blockades, status changes, crossings, service disruptions and shortages, with the organisations that reported them. A retracted report is not counted; a corrected one counts in its latest version."));
+	else
+		/* TRANSLATORS: under "Timeline" on a page as of a past date. */
+		T(tr(L, "Up to the end of %s, newest first: blockades, status changes, crossings, service disruptions and shortages, with the organisations that reported them. A retracted report is not counted; a corrected one counts in its latest version."),
+		  DATE(e->D));
+	sb_addstr(out, "</p>\n");
+	if (from < to) {
+		sb_addstr(out, "<ol class=\"it\">\n");
+		for (size_t i = from; i < to; i++)
+			timeline_item(out, L, e, t, &t->ev[i]);
+		sb_addstr(out, "</ol>\n");
+	}
+	if (pg->before || to < t->n) {
+		sb_addstr(out, "<p>");
+		if (to < t->n) {
+			sb_addstr(out, "<a href=\"");
+			timeline_url(out, pg, e, &t->ev[to - 1]);
+			sb_addstr(out, "\" rel=\"next\">");
+			T(tr(L, "Earlier events"));
+			sb_addstr(out, "</a>");
+		}
+		if (pg->before) {
+			sb_addstr(out, to < t->n ? " \xc2\xb7 <a href=\"" : "<a href=\"");
+			timeline_url(out, pg, e, NULL);
+			sb_addstr(out, "\">");
+			T(tr(L, "Latest events"));
+			sb_addstr(out, "</a>");
+		}
+		sb_addstr(out, "</p>\n");
+	}
 }
 
 static void crossings_head(struct strbuf *out, const struct lang *L)
@@ -1738,20 +1921,20 @@ static void corridor_section(struct strbuf *out, const struct page *pg, const st
 	freshness_block(out, L, pg->cfg, e);
 	if (!pg->home) {
 		sources_block(out, L, e);
+		timeline_block(out, pg, e);
 		latest_block(out, L, e);
 	}
 	links_block(out, pg, e);
 	sb_addstr(out, "</section>\n");
 }
 
-void render_html(struct strbuf *out, const struct sw_config *cfg, const struct lang *L,
-		 const struct corridor_eval *e, size_t n, bool home, int64_t generated_at, bool db_up)
+static void render_page(struct strbuf *out, const struct page *pg)
 {
-	struct page pg = { cfg, L, e, n, home, generated_at, db_up };
-	size_t count = home ? n : (n > 0);
+	const struct lang *L = pg->L;
+	size_t count = pg->home ? pg->n : (pg->n > 0);
 
-	page_head(out, &pg);
-	page_header(out, &pg);
+	page_head(out, pg);
+	page_header(out, pg);
 	sb_addstr(out, "<main>\n");
 	if (count == 0) {
 		sb_addstr(out, "<p>");
@@ -1759,7 +1942,24 @@ void render_html(struct strbuf *out, const struct sw_config *cfg, const struct l
 		sb_addstr(out, "</p>\n");
 	}
 	for (size_t i = 0; i < count; i++)
-		corridor_section(out, &pg, &e[i]);
+		corridor_section(out, pg, &pg->e[i]);
 	sb_addstr(out, "</main>\n");
-	page_footer(out, &pg);
+	page_footer(out, pg);
+}
+
+void render_html(struct strbuf *out, const struct sw_config *cfg, const struct lang *L,
+		 const struct corridor_eval *e, size_t n, int64_t generated_at, bool db_up)
+{
+	struct page pg = { cfg, L, e, n, true, generated_at, db_up, NULL, NULL };
+
+	render_page(out, &pg);
+}
+
+void render_corridor_html(struct strbuf *out, const struct sw_config *cfg, const struct lang *L,
+			  const struct corridor_eval *e, const struct timeline *t,
+			  const struct tl_cursor *before, int64_t generated_at, bool db_up)
+{
+	struct page pg = { cfg, L, e, 1, false, generated_at, db_up, t, before };
+
+	render_page(out, &pg);
 }

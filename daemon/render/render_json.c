@@ -459,3 +459,112 @@ json_t *render_sources_json(const struct corridor_eval *e, int64_t from, int64_t
 	return json_pack("{s:s, s:s, s:s, s:s, s:o}", "corridor", d->c->id, "from", fd, "to", td,
 			 "headline_stage", stage_names[d->c->headline_stage], "organisations", orgs);
 }
+
+/* ---- the timeline ---- */
+
+static json_t *str_or_null(const char *s)
+{
+	return s && *s ? json_string(s) : json_null();
+}
+
+static json_t *instant_json(int64_t t)
+{
+	char at[FMT_INSTANT_LEN];
+
+	fmt_instant_utc(t, at);
+	return json_string(at);
+}
+
+static json_t *local_json(int64_t t, int offset)
+{
+	char at[FMT_INSTANT_LEN];
+
+	fmt_instant_local(t, offset, at);
+	return json_string(at);
+}
+
+static json_t *event_sources_json(const struct corridor_eval *e, const struct timeline *t,
+				  const struct tl_event *ev)
+{
+	json_t *a = json_array();
+
+	for (size_t i = ev->src; i < ev->src + ev->nsrc; i++) {
+		const struct source_org *o = eval_org(e->data, t->sources[i].org);
+
+		json_array_append_new(a, json_pack("{s:o, s:o, s:o}", "organisation",
+			str_or_null(o ? o->slug : NULL), "name", str_or_null(o ? o->name : NULL),
+			"source_url", str_or_null(t->sources[i].url)));
+	}
+	return a;
+}
+
+/* What each kind says, beside what every event has. */
+static void event_fields(json_t *o, const struct corridor_eval *e, const struct tl_event *ev)
+{
+	switch (ev->kind) {
+	case TL_BLOCKADE_BEGAN:
+	case TL_BLOCKADE_ENDED:
+		json_object_set_new(o, "first_day", date_or_null(true, ev->p->first));
+		json_object_set_new(o, "last_day", date_or_null(!ev->p->ongoing, ev->p->last));
+		json_object_set_new(o, "ongoing", json_boolean(ev->p->ongoing));
+		json_object_set_new(o, "days", json_integer(ev->p->days));
+		json_object_set_new(o, "basis", json_string(basis_names[ev->basis]));
+		break;
+	case TL_STATUS:
+		json_object_set_new(o, "from", json_string(status_name(ev->from)));
+		json_object_set_new(o, "to", json_string(status_name(ev->to)));
+		json_object_set_new(o, "basis", json_string(basis_names[ev->basis]));
+		break;
+	case TL_DISRUPTION_BEGAN:
+	case TL_DISRUPTION_ENDED:
+		json_object_set_new(o, "service", json_string(ev->d->service_name));
+		json_object_set_new(o, "location", str_or_null(ev->d->location));
+		json_object_set_new(o, "started_at", instant_json(ev->d->started_at));
+		json_object_set_new(o, "ended_at", ev->kind == TL_DISRUPTION_ENDED ?
+				    instant_json(ev->d->ended_at) : json_null());
+		json_object_set_new(o, "people_affected", int_or_null(ev->people >= 0, ev->people));
+		break;
+	case TL_CROSSING:
+		json_object_set_new(o, "crossing", json_string(ev->crossing_name));
+		json_object_set_new(o, "from", ev->from == ST_UNKNOWN ? json_null() :
+				    json_string(status_name(ev->from)));
+		json_object_set_new(o, "to", json_string(status_name(ev->to)));
+		break;
+	case TL_SHORTAGE:
+		json_object_set_new(o, "item", json_string(ev->item));
+		json_object_set_new(o, "location", str_or_null(ev->location));
+		json_object_set_new(o, "from", ev->from < 0 ? json_null() :
+				    json_string(report_severities[ev->from]));
+		json_object_set_new(o, "to", json_string(report_severities[ev->to]));
+		break;
+	default:
+		break;
+	}
+	(void)e;
+}
+
+json_t *render_events_json(const struct corridor_eval *e, const struct timeline *t, size_t from,
+			   size_t to, bool more)
+{
+	json_t *events = json_array();
+	char id[TL_ID_LEN], d[FMT_DATE_LEN], cur[TL_CURSOR_LEN];
+
+	for (size_t i = from; i < to; i++) {
+		const struct tl_event *ev = &t->ev[i];
+		json_t *o;
+
+		tl_event_id(e, ev, id);
+		fmt_date(ev->day, d);
+		o = json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", id, "kind", tl_kind_names[ev->kind],
+			      "date", d, "at", ev->dated ? json_null() : instant_json(ev->at),
+			      "local", ev->dated ? json_null() : local_json(ev->at, ev->offset));
+		event_fields(o, e, ev);
+		json_object_set_new(o, "sources", event_sources_json(e, t, ev));
+		json_array_append_new(events, o);
+	}
+	if (more)
+		tl_cursor_of(&t->ev[to - 1], cur);
+	fmt_date(e->D, d);
+	return json_pack("{s:s, s:s, s:o, s:o}", "corridor", e->data->c->id, "as_of", d,
+			 "events", events, "next", more && to > from ? json_string(cur) : json_null());
+}

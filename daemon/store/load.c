@@ -35,7 +35,8 @@
 #define SQL_ACCESS(F) \
 	"SELECT " EPOCH_DAYS("(a.at AT TIME ZONE $2::text)::date") ", a.status, a.crossing," \
 	" " EPOCH("a.at") "," \
-	" " EPOCH("(a.at AT TIME ZONE $2::text) - (a.at AT TIME ZONE 'UTC')") \
+	" " EPOCH("(a.at AT TIME ZONE $2::text) - (a.at AT TIME ZONE 'UTC')") "," \
+	" r.org_id, coalesce(r.source_url, '')" \
 	" FROM supplywatch.current_reports r JOIN supplywatch.access_events a ON a.report = r.id" \
 	" WHERE r.corridor_id = $1 AND r.kind = 'access'" F " ORDER BY a.at, r.id"
 /* $3: movements.embargo_hours, after the end of the planned day. */
@@ -53,14 +54,16 @@
 	" " EPOCH("(d.started_at AT TIME ZONE $2::text) - (d.started_at AT TIME ZONE 'UTC')") "," \
 	" d.ended_at IS NOT NULL, coalesce(" EPOCH("d.ended_at") ", 0)," \
 	" coalesce(" EPOCH_DAYS("(d.ended_at AT TIME ZONE $2::text)::date") ", 0)," \
-	" coalesce(d.people_affected, -1)" \
+	" coalesce(d.people_affected, -1), r.org_id, coalesce(r.source_url, '')," \
+	" coalesce(" EPOCH("(d.ended_at AT TIME ZONE $2::text) - (d.ended_at AT TIME ZONE 'UTC')") ", 0)" \
 	" FROM supplywatch.current_reports r JOIN supplywatch.disruption_reports d ON d.report = r.id" \
 	" WHERE r.corridor_id = $1 AND r.kind = 'disruption'" F \
 	" ORDER BY r.org_id, d.disruption_key, r.received_at DESC, r.id DESC"
 #define SQL_SHORTAGES(F) \
 	"SELECT lower(btrim(s.item)), s.item, coalesce(s.location, ''), r.org_id," \
 	" " EPOCH_DAYS("s.day") "," \
-	" array_position(ARRAY['none','low','moderate','severe','critical'], s.severity) - 1" \
+	" array_position(ARRAY['none','low','moderate','severe','critical'], s.severity) - 1," \
+	" coalesce(r.source_url, '')" \
 	" FROM supplywatch.current_reports r JOIN supplywatch.shortage_reports s ON s.report = r.id" \
 	" WHERE r.corridor_id = $1 AND r.kind = 'shortage'" F \
 	" ORDER BY 1, 3, r.org_id, s.day, r.received_at, r.id"
@@ -618,20 +621,18 @@ static void fill_days(struct corridor_data *d, const struct truck_read *t, const
 	}
 }
 
-/* Access events that name a crossing, for the crossings' states. */
+/* Every access event, for the crossings' states and the timeline's evidence. */
 static void fill_crossing_events(struct corridor_data *d, const PGresult *access)
 {
 	int na = PQntuples(access);
 
 	d->cev = xcalloc(na ? (size_t)na : 1, sizeof(*d->cev));
-	for (int i = 0; i < na; i++) {
-		if (PQgetisnull(access, i, 2))
-			continue;
+	for (int i = 0; i < na; i++)
 		d->cev[d->ncev++] = (struct crossing_event){
-			crossing_index(d, PQgetvalue(access, i, 2)), val_i64(access, i, 3),
-			val_i64(access, i, 0), (int)val_i64(access, i, 4),
-			status_parse(PQgetvalue(access, i, 1)) };
-	}
+			PQgetisnull(access, i, 2) ? -1 : crossing_index(d, PQgetvalue(access, i, 2)),
+			val_i64(access, i, 3), val_i64(access, i, 0), (int)val_i64(access, i, 4),
+			status_parse(PQgetvalue(access, i, 1)), (int)val_i64(access, i, 5),
+			keep(d, PQgetvalue(access, i, 6)) };
 }
 
 /* Reads a corridor's truck_daily rows (snap_trucks) into t, which truck_read_free releases. */
@@ -735,6 +736,9 @@ static void fill_disruptions(struct corridor_data *d, const PGresult *r)
 		x->ended_at = val_i64(r, i, 6);
 		x->end_day = val_i64(r, i, 7);
 		x->people = val_i64(r, i, 8);
+		x->org = (int)val_i64(r, i, 9);
+		x->url = keep(d, PQgetvalue(r, i, 10));
+		x->end_offset = (int)val_i64(r, i, 11);
 	}
 }
 
@@ -751,6 +755,7 @@ static void fill_shortages(struct corridor_data *d, const PGresult *r)
 		x->org = (int)val_i64(r, i, 3);
 		x->day = val_i64(r, i, 4);
 		x->severity = (int)val_i64(r, i, 5);
+		x->url = keep(d, PQgetvalue(r, i, 6));
 	}
 }
 
@@ -820,9 +825,14 @@ static void fix_strings(struct corridor_data *d)
 		x->item = fix(d, x->item);
 		x->place = fix(d, x->place);
 	}
-	for (size_t i = 0; i < d->ndis; i++)
+	for (size_t i = 0; i < d->ndis; i++) {
 		d->dis[i].location = fix(d, d->dis[i].location);
+		d->dis[i].url = fix(d, d->dis[i].url);
+	}
+	for (size_t i = 0; i < d->ncev; i++)
+		d->cev[i].url = fix(d, d->cev[i].url);
 	for (size_t i = 0; i < d->nsh; i++) {
+		d->sh[i].url = fix(d, d->sh[i].url);
 		d->sh[i].item_key = fix(d, d->sh[i].item_key);
 		d->sh[i].item = fix(d, d->sh[i].item);
 		d->sh[i].location = fix(d, d->sh[i].location);
