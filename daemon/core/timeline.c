@@ -112,10 +112,17 @@ static void day_sources(struct build *b, const struct day *x)
 	if (!x)
 		return;
 	if (x->basis == BASIS_DECLARED) {
-		size_t i = 0;
+		size_t i = 0, hi = d->ncev;
 
-		while (i < d->ncev && d->cev[i].day <= x->date)
-			i++;
+		/* Past the last access event on or before the day (their days only grow). */
+		while (i < hi) {
+			size_t mid = i + (hi - i) / 2;
+
+			if (d->cev[mid].day <= x->date)
+				i = mid + 1;
+			else
+				hi = mid;
+		}
 		for (size_t k = i; k-- > 0 && d->cev[k].at == d->cev[i - 1].at;)
 			if (d->cev[k].status == d->cev[i - 1].status)
 				add_source(b, d->cev[k].org, d->cev[k].url);
@@ -229,13 +236,15 @@ static void disruptions(struct build *b)
 /*
  * A crossing's state changing, from the access events that name it, up
  * to D's end.  A second report of the same change at the same instant is
- * an event of its own here, merged with the first later.
+ * an event of its own here, merged with the first later; one that
+ * disagrees with it is another change at that instant, and overrules it.
  */
 static void crossings(struct build *b)
 {
 	const struct corridor_data *d = b->e->data;
 	size_t nc = d->ncrossing_names ? d->ncrossing_names : 1;
 	int *last = xcalloc(nc, sizeof(*last)), *from = xcalloc(nc, sizeof(*from));
+	int *rank = xcalloc(nc, sizeof(*rank));
 	int64_t *since = xcalloc(nc, sizeof(*since));
 
 	for (size_t i = 0; i < d->ncrossing_names; i++)
@@ -249,12 +258,19 @@ static void crossings(struct build *b)
 		if (x->crossing < 0)
 			continue;
 		if (x->status != last[c]) {
+			/* Disagreeing at the instant of the last change: that one is overruled. */
+			rank[c] = last[c] != ST_UNKNOWN && x->at == since[c] ? rank[c] + 1 : 0;
+			for (size_t k = b->n; rank[c] > 0 && k-- > 0 && b->ev[k].kind == TL_CROSSING &&
+			     b->ev[k].at == x->at;)
+				if (b->ev[k].crossing == x->crossing)
+					b->ev[k].overruled = true;
 			from[c] = last[c];
 			since[c] = x->at;
 		} else if (x->at != since[c]) {
 			continue;
 		}
 		ev.from = from[c];
+		ev.rank = rank[c];
 		ev.crossing_name = d->crossing_names[c];
 		ev.key = fnv64(FNV64_INIT, ev.crossing_name);
 		add_source(b, x->org, x->url);
@@ -263,6 +279,7 @@ static void crossings(struct build *b)
 	}
 	free(last);
 	free(from);
+	free(rank);
 	free(since);
 }
 
@@ -357,8 +374,8 @@ static int cmp_subject(const struct tl_event *a, const struct tl_event *b)
 		return c ? c : strcmp(a->d->location, b->d->location);
 	case TL_CROSSING:
 		c = strcmp(a->crossing_name, b->crossing_name);
-		/* Two reports at one instant that disagree are two events. */
-		return c ? c : (a->to > b->to) - (a->to < b->to);
+		/* Reports at one instant that disagree: the last (the crossing's state) first. */
+		return c ? c : (a->rank < b->rank) - (a->rank > b->rank);
 	case TL_SHORTAGE:
 		c = strcmp(a->item_key, b->item_key);
 		return c ? c : strcmp(a->location, b->location);
@@ -486,7 +503,11 @@ void tl_event_id(const struct corridor_eval *e, const struct tl_event *ev, char 
 			snprintf(out + n, TL_ID_LEN - (size_t)n, "/%s", ev->d->service_name);
 		break;
 	case TL_CROSSING:
-		snprintf(out + n, TL_ID_LEN - (size_t)n, "/%08" PRIx32, fnv32(ev->crossing_name));
+		if (ev->overruled)
+			snprintf(out + n, TL_ID_LEN - (size_t)n, "/%08" PRIx32 "/%d", fnv32(ev->crossing_name),
+				 ev->rank);
+		else
+			snprintf(out + n, TL_ID_LEN - (size_t)n, "/%08" PRIx32, fnv32(ev->crossing_name));
 		break;
 	case TL_SHORTAGE:
 		snprintf(out + n, TL_ID_LEN - (size_t)n, "/%016" PRIx64, ev->key);
@@ -508,7 +529,7 @@ bool tl_cursor_parse(const char *s, struct tl_cursor *out)
 	long long at;
 	uint64_t key = 0;
 
-	/* Digits only (strtoll would take blanks and a '+'), at most 19 of them. */
+	/* Digits only (strtoll would take blanks and a '+'), at most 18: no overflow. */
 	if (*p == '-')
 		p++;
 	if (*p < '0' || *p > '9' || strspn(p, "0123456789") > 18)
@@ -530,7 +551,11 @@ bool tl_cursor_parse(const char *s, struct tl_cursor *out)
 		return false;
 	out->at = at;
 	out->key = key;
-	return true;
+	/* Only as tl_cursor_of writes it: no leading zero, no "-0". */
+	char again[TL_CURSOR_LEN];
+
+	snprintf(again, sizeof(again), "%" PRId64 ".%d.%016" PRIx64, out->at, out->kind, out->key);
+	return strcmp(again, s) == 0;
 }
 
 /* Whether ev comes after c in the timeline's order. */

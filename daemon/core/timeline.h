@@ -64,6 +64,14 @@ struct tl_event {
 	int64_t people;			/* disruption: the largest reported, -1 when none */
 	int crossing;			/* crossing: index into the corridor's crossing names */
 	const char *crossing_name;	/* crossing: that name, as configured or reported */
+	/*
+	 * Crossing: reports that disagree about one instant are an event per
+	 * state in report order (rank 0, 1, ...); the last report's state is
+	 * the crossing's, and the earlier ones are overruled (their ids end in
+	 * "/rank").
+	 */
+	int rank;
+	bool overruled;
 	const char *item, *location;	/* shortage: as last reported; "" when no place */
 	const char *item_key;		/* shortage: the normalised item */
 	size_t src, nsrc;		/* timeline's sources[src .. src + nsrc) */

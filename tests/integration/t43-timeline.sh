@@ -75,6 +75,7 @@ expect_json '.events[2] | [.first_day, .last_day, .days, .ongoing, .basis]' '["2
 expect_json '.events[6] | [.item, .location, .from, .to, .at, .date]' "[$(jq -nc --arg i "$ITEM" '$i'),\"Stepanakert\",\"severe\",\"critical\",null,\"2023-01-03\"]" "a shortage's change, dated"
 expect_json '.events[7] | [.id, .crossing, .sources[1].name]' '["tag:supplywatch,2022:lachin/crossing/2023-01-02T06:00:00Z/24639de0","Hakari bridge","NGO \"B\" & <Co>"]' "a crossing's closure, its id as in stage one"
 ALL_IDS=$(jq -r '.events[].id' "$BODY")
+expect_eq "$(echo "$ALL_IDS" | sort | uniq -d)" "" "no two events share an id"
 
 # --- paging ----------------------------------------------------------------------------------------
 walked="" query="?limit=4" pages=0

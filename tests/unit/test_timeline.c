@@ -292,6 +292,46 @@ static void test_page_keeps_collisions(void **state)
 	assert_int_equal(timeline_page_end(&t, 3, 1), 4);
 }
 
+/* Reports disagreeing about one instant: an event per state, the last report's first and unmarked. */
+static void test_disagreeing_instant(void **state)
+{
+	struct corridor_data *d = scenario();
+	struct corridor_eval e;
+	struct timeline t;
+	char id[TL_ID_LEN];
+
+	(void)state;
+	d->cev = realloc(d->cev, 7 * sizeof(*d->cev));
+	d->cev[4] = (struct crossing_event){ 0, T(5) + 2 * H, D0 + 5, 4 * H, ST_BLOCKED, 1, "https://x.example/1" };
+	d->cev[5] = (struct crossing_event){ 0, T(5) + 2 * H, D0 + 5, 4 * H, ST_OPEN, 2, "https://x.example/2" };
+	d->cev[6] = (struct crossing_event){ 0, T(5) + 2 * H, D0 + 5, 4 * H, ST_OPEN, 3, "" };
+	d->ncev = 7;
+	evaluate(d, D0 + 5, &e);
+	timeline_build(&e, &t);
+	assert_int_equal(t.n, 12);
+	assert_int_equal(t.ev[0].kind, TL_CROSSING);
+	assert_int_equal(t.ev[0].from, ST_BLOCKED);
+	assert_int_equal(t.ev[0].to, ST_OPEN);
+	assert_false(t.ev[0].overruled);
+	assert_int_equal(t.ev[0].nsrc, 2);
+	assert_source(&t, &t.ev[0], 0, 2, "https://x.example/2");
+	assert_source(&t, &t.ev[0], 1, 3, "");
+	tl_event_id(&e, &t.ev[0], id);
+	assert_string_equal(id, "tag:supplywatch,2022:lachin/crossing/2022-12-17T02:00:00Z/24639de0");
+	assert_int_equal(t.ev[1].kind, TL_CROSSING);
+	assert_int_equal(t.ev[1].from, ST_OPEN);
+	assert_int_equal(t.ev[1].to, ST_BLOCKED);
+	assert_true(t.ev[1].overruled);
+	assert_int_equal(t.ev[1].nsrc, 1);
+	tl_event_id(&e, &t.ev[1], id);
+	assert_string_equal(id, "tag:supplywatch,2022:lachin/crossing/2022-12-17T02:00:00Z/24639de0/0");
+	/* One cursor for both: a page never splits them. */
+	assert_int_equal(timeline_page_end(&t, 0, 1), 2);
+	timeline_free(&t);
+	eval_free(&e);
+	corridor_data_release(d);
+}
+
 static void test_cursor_parse_rejects(void **state)
 {
 	static const char *const bad[] = {
@@ -300,6 +340,7 @@ static void test_cursor_parse_rejects(void **state)
 		"1.0.00000000000000000", "1.0.000000000000000", "1.0.ABCDEF0000000000",
 		"1.-1.0000000000000000", "1.00.0000000000000000", "99999999999999999999.0.0000000000000000",
 		"-.0.0000000000000000", "1x.0.0000000000000000", "1.0.0000000000000000 ",
+		"01.0.0000000000000000", "-0.0.0000000000000000", "--1.0.0000000000000000",
 	};
 	struct tl_cursor c;
 
@@ -320,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_paging),
 		cmocka_unit_test(test_page_keeps_collisions),
+		cmocka_unit_test(test_disagreeing_instant),
 		cmocka_unit_test(test_cursor_parse_rejects),
 	};
 
