@@ -274,7 +274,7 @@ static void corridor_as_of(const struct snapshot *s, size_t i, enum arg a, int64
 {
 	if (a == ARG_ABSENT) {
 		*e = &s->evals[i];
-		*t = &s->timelines[i];
+		*t = &s->timelines[i]->t;
 		return;
 	}
 	eval_past(s, i, i + 1, D, own_e);

@@ -110,6 +110,7 @@ static void render_language(struct snapshot *s, const struct snapshot *prev, int
 	const struct lang *L = s->cfg->langs[l];
 	int64_t at = s->generated_at;
 	int ol = old_lang(prev, L->code);
+	const struct timeline **tl = xcalloc(s->n ? s->n : 1, sizeof(*tl));
 
 	render_html(t, s->cfg, L, s->evals, s->n, at, !down);
 	lang_blob(s, &s->home_html[down][l], TYPE_HTML, t, L,
@@ -117,11 +118,14 @@ static void render_language(struct snapshot *s, const struct snapshot *prev, int
 	for (size_t i = 0; i < s->n; i++) {
 		int oi = ol >= 0 ? snapshot_corridor(prev, s->data[i]->c->id) : -1;
 
-		render_corridor_html(t, s->cfg, L, &s->evals[i], &s->timelines[i], NULL, at, !down);
+		render_corridor_html(t, s->cfg, L, &s->evals[i], &s->timelines[i]->t, NULL, at, !down);
 		lang_blob(s, &s->corridor_html[down][l * s->n + i], TYPE_HTML, t, L,
 			  oi >= 0 ? snapshot_page(prev, down, (size_t)ol, (size_t)oi) : NULL);
 	}
-	render_feed(t, s->cfg, L, s->evals, s->timelines, s->n, s->heads, s->nheads, at, !down);
+	for (size_t i = 0; i < s->n; i++)
+		tl[i] = &s->timelines[i]->t;
+	render_feed(t, s->cfg, L, s->evals, tl, s->n, s->heads, s->nheads, at, !down);
+	free(tl);
 	lang_blob(s, &s->feed[down][l], TYPE_ATOM, t, L,
 		  ol >= 0 ? snapshot_feed(prev, down, (size_t)ol) : NULL);
 }
@@ -166,6 +170,37 @@ static void count_lang_bytes(struct snapshot *s, struct strbuf *t)
 			s->cfg->langs[l]->code, s->lang_bytes[l]);
 }
 
+static void timeline_release(struct shared_timeline *st)
+{
+	if (st && atomic_fetch_sub_explicit(&st->refs, 1, memory_order_acq_rel) == 1) {
+		timeline_free(&st->t);
+		free(st);
+	}
+}
+
+/*
+ * Corridor i's timeline: prev's when it was made from the same data as of
+ * the same day (a corridor whose reports did not change), else a new one.
+ */
+static struct shared_timeline *timeline_for(const struct snapshot *s, const struct snapshot *prev,
+					    size_t i)
+{
+	const struct corridor_eval *e = &s->evals[i];
+	int j = prev && prev->timelines ? snapshot_corridor(prev, s->data[i]->c->id) : -1;
+	struct shared_timeline *st;
+
+	if (j >= 0 && e->shared && prev->timelines[j]->data == e->data) {
+		st = prev->timelines[j];
+		atomic_fetch_add_explicit(&st->refs, 1, memory_order_relaxed);
+		return st;
+	}
+	st = xcalloc(1, sizeof(*st));
+	atomic_init(&st->refs, 1);
+	st->data = e->shared ? e->data : NULL;
+	timeline_build(e, &st->t);
+	return st;
+}
+
 void snapshot_render(struct snapshot *s, const struct snapshot *prev)
 {
 	struct strbuf t = STRBUF_INIT;
@@ -175,7 +210,7 @@ void snapshot_render(struct snapshot *s, const struct snapshot *prev)
 	s->nlangs = s->cfg->nlangs ? s->cfg->nlangs : 1;
 	s->timelines = xcalloc(s->n ? s->n : 1, sizeof(*s->timelines));
 	for (size_t i = 0; i < s->n; i++)
-		timeline_build(&s->evals[i], &s->timelines[i]);
+		s->timelines[i] = timeline_for(s, prev, i);
 	for (int down = 0; down < 2; down++)
 		render_variant(s, prev, down, &t);
 	for (int down = 0; down < 2; down++) {
@@ -200,7 +235,7 @@ static void snapshot_free(struct snapshot *s)
 	for (size_t i = 0; i < s->n; i++) {
 		eval_free(&s->evals[i]);		/* zeroed when never evaluated */
 		if (s->timelines)
-			timeline_free(&s->timelines[i]);
+			timeline_release(s->timelines[i]);
 		corridor_data_release(s->data[i]);
 	}
 	for (int down = 0; down < 2; down++) {

@@ -24,6 +24,18 @@
 #include "core/timeline.h"
 #include "publish/blob.h"
 
+/*
+ * A corridor's timeline as of today (core/timeline.h).  It points into the
+ * corridor's data alone when the evaluation's days are the data's own
+ * (corridor_eval.shared), so successive snapshots that share the data
+ * share it too, by reference, instead of building it again.
+ */
+struct shared_timeline {
+	atomic_int refs;
+	const struct corridor_data *data;	/* NULL: not shareable (points into its evaluation) */
+	struct timeline t;
+};
+
 struct snapshot {
 	atomic_int refs;
 	struct sw_config *cfg;			/* reference held */
@@ -36,7 +48,7 @@ struct snapshot {
 	size_t norgs;
 	struct corridor_data **data;		/* one per configured corridor */
 	struct corridor_eval *evals;		/* as of each corridor's today */
-	struct timeline *timelines;		/* of each evaluation: its page, events and feed */
+	struct shared_timeline **timelines;	/* of each evaluation: its page, events and feed */
 	size_t n;
 	/*
 	 * Pre-rendered surfaces.  Each comes twice: [0] as built, [1] saying

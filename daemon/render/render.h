@@ -50,11 +50,11 @@ void render_corridor_html(struct strbuf *out, const struct sw_config *cfg, const
 json_t *render_events_json(const struct corridor_eval *e, const struct timeline *t, size_t from,
 			   size_t to, bool more);
 /*
- * The Atom feed: the newest events of every corridor's timeline (tl[i]
+ * The Atom feed: the newest events of every corridor's timeline (*tl[i]
  * of e[i]) and the public ledger's signed heads, newest first.
  */
 void render_feed(struct strbuf *out, const struct sw_config *cfg, const struct lang *L,
-		 const struct corridor_eval *e, const struct timeline *tl, size_t n,
+		 const struct corridor_eval *e, const struct timeline *const *tl, size_t n,
 		 const struct ledger_signed *heads, size_t nheads, int64_t generated_at, bool db_up);
 /* The corridor gauges of /metrics. */
 void render_metric_gauges(struct strbuf *out, const struct corridor_eval *e, size_t n);

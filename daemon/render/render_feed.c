@@ -298,7 +298,7 @@ static void feed_head(struct strbuf *out, const struct sw_config *cfg, const str
 }
 
 void render_feed(struct strbuf *out, const struct sw_config *cfg, const struct lang *L,
-		 const struct corridor_eval *e, const struct timeline *tl, size_t n,
+		 const struct corridor_eval *e, const struct timeline *const *tl, size_t n,
 		 const struct ledger_signed *heads, size_t nheads, int64_t generated_at, bool db_up)
 {
 	struct entry *all;
@@ -306,11 +306,11 @@ void render_feed(struct strbuf *out, const struct sw_config *cfg, const struct l
 
 	/* The newest FEED_MAX overall are among each corridor's newest FEED_MAX. */
 	for (size_t i = 0; i < n; i++)
-		total += tl[i].n < FEED_MAX ? tl[i].n : FEED_MAX;
+		total += tl[i]->n < FEED_MAX ? tl[i]->n : FEED_MAX;
 	all = xcalloc(total ? total : 1, sizeof(*all));
 	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < tl[i].n && k < FEED_MAX; k++)
-			all[m++] = (struct entry){ &e[i], &tl[i], &tl[i].ev[k], i };
+		for (size_t k = 0; k < tl[i]->n && k < FEED_MAX; k++)
+			all[m++] = (struct entry){ &e[i], tl[i], &tl[i]->ev[k], i };
 	if (m)
 		qsort(all, m, sizeof(*all), cmp_entry);
 	feed_head(out, cfg, L, e, n, generated_at, db_up);

@@ -150,6 +150,13 @@ expect_contains "$BODY" '<link rel="related" href="https://reliefweb.int/report/
 expect_contains "$BODY" '<link rel="related" href="https://trusted.example@evil.example:8443/p?&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"/>' "a hostile address, escaped"
 expect_contains "$BODY" '<summary>From 2 January 2023, 10:00 (UTC+04:00) the crossing was blocked, by an access report. Reported by NGO A, NGO &quot;B&quot; &amp; &lt;Co&gt;.</summary>' "who reported it, escaped"
 
+# --- an unchanged corridor's timeline carries over to the next snapshot --------------------------------
+batch "$TOKEN" "an access report for Rafah" "$(report --arg id "$(uuid)" '{kind:"access",report_id:$id,corridor:"rafah",status:"blocked",at:"2024-05-07T08:00:00+03:00",crossing:"Rafah",source_url:"https://example.org/rafah"}')"
+wait_snapshot
+req GET /api/v1/corridors/rafah/events
+RAFAH=$(jq -c '[.events[] | [.kind, .at, .to, .sources[0].source_url]]' "$BODY")
+expect_eq "$RAFAH" '[["crossing","2024-05-07T05:00:00Z","blocked","https://example.org/rafah"],["blockade-began",null,null,"https://example.org/rafah"]]' "Rafah's events: the crossing closed, a blockade declared"
+
 # --- more than a page: plain links, as_of kept -------------------------------------------------------
 B=()
 for i in $(seq -w 1 25); do
@@ -189,3 +196,8 @@ req GET "/corridors/lachin?before=1.0.0000000000000000"
 expect_contains "$BODY" '<p>No earlier events.</p>' "a page past the oldest says so"
 req GET /
 expect_eq "$(grep -c 'id="timeline"' "$BODY")" "0" "the front page has no timeline"
+# Rafah did not change since: the same events, from the timeline the snapshots share.
+req GET /api/v1/corridors/rafah/events
+expect_eq "$(jq -c '[.events[] | [.kind, .at, .to, .sources[0].source_url]]' "$BODY")" "$RAFAH" "Rafah's timeline after Lachin changed"
+req GET /feed.atom
+expect_contains "$BODY" '<title>Rafah (Rafah crossing): crossing closed</title>' "and its entry in the feed"
