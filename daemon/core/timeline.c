@@ -384,7 +384,8 @@ static int cmp_subject(const struct tl_event *a, const struct tl_event *b)
 	}
 }
 
-int tl_event_cmp(const struct tl_event *a, const struct tl_event *b)
+/* The order of events: newest first, then kind, key and what they name. */
+static int tl_event_cmp(const struct tl_event *a, const struct tl_event *b)
 {
 	if (a->at != b->at)
 		return a->at > b->at ? -1 : 1;
@@ -517,45 +518,43 @@ void tl_event_id(const struct corridor_eval *e, const struct tl_event *ev, char 
 	}
 }
 
-void tl_cursor_of(const struct tl_event *ev, char out[TL_CURSOR_LEN])
+static void cursor_format(int64_t at, int kind, uint64_t key, char out[TL_CURSOR_LEN])
 {
-	snprintf(out, TL_CURSOR_LEN, "%" PRId64 ".%d.%016" PRIx64, ev->at, (int)ev->kind, ev->key);
+	snprintf(out, TL_CURSOR_LEN, "%" PRId64 ".%d.%016" PRIx64, at, kind, key);
 }
 
+void tl_cursor_of(const struct tl_event *ev, char out[TL_CURSOR_LEN])
+{
+	cursor_format(ev->at, (int)ev->kind, ev->key, out);
+}
+
+/*
+ * The converters are lenient (blanks, signs, "0x", leading zeros); reading
+ * the result back as tl_cursor_of writes it and comparing makes the parse
+ * exact.  Out-of-range numbers set errno.
+ */
 bool tl_cursor_parse(const char *s, struct tl_cursor *out)
 {
-	const char *p = s;
-	char *end;
+	char again[TL_CURSOR_LEN], *end;
 	long long at;
-	uint64_t key = 0;
+	unsigned long long key;
+	long kind;
 
-	/* Digits only (strtoll would take blanks and a '+'), at most 18: no overflow. */
-	if (*p == '-')
-		p++;
-	if (*p < '0' || *p > '9' || strspn(p, "0123456789") > 18)
-		return false;
 	errno = 0;
 	at = strtoll(s, &end, 10);
-	if (errno || *end != '.' || end[1] < '0' || end[1] - '0' >= NTL_KINDS || end[2] != '.')
+	if (errno || *end != '.')
 		return false;
-	out->kind = end[1] - '0';
-	p = end + 3;
-	for (int i = 0; i < 16; i++, p++) {
-		int v = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
-
-		if (v < 0)
-			return false;
-		key = key << 4 | (uint64_t)v;
-	}
-	if (*p)
+	kind = strtol(end + 1, &end, 10);
+	if (errno || *end != '.' || kind < 0 || kind >= NTL_KINDS)
 		return false;
-	out->at = at;
-	out->key = key;
-	/* Only as tl_cursor_of writes it: no leading zero, no "-0". */
-	char again[TL_CURSOR_LEN];
-
-	snprintf(again, sizeof(again), "%" PRId64 ".%d.%016" PRIx64, out->at, out->kind, out->key);
-	return strcmp(again, s) == 0;
+	key = strtoull(end + 1, &end, 16);
+	if (errno || *end)
+		return false;
+	cursor_format(at, (int)kind, key, again);
+	if (strcmp(again, s) != 0)
+		return false;
+	*out = (struct tl_cursor){ at, (int)kind, key };
+	return true;
 }
 
 /* Whether ev comes after c in the timeline's order. */

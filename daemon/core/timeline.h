@@ -88,9 +88,6 @@ struct timeline {
 void timeline_build(const struct corridor_eval *e, struct timeline *out);
 void timeline_free(struct timeline *t);
 
-/* The order of events: newest first, then kind, key and what they name. */
-int tl_event_cmp(const struct tl_event *a, const struct tl_event *b);
-
 /*
  * An event's id, the same in every rebuild and every language:
  * "tag:supplywatch,2022:lachin/crossing/2023-01-10T08:00:00Z/1a2b3c4d".

@@ -248,39 +248,49 @@ static enum arg before_arg(struct request *rq, struct tl_cursor *c, enum MHD_Res
 static bool limit_arg(struct request *rq, size_t *limit, enum MHD_Result *ret)
 {
 	const char *v = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, "limit");
-	size_t n = 0;
+	int64_t n = EVENTS_DEFAULT;
 
-	*limit = EVENTS_DEFAULT;
-	if (!v)
-		return true;
-	for (const char *p = v; *p >= '0' && *p <= '9' && n <= EVENTS_MAX; p++)
-		n = n * 10 + (size_t)(*p - '0');
-	if (!*v || v[strspn(v, "0123456789")] || n < 1 || n > EVENTS_MAX) {
+	if (v && (!parse_int64(v, &n) || n < 1 || n > EVENTS_MAX)) {
 		*ret = reply_error(rq, 400, "limit must be a whole number from 1 to 500");
 		return false;
 	}
-	*limit = n;
+	*limit = (size_t)n;
 	return true;
 }
 
 /*
- * Corridor i of s as of D (ARG_ABSENT: its today) with its timeline:
- * the snapshot's own, or made for this request (then *own is set and the
- * caller frees both).
+ * A corridor as of a day, with its timeline: the snapshot's own as of
+ * today, or made for the request as of a past day (own; view_close frees it).
  */
-static void corridor_as_of(const struct snapshot *s, size_t i, enum arg a, int64_t D,
-			   struct corridor_eval *own_e, struct timeline *own_t,
-			   const struct corridor_eval **e, const struct timeline **t)
+struct view {
+	const struct corridor_eval *e;
+	const struct timeline *t;
+	bool own;
+	struct corridor_eval own_e;
+	struct timeline own_t;
+};
+
+static void view_open(struct view *v, const struct snapshot *s, size_t i, enum arg as_of, int64_t D)
 {
-	if (a == ARG_ABSENT) {
-		*e = &s->evals[i];
-		*t = &s->timelines[i]->t;
+	memset(v, 0, sizeof(*v));
+	v->own = as_of == ARG_OK;
+	if (!v->own) {
+		v->e = &s->evals[i];
+		v->t = &s->timelines[i]->t;
 		return;
 	}
-	eval_past(s, i, i + 1, D, own_e);
-	timeline_build(own_e, own_t);
-	*e = own_e;
-	*t = own_t;
+	eval_past(s, i, i + 1, D, &v->own_e);
+	timeline_build(&v->own_e, &v->own_t);
+	v->e = &v->own_e;
+	v->t = &v->own_t;
+}
+
+static void view_close(struct view *v)
+{
+	if (v->own) {
+		timeline_free(&v->own_t);
+		eval_free(&v->own_e);
+	}
 }
 
 /* GET /api/v1/corridors/{id}/events[?before=&limit=&as_of=]: the timeline, newest first. */
@@ -288,10 +298,7 @@ enum MHD_Result http_get_events(struct request *rq)
 {
 	struct snapshot *s = snapshot_acquire();
 	enum MHD_Result ret = MHD_NO;
-	struct corridor_eval own_e = { 0 };
-	struct timeline own_t = { 0 };
-	const struct corridor_eval *e;
-	const struct timeline *t;
+	struct view v;
 	struct tl_cursor c;
 	size_t limit, from, to;
 	int64_t D = 0;
@@ -308,14 +315,11 @@ enum MHD_Result http_get_events(struct request *rq)
 	a = as_of_arg(rq, s, &D, &ret);
 	if (a == ARG_BAD || (b = before_arg(rq, &c, &ret)) == ARG_BAD || !limit_arg(rq, &limit, &ret))
 		goto out;
-	corridor_as_of(s, (size_t)i, a, D, &own_e, &own_t, &e, &t);
-	from = b == ARG_OK ? timeline_seek(t, &c) : 0;
-	to = timeline_page_end(t, from, limit);
-	ret = cache_reply_json(rq, render_events_json(e, t, from, to, to < t->n), s->generated_at);
-	if (a == ARG_OK) {
-		timeline_free(&own_t);
-		eval_free(&own_e);
-	}
+	view_open(&v, s, (size_t)i, a, D);
+	from = b == ARG_OK ? timeline_seek(v.t, &c) : 0;
+	to = timeline_page_end(v.t, from, limit);
+	ret = cache_reply_json(rq, render_events_json(v.e, v.t, from, to, to < v.t->n), s->generated_at);
+	view_close(&v);
 out:
 	snapshot_release(s);
 	return ret;
@@ -331,7 +335,7 @@ static size_t language(struct request *rq, const struct snapshot *s)
 	return i18n_choose(s->cfg->langs, s->nlangs, q, accept);
 }
 
-static enum MHD_Result home_page(struct request *rq)
+enum MHD_Result http_get_home(struct request *rq)
 {
 	struct snapshot *s = snapshot_acquire();
 	enum MHD_Result ret = MHD_NO;
@@ -361,15 +365,12 @@ static enum MHD_Result home_page(struct request *rq)
 	return ret;
 }
 
-/* A corridor's page: the snapshot's, or made for a past as_of or a later page of its timeline. */
-static enum MHD_Result corridor_page(struct request *rq)
+/* A corridor's page: the snapshot's, or made for a past as_of or an earlier page of its timeline. */
+enum MHD_Result http_get_corridor_page(struct request *rq)
 {
 	struct snapshot *s = snapshot_acquire();
 	enum MHD_Result ret = MHD_NO;
-	struct corridor_eval own_e = { 0 };
-	struct timeline own_t = { 0 };
-	const struct corridor_eval *e;
-	const struct timeline *t;
+	struct view v;
 	struct tl_cursor c;
 	struct strbuf b = STRBUF_INIT;
 	const struct lang *L;
@@ -392,29 +393,16 @@ static enum MHD_Result corridor_page(struct request *rq)
 		goto out;
 	}
 	L = s->cfg->langs[language(rq, s)];
-	corridor_as_of(s, (size_t)i, a, D, &own_e, &own_t, &e, &t);
-	render_corridor_html(&b, s->cfg, L, e, t, before == ARG_OK ? &c : NULL, s->generated_at,
+	view_open(&v, s, (size_t)i, a, D);
+	render_corridor_html(&b, s->cfg, L, v.e, v.t, before == ARG_OK ? &c : NULL, s->generated_at,
 			     metrics_db_up());
-	if (a == ARG_OK) {
-		timeline_free(&own_t);
-		eval_free(&own_e);
-	}
+	view_close(&v);
 	/* L->code lives as long as s's configuration, which the reply holds no longer than s. */
 	ret = cache_reply_page(rq, "text/html; charset=utf-8", &b, s->generated_at, L->code,
 			       s->cfg->nlangs > 1);
 out:
 	snapshot_release(s);
 	return ret;
-}
-
-enum MHD_Result http_get_home(struct request *rq)
-{
-	return home_page(rq);
-}
-
-enum MHD_Result http_get_corridor_page(struct request *rq)
-{
-	return corridor_page(rq);
 }
 
 enum MHD_Result http_get_feed(struct request *rq)

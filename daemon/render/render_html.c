@@ -1610,7 +1610,7 @@ static void latest_block(struct strbuf *out, const struct lang *L, const struct 
 static void timeline_url(struct strbuf *out, const struct page *pg, const struct corridor_eval *e,
 			 const struct tl_event *after)
 {
-	char sep = '?';
+	const char *sep = "?";
 
 	sb_addstr(out, "/corridors/");
 	esc_html(out, e->data->c->id);
@@ -1618,18 +1618,18 @@ static void timeline_url(struct strbuf *out, const struct page *pg, const struct
 		char cur[TL_CURSOR_LEN];
 
 		tl_cursor_of(after, cur);
-		sb_addf(out, "%cbefore=%s", sep, cur);
-		sep = '&';
+		sb_addf(out, "%sbefore=%s", sep, cur);
+		sep = "&amp;";
 	}
 	if (e->D < e->data->today) {
 		char d[FMT_DATE_LEN];
 
 		fmt_date(e->D, d);
-		sb_addf(out, "%sas_of=%s", sep == '?' ? "?" : "&amp;", d);
-		sep = '&';
+		sb_addf(out, "%sas_of=%s", sep, d);
+		sep = "&amp;";
 	}
 	if (lang_in_url(pg->cfg, pg->L))
-		sb_addf(out, "%slang=%s", sep == '?' ? "?" : "&amp;", pg->L->code);
+		sb_addf(out, "%slang=%s", sep, pg->L->code);
 	sb_addstr(out, "#timeline");
 }
 

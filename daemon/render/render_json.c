@@ -499,7 +499,7 @@ static json_t *event_sources_json(const struct corridor_eval *e, const struct ti
 }
 
 /* What each kind says, beside what every event has. */
-static void event_fields(json_t *o, const struct corridor_eval *e, const struct tl_event *ev)
+static void event_fields(json_t *o, const struct tl_event *ev)
 {
 	switch (ev->kind) {
 	case TL_BLOCKADE_BEGAN:
@@ -540,7 +540,6 @@ static void event_fields(json_t *o, const struct corridor_eval *e, const struct 
 	default:
 		break;
 	}
-	(void)e;
 }
 
 json_t *render_events_json(const struct corridor_eval *e, const struct timeline *t, size_t from,
@@ -558,7 +557,7 @@ json_t *render_events_json(const struct corridor_eval *e, const struct timeline 
 		o = json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", id, "kind", tl_kind_names[ev->kind],
 			      "date", d, "at", ev->dated ? json_null() : instant_json(ev->at),
 			      "local", ev->dated ? json_null() : local_json(ev->at, ev->offset));
-		event_fields(o, e, ev);
+		event_fields(o, ev);
 		json_object_set_new(o, "sources", event_sources_json(e, t, ev));
 		json_array_append_new(events, o);
 	}

@@ -83,6 +83,9 @@ expect_contains "$BODY" '<bdi>Hakari bridge</bdi>' "no Arabic name for the cross
 expect_contains "$BODY" '١٬٢٣٤' "Arabic writes 1234 with Arabic-Indic digits and its own separator"
 req GET "/corridors/lachin?lang=ar"
 expect_contains "$BODY" '<bdi>Stepanakert</bdi>' "report text in <bdi>"
+# The timeline's paging links keep the language and the date.
+req GET "/corridors/lachin?lang=ar&as_of=2023-01-02&before=1.0.0000000000000000"
+expect_contains "$BODY" '<a href="/corridors/lachin?as_of=2023-01-02&amp;lang=ar#timeline">' "the way back to the latest events, in Arabic"
 req GET "/corridors/lachin?as_of=2023-01-02"
 expect_contains "$BODY" '<h2><bdi>Lachin corridor</bdi></h2>' "English: the configured name"
 expect_contains "$BODY" '1,234' "English groups thousands with a comma"
